@@ -1,0 +1,638 @@
+package probe
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// MaxBody is the largest response body Twilio accepts (error 11750 above).
+const MaxBody = 64 * 1024
+
+// Modes of an attempt: how the address to connect to was chosen.
+const (
+	// ModeDNS resolves the name as Twilio does (through the load balancer,
+	// round-robin DNS …); successive samples rotate through the answers.
+	ModeDNS = "dns"
+	// ModeAddress connects to one address of the DNS answer, to find the
+	// bad backend behind round-robin DNS.
+	ModeAddress = "address"
+	// ModeDirect connects to the address of a --resolve override (the
+	// origin behind the load balancer).
+	ModeDirect = "direct"
+)
+
+// Failed phases.
+const (
+	PhaseDNS         = "dns"
+	PhaseConnect     = "connect"
+	PhaseTLS         = "tls"
+	PhaseResponse    = "response"
+	PhaseBody        = "body"
+	PhaseStatus      = "status"
+	PhaseRedirect    = "redirect"
+	PhaseContentType = "content_type"
+)
+
+// Error classes, each with the Twilio error code the same failure produces.
+const (
+	ClassDNS            = "dns"               // 11210
+	ClassRefused        = "connect_refused"   // 11202
+	ClassConnectTimeout = "connect_timeout"   // 11201 (11205)
+	ClassConnect        = "connect_error"     // 11205
+	ClassTLS            = "tls_handshake"     // 11220
+	ClassTLSName        = "tls_name_mismatch" // 11235
+	ClassTLSExpired     = "tls_expired"       // 11236
+	ClassTLSUnknownCA   = "tls_unknown_chain" // 11237
+	ClassReadTimeout    = "read_timeout"      // 11205 (11200)
+	ClassTotalTimeout   = "total_timeout"     // 11203
+	ClassProtocol       = "http_protocol"     // 11206
+	ClassClosed         = "connection_closed" // 11205 (11200)
+	ClassHTTPStatus     = "http_status"       // 11217
+	ClassRedirectLoop   = "redirect_loop"     // 11215
+	ClassBadRedirect    = "invalid_redirect"  // 11216
+	ClassContentType    = "no_content_type"   // 12300
+	ClassBodyTooLarge   = "body_too_large"    // 11750
+	ClassCanceled       = "canceled"          // stopped by the user; not a failure
+)
+
+// NotePrivate is the note on an attempt whose address Twilio cannot reach.
+const NotePrivate = "Twilio cannot reach this address (private, loopback or link-local)"
+
+// Phases are the durations of one attempt in milliseconds. Phases that did
+// not run (or did not finish) are 0. TTFB and Total count from the start of
+// the attempt, like curl's time_starttransfer and time_total.
+type Phases struct {
+	DNS        float64 `json:"dns_ms" csv:"dns_ms"`
+	Connect    float64 `json:"connect_ms" csv:"connect_ms"`
+	TLS        float64 `json:"tls_ms" csv:"tls_ms"`
+	Processing float64 `json:"processing_ms" csv:"processing_ms"`
+	Transfer   float64 `json:"transfer_ms" csv:"transfer_ms"`
+	TTFB       float64 `json:"ttfb_ms" csv:"ttfb_ms"`
+	Total      float64 `json:"total_ms" csv:"total_ms"`
+}
+
+// Cert describes one certificate of the chain the server presented.
+type Cert struct {
+	Subject      string    `json:"subject"`
+	Issuer       string    `json:"issuer"`
+	SANs         []string  `json:"sans,omitempty"`
+	NotAfter     time.Time `json:"not_after"`
+	DaysToExpiry int       `json:"days_to_expiry"`
+}
+
+// Attempt is one request to one target, with everything measured.
+type Attempt struct {
+	Time   time.Time `json:"time"`
+	Target string    `json:"target"`
+	Mode   string    `json:"mode"`
+	Sample int       `json:"sample"`
+	Style  string    `json:"style"`
+	Method string    `json:"method"`
+	// ReadTimeoutMs is the effective read timeout (rt) the URL gives Twilio.
+	ReadTimeoutMs float64 `json:"read_timeout_ms"`
+	// Resolved is every address (A and AAAA) the name resolved to.
+	Resolved []string `json:"resolved,omitempty"`
+	// Address is the address connected to (or tried).
+	Address string `json:"address,omitempty"`
+	// Private is true when Address is one Twilio cannot reach.
+	Private      bool     `json:"private,omitempty"`
+	Phases       Phases   `json:"phases"`
+	TLSVersion   string   `json:"tls_version,omitempty"`
+	Cipher       string   `json:"cipher,omitempty"`
+	Certificates []Cert   `json:"certificates,omitempty"`
+	HTTPVersion  string   `json:"http_version,omitempty"`
+	Status       int      `json:"status,omitempty"`
+	ContentType  string   `json:"content_type,omitempty"`
+	BodyBytes    int64    `json:"body_bytes"`
+	Redirects    []string `json:"redirects,omitempty"`
+	OK           bool     `json:"ok"`
+	FailedPhase  string   `json:"failed_phase,omitempty"`
+	ErrorClass   string   `json:"error_class,omitempty"`
+	// TwilioCode is the Twilio error the same failure produces; TwilioAltCode
+	// the other code Twilio shows for it in some products (11205/11200).
+	TwilioCode    int      `json:"twilio_code,omitempty"`
+	TwilioAltCode int      `json:"twilio_alt_code,omitempty"`
+	Error         string   `json:"error,omitempty"`
+	Notes         []string `json:"notes,omitempty"`
+}
+
+// Via says how one attempt picks the address it connects to.
+type Via struct {
+	// Mode is ModeDNS, ModeAddress or ModeDirect.
+	Mode string
+	// Addr is the address to connect to (ModeAddress, ModeDirect).
+	Addr string
+	// Sample numbers the sample; ModeDNS uses it to rotate through the
+	// addresses of the answer, as round-robin DNS clients do.
+	Sample int
+}
+
+// recorder collects httptrace events; hooks can run on the Transport's
+// dialing goroutine, hence the lock.
+type recorder struct {
+	mu sync.Mutex
+
+	dns                             time.Duration
+	dnsStart                        time.Time
+	connectStart, connectDone       time.Time
+	connect                         time.Duration
+	tlsStart, tlsDone               time.Time
+	tls                             time.Duration
+	wrote, firstByte                time.Time
+	connState                       *tls.ConnectionState
+	certs                           []*x509.Certificate
+	remote                          string
+	dnsFailed, connFailed, tlsFaild bool
+}
+
+func (r *recorder) lock() func() { r.mu.Lock(); return r.mu.Unlock }
+
+func (r *recorder) trace() *httptrace.ClientTrace {
+	return &httptrace.ClientTrace{
+		ConnectStart: func(_, _ string) {
+			defer r.lock()()
+			r.connectStart = time.Now()
+		},
+		ConnectDone: func(_, _ string, err error) {
+			defer r.lock()()
+			if err != nil {
+				r.connFailed = true
+				return
+			}
+			r.connectDone = time.Now()
+			r.connect += r.connectDone.Sub(r.connectStart)
+		},
+		TLSHandshakeStart: func() {
+			defer r.lock()()
+			r.tlsStart = time.Now()
+		},
+		TLSHandshakeDone: func(cs tls.ConnectionState, err error) {
+			defer r.lock()()
+			if err != nil {
+				r.tlsFaild = true
+				return
+			}
+			r.tlsDone = time.Now()
+			r.tls += r.tlsDone.Sub(r.tlsStart)
+			r.connState = &cs
+		},
+		GotConn: func(info httptrace.GotConnInfo) {
+			defer r.lock()()
+			if info.Conn != nil {
+				r.remote = info.Conn.RemoteAddr().String()
+			}
+		},
+		WroteRequest: func(httptrace.WroteRequestInfo) {
+			defer r.lock()()
+			r.wrote = time.Now()
+		},
+		GotFirstResponseByte: func() {
+			defer r.lock()()
+			r.firstByte = time.Now()
+		},
+	}
+}
+
+// Probe makes one attempt on t and returns what it measured. It never
+// returns an error: a failure is described in the Attempt.
+func (p *Prober) Probe(ctx context.Context, t Target, via Via) Attempt {
+	release := p.acquire(ctx, t.URL.Hostname())
+	defer release()
+
+	start := time.Now()
+	a := Attempt{Time: p.now().UTC(), Target: t.String(), Mode: via.Mode, Sample: via.Sample, Style: p.opts.Style}
+	if a.Mode == "" {
+		a.Mode = ModeDNS
+	}
+	a.ReadTimeoutMs = float64(t.Overrides.ReadTimeout.Milliseconds())
+	rec := &recorder{}
+	total := t.Overrides.TotalTimeout
+	ctx, cancel := context.WithTimeoutCause(ctx, total, errTotalTimeout)
+	defer cancel()
+
+	host := t.URL.Hostname()
+	forced := via.Addr
+	proxied := p.proxyFor(t.URL) != nil
+	if proxied {
+		a.Notes = append(a.Notes, "sent through the HTTP proxy from the environment; DNS and connect timings are the proxy's")
+	}
+	if forced == "" && !proxied {
+		if ip := net.ParseIP(host); ip != nil {
+			a.Resolved = []string{ip.String()}
+		} else {
+			dnsStart := time.Now()
+			addrs, err := p.resolver.LookupIPAddr(ctx, host)
+			rec.dns = time.Since(dnsStart)
+			if err == nil && len(addrs) == 0 {
+				err = &net.DNSError{Err: "no addresses", Name: host, IsNotFound: true}
+			}
+			if err != nil {
+				rec.dnsFailed = true
+				p.finish(ctx, &a, t, rec, start, fmt.Errorf("resolve %s: %w", host, err))
+				return a
+			}
+			for _, ad := range addrs {
+				a.Resolved = append(a.Resolved, ad.IP.String())
+			}
+		}
+		forced = a.Resolved[via.Sample%len(a.Resolved)]
+	}
+	if forced != "" {
+		a.Address = forced
+		if ip := net.ParseIP(forced); ip != nil && !Reachable(ip) {
+			a.Private = true
+			a.Notes = append(a.Notes, NotePrivate)
+		}
+	}
+
+	u := *t.URL
+	cur := &u
+	method, body, header, err := p.request(cur)
+	if err != nil {
+		p.finish(ctx, &a, t, rec, start, err)
+		return a
+	}
+	a.Method = method
+	tr := p.transport(t, forced, rec)
+	defer tr.CloseIdleConnections()
+
+	seen := map[string]bool{cur.String(): true}
+	for hop := 0; ; hop++ {
+		req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, rec.trace()), method, cur.String(), strings.NewReader(body))
+		if err != nil {
+			p.finish(ctx, &a, t, rec, start, fmt.Errorf("build request: %w", err))
+			return a
+		}
+		req.Header = header.Clone()
+		if p.opts.Style == StyleTwilio {
+			req.Header.Set("X-Twilio-Signature", p.sign(cur, body))
+		}
+		resp, err := tr.RoundTrip(req)
+		if err != nil {
+			p.finish(ctx, &a, t, rec, start, err)
+			return a
+		}
+		a.Status = resp.StatusCode
+		a.HTTPVersion = resp.Proto
+		a.ContentType = resp.Header.Get("Content-Type")
+		n, readErr := io.Copy(io.Discard, io.LimitReader(resp.Body, MaxBody+1))
+		resp.Body.Close()
+		a.BodyBytes = n
+		if readErr != nil {
+			p.finish(ctx, &a, t, rec, start, &phaseError{phase: PhaseBody, err: fmt.Errorf("read body: %w", readErr)})
+			return a
+		}
+		if !isRedirect(resp.StatusCode) {
+			p.finish(ctx, &a, t, rec, start, nil)
+			return a
+		}
+		loc := resp.Header.Get("Location")
+		if resp.StatusCode == http.StatusPermanentRedirect || loc == "" {
+			p.finish(ctx, &a, t, rec, start, &failure{phase: PhaseRedirect, class: ClassBadRedirect, code: 11216,
+				msg: fmt.Sprintf("HTTP %d redirect%s: Twilio follows only 301, 302, 303 and 307 with a Location", resp.StatusCode, map[bool]string{true: " without Location"}[loc == ""])})
+			return a
+		}
+		next, err := cur.Parse(loc)
+		if err != nil {
+			p.finish(ctx, &a, t, rec, start, &failure{phase: PhaseRedirect, class: ClassBadRedirect, code: 11216, msg: fmt.Sprintf("redirect to unparsable Location %q", loc)})
+			return a
+		}
+		next.Fragment, next.RawFragment = "", ""
+		a.Redirects = append(a.Redirects, next.String())
+		if seen[next.String()] || hop+1 >= p.opts.MaxRedirects {
+			p.finish(ctx, &a, t, rec, start, &failure{phase: PhaseRedirect, class: ClassRedirectLoop, code: 11215,
+				msg: fmt.Sprintf("redirect loop or more than %d redirects (last to %s)", p.opts.MaxRedirects, next)})
+			return a
+		}
+		seen[next.String()] = true
+		if resp.StatusCode != http.StatusTemporaryRedirect && method != http.MethodGet && method != http.MethodHead {
+			method, body = http.MethodGet, ""
+			header.Del("Content-Type")
+		}
+		cur = next
+		rec.mu.Lock()
+		rec.wrote, rec.firstByte = time.Time{}, time.Time{}
+		rec.mu.Unlock()
+	}
+}
+
+func isRedirect(code int) bool {
+	return code >= 300 && code < 400 && code != http.StatusNotModified
+}
+
+var errTotalTimeout = errors.New("total timeout (tt) reached")
+
+// failure is a failure decided from a response (not a transport error).
+type failure struct {
+	phase, class string
+	code         int
+	msg          string
+}
+
+func (f *failure) Error() string { return f.msg }
+
+// phaseError pins an error to the phase it happened in.
+type phaseError struct {
+	phase string
+	err   error
+}
+
+func (e *phaseError) Error() string { return e.err.Error() }
+func (e *phaseError) Unwrap() error { return e.err }
+
+// finish fills the phases, judges the response and classifies err.
+func (p *Prober) finish(ctx context.Context, a *Attempt, t Target, rec *recorder, start time.Time, err error) {
+	end := time.Now()
+	defer rec.lock()()
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	a.Phases.DNS = ms(rec.dns)
+	a.Phases.Connect = ms(rec.connect)
+	a.Phases.TLS = ms(rec.tls)
+	if !rec.firstByte.IsZero() {
+		if !rec.wrote.IsZero() {
+			a.Phases.Processing = ms(rec.firstByte.Sub(rec.wrote))
+		}
+		a.Phases.TTFB = ms(rec.firstByte.Sub(start))
+		a.Phases.Transfer = ms(end.Sub(rec.firstByte))
+	}
+	a.Phases.Total = ms(end.Sub(start))
+	if rec.remote != "" {
+		if h, _, splitErr := net.SplitHostPort(rec.remote); splitErr == nil {
+			a.Address = h
+		}
+	}
+	if cs := rec.connState; cs != nil {
+		a.TLSVersion = tls.VersionName(cs.Version)
+		a.Cipher = tls.CipherSuiteName(cs.CipherSuite)
+	}
+	now := p.now()
+	for _, c := range rec.certs {
+		a.Certificates = append(a.Certificates, Cert{
+			Subject:      c.Subject.String(),
+			Issuer:       c.Issuer.String(),
+			SANs:         sans(c),
+			NotAfter:     c.NotAfter.UTC(),
+			DaysToExpiry: int(c.NotAfter.Sub(now).Hours() / 24),
+		})
+	}
+
+	if err == nil {
+		err = judge(a)
+	}
+	if err == nil {
+		a.OK = true
+		return
+	}
+	a.Error = err.Error()
+	var f *failure
+	if errors.As(err, &f) {
+		a.FailedPhase, a.ErrorClass, a.TwilioCode = f.phase, f.class, f.code
+		return
+	}
+	a.FailedPhase = rec.phase(err)
+	a.ErrorClass, a.TwilioCode, a.TwilioAltCode = classify(ctx, err, a.FailedPhase, t)
+}
+
+// judge applies Twilio's rules to a response that arrived.
+func judge(a *Attempt) error {
+	switch {
+	case a.Status >= 400:
+		return &failure{phase: PhaseStatus, class: ClassHTTPStatus, code: 11217, msg: fmt.Sprintf("HTTP %d response", a.Status)}
+	case a.BodyBytes > MaxBody:
+		return &failure{phase: PhaseBody, class: ClassBodyTooLarge, code: 11750, msg: fmt.Sprintf("response body larger than %d bytes", MaxBody)}
+	case a.Status < 300 && a.BodyBytes > 0 && strings.TrimSpace(a.ContentType) == "":
+		return &failure{phase: PhaseContentType, class: ClassContentType, code: 12300, msg: "response has a body but no Content-Type"}
+	}
+	return nil
+}
+
+// phase names the phase err interrupted, from what the trace saw finish.
+func (r *recorder) phase(err error) string {
+	var pe *phaseError
+	switch {
+	case errors.As(err, &pe):
+		return pe.phase
+	case r.dnsFailed:
+		return PhaseDNS
+	case r.connectDone.IsZero():
+		var dnsErr *net.DNSError
+		if errors.As(err, &dnsErr) {
+			return PhaseDNS
+		}
+		return PhaseConnect
+	case r.tlsFaild || (!r.tlsStart.IsZero() && r.tlsDone.IsZero()):
+		return PhaseTLS
+	case r.firstByte.IsZero():
+		if isTLSError(err) {
+			return PhaseTLS
+		}
+		return PhaseResponse
+	default:
+		return PhaseBody
+	}
+}
+
+func isTLSError(err error) bool {
+	var (
+		he  x509.HostnameError
+		ci  x509.CertificateInvalidError
+		ua  x509.UnknownAuthorityError
+		cve *tls.CertificateVerificationError
+		ae  tls.AlertError
+		rhe tls.RecordHeaderError
+	)
+	return errors.As(err, &he) || errors.As(err, &ci) || errors.As(err, &ua) || errors.As(err, &cve) || errors.As(err, &ae) || errors.As(err, &rhe)
+}
+
+// classify maps a transport error to an error class and Twilio's codes.
+func classify(ctx context.Context, err error, phase string, t Target) (class string, code, alt int) {
+	if errors.Is(context.Cause(ctx), context.Canceled) {
+		return ClassCanceled, 0, 0
+	}
+	var (
+		dnsErr *net.DNSError
+		he     x509.HostnameError
+		ci     x509.CertificateInvalidError
+		ua     x509.UnknownAuthorityError
+	)
+	switch {
+	case phase == PhaseDNS || errors.As(err, &dnsErr) && !isTimeout(err):
+		return ClassDNS, 11210, 0
+	case errors.As(err, &he):
+		return ClassTLSName, 11235, 0
+	case errors.As(err, &ci) && ci.Reason == x509.Expired:
+		return ClassTLSExpired, 11236, 0
+	case errors.As(err, &ua):
+		return ClassTLSUnknownCA, 11237, 0
+	case isRefused(err):
+		return ClassRefused, 11202, 0
+	case isTimeout(err) || errors.Is(context.Cause(ctx), errTotalTimeout):
+		switch phase {
+		case PhaseConnect:
+			return ClassConnectTimeout, 11201, 11205
+		case PhaseTLS:
+			return ClassTLS, 11220, 11205
+		}
+		if errors.Is(context.Cause(ctx), errTotalTimeout) && t.Overrides.IsSet("tt") {
+			return ClassTotalTimeout, 11203, 11205
+		}
+		return ClassReadTimeout, 11205, 11200
+	case phase == PhaseTLS || isTLSError(err):
+		return ClassTLS, 11220, 0
+	case phase == PhaseConnect:
+		return ClassConnect, 11205, 0
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || isReset(err):
+		return ClassClosed, 11205, 11200
+	default:
+		return ClassProtocol, 11206, 0
+	}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
+}
+
+func sans(c *x509.Certificate) []string {
+	out := append([]string(nil), c.DNSNames...)
+	for _, ip := range c.IPAddresses {
+		out = append(out, ip.String())
+	}
+	return out
+}
+
+// Reachable reports whether Twilio could connect to ip: false for private
+// (RFC 1918, RFC 4193), loopback, link-local, unspecified and CGNAT
+// (100.64.0.0/10) addresses.
+func Reachable(ip net.IP) bool {
+	if ip.IsPrivate() || ip.IsLoopback() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsUnspecified() || ip.IsMulticast() {
+		return false
+	}
+	if v4 := ip.To4(); v4 != nil && v4[0] == 100 && v4[1]&0xc0 == 64 {
+		return false
+	}
+	return true
+}
+
+// transport builds a fresh Transport for one attempt: no connection reuse,
+// Twilio's connect and read timeouts, the chosen address, certificate
+// capture and verification.
+func (p *Prober) transport(t Target, forced string, rec *recorder) *http.Transport {
+	targetHost := t.URL.Hostname()
+	targetHostPort := t.HostPort()
+	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
+		host, port, err := net.SplitHostPort(addr)
+		if err != nil {
+			return nil, fmt.Errorf("dial %s: %w", addr, err)
+		}
+		ip := host
+		switch {
+		case forced != "" && addr == targetHostPort:
+			ip = forced
+		case net.ParseIP(host) == nil:
+			// A redirect to another host or the proxy: resolve it through
+			// the same resolver, timed as DNS.
+			rec.mu.Lock()
+			rec.dnsStart = time.Now()
+			rec.mu.Unlock()
+			addrs, err := p.resolver.LookupIPAddr(ctx, host)
+			rec.mu.Lock()
+			rec.dns += time.Since(rec.dnsStart)
+			rec.mu.Unlock()
+			if err == nil && len(addrs) == 0 {
+				err = &net.DNSError{Err: "no addresses", Name: host, IsNotFound: true}
+			}
+			if err != nil {
+				return nil, fmt.Errorf("resolve %s: %w", host, err)
+			}
+			ip = addrs[0].IP.String()
+		}
+		d := net.Dialer{Timeout: t.Overrides.ConnectTimeout}
+		return d.DialContext(ctx, network, net.JoinHostPort(ip, port))
+	}
+	tlsConfig := func(serverName string) *tls.Config {
+		cfg := &tls.Config{
+			// Verification is done in VerifyConnection so that the chain
+			// is recorded even when it does not verify.
+			InsecureSkipVerify: true, //nolint:gosec // verified below
+			VerifyConnection: func(cs tls.ConnectionState) error {
+				rec.mu.Lock()
+				rec.certs = cs.PeerCertificates
+				rec.mu.Unlock()
+				if len(cs.PeerCertificates) == 0 {
+					return errors.New("server sent no certificate")
+				}
+				opts := x509.VerifyOptions{DNSName: serverName, Roots: p.roots, Intermediates: x509.NewCertPool()}
+				for _, c := range cs.PeerCertificates[1:] {
+					opts.Intermediates.AddCert(c)
+				}
+				_, err := cs.PeerCertificates[0].Verify(opts)
+				return err
+			},
+			NextProtos: []string{"http/1.1"},
+		}
+		if p.opts.Style != StyleTwilio {
+			cfg.NextProtos = []string{"h2", "http/1.1"}
+		}
+		if t.Overrides.SNI {
+			cfg.ServerName = serverName
+		}
+		return cfg
+	}
+	return &http.Transport{
+		Proxy:       p.proxyFunc,
+		DialContext: dial,
+		DialTLSContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			conn, err := dial(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			host, _, _ := net.SplitHostPort(addr)
+			rec.mu.Lock()
+			rec.tlsStart = time.Now()
+			rec.mu.Unlock()
+			hctx, cancel := context.WithTimeout(ctx, t.Overrides.ReadTimeout)
+			defer cancel()
+			tc := tls.Client(conn, tlsConfig(host))
+			if err := tc.HandshakeContext(hctx); err != nil {
+				conn.Close()
+				rec.mu.Lock()
+				rec.tlsFaild = true
+				rec.mu.Unlock()
+				return nil, fmt.Errorf("TLS handshake with %s: %w", addr, err)
+			}
+			cs := tc.ConnectionState()
+			rec.mu.Lock()
+			rec.tlsDone = time.Now()
+			rec.tls += rec.tlsDone.Sub(rec.tlsStart)
+			rec.connState = &cs
+			rec.mu.Unlock()
+			return tc, nil
+		},
+		TLSClientConfig:        tlsConfig(targetHost),
+		TLSHandshakeTimeout:    t.Overrides.ReadTimeout,
+		ResponseHeaderTimeout:  t.Overrides.ReadTimeout,
+		DisableKeepAlives:      true,
+		ForceAttemptHTTP2:      p.opts.Style != StyleTwilio,
+		MaxResponseHeaderBytes: 1 << 20,
+	}
+}
+
+func (p *Prober) proxyFor(u *url.URL) *url.URL {
+	pu, err := p.proxyFunc(&http.Request{URL: u})
+	if err != nil {
+		return nil
+	}
+	return pu
+}

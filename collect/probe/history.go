@@ -1,0 +1,224 @@
+package probe
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/gocarina/gocsv"
+)
+
+// HistoryRow is one attempt as a CSV row (the history file and the
+// bundle's probes/attempts.csv). Lists are joined with spaces.
+type HistoryRow struct {
+	Time          string  `csv:"time"`
+	Target        string  `csv:"target"`
+	Mode          string  `csv:"mode"`
+	Sample        int     `csv:"sample"`
+	Style         string  `csv:"style"`
+	Method        string  `csv:"method"`
+	ReadTimeoutMs float64 `csv:"read_timeout_ms"`
+	Resolved      string  `csv:"resolved"`
+	Address       string  `csv:"address"`
+	Private       bool    `csv:"private"`
+	DNSMs         float64 `csv:"dns_ms"`
+	ConnectMs     float64 `csv:"connect_ms"`
+	TLSMs         float64 `csv:"tls_ms"`
+	ProcessingMs  float64 `csv:"processing_ms"`
+	TransferMs    float64 `csv:"transfer_ms"`
+	TTFBMs        float64 `csv:"ttfb_ms"`
+	TotalMs       float64 `csv:"total_ms"`
+	TLSVersion    string  `csv:"tls_version"`
+	Cipher        string  `csv:"cipher"`
+	CertSubject   string  `csv:"cert_subject"`
+	CertIssuer    string  `csv:"cert_issuer"`
+	CertDaysLeft  string  `csv:"cert_days_to_expiry"`
+	HTTPVersion   string  `csv:"http_version"`
+	Status        int     `csv:"status"`
+	ContentType   string  `csv:"content_type"`
+	BodyBytes     int64   `csv:"body_bytes"`
+	Redirects     string  `csv:"redirects"`
+	OK            bool    `csv:"ok"`
+	FailedPhase   string  `csv:"failed_phase"`
+	ErrorClass    string  `csv:"error_class"`
+	TwilioCode    int     `csv:"twilio_code"`
+	TwilioAltCode int     `csv:"twilio_alt_code"`
+	Error         string  `csv:"error"`
+	Notes         string  `csv:"notes"`
+}
+
+// Row flattens an attempt for CSV. The certificate columns describe the
+// leaf certificate.
+func (a Attempt) Row() HistoryRow {
+	r := HistoryRow{
+		Time: a.Time.UTC().Format(time.RFC3339Nano), Target: a.Target, Mode: a.Mode, Sample: a.Sample, Style: a.Style,
+		Method: a.Method, ReadTimeoutMs: a.ReadTimeoutMs, Resolved: strings.Join(a.Resolved, " "), Address: a.Address,
+		Private: a.Private, DNSMs: a.Phases.DNS, ConnectMs: a.Phases.Connect, TLSMs: a.Phases.TLS,
+		ProcessingMs: a.Phases.Processing, TransferMs: a.Phases.Transfer, TTFBMs: a.Phases.TTFB, TotalMs: a.Phases.Total,
+		TLSVersion: a.TLSVersion, Cipher: a.Cipher, HTTPVersion: a.HTTPVersion, Status: a.Status,
+		ContentType: a.ContentType, BodyBytes: a.BodyBytes, Redirects: strings.Join(a.Redirects, " "), OK: a.OK,
+		FailedPhase: a.FailedPhase, ErrorClass: a.ErrorClass, TwilioCode: a.TwilioCode, TwilioAltCode: a.TwilioAltCode,
+		Error: a.Error, Notes: strings.Join(a.Notes, "; "),
+	}
+	if len(a.Certificates) > 0 {
+		c := a.Certificates[0]
+		r.CertSubject, r.CertIssuer, r.CertDaysLeft = c.Subject, c.Issuer, fmt.Sprint(c.DaysToExpiry)
+	}
+	return r
+}
+
+// Attempt turns a row back into an attempt (certificate details other than
+// the leaf's subject and issuer are not kept in CSV).
+func (r HistoryRow) Attempt() (Attempt, error) {
+	t, err := time.Parse(time.RFC3339Nano, r.Time)
+	if err != nil {
+		return Attempt{}, fmt.Errorf("history row time %q: %w", r.Time, err)
+	}
+	a := Attempt{
+		Time: t, Target: r.Target, Mode: r.Mode, Sample: r.Sample, Style: r.Style, Method: r.Method,
+		ReadTimeoutMs: r.ReadTimeoutMs, Resolved: fields(r.Resolved), Address: r.Address, Private: r.Private,
+		Phases: Phases{DNS: r.DNSMs, Connect: r.ConnectMs, TLS: r.TLSMs, Processing: r.ProcessingMs,
+			Transfer: r.TransferMs, TTFB: r.TTFBMs, Total: r.TotalMs},
+		TLSVersion: r.TLSVersion, Cipher: r.Cipher, HTTPVersion: r.HTTPVersion, Status: r.Status,
+		ContentType: r.ContentType, BodyBytes: r.BodyBytes, Redirects: fields(r.Redirects), OK: r.OK,
+		FailedPhase: r.FailedPhase, ErrorClass: r.ErrorClass, TwilioCode: r.TwilioCode, TwilioAltCode: r.TwilioAltCode,
+		Error: r.Error,
+	}
+	if r.Notes != "" {
+		a.Notes = strings.Split(r.Notes, "; ")
+	}
+	if r.CertSubject != "" || r.CertIssuer != "" {
+		c := Cert{Subject: r.CertSubject, Issuer: r.CertIssuer}
+		fmt.Sscan(r.CertDaysLeft, &c.DaysToExpiry)
+		a.Certificates = []Cert{c}
+	}
+	return a, nil
+}
+
+func fields(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Fields(s)
+}
+
+// WriteAttempts writes attempts as CSV with a header line.
+func WriteAttempts(w io.Writer, attempts []Attempt) error {
+	rows := make([]HistoryRow, len(attempts))
+	for i, a := range attempts {
+		rows[i] = a.Row()
+	}
+	if err := gocsv.Marshal(rows, w); err != nil {
+		return fmt.Errorf("write probe attempts CSV: %w", err)
+	}
+	return nil
+}
+
+// AppendHistory appends attempts to the CSV file at path, creating it with
+// a header line when it does not exist or is empty.
+func AppendHistory(path string, attempts []Attempt) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("open probe history: %w", err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("open probe history %s: %w", path, err)
+	}
+	rows := make([]HistoryRow, len(attempts))
+	for i, a := range attempts {
+		rows[i] = a.Row()
+	}
+	if st.Size() == 0 {
+		err = gocsv.Marshal(rows, f)
+	} else {
+		err = gocsv.MarshalWithoutHeaders(rows, f)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("append probe history %s: %w", path, err)
+	}
+	return nil
+}
+
+// ReadHistory reads attempts back from a CSV file written by AppendHistory
+// or WriteAttempts. A missing or empty file gives no attempts; a row that
+// does not parse is an error naming its line.
+func ReadHistory(r io.Reader) ([]Attempt, error) {
+	var rows []HistoryRow
+	if err := gocsv.Unmarshal(r, &rows); err != nil {
+		if errors.Is(err, gocsv.ErrEmptyCSVFile) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("read probe history: %w", err)
+	}
+	out := make([]Attempt, 0, len(rows))
+	for i, row := range rows {
+		a, err := row.Attempt()
+		if err != nil {
+			return nil, fmt.Errorf("probe history line %d: %w", i+2, err)
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// ReadHistoryFile is ReadHistory on a file; a file that does not exist
+// gives no attempts.
+func ReadHistoryFile(path string) ([]Attempt, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open probe history: %w", err)
+	}
+	defer f.Close()
+	a, err := ReadHistory(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return a, nil
+}
+
+// HourStat is the failure rate of one hour of the day.
+type HourStat struct {
+	Hour        int     `json:"hour" csv:"hour"`
+	Attempts    int     `json:"attempts" csv:"attempts"`
+	Failures    int     `json:"failures" csv:"failures"`
+	FailureRate float64 `json:"failure_rate" csv:"failure_rate"`
+}
+
+// FailureByHour counts attempts and failures (through DNS, the way Twilio
+// connects) by hour of day in loc (UTC when nil); all 24 hours are returned.
+func FailureByHour(attempts []Attempt, loc *time.Location) []HourStat {
+	if loc == nil {
+		loc = time.UTC
+	}
+	out := make([]HourStat, 24)
+	for h := range out {
+		out[h].Hour = h
+	}
+	for _, a := range attempts {
+		if a.Mode != ModeDNS && a.Mode != "" {
+			continue
+		}
+		h := a.Time.In(loc).Hour()
+		out[h].Attempts++
+		if !a.OK {
+			out[h].Failures++
+		}
+	}
+	for h := range out {
+		if out[h].Attempts > 0 {
+			out[h].FailureRate = float64(out[h].Failures) / float64(out[h].Attempts)
+		}
+	}
+	return out
+}
