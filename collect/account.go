@@ -1,0 +1,29 @@
+package collect
+
+import (
+	"context"
+	"fmt"
+)
+
+// AccountInfo collects the account's friendly name, type and status.
+type AccountInfo struct{}
+
+// Name implements Collector.
+func (AccountInfo) Name() string { return "account" }
+
+// Collect implements Collector.
+func (AccountInfo) Collect(ctx context.Context, env *Env) error {
+	if env.API == nil {
+		return Skip("no API credentials")
+	}
+	acc, err := env.API.Client(ctx).Api.FetchAccount(env.Evidence.Account.SID)
+	if err != nil {
+		return fmt.Errorf("fetch account: %w", err)
+	}
+	a := &env.Evidence.Account
+	a.FriendlyName, a.Type, a.Status = deref(acc.FriendlyName), deref(acc.Type), deref(acc.Status)
+	if owner := deref(acc.OwnerAccountSid); owner != a.SID {
+		a.ParentSID = owner
+	}
+	return nil
+}

@@ -1,0 +1,237 @@
+package collect
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// A Collector gathers one kind of evidence. Collect gets its own deadline
+// from ctx, adds to env.Evidence, stages raw files through env.Stage, and
+// returns an error only for itself: the other collectors go on.
+type Collector interface {
+	Name() string
+	Collect(ctx context.Context, env *Env) error
+}
+
+// Env is what collectors share: the Evidence they fill, the staging area for
+// their files, the API access and the progress reporter.
+type Env struct {
+	Evidence *Evidence
+	Stage    *Stage
+	// API is nil when the run has no credentials (offline inputs only).
+	API      *APIConfig
+	Progress Progress
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+}
+
+func (e *Env) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
+}
+
+func (e *Env) progress() Progress {
+	if e.Progress == nil {
+		return NoProgress{}
+	}
+	return e.Progress
+}
+
+// Progress reports long work. Implementations draw bars on a terminal or
+// print plain lines; they must be safe for concurrent use.
+type Progress interface {
+	// Start begins a task of total steps (0 when unknown).
+	Start(name string, total int) Task
+	// Warnf reports something the user should know.
+	Warnf(format string, args ...any)
+}
+
+// Task is one piece of long work.
+type Task interface {
+	Add(n int)
+	Done()
+}
+
+// NoProgress reports nothing.
+type NoProgress struct{}
+
+// Start implements Progress.
+func (NoProgress) Start(string, int) Task { return noTask{} }
+
+// Warnf implements Progress.
+func (NoProgress) Warnf(string, ...any) {}
+
+type noTask struct{}
+
+func (noTask) Add(int) {}
+func (noTask) Done()   {}
+
+// SkipError marks a collector that chose not to run, with the reason.
+type SkipError struct{ Reason string }
+
+func (e *SkipError) Error() string { return "skipped: " + e.Reason }
+
+// Skip returns a SkipError.
+func Skip(format string, args ...any) error { return &SkipError{Reason: fmt.Sprintf(format, args...)} }
+
+// Run runs the collectors one after the other, each with its own deadline
+// (timeout; 0 = only ctx), and records how each ended in env.Evidence. A
+// panic in a collector is recorded as its error, never propagated.
+func Run(ctx context.Context, env *Env, timeout time.Duration, collectors ...Collector) {
+	for _, c := range collectors {
+		st := CollectorStatus{Name: c.Name(), Source: "api"}
+		if s, ok := c.(interface{ Source() string }); ok {
+			st.Source = s.Source()
+		}
+		if ctx.Err() != nil {
+			st.State, st.Reason = StateSkipped, "interrupted before it started"
+			env.Evidence.Collectors = append(env.Evidence.Collectors, st)
+			continue
+		}
+		cctx, cancel := ctx, context.CancelFunc(func() {})
+		if timeout > 0 {
+			cctx, cancel = context.WithTimeout(ctx, timeout)
+		}
+		start := env.now()
+		err := collectSafely(cctx, env, c)
+		st.Duration = env.now().Sub(start)
+		var skip *SkipError
+		switch {
+		case err == nil:
+			st.State = StateOK
+		case errors.As(err, &skip):
+			st.State, st.Reason = StateSkipped, skip.Reason
+		case ctx.Err() != nil:
+			st.State, st.Reason = StateError, "interrupted: "+describeAPIError(err)
+		case cctx.Err() == context.DeadlineExceeded || errors.Is(err, context.DeadlineExceeded):
+			st.State, st.Reason = StateTimeout, fmt.Sprintf("deadline of %s passed: %s", timeout, describeAPIError(err))
+		default:
+			st.State, st.Reason = StateError, describeAPIError(err)
+		}
+		cancel()
+		env.Evidence.Collectors = append(env.Evidence.Collectors, st)
+	}
+}
+
+func collectSafely(ctx context.Context, env *Env, c Collector) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("internal error in collector %s: %v", c.Name(), r)
+		}
+	}()
+	return c.Collect(ctx, env)
+}
+
+// Stage is the staging directory where collectors write the raw files of
+// the bundle before it is zipped.
+type Stage struct {
+	Dir string
+	// Filter, when set, wraps every file's writer (redaction happens here,
+	// before anything reaches the disk).
+	Filter func(name string, w io.Writer) io.WriteCloser
+
+	mu    sync.Mutex
+	files map[string]bool
+}
+
+// NewStage creates a staging directory under the system temp dir.
+func NewStage() (*Stage, error) {
+	dir, err := os.MkdirTemp("", "twilio-evidence-*")
+	if err != nil {
+		return nil, fmt.Errorf("create staging directory: %w", err)
+	}
+	return &Stage{Dir: dir, files: map[string]bool{}}, nil
+}
+
+// Remove deletes the staging directory.
+func (s *Stage) Remove() error { return os.RemoveAll(s.Dir) }
+
+// Create opens the bundle file name (a slash-separated relative path) for
+// writing, replacing it if it exists.
+func (s *Stage) Create(name string) (io.WriteCloser, error) {
+	clean := path.Clean(name)
+	if clean != name || path.IsAbs(name) || strings.HasPrefix(clean, "../") || clean == ".." || clean == "." {
+		return nil, fmt.Errorf("stage: bad file name %q", name)
+	}
+	p := filepath.Join(s.Dir, filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		return nil, fmt.Errorf("stage %s: %w", name, err)
+	}
+	f, err := os.OpenFile(p, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("stage %s: %w", name, err)
+	}
+	s.mu.Lock()
+	if s.files == nil {
+		s.files = map[string]bool{}
+	}
+	s.files[name] = true
+	s.mu.Unlock()
+	if s.Filter == nil {
+		return f, nil
+	}
+	return &filtered{WriteCloser: s.Filter(name, f), file: f}, nil
+}
+
+// filtered closes the filter, then the file under it.
+type filtered struct {
+	io.WriteCloser
+	file *os.File
+}
+
+func (f *filtered) Close() error {
+	err := f.WriteCloser.Close()
+	if cerr := f.file.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// WriteFile stages a whole file.
+func (s *Stage) WriteFile(name string, data []byte) error {
+	w, err := s.Create(name)
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(data); err != nil {
+		w.Close()
+		return fmt.Errorf("stage %s: %w", name, err)
+	}
+	return w.Close()
+}
+
+// Open opens a staged file for reading.
+func (s *Stage) Open(name string) (*os.File, error) {
+	return os.Open(filepath.Join(s.Dir, filepath.FromSlash(name)))
+}
+
+// Delete forgets and deletes one staged file.
+func (s *Stage) Delete(name string) error {
+	s.mu.Lock()
+	delete(s.files, name)
+	s.mu.Unlock()
+	return os.Remove(filepath.Join(s.Dir, filepath.FromSlash(name)))
+}
+
+// Files lists the staged files, sorted.
+func (s *Stage) Files() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, 0, len(s.files))
+	for f := range s.files {
+		out = append(out, f)
+	}
+	sort.Strings(out)
+	return out
+}
