@@ -447,19 +447,37 @@ func isClosedStatus(status string) bool {
 }
 
 // closedAt guesses when a closed incident without resolved_at ended: the
-// time of its resolving update, else scheduled_until, else updated_at.
+// earliest "resolved" (or "completed") update, else the earliest postmortem
+// update, else scheduled_until, else updated_at. A postmortem is posted
+// long after the problem ended, so it only counts when nothing else does.
 func closedAt(w wireIncident) time.Time {
-	for _, u := range w.Updates {
-		if isClosedStatus(u.Status) {
-			if t := parseTime(u.CreatedAt); !t.IsZero() {
-				return t
-			}
-		}
+	if t := earliestUpdate(w.Updates, "resolved", "completed"); !t.IsZero() {
+		return t
+	}
+	if t := earliestUpdate(w.Updates, "postmortem"); !t.IsZero() {
+		return t
 	}
 	if t := parseTime(w.ScheduledUntil); !t.IsZero() {
 		return t
 	}
 	return parseTime(w.UpdatedAt)
+}
+
+// earliestUpdate is the creation time of the earliest update with one of the
+// statuses; zero when there is none.
+func earliestUpdate(updates []wireIncidentUpdate, statuses ...string) time.Time {
+	var best time.Time
+	for _, u := range updates {
+		for _, s := range statuses {
+			if u.Status != s {
+				continue
+			}
+			if t := parseTime(u.CreatedAt); !t.IsZero() && (best.IsZero() || t.Before(best)) {
+				best = t
+			}
+		}
+	}
+	return best
 }
 
 // latestUpdate is the newest update by display time (Statuspage lists them
