@@ -401,6 +401,10 @@ func (p *Prober) finish(ctx context.Context, a *Attempt, t Target, rec *recorder
 		return
 	}
 	a.FailedPhase = rec.phase(err)
+	if a.FailedPhase == PhaseBody && a.Status == 0 {
+		// Bytes arrived but never made a response.
+		a.FailedPhase = PhaseResponse
+	}
 	a.ErrorClass, a.TwilioCode, a.TwilioAltCode = classify(ctx, err, a.FailedPhase, t)
 }
 
