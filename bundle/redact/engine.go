@@ -1,0 +1,343 @@
+package redact
+
+import (
+	"bytes"
+	"regexp"
+)
+
+// rule is one named redaction. apply rewrites one line (without its line
+// break) and counts what it removed; it returns the line unchanged and false
+// when it removed nothing.
+type rule struct {
+	name string
+	desc string
+	// anchors: the rule runs on a line only when the line contains one of
+	// them. nil means every line.
+	anchors [][]byte
+	// fold: anchors are lowercase and are looked up in the lowercased text.
+	fold  bool
+	apply func(line []byte, c counter) ([]byte, bool)
+}
+
+// scratch holds buffers reused while redacting one text.
+type scratch struct {
+	lower     []byte
+	lineLower []byte
+	active    []*rule
+}
+
+// redactBlock redacts a block of whole lines; a line ends at "\n" or "\r". Rules whose anchors appear
+// nowhere in the block are skipped without looking at its lines.
+func (r *Redactor) redactBlock(block []byte, c counter, s *scratch) ([]byte, bool) {
+	lowered := false
+	active := s.active[:0]
+	for _, ru := range r.rules {
+		if ru.anchors == nil {
+			active = append(active, ru)
+			continue
+		}
+		hay := block
+		if ru.fold {
+			if !lowered {
+				s.lower = lowerASCII(s.lower[:0], block)
+				lowered = true
+			}
+			hay = s.lower
+		}
+		if containsAny(hay, ru.anchors) {
+			active = append(active, ru)
+		}
+	}
+	s.active = active
+	if len(active) == 0 {
+		return block, false
+	}
+
+	var out []byte
+	changed := false
+	for pos := 0; pos < len(block); {
+		end := len(block)
+		next := end
+		if i := bytes.IndexAny(block[pos:], "\r\n"); i >= 0 {
+			end = pos + i
+			next = end + 1
+		}
+		line := block[pos:end]
+		lineChanged := false
+		lineLowered := false
+		for _, ru := range active {
+			if ru.anchors != nil {
+				hay := line
+				if ru.fold {
+					if !lineLowered {
+						s.lineLower = lowerASCII(s.lineLower[:0], line)
+						lineLowered = true
+					}
+					hay = s.lineLower
+				}
+				if !containsAny(hay, ru.anchors) {
+					continue
+				}
+			}
+			if nl, ch := ru.apply(line, c); ch {
+				line = nl
+				lineChanged = true
+				lineLowered = false
+			}
+		}
+		if lineChanged && !changed {
+			out = make([]byte, 0, len(block)+64)
+			out = append(out, block[:pos]...)
+			changed = true
+		}
+		if changed {
+			out = append(out, line...)
+			if next > end {
+				out = append(out, block[end])
+			}
+		}
+		pos = next
+	}
+	if !changed {
+		return block, false
+	}
+	return out, true
+}
+
+// lowerASCII appends b with ASCII letters lowercased to dst. Other bytes keep
+// their place, so offsets in the result are offsets in b.
+func lowerASCII(dst, b []byte) []byte {
+	for _, ch := range b {
+		if 'A' <= ch && ch <= 'Z' {
+			ch += 'a' - 'A'
+		}
+		dst = append(dst, ch)
+	}
+	return dst
+}
+
+func containsAny(b []byte, anchors [][]byte) bool {
+	for _, a := range anchors {
+		if bytes.Contains(b, a) {
+			return true
+		}
+	}
+	return false
+}
+
+// edit collects replacements of non-overlapping spans of one line, in order.
+type edit struct {
+	line []byte
+	out  []byte
+	last int // end of the last replaced span
+	n    int
+}
+
+// replace replaces line[s:e] with repl. Spans must come in order and not
+// overlap; one that does is ignored.
+func (e *edit) replace(s, end int, repl string) bool {
+	if s < e.last || end < s || end > len(e.line) {
+		return false
+	}
+	if e.out == nil {
+		e.out = make([]byte, 0, len(e.line)+len(repl))
+	}
+	e.out = append(e.out, e.line[e.last:s]...)
+	e.out = append(e.out, repl...)
+	e.last = end
+	e.n++
+	return true
+}
+
+// result returns the edited line and whether anything was replaced, and adds
+// the replacements to c under name.
+func (e *edit) result(c counter, name string) ([]byte, bool) {
+	if e.n == 0 {
+		return e.line, false
+	}
+	c[name] += e.n
+	return append(e.out, e.line[e.last:]...), true
+}
+
+// placeholder is what a removed value becomes.
+func placeholder(rule string) string { return "[REDACTED:" + rule + "]" }
+
+// isPlaceholder reports whether v is (or starts with) a value this package
+// wrote, so that redacting redacted text changes and counts nothing.
+func isPlaceholder(v []byte) bool { return bytes.HasPrefix(v, []byte("[REDACTED:")) }
+
+// sidRe matches a Twilio SID: two letters and 32 hex digits.
+var sidRe = regexp.MustCompile(`^[A-Z]{2}[0-9a-fA-F]{32}$`)
+
+// isSID reports whether v is a Twilio SID, which is kept.
+func isSID(v []byte) bool { return len(v) == 34 && sidRe.Match(v) }
+
+func isWordByte(ch byte) bool {
+	return ch == '_' || '0' <= ch && ch <= '9' || 'a' <= ch && ch <= 'z' || 'A' <= ch && ch <= 'Z'
+}
+
+// wordBefore reports whether the byte before position k continues a word, so
+// that a name found at k is only the tail of a longer one. The letter of an
+// escape sequence (the n of "\nAuthorization") does not count.
+func wordBefore(line []byte, k int) bool {
+	if k == 0 || !isWordByte(line[k-1]) {
+		return false
+	}
+	return !(k >= 2 && line[k-2] == '\\')
+}
+
+func isDigit(ch byte) bool { return '0' <= ch && ch <= '9' }
+
+// quoteBefore reports whether position k of line lies inside a double-quoted
+// string, judged by the number of unescaped quotes before it.
+func quoteBefore(line []byte, k int) bool {
+	in := false
+	for i := 0; i < k && i < len(line); i++ {
+		switch line[i] {
+		case '\\':
+			i++
+		case '"':
+			in = !in
+		}
+	}
+	return in
+}
+
+// scanQuoted returns the end of a quoted value that starts at i, just after
+// its opening quote q (`"`, `'` or the escaped quote `\"` of JSON inside a
+// JSON string). An unterminated value runs to the end of the line.
+func scanQuoted(line []byte, i int, q string) int {
+	n := len(line)
+	if q == `\"` {
+		for j := i; j < n; {
+			if line[j] == '\\' && j+1 < n {
+				switch line[j+1] {
+				case '"':
+					return j
+				case '\\':
+					j += 2
+					if j+1 < n && line[j] == '\\' && line[j+1] == '"' {
+						j += 2
+					}
+					continue
+				}
+				j += 2
+				continue
+			}
+			j++
+		}
+		return n
+	}
+	for j := i; j < n; j++ {
+		switch line[j] {
+		case '\\':
+			j++
+		case q[0]:
+			return j
+		}
+	}
+	return n
+}
+
+// openQuote returns the quote that opens a value at line[i:], if any.
+func openQuote(line []byte, i int) string {
+	if i >= len(line) {
+		return ""
+	}
+	switch line[i] {
+	case '"':
+		return `"`
+	case '\'':
+		return `'`
+	case '\\':
+		if i+1 < len(line) && line[i+1] == '"' {
+			return `\"`
+		}
+	}
+	return ""
+}
+
+// scanUnquoted returns the end of an unquoted query, form or logfmt value
+// starting at i. In URL-encoded text (encoded), "%26" and "%23" end it too.
+func scanUnquoted(line []byte, i int, encoded bool) int {
+	for j := i; j < len(line); j++ {
+		switch line[j] {
+		case '&', ' ', '\t', '\r', '\n', '"', '\'', ';', '<', '>', ')', ']', '}', '\\', '#':
+			return j
+		case '%':
+			if encoded && j+2 < len(line) && (line[j+1] == '2' && (line[j+2] == '6' || line[j+2] == '3')) {
+				return j
+			}
+		}
+	}
+	return len(line)
+}
+
+// scanHeaderValue returns the end of a header value that starts at i for a
+// header name starting at nameStart. Header values run to the end of the line;
+// inside a quoted (JSON) string they also end at the closing quote and at an
+// escaped line break.
+func scanHeaderValue(line []byte, nameStart, i int) int {
+	inString := quoteBefore(line, nameStart)
+	n := len(line)
+	end := n
+loop:
+	for j := i; j < n; j++ {
+		switch line[j] {
+		case '\r', '\n':
+			end = j
+			break loop
+		case '\\':
+			if j+1 < n {
+				switch line[j+1] {
+				case 'n', 'r':
+					end = j
+					break loop
+				case 't':
+					if inString {
+						end = j
+						break loop
+					}
+				}
+			}
+			j++
+		case '"':
+			if inString {
+				end = j
+				break loop
+			}
+		}
+	}
+	for end > i && (line[end-1] == ' ' || line[end-1] == '\t') {
+		end--
+	}
+	return end
+}
+
+// regexSpans runs re over line and lets span choose, for each match m
+// (submatch indexes into line), the part to replace and its replacement.
+// Returning ok false skips the match.
+func regexSpans(line []byte, re *regexp.Regexp, c counter, name string,
+	span func(line []byte, m []int) (s, e int, repl string, ok bool)) ([]byte, bool) {
+	ed := edit{line: line}
+	for pos := 0; pos <= len(line); {
+		m := re.FindSubmatchIndex(line[pos:])
+		if m == nil {
+			break
+		}
+		for k := range m {
+			if m[k] >= 0 {
+				m[k] += pos
+			}
+		}
+		next := m[1]
+		if s, e, repl, ok := span(line, m); ok && ed.replace(s, e, repl) && e > next {
+			next = e
+		}
+		if next <= m[0] {
+			next = m[0] + 1
+		}
+		pos = next
+	}
+	return ed.result(c, name)
+}

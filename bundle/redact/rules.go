@@ -1,0 +1,421 @@
+package redact
+
+import (
+	"bytes"
+	"regexp"
+)
+
+// builtinRules returns the rules that need no configuration, in the order
+// they are applied. Specific shapes come before the generic secret-named
+// parameter rule so that each value is counted under the most telling name.
+func builtinRules() []*rule {
+	return []*rule{
+		headerRule(RuleTwilioSignature, "X-Twilio-Signature header, JSON field and form parameter values",
+			regexp.MustCompile(`(?i)x-twilio-signature(\\?["'])?[ \t]*([:=])[ \t]*`),
+			[][]byte{[]byte("x-twilio-signature")}, false),
+		headerRule(RuleAuthorization, "Authorization and Proxy-Authorization header values of any scheme (the scheme word is kept)",
+			regexp.MustCompile(`(?i)(?:proxy-)?authorization(\\?["'])?[ \t]*(:)[ \t]*`),
+			[][]byte{[]byte("authorization")}, true),
+		headerRule(RuleCookie, "Cookie and Set-Cookie header values",
+			regexp.MustCompile(`(?i)(?:set-)?cookie(\\?["'])?[ \t]*(:)[ \t]*`),
+			[][]byte{[]byte("cookie")}, false),
+		urlUserinfoRule(),
+		bearerRule(),
+		jwtRule(),
+		awsAccessKeyRule(),
+		awsSecretKeyRule(),
+		secretParamRule(),
+	}
+}
+
+// headerRule removes the value of a header named by re, in HTTP header text
+// ("Name: value"), JSON ("Name": "value", also escaped inside a JSON string)
+// and form text (Name=value, when re allows "="). re's group 1 is the quote
+// that closes a JSON key, group 2 the separator.
+func headerRule(name, desc string, re *regexp.Regexp, anchors [][]byte, keepScheme bool) *rule {
+	repl := placeholder(name)
+	return &rule{
+		name: name, desc: desc, anchors: anchors, fold: true,
+		apply: func(line []byte, c counter) ([]byte, bool) {
+			return regexSpans(line, re, c, name, func(line []byte, m []int) (int, int, string, bool) {
+				if wordBefore(line, m[0]) {
+					return 0, 0, "", false
+				}
+				i := m[1]
+				var end int
+				switch {
+				case m[2] >= 0: // JSON key: the value is a string
+					q := openQuote(line, i)
+					if q == "" {
+						return 0, 0, "", false
+					}
+					i += len(q)
+					end = scanQuoted(line, i, q)
+				case line[m[4]] == '=':
+					if q := openQuote(line, i); q != "" {
+						i += len(q)
+						end = scanQuoted(line, i, q)
+					} else {
+						end = scanUnquoted(line, i, false)
+					}
+				default:
+					end = scanHeaderValue(line, m[0], i)
+				}
+				if keepScheme {
+					i = skipScheme(line, i, end)
+				}
+				if end <= i || isPlaceholder(line[i:end]) {
+					return 0, 0, "", false
+				}
+				return i, end, repl, true
+			})
+		},
+	}
+}
+
+// skipScheme returns the start of the credentials in an Authorization value
+// line[i:end] that begins with a scheme word ("Basic", "Bearer", "Digest" …).
+func skipScheme(line []byte, i, end int) int {
+	j := i
+	for j < end && j-i <= 32 && (isWordByte(line[j]) || line[j] == '-' || line[j] == '.') {
+		j++
+	}
+	if j == i || j >= end || line[j] != ' ' {
+		return i
+	}
+	for j < end && line[j] == ' ' {
+		j++
+	}
+	if j >= end {
+		return i
+	}
+	return j
+}
+
+var (
+	userinfoRe        = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.\-]*://([^/\s:@"'<>]*):([^/\s@"'<>]*)@`)
+	userinfoEncodedRe = regexp.MustCompile(`(?i)[a-z][a-z0-9+.\-]*%3a%2f%2f([^/\s:@%&"']*)%3a((?:[^%\s&"'/@]|%[^2]|%2[^f])*?)%40`)
+)
+
+// urlUserinfoRule removes the password of user:password@host in URLs, plain
+// and URL-encoded (as in Twilio alert_text). The user name is kept.
+func urlUserinfoRule() *rule {
+	repl := placeholder(RuleURLUserinfo)
+	span := func(line []byte, m []int) (int, int, string, bool) {
+		s, e := m[4], m[5]
+		if e <= s || isPlaceholder(line[s:e]) {
+			return 0, 0, "", false
+		}
+		return s, e, repl, true
+	}
+	return &rule{
+		name: RuleURLUserinfo, desc: "passwords in user:password@ of URLs, plain and URL-encoded",
+		anchors: [][]byte{[]byte("://"), []byte("%3a%2f%2f")}, fold: true,
+		apply: func(line []byte, c counter) ([]byte, bool) {
+			out, ch1 := regexSpans(line, userinfoRe, c, RuleURLUserinfo, span)
+			out, ch2 := regexSpans(out, userinfoEncodedRe, c, RuleURLUserinfo, span)
+			return out, ch1 || ch2
+		},
+	}
+}
+
+var bearerRe = regexp.MustCompile(`(?i)bearer(?:[ \t]+|%20|\+)([A-Za-z0-9\-._~+/]+=*)`)
+
+// bearerRule removes the token after "Bearer" (also URL-encoded). A value that
+// is a plain lowercase word ("a bearer token is …") is prose and kept.
+func bearerRule() *rule {
+	repl := placeholder(RuleBearer)
+	return &rule{
+		name: RuleBearer, desc: "bearer tokens",
+		anchors: [][]byte{[]byte("bearer")}, fold: true,
+		apply: func(line []byte, c counter) ([]byte, bool) {
+			return regexSpans(line, bearerRe, c, RuleBearer, func(line []byte, m []int) (int, int, string, bool) {
+				if wordBefore(line, m[0]) {
+					return 0, 0, "", false
+				}
+				v := line[m[2]:m[3]]
+				if len(v) < 8 || isLowerWord(v) || isSID(v) {
+					return 0, 0, "", false
+				}
+				return m[2], m[3], repl, true
+			})
+		},
+	}
+}
+
+func isLowerWord(v []byte) bool {
+	for _, ch := range v {
+		if ch < 'a' || ch > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+var jwtRe = regexp.MustCompile(`eyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]*`)
+
+// jwtRule removes JSON Web Tokens: three base64url segments, the first
+// starting "eyJ" (the encoding of `{"`).
+func jwtRule() *rule {
+	repl := placeholder(RuleJWT)
+	return &rule{
+		name: RuleJWT, desc: "JSON Web Tokens (Twilio access tokens)",
+		anchors: [][]byte{[]byte("eyJ")},
+		apply: func(line []byte, c counter) ([]byte, bool) {
+			return regexSpans(line, jwtRe, c, RuleJWT, func(line []byte, m []int) (int, int, string, bool) {
+				return m[0], m[1], repl, true
+			})
+		},
+	}
+}
+
+var awsAccessKeyRe = regexp.MustCompile(`(?:AKIA|ASIA)[A-Z0-9]{16}`)
+
+// awsAccessKeyRule removes AWS access key IDs standing as a word of their own.
+func awsAccessKeyRule() *rule {
+	repl := placeholder(RuleAWSAccessKey)
+	return &rule{
+		name: RuleAWSAccessKey, desc: "AWS access key IDs (AKIA…, ASIA…)",
+		anchors: [][]byte{[]byte("AKIA"), []byte("ASIA")},
+		apply: func(line []byte, c counter) ([]byte, bool) {
+			return regexSpans(line, awsAccessKeyRe, c, RuleAWSAccessKey, func(line []byte, m []int) (int, int, string, bool) {
+				if m[0] > 0 && isAlnum(line[m[0]-1]) || m[1] < len(line) && isAlnum(line[m[1]]) {
+					return 0, 0, "", false
+				}
+				return m[0], m[1], repl, true
+			})
+		},
+	}
+}
+
+func isAlnum(ch byte) bool { return isWordByte(ch) && ch != '_' }
+
+var awsSecretKeyRe = regexp.MustCompile(`(?i)(?:aws_?secret_?(?:access_?)?key|secret_?access_?key)(?:\\?["'])?[ \t]*[:=][ \t]*(?:\\?["'])?([A-Za-z0-9/+]{40})`)
+
+// awsSecretKeyRule removes a 40-character AWS secret access key written next
+// to its name (aws_secret_access_key = …, "SecretAccessKey": "…").
+func awsSecretKeyRule() *rule {
+	repl := placeholder(RuleAWSSecretKey)
+	return &rule{
+		name: RuleAWSSecretKey, desc: "AWS secret access keys next to their name",
+		anchors: [][]byte{[]byte("secret")}, fold: true,
+		apply: func(line []byte, c counter) ([]byte, bool) {
+			return regexSpans(line, awsSecretKeyRe, c, RuleAWSSecretKey, func(line []byte, m []int) (int, int, string, bool) {
+				if m[3] < len(line) && (isAlnum(line[m[3]]) || line[m[3]] == '/' || line[m[3]] == '+') {
+					return 0, 0, "", false
+				}
+				return m[2], m[3], repl, true
+			})
+		},
+	}
+}
+
+// secretWords are the name fragments that make a parameter secret, matched
+// case-insensitively anywhere in the name (AuthToken, client_secret,
+// api_key, X-Signature, passwd …).
+var secretWords = [][]byte{
+	[]byte("token"), []byte("secret"), []byte("passw"), []byte("pwd"),
+	[]byte("key"), []byte("sig"), []byte("auth"),
+}
+
+// strictSecretWords are the fragments that make a "name: value" pair secret.
+// That form is common in prose ("Key: …", "Signature: …"), so only names
+// that say secret unambiguously count.
+var strictSecretWords = [][]byte{
+	[]byte("token"), []byte("secret"), []byte("passw"), []byte("pwd"),
+	[]byte("apikey"), []byte("api_key"), []byte("api-key"),
+	[]byte("accesskey"), []byte("access_key"), []byte("access-key"),
+	[]byte("privatekey"), []byte("private_key"), []byte("private-key"),
+}
+
+// secretName reports whether a parameter name means secret. Names ending in
+// "sid" (ApiKeySid, SigningKeySid) name identifiers and are not secret, nor
+// is Twilio's I-Twilio-Idempotency-Token, which only correlates retries.
+func secretName(name []byte, words [][]byte) bool {
+	var buf [128]byte
+	if len(name) == 0 || len(name) > len(buf) {
+		return false
+	}
+	low := lowerASCII(buf[:0], name)
+	if bytes.HasSuffix(low, []byte("sid")) || bytes.Contains(low, []byte("idempotency")) {
+		return false
+	}
+	for _, w := range words {
+		if bytes.Contains(low, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// keptValue reports whether a secret-named parameter's value is kept: empty,
+// already redacted, a SID (key=SK… names an API key, it is not one), or a
+// boolean or null.
+func keptValue(v []byte) bool {
+	if len(v) == 0 || isPlaceholder(v) || isSID(v) {
+		return true
+	}
+	switch string(v) {
+	case "true", "false", "null", "True", "False", "TRUE", "FALSE", "None":
+		return true
+	}
+	return false
+}
+
+func isHex(ch byte) bool {
+	return isDigit(ch) || 'a' <= ch && ch <= 'f' || 'A' <= ch && ch <= 'F'
+}
+
+func isNameByte(ch byte) bool {
+	return isWordByte(ch) || ch == '.' || ch == '-' || ch == '%' || ch == '[' || ch == ']'
+}
+
+// secretParamRule removes the values of parameters whose names mean secret:
+// query and form parameters (name=value, also URL-encoded name%3Dvalue),
+// JSON and dict fields ("name": "value", 'name': 'value', \"name\":\"value\")
+// and header-like pairs (name: value) for unambiguous names.
+func secretParamRule() *rule {
+	anchors := make([][]byte, len(secretWords))
+	copy(anchors, secretWords)
+	return &rule{
+		name: RuleSecretParam, desc: "values of query, form, JSON and header parameters whose names mean secret (token, secret, password, passwd, pwd, key, signature, sig, auth …); SIDs are kept",
+		anchors: anchors, fold: true,
+		apply: func(line []byte, c counter) ([]byte, bool) {
+			return paramSpans(line, c, RuleSecretParam, func(name []byte, form byte) bool {
+				if form == ':' {
+					return secretName(name, strictSecretWords)
+				}
+				return secretName(name, secretWords)
+			}, func(name, v []byte, form byte) (string, bool) {
+				if keptValue(v) {
+					return "", false
+				}
+				// The v1 paging envelope of the Monitor API says
+				// "key": "alerts": a resource name, not a secret.
+				if form == 'j' && string(name) == "key" && isLowerWord(bytes.ReplaceAll(v, []byte("_"), nil)) {
+					return "", false
+				}
+				return placeholder(RuleSecretParam), true
+			})
+		},
+	}
+}
+
+// paramSpans finds name/value pairs in line and replaces the values of those
+// whose name passes want with what repl returns. form tells the shape: '='
+// query/form, 'e' URL-encoded query, 'j' JSON or dict field, ':' header-like.
+func paramSpans(line []byte, c counter, rule string,
+	want func(name []byte, form byte) bool,
+	repl func(name, value []byte, form byte) (string, bool)) ([]byte, bool) {
+	type span struct {
+		s, e int
+		r    string
+	}
+	var spans []span
+	add := func(name []byte, s, e int, form byte) {
+		if e < s {
+			return
+		}
+		if r, ok := repl(name, line[s:e], form); ok {
+			spans = append(spans, span{s, e, r})
+		}
+	}
+	for i := 0; i < len(line); i++ {
+		switch line[i] {
+		case '=':
+			ns := i
+			for ns > 0 && isNameByte(line[ns-1]) {
+				ns--
+			}
+			name := line[ns:i]
+			if !want(name, '=') {
+				continue
+			}
+			v := i + 1
+			if q := openQuote(line, v); q != "" {
+				v += len(q)
+				add(name, v, scanQuoted(line, v, q), '=')
+			} else {
+				add(name, v, scanUnquoted(line, v, false), '=')
+			}
+		case '%':
+			if i+2 >= len(line) || line[i+1] != '3' || (line[i+2] != 'D' && line[i+2] != 'd') {
+				continue
+			}
+			ns := i
+			for ns > 0 && isWordByte(line[ns-1]) || ns > 0 && (line[ns-1] == '.' || line[ns-1] == '-') {
+				ns--
+			}
+			if ns >= 1 && line[ns-1] == '%' && i-ns >= 2 && isHex(line[ns]) && isHex(line[ns+1]) {
+				ns += 2 // the name follows an encoded delimiter: %26name%3D
+			}
+			name := line[ns:i]
+			if !want(name, 'e') {
+				continue
+			}
+			add(name, i+3, scanUnquoted(line, i+3, true), 'e')
+		case ':':
+			// JSON / dict: "name": value
+			j := i
+			for j > 0 && (line[j-1] == ' ' || line[j-1] == '\t') {
+				j--
+			}
+			if j > 0 && (line[j-1] == '"' || line[j-1] == '\'') {
+				q := line[j-1]
+				closeAt := j - 1
+				esc := closeAt > 0 && line[closeAt-1] == '\\'
+				nameEnd := closeAt
+				if esc {
+					nameEnd--
+				}
+				ns := nameEnd
+				for ns > 0 && line[ns-1] != q && line[ns-1] != '\\' && nameEnd-ns < 128 {
+					ns--
+				}
+				if ns == 0 || line[ns-1] != q {
+					continue
+				}
+				name := line[ns:nameEnd]
+				if !want(name, 'j') {
+					continue
+				}
+				v := i + 1
+				for v < len(line) && (line[v] == ' ' || line[v] == '\t') {
+					v++
+				}
+				oq := openQuote(line, v)
+				if oq == "" || (oq != `\"` && oq[0] != q) {
+					continue
+				}
+				v += len(oq)
+				add(name, v, scanQuoted(line, v, oq), 'j')
+				continue
+			}
+			// header-like: name: value
+			if j != i {
+				continue
+			}
+			ns := i
+			for ns > 0 && (isWordByte(line[ns-1]) || line[ns-1] == '-') {
+				ns--
+			}
+			name := line[ns:i]
+			if !want(name, ':') {
+				continue
+			}
+			v := i + 1
+			if v < len(line) && line[v] == '/' { // a URL scheme, not a pair
+				continue
+			}
+			for v < len(line) && (line[v] == ' ' || line[v] == '\t') {
+				v++
+			}
+			add(name, v, scanHeaderValue(line, ns, v), ':')
+		}
+	}
+	ed := edit{line: line}
+	for _, sp := range spans {
+		ed.replace(sp.s, sp.e, sp.r)
+	}
+	return ed.result(c, rule)
+}

@@ -1,0 +1,143 @@
+package redact
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// writeChunk is how much of one Write is taken into the line buffer at once,
+// so that a huge Write does not double its size in memory.
+const writeChunk = 1 << 20
+
+// Writer returns a WriteCloser that redacts what is written to it line by line
+// (a line ends at "\n" or "\r") and writes the result to w, counting
+// redactions under file. Text is held back until its line is complete, so a
+// secret is never split between two Writes; Close writes the last, unfinished
+// line. Close does not close w.
+//
+// Lines up to 16 MiB are redacted whole. A longer line is cut at the last
+// delimiter (space, tab, &, ;, ", ', <, >) before the limit, never inside an
+// occurrence of a secret value in any of its forms; a token-shaped value that
+// is not a known secret (a JWT, a header value) may be cut there.
+//
+// Each Writer is for one goroutine; any number of Writers of one Redactor may
+// run at once.
+func (r *Redactor) Writer(file string, w io.Writer) io.WriteCloser {
+	r.add(file, nil)
+	return &lineWriter{r: r, file: file, w: w}
+}
+
+type lineWriter struct {
+	r      *Redactor
+	file   string
+	w      io.Writer
+	buf    []byte
+	s      scratch
+	err    error
+	closed bool
+}
+
+// errClosed is returned by Write after Close.
+var errClosed = errors.New("redact: write to closed writer")
+
+func (lw *lineWriter) Write(p []byte) (int, error) {
+	if lw.closed {
+		return 0, errClosed
+	}
+	if lw.err != nil {
+		return 0, lw.err
+	}
+	n := 0
+	for len(p) > 0 {
+		take := len(p)
+		if take > writeChunk {
+			take = writeChunk
+		}
+		lw.buf = append(lw.buf, p[:take]...)
+		p = p[take:]
+		n += take
+		if err := lw.flush(false); err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// Close redacts and writes what is left. It is safe to call more than once.
+func (lw *lineWriter) Close() error {
+	if lw.closed {
+		return lw.err
+	}
+	lw.closed = true
+	if lw.err != nil {
+		return lw.err
+	}
+	return lw.flush(true)
+}
+
+// flush redacts and writes the complete lines in the buffer (everything when
+// final), keeping the rest for later.
+func (lw *lineWriter) flush(final bool) error {
+	end := len(lw.buf)
+	if !final {
+		end = bytes.LastIndexAny(lw.buf, "\r\n") + 1
+		if end == 0 && len(lw.buf) > maxLine {
+			end = lw.r.cutLong(lw.buf)
+		}
+	}
+	if end == 0 {
+		return nil
+	}
+	out, _ := lw.r.redactAll(lw.buf[:end], lw.file, &lw.s)
+	if _, err := lw.w.Write(out); err != nil {
+		lw.err = fmt.Errorf("write redacted %s: %w", lw.file, err)
+		return lw.err
+	}
+	rest := copy(lw.buf, lw.buf[end:])
+	lw.buf = lw.buf[:rest]
+	if cap(lw.buf) > 4*maxLine && rest < maxLine {
+		lw.buf = append([]byte(nil), lw.buf...)
+	}
+	return nil
+}
+
+// cutLong returns where to cut a line longer than maxLine that has no line
+// break: after the last delimiter well before the end, moved back so that no
+// form of a secret spans the cut. It returns 0 when there is no safe cut.
+func (r *Redactor) cutLong(b []byte) int {
+	keep := r.maxForm
+	if keep < 4096 {
+		keep = 4096
+	}
+	limit := len(b) - keep
+	if limit <= 0 {
+		return 0
+	}
+	cut := limit
+	if i := bytes.LastIndexAny(b[:limit], " \t&;\"'<>"); i >= 0 && limit-i < maxLine/2 {
+		cut = i + 1
+	}
+	for cut > 0 {
+		moved := false
+		for _, f := range r.forms {
+			lo := cut - len(f) + 1
+			if lo < 0 {
+				lo = 0
+			}
+			hi := cut + len(f) - 1
+			if hi > len(b) {
+				hi = len(b)
+			}
+			if k := bytes.Index(b[lo:hi], f); k >= 0 && lo+k < cut {
+				cut = lo + k
+				moved = true
+			}
+		}
+		if !moved {
+			break
+		}
+	}
+	return cut
+}
