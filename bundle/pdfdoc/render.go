@@ -30,6 +30,7 @@ type renderer struct {
 	units map[face]map[rune]int
 	face  face
 	size  float64
+	color [3]int // current text colour
 	level int // outline level of the last heading, 0 before any
 }
 
@@ -136,8 +137,11 @@ func (r *renderer) wrap(ru run, size, width float64) []string {
 // lineHeight is the distance between baselines for a font size in points.
 func lineHeight(size float64) float64 { return size * ptToMM * lineSpacing }
 
-// setColor sets the text colour.
-func (r *renderer) setTextColor(c [3]int) { r.pdf.SetTextColor(c[0], c[1], c[2]) }
+// setTextColor sets the text colour.
+func (r *renderer) setTextColor(c [3]int) {
+	r.color = c
+	r.pdf.SetTextColor(c[0], c[1], c[2])
+}
 
 // fillRect draws a filled rectangle without a border.
 func (r *renderer) fillRect(x, y, w, h float64, c [3]int) {
@@ -152,7 +156,8 @@ func (r *renderer) text(x, y, w, h float64, s string, f face, size float64, alig
 	r.setFont(f, size)
 	if f == faceCJKBold {
 		r.pdf.SetTextRenderingMode(2)
-		r.pdf.SetLineWidth(size * 0.02 * ptToMM)
+		r.pdf.SetDrawColor(r.color[0], r.color[1], r.color[2])
+		r.pdf.SetLineWidth(size * 0.03 * ptToMM)
 	}
 	r.pdf.SetXY(x, y)
 	r.pdf.CellFormat(w, h, s, "", 0, align, false, 0, "")
