@@ -532,7 +532,7 @@ func TestCompute_CountsPerDimension(t *testing.T) {
 		{Time: weekFrom, ErrorCode: "11200", Kind: collect.KindCall, URL: "https://a.example/voice", HTTPStatus: 502},
 		{Time: weekFrom.Add(time.Minute), ErrorCode: "11200", Kind: collect.KindMessage, URL: "https://a.example/sms", HTTPStatus: 503},
 		{Time: weekFrom.Add(2 * time.Minute), ErrorCode: "11205", Kind: "", URL: "http://b.example:8080/x?y", HTTPStatus: 0},
-		{Time: weekFrom.Add(-time.Minute), ErrorCode: "11200"}, // before the window
+		{Time: weekFrom.Add(-time.Minute), ErrorCode: "11200"},       // before the window
 		{Time: weekFrom.Add(7 * 24 * time.Hour), ErrorCode: "11200"}, // at its end, excluded
 	}
 	s := compute(t, Input{Window: week(time.UTC), Incidents: incidents}, Options{})
