@@ -31,7 +31,7 @@ type renderer struct {
 	face  face
 	size  float64
 	color [3]int // current text colour
-	level int // outline level of the last heading, 0 before any
+	level int    // outline level of the last heading, 0 before any
 }
 
 // fontFamily maps a face to the family and style registered with gofpdf.
