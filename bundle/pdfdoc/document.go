@@ -52,18 +52,18 @@ type Options struct {
 
 // Page geometry, in millimetres (A4 portrait).
 const (
-	pageW        = 210.0
-	pageH        = 297.0
-	marginL      = 18.0
-	marginR      = 18.0
-	marginT      = 18.0
-	marginB      = 22.0
-	contentW     = pageW - marginL - marginR
-	bottomY      = pageH - marginB
-	ptToMM       = 25.4 / 72
-	lineSpacing  = 1.45
-	bodySize     = 10.0
-	defaultTitle = "page %d / %d"
+	pageW             = 210.0
+	pageH             = 297.0
+	marginL           = 18.0
+	marginR           = 18.0
+	marginT           = 18.0
+	marginB           = 22.0
+	contentW          = pageW - marginL - marginR
+	bottomY           = pageH - marginB
+	ptToMM            = 25.4 / 72
+	lineSpacing       = 1.45
+	bodySize          = 10.0
+	defaultPageFormat = "page %d / %d"
 )
 
 // style is the typeface a caller asks for; face is the font actually used.
@@ -116,7 +116,7 @@ type Document struct {
 func New(opts Options) (*Document, error) {
 	d := &Document{opts: opts}
 	if d.opts.PageFormat == "" {
-		d.opts.PageFormat = defaultTitle
+		d.opts.PageFormat = defaultPageFormat
 	}
 	for i, b := range [][]byte{goregular.TTF, gobold.TTF, gomono.TTF} {
 		f, err := newFontFace("", b)
