@@ -73,6 +73,8 @@ type Format struct {
 	// Samples are lines with the records they must parse to.
 	Samples []Sample
 
+	// span is true when records cover an interval (Record.End).
+	span   bool
 	parse  func(line []byte, pc *parseContext) (Record, error)
 	timeOf func(line []byte, pc *parseContext) (time.Time, bool)
 	// detail says what was detected beyond the name (JSON field names).
@@ -126,7 +128,7 @@ func (f *Format) Detail() string {
 func builtin() []*Format {
 	return []*Format{
 		albFormat(), elbFormat(), vpcFlowFormat(), iptablesFormat(), ltsvFormat(),
-		jsonFormat(jsonFields{}), combinedFormat(), commonFormat(),
+		jsonFormat(jsonFields{}), combinedFormat(), commonFormat(), textFormat(),
 	}
 }
 
@@ -147,7 +149,7 @@ func FormatNames() []string {
 }
 
 // ParseFormat turns a format spec into a Format: a built-in name (combined,
-// common, ltsv, alb, elb, json, iptables, vpcflow), "json:time=F,path=F,…" to
+// common, ltsv, alb, elb, json, iptables, vpcflow, text), "json:time=F,path=F,…" to
 // name the JSON fields, or "regex:PATTERN" with named groups time, method,
 // path, status, duration, ua, src, dst, dport, action.
 func ParseFormat(spec string) (*Format, error) {

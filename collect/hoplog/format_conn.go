@@ -197,6 +197,7 @@ func vpcFlowFormat() *Format {
 		// Records cover aggregation intervals of up to 10 minutes and are
 		// delivered out of order.
 		Skew:  15 * time.Minute,
+		span:  true,
 		parse: parseVPCFlow,
 		timeOf: func(l []byte, pc *parseContext) (time.Time, bool) {
 			r, err := parseVPCFlow(l, pc)
@@ -211,6 +212,53 @@ func vpcFlowFormat() *Format {
 				Line: `2 123456789010 eni-1235b8ca123456789 - - - - - - - 1795568400 1795568460 - NODATA`,
 				Want: Record{Time: at("2026-11-25T01:00:00Z"), End: at("2026-11-25T01:01:00Z")},
 			},
+		},
+	}
+}
+
+// leadingTime reads the timestamp a line starts with: one field (ISO 8601,
+// epoch, [CLF]), two fields ("2006-01-02 15:04:05,000", "[… …]") or a
+// syslog header.
+func leadingTime(line []byte, pc *parseContext) (time.Time, bool) {
+	f1, rest, ok := nextField(line)
+	if !ok || len(f1) == 0 {
+		return time.Time{}, false
+	}
+	if c := f1[0]; c >= '0' && c <= '9' || c == '[' {
+		if t, ok := parseTimeAny(string(f1), pc); ok {
+			return t, true
+		}
+		if f2, _, ok := nextField(rest); ok {
+			if t, ok := parseTimeAny(string(f1)+" "+string(f2), pc); ok {
+				return t, true
+			}
+		}
+		return time.Time{}, false
+	}
+	t, _, ok := syslogHeaderTime(line, pc)
+	return t, ok
+}
+
+func textFormat() *Format {
+	timeOf := func(l []byte, pc *parseContext) (time.Time, bool) { return leadingTime(l, pc) }
+	return &Format{
+		Name:        "text",
+		Description: "any log whose lines start with a timestamp (application logs): read for excerpts, never matched to requests",
+		Conn:        true,
+		Skew:        5 * time.Second,
+		parse: func(l []byte, pc *parseContext) (Record, error) {
+			t, ok := leadingTime(l, pc)
+			if !ok {
+				return Record{}, errNoMatch
+			}
+			return Record{Time: t}, nil
+		},
+		timeOf: timeOf,
+		Samples: []Sample{
+			{Line: "2026-11-25 10:00:00,250 INFO handled CallSid=CA00000000000000000000000000000001", Want: Record{Time: at("2026-11-25T10:00:00.25Z")}},
+			{Line: "2026-11-25T01:00:00Z worker started", Want: Record{Time: at("2026-11-25T01:00:00Z")}},
+			{Line: "[2026-11-25T01:00:00+00:00] production.ERROR: timeout", Want: Record{Time: at("2026-11-25T01:00:00Z")}},
+			{Line: "Nov 25 01:00:00 host app[123]: boom", Want: Record{Time: at("2026-11-25T01:00:00Z")}},
 		},
 	}
 }

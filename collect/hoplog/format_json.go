@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"strconv"
 	"net/netip"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )

@@ -35,12 +35,9 @@ func regexFormat(pattern string) (*Format, error) {
 	if _, ok := idx["time"]; !ok {
 		return nil, fmt.Errorf("format regex: a (?P<time>…) group is required")
 	}
+	// Without a path group the log is read as a connection log (dst, dport,
+	// action) or, with none of those, for its times only (excerpts).
 	_, hasPath := idx["path"]
-	_, hasDst := idx["dst"]
-	_, hasAction := idx["action"]
-	if !hasPath && !hasDst && !hasAction {
-		return nil, fmt.Errorf("format regex: needs a path group, or dst/action groups for a connection log")
-	}
 	group := func(m []int, line []byte, name string) (string, bool) {
 		i, ok := idx[name]
 		if !ok || m[2*i] < 0 {

@@ -100,7 +100,7 @@ func TestParseFormat_GivenJSONFieldsAreUsed(t *testing.T) {
 }
 
 func TestParseFormat_Errors(t *testing.T) {
-	for _, spec := range []string{"nope", "regex:", "regex:(", "regex:(?P<bogus>x)", "regex:(?P<path>x)", "json:color=x", "combined:x"} {
+	for _, spec := range []string{"nope", "regex:", "regex:(", "regex:(?P<bogus>x)", "regex:(?P<path>x)", "text:x", "json:color=x", "combined:x"} {
 		if _, err := ParseFormat(spec); err == nil {
 			t.Errorf("ParseFormat(%q) accepted", spec)
 		}

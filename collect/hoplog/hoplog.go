@@ -103,7 +103,7 @@ func ParseSpec(s string) (Spec, error) {
 	if spec.Pattern == "" {
 		return Spec{}, fmt.Errorf("hop %q: empty path", s)
 	}
-	if spec.Format != "" {
+	if spec.Format != "" && spec.Format != "auto" {
 		if _, err := ParseFormat(spec.Format); err != nil {
 			return Spec{}, fmt.Errorf("hop %q: %w", s, err)
 		}

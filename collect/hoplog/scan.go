@@ -1,0 +1,741 @@
+package hoplog
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// MaxLineBytes is the longest line that is read; longer lines are counted in
+// the scan statistics and passed over.
+const MaxLineBytes = 64 << 10
+
+// DefaultBlockSize is how much of a log is read at a time.
+const DefaultBlockSize = 4 << 20
+
+// DefaultMaxExcerptBytes bounds the excerpt written for one hop.
+const DefaultMaxExcerptBytes = 8 << 20
+
+// maxMatchLine bounds the text kept of a matching line.
+const maxMatchLine = 4 << 10
+
+// Options tune a scan. The zero value is usable.
+type Options struct {
+	// Window is how far from an incident a line may be (default 90 s).
+	Window time.Duration
+	// Location is the zone of timestamps without an offset (--log-tz);
+	// nil means local time.
+	Location *time.Location
+	// Reference is a time near the logs' from which year-less syslog
+	// timestamps take their year; zero means the incidents' median time.
+	Reference time.Time
+	// Excerpt, when set, receives the lines within the window of each
+	// incident (and with ScanAll every line naming an affected SID).
+	Excerpt io.Writer
+	// MaxExcerptBytes bounds what is written to Excerpt; 0 means
+	// DefaultMaxExcerptBytes, negative means no bound.
+	MaxExcerptBytes int64
+	// ScanAll reads every block, also those far from every incident, to
+	// find the lines naming an affected SID (application logs). Hop
+	// matching is the same either way.
+	ScanAll bool
+	// BlockSize is the read size (default DefaultBlockSize); lines longer
+	// than a block are passed over as long lines.
+	BlockSize int
+}
+
+func (o Options) window() time.Duration {
+	if o.Window <= 0 {
+		return DefaultWindow
+	}
+	return o.Window
+}
+
+// FileStats says what a scan did with one file, and what it could not read.
+type FileStats struct {
+	Path string
+	// Gzip is true when the file was gunzipped.
+	Gzip bool
+	// Bytes is how much log text was read (after gunzip); SkippedBytes how
+	// much of the file was passed over as far from every incident.
+	Bytes, SkippedBytes int64
+	// Lines is how many lines were looked at (lines in skipped blocks are
+	// not); Parsed how many of those the format read; Unparsed how many it
+	// did not (including lines without a readable timestamp).
+	Lines, Parsed, Unparsed int64
+	// LongLines counts lines over MaxLineBytes, InvalidUTF8 lines looked at
+	// that are not UTF-8, Binary lines holding NUL bytes.
+	LongLines, InvalidUTF8, Binary int64
+	// Truncated is true when a gzip file ended early or was corrupt; what
+	// came before was read.
+	Truncated bool
+	// Err is the error that ended the file early, if any.
+	Err string
+}
+
+// Problems says in one line what was wrong with the file, empty when
+// nothing was.
+func (s FileStats) Problems() string {
+	var p []string
+	if s.Truncated {
+		p = append(p, "gzip truncated or corrupt")
+	}
+	if s.LongLines > 0 {
+		p = append(p, fmt.Sprintf("%d lines over %d kB passed over", s.LongLines, MaxLineBytes>>10))
+	}
+	if s.InvalidUTF8 > 0 {
+		p = append(p, fmt.Sprintf("%d lines with invalid UTF-8", s.InvalidUTF8))
+	}
+	if s.Binary > 0 {
+		p = append(p, fmt.Sprintf("%d lines with binary bytes", s.Binary))
+	}
+	if s.Unparsed > 0 {
+		p = append(p, fmt.Sprintf("%d lines not in the format", s.Unparsed))
+	}
+	if s.Err != "" {
+		p = append(p, s.Err)
+	}
+	return strings.Join(p, "; ")
+}
+
+// Match is what one hop's log says about one incident.
+type Match struct {
+	// IncidentID is the incident's ID.
+	IncidentID string
+	// Seen is true when a line matched the incident.
+	Seen bool
+	// Dropped is true when the matching line is a DROP/REJECT of a
+	// connection-level log: the hop saw the request and refused it.
+	Dropped bool
+	// Action is the matching line's action (connection-level logs).
+	Action string
+	// Lines counts the lines that matched; the best is kept.
+	Lines int
+	// Line is the best matching line (cut at 4 kB), File the file holding it
+	// and Offset its byte offset in the (gunzipped) file.
+	Line   string
+	File   string
+	Offset int64
+	// Time is the matching line's time.
+	Time time.Time
+	// Status and Duration are the hop's answer, when the format has them.
+	Status      int
+	Duration    time.Duration
+	HasDuration bool
+	// ByUserAgent says the line came from TwilioProxy; BySID that it names
+	// the incident's CallSid/MessageSid.
+	ByUserAgent, BySID bool
+
+	score int
+	dist  time.Duration
+}
+
+// HopResult is the outcome of scanning one hop.
+type HopResult struct {
+	// Name is the hop's name.
+	Name string
+	// Detection says which format was used and why.
+	Detection Detection
+	// Conn is true for connection-level hops (firewall, flow logs).
+	Conn bool
+	// Files has the statistics of each file, in reading order.
+	Files []FileStats
+	// Matches has one entry per incident, in the order given to ScanHop.
+	Matches []Match
+	// ExcerptBytes is what was written to Options.Excerpt; ExcerptCut is
+	// true when MaxExcerptBytes stopped it.
+	ExcerptBytes int64
+	ExcerptCut   bool
+}
+
+// Totals adds up the statistics of all files.
+func (h *HopResult) Totals() FileStats {
+	var t FileStats
+	for _, f := range h.Files {
+		t.Bytes += f.Bytes
+		t.SkippedBytes += f.SkippedBytes
+		t.Lines += f.Lines
+		t.Parsed += f.Parsed
+		t.Unparsed += f.Unparsed
+		t.LongLines += f.LongLines
+		t.InvalidUTF8 += f.InvalidUTF8
+		t.Binary += f.Binary
+		t.Truncated = t.Truncated || f.Truncated
+	}
+	return t
+}
+
+// ScanHop reads the files of one hop and matches each incident against them.
+// Problems within a file (bad lines, a truncated gzip, an unreadable file
+// among several) are recorded in the result's statistics; an error is
+// returned only when the hop cannot be read at all.
+func ScanHop(ctx context.Context, spec Spec, incidents []Incident, opts Options) (*HopResult, error) {
+	files, err := ExpandFiles(spec.Pattern)
+	if err != nil {
+		return nil, fmt.Errorf("hop %s: %w", spec.Name, err)
+	}
+	ref := opts.Reference
+	if ref.IsZero() {
+		ref = medianTime(incidents)
+	}
+	pc := newParseContext(opts.Location, ref)
+	var f *Format
+	var det Detection
+	if spec.Format != "" && spec.Format != "auto" {
+		if f, err = ParseFormat(spec.Format); err != nil {
+			return nil, fmt.Errorf("hop %s: %w", spec.Name, err)
+		}
+		det = Detection{Format: f.Name, Given: true, Detail: f.Detail()}
+	} else {
+		lines := firstLines(files, 50)
+		if f, det, err = Detect(lines, pc.loc, pc.ref); err != nil {
+			return nil, fmt.Errorf("hop %s: %w", spec.Name, err)
+		}
+	}
+	s := newScanner(f, pc, incidents, opts)
+	res := &HopResult{Name: spec.Name, Detection: det, Conn: f.Conn}
+	readable := 0
+	for _, path := range files {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("hop %s: %w", spec.Name, err)
+		}
+		st := FileStats{Path: path}
+		if err := s.scanFile(ctx, path, &st); err != nil {
+			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+				return nil, fmt.Errorf("hop %s: %w", spec.Name, err)
+			}
+			st.Err = err.Error()
+		} else {
+			readable++
+		}
+		res.Files = append(res.Files, st)
+	}
+	if readable == 0 {
+		return res, fmt.Errorf("hop %s: no file could be read: %s", spec.Name, res.Files[0].Err)
+	}
+	s.ex.finish()
+	res.ExcerptBytes, res.ExcerptCut = s.ex.n, s.ex.cut
+	res.Matches = make([]Match, len(incidents))
+	for i, in := range incidents {
+		m := s.best[i]
+		m.IncidentID = in.ID
+		res.Matches[i] = m
+	}
+	return res, nil
+}
+
+func medianTime(incidents []Incident) time.Time {
+	var ts []time.Time
+	for _, in := range incidents {
+		if !in.Time.IsZero() {
+			ts = append(ts, in.Time)
+		}
+	}
+	if len(ts) == 0 {
+		return time.Time{}
+	}
+	sort.Slice(ts, func(i, j int) bool { return ts[i].Before(ts[j]) })
+	return ts[len(ts)/2]
+}
+
+// firstLines reads up to n lines from the start of the first files that
+// have any, for format detection.
+func firstLines(files []string, n int) [][]byte {
+	var out [][]byte
+	for _, path := range files {
+		lf, err := openLog(path)
+		if err != nil {
+			continue
+		}
+		buf := make([]byte, 256<<10)
+		k, _ := fillBuf(lf.reader(), buf)
+		lf.Close()
+		data := buf[:k]
+		for len(data) > 0 && len(out) < n {
+			i := bytes.IndexByte(data, '\n')
+			if i < 0 {
+				if k < len(buf) { // the file's last line, not a cut one
+					out = append(out, bytes.TrimRight(data, "\r"))
+				}
+				break
+			}
+			if l := bytes.TrimRight(data[:i], "\r"); len(bytes.TrimSpace(l)) > 0 && len(l) <= 16<<10 {
+				out = append(out, l)
+			}
+			data = data[i+1:]
+		}
+		if len(out) >= n {
+			break
+		}
+	}
+	return out
+}
+
+// fillBuf reads until b is full or the reader fails; it returns the error
+// that stopped it (io.EOF at a clean end).
+func fillBuf(r io.Reader, b []byte) (int, error) {
+	n := 0
+	for n < len(b) {
+		m, err := r.Read(b[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+		if m == 0 && n < len(b) {
+			// A reader returning 0, nil repeatedly would spin; try again
+			// once more and give up.
+			m, err = r.Read(b[n:])
+			n += m
+			if m == 0 {
+				if err == nil {
+					err = io.ErrNoProgress
+				}
+				return n, err
+			}
+		}
+	}
+	return n, nil
+}
+
+type interval struct{ from, to time.Time }
+
+// scanner holds the state of one hop's scan across its files.
+type scanner struct {
+	f      *Format
+	pc     *parseContext
+	opts   Options
+	window time.Duration
+
+	incs     []Incident // as given
+	order    []int      // incident indexes by time
+	times    []time.Time
+	windows  []interval // merged incident windows
+	paths    [][]byte
+	sids     map[string][]int
+	sidPre   [][]byte
+	addrText [][][]byte
+
+	best []Match
+	buf  []byte
+	ex   *excerptWriter
+
+	st   *FileStats
+	path string
+	off  int64 // offset of the current block in the file
+}
+
+func newScanner(f *Format, pc *parseContext, incidents []Incident, opts Options) *scanner {
+	s := &scanner{f: f, pc: pc, opts: opts, window: opts.window(), incs: incidents,
+		best: make([]Match, len(incidents)), sids: map[string][]int{}}
+	bs := opts.BlockSize
+	if bs <= 0 {
+		bs = DefaultBlockSize
+	}
+	if bs < 4<<10 {
+		bs = 4 << 10
+	}
+	s.buf = make([]byte, bs)
+	max := opts.MaxExcerptBytes
+	if max == 0 {
+		max = DefaultMaxExcerptBytes
+	}
+	s.ex = &excerptWriter{w: opts.Excerpt, max: max}
+	s.paths = make([][]byte, len(incidents))
+	s.addrText = make([][][]byte, len(incidents))
+	pre := map[string]bool{}
+	for i, in := range incidents {
+		if in.Time.IsZero() {
+			continue
+		}
+		s.order = append(s.order, i)
+		s.paths[i] = []byte(in.Path)
+		for _, a := range in.DestAddrs {
+			s.addrText[i] = append(s.addrText[i], []byte(a.String()))
+		}
+		if validSID(in.SID) {
+			s.sids[in.SID] = append(s.sids[in.SID], i)
+			if !pre[in.SID[:2]] {
+				pre[in.SID[:2]] = true
+				s.sidPre = append(s.sidPre, []byte(in.SID[:2]))
+			}
+		}
+	}
+	sort.SliceStable(s.order, func(a, b int) bool { return incidents[s.order[a]].Time.Before(incidents[s.order[b]].Time) })
+	for _, i := range s.order {
+		t := incidents[i].Time
+		s.times = append(s.times, t)
+		iv := interval{t.Add(-s.window), t.Add(s.window)}
+		if n := len(s.windows); n > 0 && !iv.from.After(s.windows[n-1].to) {
+			if iv.to.After(s.windows[n-1].to) {
+				s.windows[n-1].to = iv.to
+			}
+			continue
+		}
+		s.windows = append(s.windows, iv)
+	}
+	return s
+}
+
+// validSID reports whether s looks like a Twilio SID: two capital letters and
+// 32 hex digits.
+func validSID(s string) bool {
+	if len(s) != 34 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' {
+		return false
+	}
+	for i := 2; i < 34; i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// overlaps reports whether [from, to] meets any incident window.
+func (s *scanner) overlaps(from, to time.Time) bool {
+	i := sort.Search(len(s.windows), func(i int) bool { return !s.windows[i].to.Before(from) })
+	return i < len(s.windows) && !s.windows[i].from.After(to)
+}
+
+func (s *scanner) scanFile(ctx context.Context, path string, st *FileStats) error {
+	lf, err := openLog(path)
+	if err != nil {
+		return err
+	}
+	defer lf.Close()
+	s.st, s.path = st, path
+	s.ex.file(path)
+	if lf.gz != nil {
+		st.Gzip = true
+		return s.scanStream(ctx, lf.gz)
+	}
+	return s.scanSeekable(ctx, lf.f, lf.size)
+}
+
+// minSkipBlock is the smallest block worth a skip test.
+const minSkipBlock = 64 << 10
+
+// scanSeekable reads a plain file. A block far from every incident is
+// recognised from its first and last line, read with two small reads, and
+// passed over without reading the rest of it.
+func (s *scanner) scanSeekable(ctx context.Context, r io.ReaderAt, size int64) error {
+	probe := make([]byte, MaxLineBytes+1)
+	bs := int64(len(s.buf))
+	var pos int64
+	for pos < size {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		end := min(pos+bs, size)
+		if !s.opts.ScanAll && end-pos >= minSkipBlock {
+			if next, ok := s.trySkip(r, probe, pos, end); ok {
+				s.st.SkippedBytes += next - pos
+				pos = next
+				continue
+			}
+		}
+		n, err := r.ReadAt(s.buf[:end-pos], pos)
+		if n < int(end-pos) {
+			if err == nil {
+				err = io.ErrUnexpectedEOF
+			}
+			return fmt.Errorf("read %s at %d: %w", s.path, pos, err)
+		}
+		data := s.buf[:n]
+		if end < size {
+			k := bytes.LastIndexByte(data, '\n')
+			if k < 0 {
+				// One line fills the whole block: pass over it.
+				s.st.Lines++
+				s.st.LongLines++
+				s.st.Bytes += int64(n)
+				next, err := s.skipLine(r, pos+int64(n), size)
+				if err != nil {
+					return err
+				}
+				s.st.Bytes += next - pos - int64(n)
+				pos = next
+				continue
+			}
+			data = data[:k+1]
+		}
+		s.st.Bytes += int64(len(data))
+		s.off = pos
+		s.block(data)
+		pos += int64(len(data))
+	}
+	return nil
+}
+
+// skipLine finds the start of the line after the one running at pos.
+func (s *scanner) skipLine(r io.ReaderAt, pos, size int64) (int64, error) {
+	for pos < size {
+		n, err := r.ReadAt(s.buf[:min(int64(len(s.buf)), size-pos)], pos)
+		if k := bytes.IndexByte(s.buf[:n], '\n'); k >= 0 {
+			return pos + int64(k) + 1, nil
+		}
+		if n == 0 {
+			if err == nil {
+				err = io.ErrUnexpectedEOF
+			}
+			return 0, fmt.Errorf("read %s at %d: %w", s.path, pos, err)
+		}
+		pos += int64(n)
+	}
+	return size, nil
+}
+
+// trySkip tests the block [pos, end) from the times of its first and last
+// complete line; when it lies further than the format's skew from every
+// incident window it returns the offset of the line after its last.
+func (s *scanner) trySkip(r io.ReaderAt, probe []byte, pos, end int64) (int64, bool) {
+	n, _ := r.ReadAt(probe[:min(int64(len(probe)), end-pos)], pos)
+	i := bytes.IndexByte(probe[:n], '\n')
+	if i < 0 {
+		return 0, false
+	}
+	t1, ok := s.f.timeOf(bytes.TrimRight(probe[:i], "\r"), s.pc)
+	if !ok {
+		return 0, false
+	}
+	start := max(pos, end-int64(len(probe)))
+	n, _ = r.ReadAt(probe[:end-start], start)
+	j := bytes.LastIndexByte(probe[:n], '\n')
+	if j < 0 {
+		return 0, false
+	}
+	k := bytes.LastIndexByte(probe[:j], '\n')
+	if k < 0 && start != pos {
+		return 0, false
+	}
+	t2, ok := s.f.timeOf(bytes.TrimRight(probe[k+1:j], "\r"), s.pc)
+	if !ok || !s.outside(t1, t2) {
+		return 0, false
+	}
+	return start + int64(j) + 1, true
+}
+
+// outside reports whether a block whose first and last lines carry t1 and
+// t2 cannot hold a line near any incident.
+func (s *scanner) outside(t1, t2 time.Time) bool {
+	if t2.Before(t1) {
+		t1, t2 = t2, t1
+	}
+	return !s.overlaps(t1.Add(-s.f.Skew), t2.Add(s.f.Skew))
+}
+
+// scanStream reads a gzip stream block by block; a block far from every
+// incident is recognised from its first and last line and not looked into.
+func (s *scanner) scanStream(ctx context.Context, r io.Reader) error {
+	have := 0
+	discarding := false
+	var off int64
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n, err := fillBuf(r, s.buf[have:])
+		s.st.Bytes += int64(n)
+		data := s.buf[:have+n]
+		final := err != nil
+		if err != nil && err != io.EOF {
+			s.st.Truncated = true
+			s.st.Err = fmt.Sprintf("read %s: %v", s.path, err)
+		}
+		if discarding {
+			k := bytes.IndexByte(data, '\n')
+			if k < 0 {
+				have = 0
+				off += int64(len(data))
+				if final {
+					return nil
+				}
+				continue
+			}
+			discarding = false
+			off += int64(k + 1)
+			data = data[k+1:]
+		}
+		complete := data
+		if !final {
+			k := bytes.LastIndexByte(data, '\n')
+			if k < 0 {
+				if len(data) == len(s.buf) {
+					s.st.Lines++
+					s.st.LongLines++
+					discarding = true
+					off += int64(len(data))
+					have = 0
+				} else {
+					have = copy(s.buf, data)
+				}
+				continue
+			}
+			complete = data[:k+1]
+		}
+		s.off = off
+		s.block(complete)
+		off += int64(len(complete))
+		if final {
+			return nil
+		}
+		have = copy(s.buf, data[len(complete):])
+	}
+}
+
+// block handles complete lines (the last may lack its newline at the end of
+// a file).
+func (s *scanner) block(data []byte) {
+	if len(data) >= minSkipBlock && s.blockOutside(data) {
+		if s.opts.ScanAll && len(s.sidPre) > 0 {
+			s.sidLines(data)
+		}
+		s.st.SkippedBytes += int64(len(data))
+		return
+	}
+	base := s.off
+	for len(data) > 0 {
+		i := bytes.IndexByte(data, '\n')
+		line := data
+		next := len(data)
+		if i >= 0 {
+			line, next = data[:i], i+1
+		}
+		s.line(bytes.TrimSuffix(line, []byte("\r")), base)
+		base += int64(next)
+		data = data[next:]
+	}
+}
+
+func (s *scanner) blockOutside(data []byte) bool {
+	i := bytes.IndexByte(data, '\n')
+	if i < 0 {
+		return false
+	}
+	t1, ok := s.f.timeOf(bytes.TrimRight(data[:i], "\r"), s.pc)
+	if !ok {
+		return false
+	}
+	last := bytes.TrimRight(data, "\n")
+	k := bytes.LastIndexByte(last, '\n')
+	t2, ok := s.f.timeOf(bytes.TrimRight(last[k+1:], "\r"), s.pc)
+	return ok && s.outside(t1, t2)
+}
+
+// sidLines finds the lines of a block that name an affected SID.
+func (s *scanner) sidLines(data []byte) {
+	var starts []int
+	for _, p := range s.sidPre {
+		for off := 0; ; {
+			i := bytes.Index(data[off:], p)
+			if i < 0 {
+				break
+			}
+			i += off
+			off = i + 1
+			if i+34 > len(data) {
+				break
+			}
+			if _, ok := s.sids[string(data[i:i+34])]; !ok {
+				continue
+			}
+			st := bytes.LastIndexByte(data[:i], '\n') + 1
+			starts = append(starts, st)
+			if e := bytes.IndexByte(data[i:], '\n'); e >= 0 {
+				off = i + e + 1
+			} else {
+				break
+			}
+		}
+	}
+	sort.Ints(starts)
+	for j, st := range starts {
+		if j > 0 && starts[j-1] == st {
+			continue
+		}
+		line := data[st:]
+		if e := bytes.IndexByte(line, '\n'); e >= 0 {
+			line = line[:e]
+		}
+		line = bytes.TrimSuffix(line, []byte("\r"))
+		s.st.Lines++
+		if len(line) > MaxLineBytes {
+			s.st.LongLines++
+			continue
+		}
+		s.check(line)
+		s.ex.line(line)
+	}
+}
+
+// lineSID reports whether a line names an affected SID.
+func (s *scanner) lineSID(line []byte) bool {
+	for _, p := range s.sidPre {
+		for off := 0; ; {
+			i := bytes.Index(line[off:], p)
+			if i < 0 || off+i+34 > len(line) {
+				break
+			}
+			i += off
+			if _, ok := s.sids[string(line[i:i+34])]; ok {
+				return true
+			}
+			off = i + 1
+		}
+	}
+	return false
+}
+
+// check counts invalid UTF-8 and binary bytes in a line being looked at.
+func (s *scanner) check(line []byte) {
+	if !utf8.Valid(line) {
+		s.st.InvalidUTF8++
+	}
+	if bytes.IndexByte(line, 0) >= 0 {
+		s.st.Binary++
+	}
+}
+
+// line looks at one line of a block near an incident.
+func (s *scanner) line(line []byte, off int64) {
+	if len(line) == 0 {
+		return
+	}
+	s.st.Lines++
+	if len(line) > MaxLineBytes {
+		s.st.LongLines++
+		return
+	}
+	t, ok := s.f.timeOf(line, s.pc)
+	if !ok {
+		s.st.Unparsed++
+		s.check(line)
+		if s.opts.ScanAll && len(s.sidPre) > 0 && s.lineSID(line) {
+			s.ex.line(line)
+		}
+		return
+	}
+	tEnd := t
+	if s.f.span {
+		// Aggregated records cover [start, end]: read the end too.
+		if r, err := s.f.parse(line, s.pc); err == nil && r.End.After(t) {
+			tEnd = r.End
+		}
+	}
+	if !s.overlaps(t, tEnd) {
+		if s.opts.ScanAll && len(s.sidPre) > 0 && s.lineSID(line) {
+			s.check(line)
+			s.ex.line(line)
+		}
+		return
+	}
+	s.check(line)
+	s.ex.line(line)
+	s.match(line, t, tEnd, off)
+}

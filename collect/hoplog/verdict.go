@@ -1,0 +1,288 @@
+package hoplog
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Outcome is how far one incident's request got along the hop path.
+type Outcome string
+
+// Outcomes of an incident.
+const (
+	// OutcomeNotReached: no hop saw the request.
+	OutcomeNotReached Outcome = "not_reached"
+	// OutcomeLost: a hop saw it, the next one did not.
+	OutcomeLost Outcome = "lost"
+	// OutcomeDropped: a connection-level hop logged a DROP/REJECT.
+	OutcomeDropped Outcome = "dropped"
+	// OutcomeAppError: the last hop answered 5xx.
+	OutcomeAppError Outcome = "app_error"
+	// OutcomeTooSlow: the last hop answered after Twilio's timeout, or
+	// logged that the client closed the connection first (nginx 499).
+	OutcomeTooSlow Outcome = "too_slow"
+	// OutcomeClientError: the last hop answered 4xx.
+	OutcomeClientError Outcome = "client_error"
+	// OutcomeAnswered: the last hop answered 2xx/3xx in time.
+	OutcomeAnswered Outcome = "answered"
+	// OutcomeNoStatus: the last hop saw it but logs no status.
+	OutcomeNoStatus Outcome = "seen_no_status"
+	// OutcomeUntimed: the incident has no time, so it cannot be matched.
+	OutcomeUntimed Outcome = "untimed"
+)
+
+// IncidentTrace is the path of one incident through the hops.
+type IncidentTrace struct {
+	IncidentID string
+	Outcome    Outcome
+	// From is the hop the outcome is about (the last that saw the request,
+	// the one that dropped it or answered); To the first that did not see
+	// it, for OutcomeLost.
+	From, To string
+	// Hops has this incident's match at each hop, in path order.
+	Hops []Match
+}
+
+// Verdict is one outcome shared by a group of incidents.
+type Verdict struct {
+	Outcome  Outcome
+	From, To string
+	// Count of Total incidents had this outcome.
+	Count, Total int
+	// Incidents are the IDs of those incidents.
+	Incidents []string
+	// Statuses counts the last hop's answers (app_error, too_slow,
+	// client_error, answered).
+	Statuses map[int]int
+	// Slowest is the longest response time among them, when logged.
+	Slowest time.Duration
+	// Timeout is the longest effective Twilio timeout among them.
+	Timeout time.Duration
+	// Sentence says it in one line for the person reading the report.
+	Sentence string
+}
+
+// Report is the result of tracing incidents through the hops.
+type Report struct {
+	// Hops are the hop names in path order, edge first.
+	Hops []string
+	// Total is the number of incidents.
+	Total int
+	// Reached counts, per hop, the incidents it saw.
+	Reached []int
+	// Incidents has one trace per incident, in the order given.
+	Incidents []IncidentTrace
+	// Verdicts groups the incidents by outcome, largest group first.
+	Verdicts []Verdict
+	// Mixed is true when the incidents do not share one outcome.
+	Mixed bool
+	// Summary is the whole result in one line.
+	Summary string
+}
+
+// Trace decides, for each incident, how far its request got along the hops
+// (given in path order from the edge inward, each scanned with the same
+// incidents), and groups the incidents by outcome. Mixed results are
+// reported with their proportions, never forced into one verdict.
+func Trace(incidents []Incident, hops []*HopResult) Report {
+	rep := Report{Total: len(incidents), Reached: make([]int, len(hops))}
+	for _, h := range hops {
+		rep.Hops = append(rep.Hops, h.Name)
+	}
+	if len(incidents) == 0 || len(hops) == 0 {
+		rep.Summary = "no incidents to trace"
+		if len(hops) == 0 {
+			rep.Summary = "no hop logs to trace the incidents through"
+		}
+		return rep
+	}
+	for i, in := range incidents {
+		tr := IncidentTrace{IncidentID: in.ID}
+		for k, h := range hops {
+			var m Match
+			if i < len(h.Matches) {
+				m = h.Matches[i]
+			}
+			tr.Hops = append(tr.Hops, m)
+			if m.Seen {
+				rep.Reached[k]++
+			}
+		}
+		classify(&tr, in, rep.Hops)
+		rep.Incidents = append(rep.Incidents, tr)
+	}
+	groups := map[string]*Verdict{}
+	var keys []string
+	for i, tr := range rep.Incidents {
+		key := string(tr.Outcome) + "\x00" + tr.From + "\x00" + tr.To
+		v, ok := groups[key]
+		if !ok {
+			v = &Verdict{Outcome: tr.Outcome, From: tr.From, To: tr.To, Total: rep.Total, Statuses: map[int]int{}}
+			groups[key] = v
+			keys = append(keys, key)
+		}
+		v.Count++
+		v.Incidents = append(v.Incidents, tr.IncidentID)
+		v.Timeout = max(v.Timeout, incidents[i].timeout())
+		if last := tr.Hops[len(tr.Hops)-1]; last.Seen && tr.From == rep.Hops[len(rep.Hops)-1] {
+			if last.Status != 0 {
+				v.Statuses[last.Status]++
+			}
+			if last.HasDuration {
+				v.Slowest = max(v.Slowest, last.Duration)
+			}
+		}
+	}
+	for _, k := range keys {
+		rep.Verdicts = append(rep.Verdicts, *groups[k])
+	}
+	sort.SliceStable(rep.Verdicts, func(a, b int) bool { return rep.Verdicts[a].Count > rep.Verdicts[b].Count })
+	rep.Mixed = len(rep.Verdicts) > 1
+	var parts []string
+	for i := range rep.Verdicts {
+		v := &rep.Verdicts[i]
+		v.Sentence = v.sentence(rep)
+		parts = append(parts, fmt.Sprintf("%d of %d (%.0f%%) %s", v.Count, v.Total, 100*float64(v.Count)/float64(v.Total), v.short()))
+	}
+	if rep.Mixed {
+		rep.Summary = "mixed: " + strings.Join(parts, "; ")
+	} else {
+		rep.Summary = rep.Verdicts[0].Sentence
+	}
+	return rep
+}
+
+// classify sets an incident's outcome from its matches.
+func classify(tr *IncidentTrace, in Incident, names []string) {
+	if in.Time.IsZero() {
+		tr.Outcome = OutcomeUntimed
+		return
+	}
+	last := -1
+	for k, m := range tr.Hops {
+		if m.Dropped {
+			tr.Outcome, tr.From = OutcomeDropped, names[k]
+			return
+		}
+		if m.Seen {
+			last = k
+		}
+	}
+	switch {
+	case last < 0:
+		tr.Outcome = OutcomeNotReached
+		return
+	case last < len(names)-1:
+		tr.Outcome, tr.From, tr.To = OutcomeLost, names[last], names[last+1]
+		return
+	}
+	m := tr.Hops[last]
+	tr.From = names[last]
+	switch {
+	case m.HasDuration && m.Duration > in.timeout(), m.Status == 499:
+		tr.Outcome = OutcomeTooSlow
+	case m.Status >= 500:
+		tr.Outcome = OutcomeAppError
+	case m.Status >= 400:
+		tr.Outcome = OutcomeClientError
+	case m.Status >= 200:
+		tr.Outcome = OutcomeAnswered
+	default:
+		tr.Outcome = OutcomeNoStatus
+	}
+}
+
+// statusList writes status counts as "502 ×40, 500 ×2".
+func statusList(m map[int]int) string {
+	var codes []int
+	for c := range m {
+		codes = append(codes, c)
+	}
+	sort.Slice(codes, func(i, j int) bool {
+		if m[codes[i]] != m[codes[j]] {
+			return m[codes[i]] > m[codes[j]]
+		}
+		return codes[i] < codes[j]
+	})
+	var parts []string
+	for _, c := range codes {
+		parts = append(parts, fmt.Sprintf("%d ×%d", c, m[c]))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func seconds(d time.Duration) string {
+	return fmt.Sprintf("%.1f s", d.Seconds())
+}
+
+// short names the outcome in a few words, for the mixed summary.
+func (v Verdict) short() string {
+	switch v.Outcome {
+	case OutcomeNotReached:
+		return "never reached your network"
+	case OutcomeLost:
+		return fmt.Sprintf("lost between %s and %s", v.From, v.To)
+	case OutcomeDropped:
+		return "dropped at " + v.From
+	case OutcomeAppError:
+		return fmt.Sprintf("application failed at %s (5xx)", v.From)
+	case OutcomeTooSlow:
+		return fmt.Sprintf("too slow at %s", v.From)
+	case OutcomeClientError:
+		return fmt.Sprintf("answered 4xx by %s", v.From)
+	case OutcomeAnswered:
+		return fmt.Sprintf("answered in time by %s", v.From)
+	case OutcomeNoStatus:
+		return fmt.Sprintf("reached %s (no status logged)", v.From)
+	case OutcomeUntimed:
+		return "without a time, not traced"
+	}
+	return string(v.Outcome)
+}
+
+func (v Verdict) sentence(rep Report) string {
+	of := fmt.Sprintf("%d of %d incidents", v.Count, v.Total)
+	reached := func(name string) int {
+		for k, h := range rep.Hops {
+			if h == name {
+				return rep.Reached[k]
+			}
+		}
+		return 0
+	}
+	switch v.Outcome {
+	case OutcomeNotReached:
+		return fmt.Sprintf("%s reached no hop (first: %s) → never reached your network: the request is lost between Twilio and you → send this bundle to Twilio support", of, rep.Hops[0])
+	case OutcomeLost:
+		if v.Count == v.Total {
+			return fmt.Sprintf("%d of %d incidents reached %s, %d reached %s → lost between %s and %s",
+				reached(v.From), v.Total, v.From, reached(v.To), v.To, v.From, v.To)
+		}
+		return fmt.Sprintf("%s reached %s but not %s → lost between %s and %s", of, v.From, v.To, v.From, v.To)
+	case OutcomeDropped:
+		return fmt.Sprintf("%s were dropped at %s → %s refused Twilio's connection: check its rules for Twilio's addresses and the webhook's port", of, v.From, v.From)
+	case OutcomeAppError:
+		return fmt.Sprintf("%s reached %s, which answered %s → your application failed", of, v.From, statusList(v.Statuses))
+	case OutcomeTooSlow:
+		s := fmt.Sprintf("%s reached %s and were not answered within Twilio's timeout (%s)", of, v.From, seconds(v.Timeout))
+		if v.Slowest > 0 {
+			s += fmt.Sprintf(", slowest %s", seconds(v.Slowest))
+		}
+		return s + " → your application was too slow"
+	case OutcomeClientError:
+		return fmt.Sprintf("%s reached %s, which answered %s → your server refused the request: check the URL, method and request validation", of, v.From, statusList(v.Statuses))
+	case OutcomeAnswered:
+		st := ""
+		if len(v.Statuses) > 0 {
+			st = " (" + statusList(v.Statuses) + ")"
+		}
+		return fmt.Sprintf("%s reached %s, which answered in time%s → your server answered: look at the response (Content-Type, size) and at the way back", of, v.From, st)
+	case OutcomeNoStatus:
+		return fmt.Sprintf("%s reached %s, whose log has no status → the request arrived; look at the application logs", of, v.From)
+	case OutcomeUntimed:
+		return fmt.Sprintf("%s have no time and could not be traced", of)
+	}
+	return of + " " + string(v.Outcome)
+}
