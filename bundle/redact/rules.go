@@ -249,10 +249,10 @@ func secretName(name []byte, words [][]byte) bool {
 }
 
 // keptValue reports whether a secret-named parameter's value is kept: empty,
-// already redacted, a SID (key=SK… names an API key, it is not one), or a
+// already redacted (also "Basic [REDACTED:…]"), a SID (key=SK… names an API key, it is not one), or a
 // boolean or null.
 func keptValue(v []byte) bool {
-	if len(v) == 0 || isPlaceholder(v) || isSID(v) {
+	if len(v) == 0 || isPlaceholder(v) || isPlaceholder(v[skipScheme(v, 0, len(v)):]) || isSID(v) {
 		return true
 	}
 	switch string(v) {
