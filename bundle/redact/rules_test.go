@@ -80,7 +80,7 @@ func TestRedact_SecretValuesInEveryForm(t *testing.T) {
 		{name: "base64 with an unknown user name still loses the secret",
 			in: "creds " + b64("someone-else:"+authToken), absent: []string{b64("someone-else:" + authToken)}, present: []string{"[REDACTED:secret]"}},
 		{name: "base64 at every offset inside a larger blob",
-			in: b64("a"+authToken) + " " + b64("ab"+authToken) + " " + b64("abc"+authToken),
+			in:     b64("a"+authToken) + " " + b64("ab"+authToken) + " " + b64("abc"+authToken),
 			absent: []string{b64("a" + authToken), b64("ab" + authToken), b64("abc" + authToken)}},
 		same("SIDs that are not secrets are kept", "AccountSid="+accountSID+" CallSid="+callSID),
 		same("text without secrets is unchanged", "POST /sms HTTP/1.1 200 0.012"),
