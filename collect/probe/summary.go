@@ -21,6 +21,9 @@ const (
 	VerdictPrivate      = "unreachable-private"
 	VerdictNearTimeout  = "near-timeout"
 	VerdictNoData       = "no-data"
+	// VerdictFails is the verdict of one address or one direct override
+	// that failed every attempt.
+	VerdictFails = "fails"
 )
 
 // nearTimeoutShare is the share of the read timeout above which a p95 time
@@ -230,6 +233,8 @@ func summarize(mode, addr string, attempts []Attempt, opts SummaryOptions) Summa
 	switch {
 	case private && !opts.AllowPrivate:
 		s.Verdict = VerdictPrivate
+	case s.Failures == s.Attempts && mode != ModeDNS:
+		s.Verdict = VerdictFails
 	case s.Failures == s.Attempts:
 		s.Verdict = VerdictAllFail
 	case s.Failures > 0:
@@ -369,5 +374,12 @@ func ms(s Stat) string {
 	if s.P50 == 0 && s.P95 == 0 {
 		return "-"
 	}
-	return fmt.Sprintf("%.0f/%.0f ms", s.P50, s.P95)
+	return fmt.Sprintf("%s/%s ms", msValue(s.P50), msValue(s.P95))
+}
+
+func msValue(x float64) string {
+	if x < 10 {
+		return strconv.FormatFloat(x, 'f', 1, 64)
+	}
+	return strconv.FormatFloat(x, 'f', 0, 64)
 }
