@@ -92,8 +92,8 @@ func TestCompute_Bursts(t *testing.T) {
 		},
 		{
 			name:      "ten incidents spanning exactly five minutes count",
-			incidents: spaced(10*h, 10, 5*time.Minute/9),
-			want:      []Burst{{Start: weekFrom.Add(10 * h), End: weekFrom.Add(10*h + 5*time.Minute/9*9), Incidents: 10}},
+			incidents: join(spaced(10*h, 9, 30*time.Second), spaced(10*h+5*time.Minute, 1, 0)),
+			want:      []Burst{{Start: weekFrom.Add(10 * h), End: weekFrom.Add(10*h + 5*time.Minute), Incidents: 10}},
 		},
 		{
 			name:      "two clusters far apart are two bursts, unsorted input",
