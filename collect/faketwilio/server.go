@@ -178,7 +178,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	user, pass, ok := r.BasicAuth()
-	if !ok || s.creds[user] == "" || s.creds[user] != pass {
+	if !ok || !s.authorized(user, pass) {
 		restError(w, http.StatusUnauthorized, 20003, "Authenticate")
 		return
 	}
@@ -198,6 +198,19 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		restError(w, http.StatusNotFound, 20404, "The requested resource was not found")
 	}
+}
+
+// authorized checks Basic credentials: a known user with its secret, or a
+// subaccount SID with its parent's secret (as Twilio accepts).
+func (s *Server) authorized(user, pass string) bool {
+	if p, ok := s.creds[user]; ok {
+		return p != "" && p == pass
+	}
+	if a := s.account(user); a != nil && a.Account.OwnerAccountSid != "" {
+		p, ok := s.creds[a.Account.OwnerAccountSid]
+		return ok && p != "" && p == pass
+	}
+	return false
 }
 
 // account finds the data for sid; the first account when sid is empty.
@@ -499,6 +512,7 @@ func (s *Server) serveMessaging(w http.ResponseWriter, r *http.Request, parts []
 	switch len(parts) {
 	case 2:
 		v1Page(w, r, r.Host, "services", len(a.Services), func(i int) MessagingService { return a.Services[i] })
+		return
 	case 4:
 		if parts[3] != "PhoneNumbers" {
 			break

@@ -1,0 +1,95 @@
+// Package bundle turns Evidence into the support bundle: the analysis that
+// walks the isolation procedure (pure functions from Evidence to Findings)
+// and the writers of the zip, the PDF summary and the ticket text. Writers
+// never decide anything; analysis never does I/O.
+package bundle
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/twilio-evidence/twilio-evidence/collect"
+)
+
+// Severities of a finding, in the sense of a troubleshooting analyzer.
+const (
+	Pass = "pass"
+	Info = "info"
+	Warn = "warn"
+	Fail = "fail"
+)
+
+// Finding is one conclusion of the analysis, with the evidence behind it.
+type Finding struct {
+	// ID names the kind of finding, stable across versions (e.g. "incidents.count").
+	ID string `json:"id"`
+	// Step is the step of the isolation procedure it belongs to (1–4; 0 = none).
+	Step     int    `json:"step"`
+	Severity string `json:"severity"`
+	// Verdict is the sentence for the person reading the bundle.
+	Verdict string `json:"verdict"`
+	// Evidence points at what shows it: files, SIDs, figures.
+	Evidence []string `json:"evidence,omitempty"`
+}
+
+// Analyze walks the evidence and returns the findings, ordered by step.
+func Analyze(ev *collect.Evidence) []Finding {
+	var out []Finding
+	out = append(out, incidentFindings(ev)...)
+	out = append(out, fallbackFindings(ev)...)
+	out = append(out, collectorFindings(ev)...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Step < out[j].Step })
+	return out
+}
+
+func incidentFindings(ev *collect.Evidence) []Finding {
+	n := len(ev.Incidents)
+	if n == 0 {
+		return []Finding{{ID: "incidents.none", Step: 1, Severity: Pass,
+			Verdict: "No webhook failures in the window."}}
+	}
+	sids := map[string]bool{}
+	for _, inc := range ev.Incidents {
+		if inc.ResourceSID != "" {
+			sids[inc.ResourceSID] = true
+		}
+	}
+	return []Finding{{ID: "incidents.count", Step: 1, Severity: Fail,
+		Verdict:  fmt.Sprintf("%d webhook failures in the window, affecting %d calls or messages.", n, len(sids)),
+		Evidence: []string{"incidents.csv", collect.AlertsFile}}}
+}
+
+func fallbackFindings(ev *collect.Evidence) []Finding {
+	var out []Finding
+	for _, e := range ev.Endpoints {
+		if !e.Effective || e.URL == "" || e.FallbackURL != "" {
+			continue
+		}
+		out = append(out, Finding{ID: "config.no_fallback", Step: 0, Severity: Warn,
+			Verdict:  fmt.Sprintf("%s %s (%s) has no %s fallback URL: when %s fails, the call or message is lost.", e.OwnerKind, e.OwnerName, e.OwnerSID, e.Channel, e.URL),
+			Evidence: []string{collect.EndpointsFile}})
+	}
+	return out
+}
+
+func collectorFindings(ev *collect.Evidence) []Finding {
+	var out []Finding
+	for _, c := range ev.Collectors {
+		if c.State == collect.StateError || c.State == collect.StateTimeout {
+			out = append(out, Finding{ID: "collector." + c.State, Step: 0, Severity: Warn,
+				Verdict:  fmt.Sprintf("The %s collector did not finish (%s): %s. The bundle is incomplete.", c.Name, c.State, c.Reason),
+				Evidence: []string{"manifest.json"}})
+		}
+	}
+	return out
+}
+
+// Incomplete reports whether any collector failed or timed out.
+func Incomplete(ev *collect.Evidence) bool {
+	for _, c := range ev.Collectors {
+		if c.State == collect.StateError || c.State == collect.StateTimeout {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,290 @@
+package bundle
+
+import (
+	"archive/zip"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/gocarina/gocsv"
+
+	"github.com/twilio-evidence/twilio-evidence/collect"
+	"github.com/twilio-evidence/twilio-evidence/templates"
+)
+
+// Options control how the bundle is written.
+type Options struct {
+	// Dir is the output directory (default: the current directory).
+	Dir string
+	// Force replaces an existing bundle of the same name.
+	Force bool
+	// Reproducible leaves values that change from run to run (collector
+	// durations) out, so the same inputs give the same bytes.
+	Reproducible bool
+}
+
+// ErrExists is returned when the bundle's file exists and Force is not set.
+var ErrExists = errors.New("bundle exists")
+
+// FileName is the bundle's file name: no ':' so that every file system takes it.
+func FileName(ev *collect.Evidence) string {
+	const f = "2006-01-02T1504Z"
+	return fmt.Sprintf("twilio-evidence_%s_%s_%s.zip", ev.Account.SID, ev.Window.From.UTC().Format(f), ev.Window.To.UTC().Format(f))
+}
+
+// Fixed files of every bundle.
+const (
+	IncidentsFile = "incidents.csv"
+	FindingsFile  = "findings.json"
+	SummaryFile   = "summary.pdf"
+	TicketFile    = "ticket.txt"
+	ReadmeFile    = "README.txt"
+	ManifestFile  = "manifest.json"
+)
+
+// Write renders the evidence and findings into the staging area and zips it
+// into Dir. The zip is written under a temporary name and renamed, so the
+// final path never holds a broken file. It returns the zip's path.
+func Write(ev *collect.Evidence, findings []Finding, stage *collect.Stage, opt Options) (string, error) {
+	dir := opt.Dir
+	if dir == "" {
+		dir = "."
+	}
+	final := filepath.Join(dir, FileName(ev))
+	if _, err := os.Stat(final); err == nil && !opt.Force {
+		return "", fmt.Errorf("%w: %s (use --force to replace it)", ErrExists, final)
+	}
+	if err := writeIncidents(stage, ev.Incidents); err != nil {
+		return "", err
+	}
+	if err := writeJSON(stage, FindingsFile, findings); err != nil {
+		return "", err
+	}
+	var pdf bytes.Buffer
+	if err := writeSummaryPDF(&pdf, ev, findings); err != nil {
+		return "", fmt.Errorf("render %s: %w", SummaryFile, err)
+	}
+	if err := stage.WriteFile(SummaryFile, pdf.Bytes()); err != nil {
+		return "", err
+	}
+	view := newReportView(ev, findings, filepath.Base(final))
+	for name, tmpl := range map[string]string{TicketFile: "ticket.txt.tmpl", ReadmeFile: "readme.txt.tmpl"} {
+		var b bytes.Buffer
+		if err := templates.Execute(&b, tmpl, view.funcs(), view); err != nil {
+			return "", err
+		}
+		if err := stage.WriteFile(name, b.Bytes()); err != nil {
+			return "", err
+		}
+	}
+	m, err := newManifest(ev, stage, opt.Reproducible)
+	if err != nil {
+		return "", err
+	}
+	if err := writeJSON(stage, ManifestFile, m); err != nil {
+		return "", err
+	}
+	if err := zipStage(stage, final, ev.Window.To); err != nil {
+		return "", err
+	}
+	return final, nil
+}
+
+func writeIncidents(stage *collect.Stage, incidents []collect.Incident) error {
+	w, err := stage.Create(IncidentsFile)
+	if err != nil {
+		return err
+	}
+	rows := incidents
+	if rows == nil {
+		rows = []collect.Incident{}
+	}
+	if err := gocsv.Marshal(rows, w); err != nil {
+		w.Close()
+		return fmt.Errorf("write %s: %w", IncidentsFile, err)
+	}
+	return w.Close()
+}
+
+func writeJSON(stage *collect.Stage, name string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	return stage.WriteFile(name, append(b, '\n'))
+}
+
+// ManifestEntry describes one file of the bundle.
+type ManifestEntry struct {
+	Name   string `json:"name"`
+	Bytes  int64  `json:"bytes"`
+	SHA256 string `json:"sha256"`
+}
+
+// ManifestCollector is one collector's line in the manifest.
+type ManifestCollector struct {
+	collect.CollectorStatus
+	DurationMS *int64 `json:"duration_ms,omitempty"`
+}
+
+// Manifest is manifest.json: what made the bundle and what it holds.
+type Manifest struct {
+	Tool        collect.Tool        `json:"tool"`
+	CommandLine []string            `json:"command_line"`
+	GeneratedAt time.Time           `json:"generated_at"`
+	Window      collect.Window      `json:"window"`
+	Account     string              `json:"account_sid"`
+	Incomplete  bool                `json:"incomplete"`
+	Collectors  []ManifestCollector `json:"collectors"`
+	Files       []ManifestEntry     `json:"files"`
+}
+
+func newManifest(ev *collect.Evidence, stage *collect.Stage, reproducible bool) (*Manifest, error) {
+	m := &Manifest{
+		Tool: ev.Tool, CommandLine: ev.CommandLine, GeneratedAt: ev.GeneratedAt.UTC(),
+		Window: ev.Window, Account: ev.Account.SID, Incomplete: Incomplete(ev),
+	}
+	for _, c := range ev.Collectors {
+		mc := ManifestCollector{CollectorStatus: c}
+		if !reproducible {
+			ms := c.Duration.Milliseconds()
+			mc.DurationMS = &ms
+		}
+		m.Collectors = append(m.Collectors, mc)
+	}
+	for _, name := range stage.Files() {
+		if name == ManifestFile {
+			continue
+		}
+		f, err := stage.Open(name)
+		if err != nil {
+			return nil, fmt.Errorf("manifest: %w", err)
+		}
+		h := sha256.New()
+		n, err := io.Copy(h, f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("manifest: read %s: %w", name, err)
+		}
+		m.Files = append(m.Files, ManifestEntry{Name: name, Bytes: n, SHA256: hex.EncodeToString(h.Sum(nil))})
+	}
+	return m, nil
+}
+
+// zipStage writes every staged file into a zip at final: sorted entries,
+// fixed timestamps, written to a temporary file first and renamed.
+func zipStage(stage *collect.Stage, final string, stamp time.Time) (err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(final), ".twilio-evidence-*.zip.part")
+	if err != nil {
+		return fmt.Errorf("write bundle: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	zw := zip.NewWriter(tmp)
+	names := stage.Files()
+	sort.Strings(names)
+	for _, name := range names {
+		f, err := stage.Open(name)
+		if err != nil {
+			return fmt.Errorf("write bundle: %w", err)
+		}
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: stamp.UTC()})
+		if err == nil {
+			_, err = io.Copy(w, f)
+		}
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("write bundle entry %s: %w", name, err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return fmt.Errorf("write bundle: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fmt.Errorf("write bundle: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write bundle: %w", err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("write bundle: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), final); err != nil {
+		return fmt.Errorf("write bundle: %w", err)
+	}
+	return nil
+}
+
+// reportView is what the text templates see.
+type reportView struct {
+	*collect.Evidence
+	Findings       []Finding
+	FirstIncidents []collect.Incident
+	Incomplete     bool
+	ZipName        string
+	Headline       []string
+	Files          []fileAbout
+}
+
+type fileAbout struct{ Name, About string }
+
+// fileDescriptions says what each well-known file of the bundle is.
+var fileDescriptions = []fileAbout{
+	{ReadmeFile, "this file"},
+	{SummaryFile, "the support-ready summary, in the order Twilio support asks for"},
+	{TicketFile, "the same as plain text, to paste into a ticket form"},
+	{ManifestFile, "tool version, command line, collector status, every file with its sha256"},
+	{IncidentsFile, "one row per failed webhook request (alert, time, code, CallSid/MessageSid, URL)"},
+	{collect.AlertsFile, "the alerts as Twilio returned them (details where fetched)"},
+	{collect.EndpointsFile, "every webhook of every number, TwiML app and messaging service"},
+	{FindingsFile, "the analysis: step, verdict, severity, evidence"},
+}
+
+func newReportView(ev *collect.Evidence, findings []Finding, zipName string) *reportView {
+	v := &reportView{Evidence: ev, Findings: findings, Incomplete: Incomplete(ev), ZipName: zipName, Files: fileDescriptions}
+	v.FirstIncidents = ev.Incidents[:min(len(ev.Incidents), 20)]
+	for _, f := range findings {
+		if len(v.Headline) < 5 && (f.Severity == Fail || f.Severity == Pass) {
+			v.Headline = append(v.Headline, f.Verdict)
+		}
+	}
+	return v
+}
+
+func (v *reportView) funcs() template.FuncMap {
+	return template.FuncMap{
+		"utc":  func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") },
+		"date": func(t time.Time) string { return t.UTC().Format("2006-01-02") },
+		"join": strings.Join,
+		"sub":  func(a, b int) int { return a - b },
+		"codes": func() string {
+			seen := map[string]bool{}
+			var codes []string
+			for _, inc := range v.Incidents {
+				if !seen[inc.ErrorCode] {
+					seen[inc.ErrorCode] = true
+					codes = append(codes, inc.ErrorCode)
+				}
+			}
+			sort.Strings(codes)
+			if len(codes) == 0 {
+				return "none in window"
+			}
+			return strings.Join(codes, ", ")
+		},
+	}
+}

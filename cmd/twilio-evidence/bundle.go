@@ -1,0 +1,247 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/twilio-evidence/twilio-evidence/bundle"
+	"github.com/twilio-evidence/twilio-evidence/collect"
+	"github.com/twilio-evidence/twilio-evidence/collect/faketwilio"
+)
+
+// bundleOptions are the flags of `twilio-evidence bundle`.
+type bundleOptions struct {
+	window           windowFlags
+	output           string
+	force            bool
+	demo             bool
+	accountSID       string
+	authTokenFile    string
+	maxDetails       int
+	apiURL           string
+	collectorTimeout time.Duration
+	commandLine      []string
+}
+
+// windowFlags are the flags every command that looks at a time window takes.
+type windowFlags struct {
+	since, from, to, tz string
+}
+
+func (w *windowFlags) register(fs *pflag.FlagSet, defSince string) {
+	fs.StringVar(&w.since, "since", "", "look back this long from now: 24h, 7d, 2w (default "+defSince+")")
+	fs.StringVar(&w.from, "from", "", "window start, RFC 3339 (with --to)")
+	fs.StringVar(&w.to, "to", "", "window end, RFC 3339 (with --from)")
+	fs.StringVar(&w.tz, "tz", "local", "time zone for display: local, UTC or an IANA name like Asia/Tokyo")
+}
+
+// parse turns the flags into a Window, defaulting --since to defSince.
+func (w windowFlags) parse(defSince string, now time.Time) (collect.Window, error) {
+	loc, err := collect.LoadLocation(w.tz)
+	if err != nil {
+		return collect.Window{}, usageErr("%v", err)
+	}
+	since := w.since
+	if since == "" && w.from == "" && w.to == "" {
+		since = defSince
+	}
+	win, err := collect.ParseWindow(since, w.from, w.to, loc, now)
+	if err != nil {
+		return win, usageErr("%v", err)
+	}
+	return win, nil
+}
+
+const bundleUsage = `Usage: twilio-evidence bundle [flags]
+
+Collects the Account SID, the failed webhook requests (CallSid/MessageSid),
+their frequency, the webhook configuration and the alerts' details, works
+through Twilio's isolation procedure, and writes one zip to attach to a
+support ticket. The zip's path is printed on stdout.
+
+Examples:
+  # the last 24 hours, for a ticket
+  twilio-evidence bundle --since 24h
+  # a fixed window, shown in Tokyo time
+  twilio-evidence bundle --from 2026-11-18T00:00:00Z --to 2026-11-25T00:00:00Z --tz Asia/Tokyo
+  # try it without an account: a built-in demo
+  twilio-evidence bundle --demo
+
+Flags:
+`
+
+func newBundleFlags(o *bundleOptions) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("bundle", pflag.ContinueOnError)
+	o.window.register(fs, "24h")
+	fs.StringVarP(&o.output, "output", "o", ".", "directory to write the bundle into")
+	fs.BoolVar(&o.force, "force", false, "replace a bundle of the same name")
+	fs.BoolVar(&o.demo, "demo", false, "run on built-in sample data against an in-process fake Twilio API (no credentials, no network)")
+	fs.StringVar(&o.accountSID, "account-sid", "", "look at this subaccount (AC…) with the parent's credentials")
+	fs.StringVar(&o.authTokenFile, "auth-token-file", "", "read the auth token from this file instead of TWILIO_AUTH_TOKEN")
+	fs.IntVar(&o.maxDetails, "max-details", 200, "fetch the full details of at most this many alerts")
+	fs.DurationVar(&o.collectorTimeout, "collector-timeout", 5*time.Minute, "deadline of each collector")
+	fs.StringVar(&o.apiURL, "api-url", "", "send Twilio API requests to this base URL (a mock of the API, for testing)")
+	_ = fs.MarkHidden("api-url")
+	return fs
+}
+
+func runBundleCmd(args []string, s streams) error {
+	var o bundleOptions
+	fs := newBundleFlags(&o)
+	fs.SetOutput(s.err)
+	fs.Usage = func() { fmt.Fprint(s.err, bundleUsage+fs.FlagUsages()) }
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return nil
+		}
+		return usageErr("bundle: %v (see twilio-evidence bundle --help)", err)
+	}
+	if fs.NArg() > 0 {
+		return usageErr("bundle: unexpected argument %q (see twilio-evidence bundle --help)", fs.Arg(0))
+	}
+	o.commandLine = append([]string{"twilio-evidence", "bundle"}, args...)
+	ctx, stop := interruptContext(s)
+	defer stop()
+	return runBundle(ctx, o, s)
+}
+
+// interruptContext is cancelled by the first SIGINT/SIGTERM; a second one
+// ends the process at once (the bundle's final path is never half-written).
+func interruptContext(s streams) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := make(chan os.Signal, 2)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		select {
+		case <-ch:
+			fmt.Fprintln(s.err, "twilio-evidence: interrupted: writing what was collected (Ctrl-C again to stop at once)")
+			cancel()
+		case <-ctx.Done():
+			return
+		}
+		<-ch
+		os.Exit(130)
+	}()
+	return ctx, func() { signal.Stop(ch); cancel() }
+}
+
+func runBundle(ctx context.Context, o bundleOptions, s streams) error {
+	now := time.Now()
+	defSince := "24h"
+	if o.demo {
+		defSince = "7d" // the demo's data is a week
+	}
+	win, err := o.window.parse(defSince, now)
+	if err != nil {
+		return err
+	}
+	if err := checkOutputDir(o.output); err != nil {
+		return err
+	}
+	var api *collect.APIConfig
+	switch {
+	case o.demo:
+		fake := faketwilio.New(map[string]string{faketwilio.DemoAccountSID: faketwilio.DemoAuthToken}, faketwilio.DemoData(win.From, win.To))
+		defer fake.Close()
+		api = &collect.APIConfig{BaseURL: fake.URL, Credentials: collect.Credentials{
+			AccountSID: faketwilio.DemoAccountSID, Username: faketwilio.DemoAccountSID, Secret: faketwilio.DemoAuthToken}}
+	default:
+		creds, err := collect.CredentialsFromEnv(s.getenv, o.authTokenFile, o.accountSID)
+		if err != nil {
+			return envErr(err)
+		}
+		api = &collect.APIConfig{Credentials: creds, BaseURL: o.apiURL}
+	}
+	if win.From.Before(now.Add(-collect.AlertRetention)) {
+		return usageErr("the window starts %s, but Twilio keeps alerts for 30 days only: choose a later --from or a shorter --since", win.From.Format(time.RFC3339))
+	}
+
+	ev := &collect.Evidence{
+		Tool:        toolInfo(),
+		CommandLine: o.commandLine,
+		GeneratedAt: now.UTC(),
+		Window:      win,
+		Account:     collect.Account{SID: api.Credentials.AccountSID},
+	}
+	reproducible := false
+	if epoch := s.getenv("SOURCE_DATE_EPOCH"); epoch != "" {
+		sec, err := strconv.ParseInt(epoch, 10, 64)
+		if err != nil {
+			return usageErr("SOURCE_DATE_EPOCH %q is not a number of seconds", epoch)
+		}
+		ev.GeneratedAt, reproducible = time.Unix(sec, 0).UTC(), true
+	}
+	stage, err := collect.NewStage()
+	if err != nil {
+		return envErr(err)
+	}
+	defer stage.Remove()
+	env := &collect.Env{Evidence: ev, Stage: stage, API: api, Progress: newLineProgress(s.err)}
+	collect.Run(ctx, env, o.collectorTimeout,
+		collect.AccountInfo{},
+		collect.Alerts{MaxDetails: o.maxDetails},
+		collect.Config{},
+		collect.Usage{},
+	)
+	findings := bundle.Analyze(ev)
+	path, err := bundle.Write(ev, findings, stage, bundle.Options{Dir: o.output, Force: o.force, Reproducible: reproducible})
+	if errors.Is(err, bundle.ErrExists) {
+		return usageErr("%v", err)
+	}
+	if err != nil {
+		return envErr(err)
+	}
+	fmt.Fprintln(s.out, path)
+	if bundle.Incomplete(ev) {
+		return &exitError{code: exitIncomplete, err: fmt.Errorf("the bundle is incomplete: %s", incompleteSummary(ev))}
+	}
+	return nil
+}
+
+func incompleteSummary(ev *collect.Evidence) string {
+	var out string
+	for _, c := range ev.Collectors {
+		if c.State == collect.StateError || c.State == collect.StateTimeout {
+			if out != "" {
+				out += "; "
+			}
+			out += c.Name + " " + c.State + " (" + c.Reason + ")"
+		}
+	}
+	return out
+}
+
+// checkOutputDir makes sure dir exists, is a directory and is writable.
+func checkOutputDir(dir string) error {
+	st, err := os.Stat(dir)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return usageErr("--output %s does not exist: create it first", dir)
+		}
+		return envErr(fmt.Errorf("--output %s: %w", dir, err))
+	}
+	if !st.IsDir() {
+		return usageErr("--output %s is not a directory", dir)
+	}
+	f, err := os.CreateTemp(dir, ".twilio-evidence-write-test-*")
+	if err != nil {
+		return envErr(fmt.Errorf("--output %s is not writable: %v", dir, errors.Unwrap(err)))
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return nil
+}
+
+func toolInfo() collect.Tool {
+	c, _ := buildCommit()
+	return collect.Tool{Name: "twilio-evidence", Version: version, Commit: c}
+}
+
