@@ -3,12 +3,15 @@ module github.com/twilio-evidence/twilio-evidence
 go 1.26.8
 
 require (
-	github.com/gocarina/gocsv v0.0.0-20240520201108-78e41c74b4b1 // indirect
+	github.com/gocarina/gocsv v0.0.0-20240520201108-78e41c74b4b1
+	github.com/jung-kurt/gofpdf v1.16.2
+	github.com/spf13/pflag v1.1.0
+	github.com/twilio/twilio-go v1.31.0
+	golang.org/x/image v0.48.0
+)
+
+require (
 	github.com/golang-jwt/jwt/v5 v5.2.2 // indirect
 	github.com/golang/mock v1.6.0 // indirect
-	github.com/jung-kurt/gofpdf v1.16.2 // indirect
 	github.com/pkg/errors v0.9.1 // indirect
-	github.com/spf13/pflag v1.1.0 // indirect
-	github.com/twilio/twilio-go v1.31.0 // indirect
-	golang.org/x/image v0.48.0 // indirect
 )

@@ -244,4 +244,3 @@ func toolInfo() collect.Tool {
 	c, _ := buildCommit()
 	return collect.Tool{Name: "twilio-evidence", Version: version, Commit: c}
 }
-
