@@ -14,7 +14,7 @@ import (
 
 	"github.com/twilio-evidence/twilio-evidence/bundle"
 	"github.com/twilio-evidence/twilio-evidence/collect"
-	"github.com/twilio-evidence/twilio-evidence/collect/faketwilio"
+	"github.com/twilio-evidence/twilio-evidence/collect/demo"
 )
 
 // bundleOptions are the flags of `twilio-evidence bundle`.
@@ -149,10 +149,12 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 	var api *collect.APIConfig
 	switch {
 	case o.demo:
-		fake := faketwilio.New(map[string]string{faketwilio.DemoAccountSID: faketwilio.DemoAuthToken}, faketwilio.DemoData(win.From, win.To))
-		defer fake.Close()
-		api = &collect.APIConfig{BaseURL: fake.URL, Credentials: collect.Credentials{
-			AccountSID: faketwilio.DemoAccountSID, Username: faketwilio.DemoAccountSID, Secret: faketwilio.DemoAuthToken}}
+		d, err := demo.Start(win)
+		if err != nil {
+			return envErr(fmt.Errorf("demo: %w", err))
+		}
+		defer d.Close()
+		api = d.API
 	default:
 		creds, err := collect.CredentialsFromEnv(s.getenv, o.authTokenFile, o.accountSID)
 		if err != nil {

@@ -1,0 +1,37 @@
+// Package demo sets up the built-in demo of twilio-evidence: an in-process
+// fake of the Twilio API holding a realistic week, and the local servers and
+// files the other collectors read, so that `bundle --demo` runs the real
+// pipeline with no credentials and no network.
+package demo
+
+import (
+	"github.com/twilio-evidence/twilio-evidence/collect"
+	"github.com/twilio-evidence/twilio-evidence/collect/faketwilio"
+)
+
+// Demo is a running demo environment.
+type Demo struct {
+	// API reaches the fake Twilio API.
+	API *collect.APIConfig
+	// Fake is the fake Twilio API itself.
+	Fake *faketwilio.Server
+
+	closers []func()
+}
+
+// Start sets the demo up for the window w. Close it when done.
+func Start(w collect.Window) (*Demo, error) {
+	d := &Demo{}
+	d.Fake = faketwilio.New(map[string]string{faketwilio.DemoAccountSID: faketwilio.DemoAuthToken}, faketwilio.DemoData(w.From, w.To))
+	d.closers = append(d.closers, d.Fake.Close)
+	d.API = &collect.APIConfig{BaseURL: d.Fake.URL, Credentials: collect.Credentials{
+		AccountSID: faketwilio.DemoAccountSID, Username: faketwilio.DemoAccountSID, Secret: faketwilio.DemoAuthToken}}
+	return d, nil
+}
+
+// Close stops everything the demo started, last started first.
+func (d *Demo) Close() {
+	for i := len(d.closers) - 1; i >= 0; i-- {
+		d.closers[i]()
+	}
+}
