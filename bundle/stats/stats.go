@@ -216,6 +216,10 @@ type Count struct {
 	// Host and Path are set for URLs.
 	Host string `json:"host,omitempty"`
 	Path string `json:"path,omitempty"`
+	// Rate is the key's incidents over all calls and messages, on the days
+	// of Stats.RateDays. It is set for error codes and HTTP statuses only:
+	// usage totals are not given per host or URL.
+	Rate *Rate `json:"rate,omitempty"`
 }
 
 // Band is the busiest band of consecutive hours of the day (display zone),
@@ -340,11 +344,12 @@ func Compute(in Input, opts Options) (*Stats, error) {
 	hours := make([][kindCount]int, zt.hours())
 	var matrix [7][24]int
 	var kinds [kindCount]int
-	codes := make(map[string]int)
-	hosts := make(map[string]int)
-	urls := make(map[urlKey]int)
-	var statuses [600]int
-	otherStatus := make(map[int]int)
+	rated, ratedTraffic := rateDays(utc0, len(utcDays), w, usage)
+	codes := make(map[string]*tally)
+	hosts := make(map[string]*tally)
+	urls := make(map[urlKey]*tally)
+	var statuses [600]tally
+	otherStatus := make(map[int]*tally)
 	rel := make([]int64, 0, len(in.Incidents)) // ns since From, for bursts
 	var firstT, lastT time.Time
 	outside := 0
@@ -362,17 +367,19 @@ func Compute(in Input, opts Options) (*Stats, error) {
 		local := sec + seg.off
 		d := floorDiv(local, secondsPerDay)
 		days[d-day0][k]++
-		utcDays[floorDiv(sec, secondsPerDay)-utc0][k]++
+		ud := floorDiv(sec, secondsPerDay) - utc0
+		utcDays[ud][k]++
+		r := rated[ud]
 		hours[seg.hourIndex(sec)][k]++
 		matrix[floorMod(d+4, 7)][floorMod(local, secondsPerDay)/secondsPerHour]++
-		codes[inc.ErrorCode]++
+		count(codes, inc.ErrorCode, r)
 		u := splitURL(inc.URL)
-		hosts[u.host]++
-		urls[u]++
+		count(hosts, u.host, r)
+		count(urls, u, r)
 		if s := inc.HTTPStatus; s >= 0 && s < len(statuses) {
-			statuses[s]++
+			statuses[s].add(r)
 		} else {
-			otherStatus[s]++
+			count(otherStatus, s, r)
 		}
 		rel = append(rel, int64(inc.Time.Sub(w.From)))
 		if firstT.IsZero() || inc.Time.Before(firstT) {
@@ -405,21 +412,23 @@ func Compute(in Input, opts Options) (*Stats, error) {
 		s.First, s.Last = &f, &l
 	}
 
-	s.ByCode = sortCounts(codes, total, func(k string) Count { return Count{Key: k} })
-	s.ByHost = sortCounts(hosts, total, func(k string) Count { return Count{Key: k} })
-	s.ByURL = sortCounts(urls, total, func(k urlKey) Count { return Count{Key: k.String(), Host: k.host, Path: k.path} })
-	st := make(map[string]int)
-	for code, n := range statuses {
-		if n > 0 {
-			st[statusKey(code)] += n
+	// Codes and statuses split the failures, not the traffic: their rate is
+	// over all calls and messages. Traffic per host or URL is not known.
+	s.ByCode = sortCounts(codes, total, ratedTraffic, func(k string) Count { return Count{Key: k} })
+	s.ByHost = sortCounts(hosts, total, nil, func(k string) Count { return Count{Key: k} })
+	s.ByURL = sortCounts(urls, total, nil, func(k urlKey) Count { return Count{Key: k.String(), Host: k.host, Path: k.path} })
+	st := make(map[string]*tally)
+	for code := range statuses {
+		if t := statuses[code]; t.all > 0 {
+			st[statusKey(code)] = &t
 		}
 	}
-	for code, n := range otherStatus {
-		st[statusKey(code)] += n
+	for code, t := range otherStatus {
+		st[statusKey(code)] = t
 	}
-	s.ByStatus = sortCounts(st, total, func(k string) Count { return Count{Key: k} })
+	s.ByStatus = sortCounts(st, total, ratedTraffic, func(k string) Count { return Count{Key: k} })
 
-	s.DailyUTC, s.Rate, s.CallRate, s.MessageRate, s.RateDays = utcSeries(utcDays, utc0, w, usage)
+	s.DailyUTC, s.Rate, s.CallRate, s.MessageRate, s.RateDays = utcSeries(utcDays, utc0, w, usage, ratedTraffic)
 	s.Daily = localSeries(days, day0, w, zt, s.DailyUTC, utc0)
 	s.Hourly = hourSeries(hours, zt, w, loc)
 	s.Band = busiestBand(matrix, o.BandHours, total)
@@ -442,14 +451,40 @@ func statusKey(code int) string {
 	return strconv.Itoa(code)
 }
 
-// sortCounts turns a counter map into a table sorted by incidents
-// (descending) then key, with shares of total.
-func sortCounts[K comparable](m map[K]int, total int, mk func(K) Count) []Count {
+// tally counts the incidents of one key: all of them, and those on the UTC
+// days the rates are computed over.
+type tally struct{ all, rated int }
+
+func (t *tally) add(rated bool) {
+	t.all++
+	if rated {
+		t.rated++
+	}
+}
+
+// count adds one incident to the tally of key, allocating only for a new key.
+func count[K comparable](m map[K]*tally, key K, rated bool) {
+	t := m[key]
+	if t == nil {
+		t = new(tally)
+		m[key] = t
+	}
+	t.add(rated)
+}
+
+// sortCounts turns a tally map into a table sorted by incidents
+// (descending) then key, with shares of total. With traffic (nil: no rate),
+// each row gets the rate of its rated incidents over it.
+func sortCounts[K comparable](m map[K]*tally, total int, traffic *Rate, mk func(K) Count) []Count {
 	out := make([]Count, 0, len(m))
-	for k, n := range m {
+	for k, t := range m {
 		c := mk(k)
-		c.Incidents = n
-		c.Share = share(n, total)
+		c.Incidents = t.all
+		c.Share = share(t.all, total)
+		if traffic != nil {
+			r := rateLike(*traffic, t.rated)
+			c.Rate = &r
+		}
 		out = append(out, c)
 	}
 	slices.SortFunc(out, func(a, b Count) int {
@@ -462,8 +497,13 @@ func sortCounts[K comparable](m map[K]int, total int, mk func(K) Count) []Count 
 	merged := out[:0]
 	for _, c := range out {
 		if n := len(merged); n > 0 && merged[n-1].Key == c.Key {
-			merged[n-1].Incidents += c.Incidents
-			merged[n-1].Share = share(merged[n-1].Incidents, total)
+			m := &merged[n-1]
+			m.Incidents += c.Incidents
+			m.Share = share(m.Incidents, total)
+			if m.Rate != nil && c.Rate != nil && traffic != nil {
+				r := rateLike(*traffic, m.Rate.Incidents+c.Rate.Incidents)
+				m.Rate = &r
+			}
 			continue
 		}
 		merged = append(merged, c)
@@ -497,21 +537,61 @@ func usageByDay(days []collect.UsageDay) (map[int64]collect.UsageDay, error) {
 	return m, nil
 }
 
-// utcSeries builds the UTC daily rows and the window rates. A day's rate is
-// known when its usage is known and the window covers the whole day.
-func utcSeries(counts [][kindCount]int, utc0 int64, w collect.Window, usage map[int64]collect.UsageDay) (rows []Day, all, calls, msgs Rate, rateDays []string) {
-	from, to := w.From.Unix(), w.To.Unix()
-	if w.From.Nanosecond() != 0 {
-		from++ // a day starting before From is not covered
+// rateDays marks the UTC days (from day utc0, n of them) the window rates
+// are computed over: those the window covers whole and usage is known for.
+// The returned Rate holds their traffic (calls plus messages), or is
+// unknown with the reason.
+func rateDays(utc0 int64, n int, w collect.Window, usage map[int64]collect.UsageDay) ([]bool, *Rate) {
+	rated := make([]bool, n)
+	traffic, known, full := 0, false, false
+	for i := range rated {
+		d := utc0 + int64(i)
+		if !wholeUTCDay(d, w) {
+			continue
+		}
+		full = true
+		if u, ok := usage[d]; ok {
+			rated[i], known = true, true
+			traffic += u.Calls + u.Messages
+		}
 	}
+	switch {
+	case known:
+		r := newRate(0, traffic)
+		return rated, &r
+	case full:
+		r := unknownRate(0, NoteNoUsage)
+		return rated, &r
+	}
+	r := unknownRate(0, NotePartialDay)
+	return rated, &r
+}
+
+// rateLike is incidents over the traffic of r, unknown when r is.
+func rateLike(r Rate, incidents int) Rate {
+	if r.Traffic == nil {
+		return unknownRate(incidents, r.Note)
+	}
+	return newRate(incidents, *r.Traffic)
+}
+
+// wholeUTCDay reports whether the window covers UTC day d entirely.
+func wholeUTCDay(d int64, w collect.Window) bool {
+	start := time.Unix(d*secondsPerDay, 0)
+	return !start.Before(w.From) && !start.Add(24*time.Hour).After(w.To)
+}
+
+// utcSeries builds the UTC daily rows and the window rates. A day's rate is
+// known when its usage is known and the window covers the whole day (the
+// days rateDays marks; traffic is what it returned).
+func utcSeries(counts [][kindCount]int, utc0 int64, w collect.Window, usage map[int64]collect.UsageDay, traffic *Rate) (rows []Day, all, calls, msgs Rate, rateDays []string) {
 	rows = make([]Day, len(counts))
 	var inc [kindCount]int
 	var callT, msgT int
 	rateDays = []string{}
 	for i, c := range counts {
 		d := utc0 + int64(i)
-		start, end := d*secondsPerDay, (d+1)*secondsPerDay
-		row := Day{Date: civilDate(d), Incidents: kindsOf(c), Partial: start < from || end > to}
+		row := Day{Date: civilDate(d), Incidents: kindsOf(c), Partial: !wholeUTCDay(d, w)}
 		u, have := usage[d]
 		n := c[kindCall] + c[kindMessage] + c[kindOther]
 		switch {
@@ -538,11 +618,7 @@ func utcSeries(counts [][kindCount]int, utc0 int64, w collect.Window, usage map[
 	}
 	n := inc[kindCall] + inc[kindMessage] + inc[kindOther]
 	if len(rateDays) == 0 {
-		note := NoteNoUsage
-		if len(usage) > 0 {
-			note = NotePartialDay
-		}
-		return rows, unknownRate(n, note), unknownRate(0, note), unknownRate(0, note), rateDays
+		return rows, unknownRate(n, traffic.Note), unknownRate(0, traffic.Note), unknownRate(0, traffic.Note), rateDays
 	}
 	return rows, newRate(n, callT+msgT), newRate(inc[kindCall], callT), newRate(inc[kindMessage], msgT), rateDays
 }

@@ -377,7 +377,7 @@ func TestCompute_ZeroIncidents(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := string(files[ByCodePath]); got != "error_code,incidents,share,previous,change,change_pct\n" {
+			if got := string(files[ByCodePath]); got != "error_code,incidents,share,rate,previous,change,change_pct\n" {
 				t.Errorf("by_code.csv = %q, want the header alone", got)
 			}
 			if n := strings.Count(string(files[HourlyPath]), "\n"); n != 1+7*24 {
@@ -461,6 +461,58 @@ func TestCompute_ErrorRate(t *testing.T) {
 			}
 			if (doc.Rate.Value == nil) != (tt.wantRate == nil) || !bytes.Contains(js, []byte(`"value": `)) {
 				t.Errorf("summary.json rate value = %v, want %v as an explicit field", deref(doc.Rate.Value), deref(tt.wantRate))
+			}
+		})
+	}
+}
+
+func TestCompute_RatePerCodeAndStatus(t *testing.T) {
+	day := func(d int) time.Time { return weekFrom.AddDate(0, 0, d) }
+	incidents := []collect.Incident{
+		{Time: day(0).Add(time.Hour), ErrorCode: "11200", HTTPStatus: 502, Kind: collect.KindCall, URL: "https://a.example/v"},
+		{Time: day(0).Add(2 * time.Hour), ErrorCode: "11200", HTTPStatus: 502, Kind: collect.KindCall, URL: "https://a.example/v"},
+		{Time: day(1).Add(time.Hour), ErrorCode: "11205", Kind: collect.KindMessage, URL: "https://a.example/v"},
+		{Time: day(3).Add(time.Hour), ErrorCode: "11200", HTTPStatus: 502, Kind: collect.KindCall, URL: "https://a.example/v"}, // no usage that day
+	}
+	tests := []struct {
+		name     string
+		usage    []collect.UsageDay
+		wantCode map[string]*float64
+		wantNote string
+	}{
+		{
+			name:     "codes are rated over all traffic of the days with usage",
+			usage:    []collect.UsageDay{{Day: day(0), Calls: 150, Messages: 50}, {Day: day(1), Calls: 100, Messages: 100}},
+			wantCode: map[string]*float64{"11200": ptr(2.0 / 400), "11205": ptr(1.0 / 400)},
+		},
+		{
+			name:     "usage only outside the window is no usage",
+			usage:    []collect.UsageDay{{Day: day(-3), Calls: 10}},
+			wantCode: map[string]*float64{"11200": nil, "11205": nil},
+			wantNote: NoteNoUsage,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := compute(t, Input{Window: week(time.UTC), Incidents: incidents, Usage: tt.usage}, Options{})
+			for _, c := range s.ByCode {
+				if c.Rate == nil || !sameRate(c.Rate.Value, tt.wantCode[c.Key]) {
+					t.Errorf("code %s rate = %+v, want %v", c.Key, c.Rate, deref(tt.wantCode[c.Key]))
+				}
+				if tt.wantNote != "" && c.Rate != nil && c.Rate.Note != tt.wantNote {
+					t.Errorf("code %s note = %q, want %q", c.Key, c.Rate.Note, tt.wantNote)
+				}
+			}
+			if st := s.ByStatus[0]; st.Key != "502" || st.Rate == nil || !sameRate(st.Rate.Value, tt.wantCode["11200"]) {
+				t.Errorf("status row = %+v, want 502 rated like code 11200", st)
+			}
+			if tt.wantNote != "" && s.Rate.Note != tt.wantNote {
+				t.Errorf("window rate note = %q, want %q", s.Rate.Note, tt.wantNote)
+			}
+			for _, c := range append(s.ByURL, s.ByHost...) {
+				if c.Rate != nil {
+					t.Errorf("%s has a rate, but traffic per URL or host is not known", c.Key)
+				}
 			}
 		})
 	}

@@ -126,10 +126,10 @@ func TestAddTrend_KnownDeltas(t *testing.T) {
 			if err := s.WriteByCodeCSV(&b); err != nil {
 				t.Fatal(err)
 			}
-			want := "error_code,incidents,share,previous,change,change_pct\n" +
-				"11200,9,0.6428571428571429,5,4,0.8\n" +
-				"11205,5,0.35714285714285715,3,2,0.6666666666666666\n" +
-				"12300,0,0,2,-2,-1\n"
+			want := "error_code,incidents,share,rate,previous,change,change_pct\n" +
+				"11200,9,0.6428571428571429,,5,4,0.8\n" +
+				"11205,5,0.35714285714285715,,3,2,0.6666666666666666\n" +
+				"12300,0,0,,2,-2,-1\n"
 			if b.String() != want {
 				t.Errorf("by_code.csv =\n%s\nwant\n%s", b.String(), want)
 			}

@@ -55,6 +55,8 @@ type codeRow struct {
 	Code      string `csv:"error_code"`
 	Incidents int    `csv:"incidents"`
 	Share     string `csv:"share"`
+	// Rate is over all calls and messages of the rate days; empty when unknown.
+	Rate      string `csv:"rate"`
 	Previous  string `csv:"previous"`
 	Change    string `csv:"change"`
 	ChangePct string `csv:"change_pct"`
@@ -170,6 +172,9 @@ func (s *Stats) WriteByCodeCSV(w io.Writer) error {
 	for _, c := range s.ByCode {
 		seen[c.Key] = true
 		r := codeRow{Code: c.Key, Incidents: c.Incidents, Share: formatFloat(c.Share)}
+		if c.Rate != nil {
+			r.Rate = optFloat(c.Rate.Value)
+		}
 		r.Previous, r.Change, r.ChangePct = previousColumns(idx, c.Key)
 		rows = append(rows, r)
 	}
