@@ -348,6 +348,9 @@ func Compute(in Input, opts Options) (*Stats, error) {
 	codes := make(map[string]*tally)
 	hosts := make(map[string]*tally)
 	urls := make(map[urlKey]*tally)
+	// raw caches, per URL string as given, the tallies it counts into: most
+	// incidents repeat a few webhook URLs, and a hit skips parsing.
+	raw := make(map[string]urlTallies)
 	var statuses [600]tally
 	otherStatus := make(map[int]*tally)
 	rel := make([]int64, 0, len(in.Incidents)) // ns since From, for bursts
@@ -373,9 +376,16 @@ func Compute(in Input, opts Options) (*Stats, error) {
 		hours[seg.hourIndex(sec)][k]++
 		matrix[floorMod(d+4, 7)][floorMod(local, secondsPerDay)/secondsPerHour]++
 		count(codes, inc.ErrorCode, r)
-		u := splitURL(inc.URL)
-		count(hosts, u.host, r)
-		count(urls, u, r)
+		ut, ok := raw[inc.URL]
+		if !ok {
+			u := splitURL(inc.URL)
+			ut = urlTallies{host: tallyOf(hosts, u.host), url: tallyOf(urls, u)}
+			if len(raw) < maxRawURLs {
+				raw[inc.URL] = ut
+			}
+		}
+		ut.host.add(r)
+		ut.url.add(r)
 		if s := inc.HTTPStatus; s >= 0 && s < len(statuses) {
 			statuses[s].add(r)
 		} else {
@@ -464,13 +474,25 @@ func (t *tally) add(rated bool) {
 
 // count adds one incident to the tally of key, allocating only for a new key.
 func count[K comparable](m map[K]*tally, key K, rated bool) {
+	tallyOf(m, key).add(rated)
+}
+
+// tallyOf is the tally of key in m, added when missing.
+func tallyOf[K comparable](m map[K]*tally, key K) *tally {
 	t := m[key]
 	if t == nil {
 		t = new(tally)
 		m[key] = t
 	}
-	t.add(rated)
+	return t
 }
+
+// urlTallies are the host and URL tallies one raw URL counts into.
+type urlTallies struct{ host, url *tally }
+
+// maxRawURLs bounds the cache of raw URLs: URLs that differ per request (a
+// query with the CallSid) are parsed each time instead of filling memory.
+const maxRawURLs = 4096
 
 // sortCounts turns a tally map into a table sorted by incidents
 // (descending) then key, with shares of total. With traffic (nil: no rate),

@@ -612,6 +612,19 @@ func TestCompute_CountsPerDimension(t *testing.T) {
 	}
 }
 
+func TestCompute_URLsThatDifferPerRequestStillCountAsOne(t *testing.T) {
+	// More distinct raw URLs than the parse cache holds.
+	n := maxRawURLs + 1000
+	incidents := make([]collect.Incident, n)
+	for i := range incidents {
+		incidents[i] = inc(time.Duration(i)*time.Second, "11200", "https://example.com/voice?CallSid=CA"+itoa(i))
+	}
+	s := compute(t, Input{Window: week(time.UTC), Incidents: incidents}, Options{})
+	if len(s.ByURL) != 1 || s.ByURL[0].Incidents != n || len(s.ByHost) != 1 || s.ByHost[0].Incidents != n {
+		t.Errorf("urls %+v hosts %+v, want one of each with %d incidents", s.ByURL, s.ByHost, n)
+	}
+}
+
 func TestCompute_RejectsBadInput(t *testing.T) {
 	tests := []struct {
 		name string
