@@ -23,33 +23,34 @@ type rule struct {
 type scratch struct {
 	lower     []byte
 	lineLower []byte
-	active    []*rule
+	active    []bool
 }
 
-// redactBlock redacts a block of whole lines; a line ends at "\n" or "\r". Rules whose anchors appear
-// nowhere in the block are skipped without looking at its lines.
+// redactBlock redacts a block of whole lines; a line ends at "\n" or "\r".
+// Rules whose anchors appear nowhere in the block are skipped without looking
+// at its lines.
 func (r *Redactor) redactBlock(block []byte, c counter, s *scratch) ([]byte, bool) {
 	lowered := false
 	active := s.active[:0]
+	some := false
 	for _, ru := range r.rules {
-		if ru.anchors == nil {
-			active = append(active, ru)
-			continue
-		}
-		hay := block
-		if ru.fold {
-			if !lowered {
-				s.lower = lowerASCII(s.lower[:0], block)
-				lowered = true
+		on := ru.anchors == nil
+		if !on {
+			hay := block
+			if ru.fold {
+				if !lowered {
+					s.lower = lowerASCII(s.lower[:0], block)
+					lowered = true
+				}
+				hay = s.lower
 			}
-			hay = s.lower
+			on = containsAny(hay, ru.anchors)
 		}
-		if containsAny(hay, ru.anchors) {
-			active = append(active, ru)
-		}
+		active = append(active, on)
+		some = some || on
 	}
 	s.active = active
-	if len(active) == 0 {
+	if !some {
 		return block, false
 	}
 
@@ -65,7 +66,12 @@ func (r *Redactor) redactBlock(block []byte, c counter, s *scratch) ([]byte, boo
 		line := block[pos:end]
 		lineChanged := false
 		lineLowered := false
-		for _, ru := range active {
+		for k, ru := range r.rules {
+			// A rule whose anchors are nowhere in the block may still
+			// apply to what an earlier rule made of the line.
+			if !active[k] && !lineChanged {
+				continue
+			}
 			if ru.anchors != nil {
 				hay := line
 				if ru.fold {
@@ -188,19 +194,29 @@ func wordBefore(line []byte, k int) bool {
 
 func isDigit(ch byte) bool { return '0' <= ch && ch <= '9' }
 
-// quoteBefore reports whether position k of line lies inside a double-quoted
-// string, judged by the number of unescaped quotes before it.
-func quoteBefore(line []byte, k int) bool {
-	in := false
-	for i := 0; i < k && i < len(line); i++ {
-		switch line[i] {
-		case '\\':
-			i++
-		case '"':
-			in = !in
-		}
+// quotes tells whether positions of one line lie inside a double-quoted
+// string, judged by the number of unescaped quotes before them. Asked for
+// increasing positions it reads the line once.
+type quotes struct {
+	line []byte
+	pos  int
+	in   bool
+}
+
+func (q *quotes) at(k int) bool {
+	if k < q.pos {
+		q.pos, q.in = 0, false
 	}
-	return in
+	for q.pos < k && q.pos < len(q.line) {
+		switch q.line[q.pos] {
+		case '\\':
+			q.pos++
+		case '"':
+			q.in = !q.in
+		}
+		q.pos++
+	}
+	return q.in
 }
 
 // scanQuoted returns the end of a quoted value that starts at i, just after
@@ -273,12 +289,11 @@ func scanUnquoted(line []byte, i int, encoded bool) int {
 	return len(line)
 }
 
-// scanHeaderValue returns the end of a header value that starts at i for a
-// header name starting at nameStart. Header values run to the end of the line;
-// inside a quoted (JSON) string they also end at the closing quote and at an
-// escaped line break.
-func scanHeaderValue(line []byte, nameStart, i int) int {
-	inString := quoteBefore(line, nameStart)
+// scanHeaderValue returns the end of a header value that starts at i. Header
+// values run to the end of the line; inside a quoted (JSON) string (inString:
+// the header name is) they also end at the closing quote and at an escaped
+// line break.
+func scanHeaderValue(line []byte, inString bool, i int) int {
 	n := len(line)
 	end := n
 loop:

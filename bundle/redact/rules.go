@@ -37,6 +37,7 @@ func headerRule(name, desc string, re *regexp.Regexp, anchors [][]byte, keepSche
 	return &rule{
 		name: name, desc: desc, anchors: anchors, fold: true,
 		apply: func(line []byte, c counter) ([]byte, bool) {
+			qt := quotes{line: line}
 			return regexSpans(line, re, c, name, func(line []byte, m []int) (int, int, string, bool) {
 				if wordBefore(line, m[0]) {
 					return 0, 0, "", false
@@ -59,7 +60,7 @@ func headerRule(name, desc string, re *regexp.Regexp, anchors [][]byte, keepSche
 						end = scanUnquoted(line, i, false)
 					}
 				default:
-					end = scanHeaderValue(line, m[0], i)
+					end = scanHeaderValue(line, qt.at(m[0]), i)
 				}
 				if keepScheme {
 					i = skipScheme(line, i, end)
@@ -232,11 +233,11 @@ var strictSecretWords = [][]byte{
 // "sid" (ApiKeySid, SigningKeySid) name identifiers and are not secret, nor
 // is Twilio's I-Twilio-Idempotency-Token, which only correlates retries.
 func secretName(name []byte, words [][]byte) bool {
-	var buf [128]byte
-	if len(name) == 0 || len(name) > len(buf) {
+	if len(name) == 0 {
 		return false
 	}
-	low := lowerASCII(buf[:0], name)
+	var buf [128]byte
+	low := lowerASCII(buf[:0], stripPlaceholders(name))
 	if bytes.HasSuffix(low, []byte("sid")) || bytes.Contains(low, []byte("idempotency")) {
 		return false
 	}
@@ -260,6 +261,41 @@ func keptValue(v []byte) bool {
 		return true
 	}
 	return false
+}
+
+// stripPlaceholders returns name without the placeholders in it: a name that
+// held a secret does not make its value secret, and its placeholder's rule
+// name ("secret") must not either.
+func stripPlaceholders(name []byte) []byte {
+	if !bytes.Contains(name, []byte("[REDACTED:")) {
+		return name
+	}
+	var out []byte
+	for {
+		i := bytes.Index(name, []byte("[REDACTED:"))
+		if i < 0 {
+			return append(out, name...)
+		}
+		out = append(out, name[:i]...)
+		j := bytes.IndexByte(name[i:], ']')
+		if j < 0 {
+			return out
+		}
+		name = name[i+j+1:]
+	}
+}
+
+// afterPlaceholder moves the start ns of a name that ends at i past a
+// placeholder it runs into: in "[REDACTED:secret]url=" the name is "url".
+func afterPlaceholder(line []byte, ns, i int) int {
+	j := bytes.LastIndexByte(line[ns:i], ']')
+	if j < 0 || ns == 0 || line[ns-1] != ':' {
+		return ns
+	}
+	if k := bytes.LastIndex(line[:ns], []byte("[REDACTED:")); k >= 0 && k+len("[REDACTED:") == ns {
+		return ns + j + 1
+	}
+	return ns
 }
 
 func isHex(ch byte) bool {
@@ -312,21 +348,31 @@ func paramSpans(line []byte, c counter, rule string,
 		r    string
 	}
 	var spans []span
+	qt := quotes{line: line}
+	// skip is where scanning resumes after a value that will be replaced:
+	// pairs inside it go with it.
+	skip := 0
 	add := func(name []byte, s, e int, form byte) {
 		if e < s {
 			return
 		}
 		if r, ok := repl(name, line[s:e], form); ok {
 			spans = append(spans, span{s, e, r})
+			skip = e
 		}
 	}
 	for i := 0; i < len(line); i++ {
+		if i < skip {
+			i = skip - 1
+			continue
+		}
 		switch line[i] {
 		case '=':
 			ns := i
 			for ns > 0 && isNameByte(line[ns-1]) {
 				ns--
 			}
+			ns = afterPlaceholder(line, ns, i)
 			name := line[ns:i]
 			if !want(name, '=') {
 				continue
@@ -410,7 +456,7 @@ func paramSpans(line []byte, c counter, rule string,
 			for v < len(line) && (line[v] == ' ' || line[v] == '\t') {
 				v++
 			}
-			add(name, v, scanHeaderValue(line, ns, v), ':')
+			add(name, v, scanHeaderValue(line, qt.at(ns), v), ':')
 		}
 	}
 	ed := edit{line: line}
