@@ -418,8 +418,19 @@ func (s *scanner) scanFile(ctx context.Context, path string, st *FileStats) erro
 	return s.scanSeekable(ctx, lf.f, lf.size)
 }
 
-// minSkipBlock is the smallest block worth a skip test.
-const minSkipBlock = 64 << 10
+// minSkipBlock is the smallest block worth a skip test, minSkipChunk the
+// smallest piece of a block.
+const (
+	minSkipBlock = 64 << 10
+	minSkipChunk = 8 << 10
+)
+
+// seekPiece is the read size of a plain file near an incident; probeSmall
+// the first read of a skip test.
+const (
+	seekPiece  = 256 << 10
+	probeSmall = 4 << 10
+)
 
 // scanSeekable reads a plain file. A block far from every incident is
 // recognised from its first and last line, read with two small reads, and
@@ -427,18 +438,34 @@ const minSkipBlock = 64 << 10
 func (s *scanner) scanSeekable(ctx context.Context, r io.ReaderAt, size int64) error {
 	probe := make([]byte, MaxLineBytes+1)
 	bs := int64(len(s.buf))
+	// Near an incident the file is read in pieces small enough that the
+	// pieces after the incident's window can still be passed over.
+	near := min(bs, seekPiece)
 	var pos int64
+outer:
 	for pos < size {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		end := min(pos+bs, size)
-		if !s.opts.ScanAll && end-pos >= minSkipBlock {
-			if next, ok := s.trySkip(r, probe, pos, end); ok {
-				s.st.SkippedBytes += next - pos
-				pos = next
-				continue
+		if !s.opts.ScanAll {
+			for _, span := range [2]int64{bs, near} {
+				end := min(pos+span, size)
+				if end-pos < minSkipBlock {
+					break
+				}
+				if next, ok := s.trySkip(r, probe, pos, end); ok {
+					s.st.SkippedBytes += next - pos
+					pos = next
+					continue outer
+				}
+				if span == near {
+					break
+				}
 			}
+		}
+		end := min(pos+bs, size)
+		if !s.opts.ScanAll {
+			end = min(pos+near, size)
 		}
 		n, err := r.ReadAt(s.buf[:end-pos], pos)
 		if n < int(end-pos) {
@@ -451,7 +478,7 @@ func (s *scanner) scanSeekable(ctx context.Context, r io.ReaderAt, size int64) e
 		if end < size {
 			k := bytes.LastIndexByte(data, '\n')
 			if k < 0 {
-				// One line fills the whole block: pass over it.
+				// One line fills the whole piece: pass over it.
 				s.st.Lines++
 				s.st.LongLines++
 				s.st.Bytes += int64(n)
@@ -495,30 +522,37 @@ func (s *scanner) skipLine(r io.ReaderAt, pos, size int64) (int64, error) {
 // complete line; when it lies further than the format's skew from every
 // incident window it returns the offset of the line after its last.
 func (s *scanner) trySkip(r io.ReaderAt, probe []byte, pos, end int64) (int64, bool) {
-	n, _ := r.ReadAt(probe[:min(int64(len(probe)), end-pos)], pos)
-	i := bytes.IndexByte(probe[:n], '\n')
-	if i < 0 {
-		return 0, false
+	// Most lines are short: try a small read before a long one.
+	var t1 time.Time
+	ok := false
+	for _, size := range [2]int{probeSmall, len(probe)} {
+		n, _ := r.ReadAt(probe[:min(int64(size), end-pos)], pos)
+		if i := bytes.IndexByte(probe[:n], '\n'); i >= 0 {
+			t1, ok = s.f.timeOf(bytes.TrimRight(probe[:i], "\r"), s.pc)
+			break
+		}
 	}
-	t1, ok := s.f.timeOf(bytes.TrimRight(probe[:i], "\r"), s.pc)
 	if !ok {
 		return 0, false
 	}
-	start := max(pos, end-int64(len(probe)))
-	n, _ = r.ReadAt(probe[:end-start], start)
-	j := bytes.LastIndexByte(probe[:n], '\n')
-	if j < 0 {
-		return 0, false
+	for _, size := range [2]int{probeSmall, len(probe)} {
+		start := max(pos, end-int64(size))
+		n, _ := r.ReadAt(probe[:end-start], start)
+		j := bytes.LastIndexByte(probe[:n], '\n')
+		if j < 0 {
+			continue
+		}
+		k := bytes.LastIndexByte(probe[:j], '\n')
+		if k < 0 && start != pos {
+			continue
+		}
+		t2, ok := s.f.timeOf(bytes.TrimRight(probe[k+1:j], "\r"), s.pc)
+		if !ok || !s.outside(t1, t2) {
+			return 0, false
+		}
+		return start + int64(j) + 1, true
 	}
-	k := bytes.LastIndexByte(probe[:j], '\n')
-	if k < 0 && start != pos {
-		return 0, false
-	}
-	t2, ok := s.f.timeOf(bytes.TrimRight(probe[k+1:j], "\r"), s.pc)
-	if !ok || !s.outside(t1, t2) {
-		return 0, false
-	}
-	return start + int64(j) + 1, true
+	return 0, false
 }
 
 // outside reports whether a block whose first and last lines carry t1 and
@@ -589,14 +623,46 @@ func (s *scanner) scanStream(ctx context.Context, r io.Reader) error {
 	}
 }
 
+// chunkSize is the size of the pieces a block near an incident is cut into,
+// each skipped on its own when it is far from every incident.
+const chunkSize = 64 << 10
+
 // block handles complete lines (the last may lack its newline at the end of
 // a file).
 func (s *scanner) block(data []byte) {
 	if len(data) >= minSkipBlock && s.blockOutside(data) {
-		if s.opts.ScanAll && len(s.sidPre) > 0 {
-			s.sidLines(data)
+		s.skipped(data)
+		return
+	}
+	for len(data) > 0 {
+		n := min(len(data), chunkSize)
+		if n < len(data) {
+			if k := bytes.IndexByte(data[n:], '\n'); k < 0 {
+				n = len(data)
+			} else {
+				n += k + 1
+			}
 		}
-		s.st.SkippedBytes += int64(len(data))
+		s.chunk(data[:n])
+		s.off += int64(n)
+		data = data[n:]
+	}
+}
+
+// skipped handles data far from every incident: passed over, or only
+// searched for SIDs with ScanAll.
+func (s *scanner) skipped(data []byte) {
+	if s.opts.ScanAll && len(s.sidPre) > 0 {
+		s.sidLines(data)
+	}
+	s.st.SkippedBytes += int64(len(data))
+}
+
+// chunk handles a piece of a block near an incident, line by line unless it
+// is itself far from every incident.
+func (s *scanner) chunk(data []byte) {
+	if len(data) >= minSkipChunk && s.blockOutside(data) {
+		s.skipped(data)
 		return
 	}
 	base := s.off
