@@ -204,12 +204,13 @@ func (d Detection) String() string {
 }
 
 // Detect picks the built-in format that reads the most of the given lines
-// (blank lines ignored). At least half the lines must parse.
+// (blank and indented continuation lines ignored). At least half the lines must parse.
 func Detect(lines [][]byte, loc *time.Location, ref time.Time) (*Format, Detection, error) {
 	pc := newParseContext(loc, ref)
 	var sample [][]byte
 	for _, l := range lines {
-		if len(strings.TrimSpace(string(l))) > 0 {
+		// Indented lines continue the entry before them (stack traces).
+		if len(strings.TrimSpace(string(l))) > 0 && l[0] != ' ' && l[0] != '\t' {
 			sample = append(sample, l)
 		}
 	}

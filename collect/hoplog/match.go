@@ -16,7 +16,6 @@ var twilioUA = []byte("TwilioProxy")
 // match compares a line within some incident window with each incident it
 // may belong to, keeping the best line per incident.
 func (s *scanner) match(line []byte, t, end time.Time, off int64) {
-	s.st.Parsed++
 	var rec Record
 	parsed, bad := false, false
 	parse := func() bool {

@@ -66,8 +66,8 @@ type FileStats struct {
 	// much of the file was passed over as far from every incident.
 	Bytes, SkippedBytes int64
 	// Lines is how many lines were looked at (lines in skipped blocks are
-	// not); Parsed how many of those the format read; Unparsed how many it
-	// did not (including lines without a readable timestamp).
+	// not); Parsed how many of those had a readable time (and, near an
+	// incident, parsed whole); Unparsed how many did not.
 	Lines, Parsed, Unparsed int64
 	// LongLines counts lines over MaxLineBytes, InvalidUTF8 lines looked at
 	// that are not UTF-8, Binary lines holding NUL bytes.
@@ -96,7 +96,7 @@ func (s FileStats) Problems() string {
 		p = append(p, fmt.Sprintf("%d lines with binary bytes", s.Binary))
 	}
 	if s.Unparsed > 0 {
-		p = append(p, fmt.Sprintf("%d lines not in the format", s.Unparsed))
+		p = append(p, fmt.Sprintf("%d lines not in the format or without a time", s.Unparsed))
 	}
 	if s.Err != "" {
 		p = append(p, s.Err)
@@ -327,7 +327,9 @@ type scanner struct {
 
 	st   *FileStats
 	path string
-	off  int64 // offset of the current block in the file
+	// prevIn is true when the last line with a time was near an incident.
+	prevIn bool
+	off    int64 // offset of the current block in the file
 }
 
 func newScanner(f *Format, pc *parseContext, incidents []Incident, opts Options) *scanner {
@@ -409,7 +411,7 @@ func (s *scanner) scanFile(ctx context.Context, path string, st *FileStats) erro
 		return err
 	}
 	defer lf.Close()
-	s.st, s.path = st, path
+	s.st, s.path, s.prevIn = st, path, false
 	s.ex.file(path)
 	if lf.gz != nil {
 		st.Gzip = true
@@ -656,6 +658,7 @@ func (s *scanner) skipped(data []byte) {
 		s.sidLines(data)
 	}
 	s.st.SkippedBytes += int64(len(data))
+	s.prevIn = false
 }
 
 // chunk handles a piece of a block near an incident, line by line unless it
@@ -780,13 +783,16 @@ func (s *scanner) line(line []byte, off int64) {
 	}
 	t, ok := s.f.timeOf(line, s.pc)
 	if !ok {
+		// A line without a time (a stack trace, a wrapped message) belongs
+		// to the entry before it and goes to the excerpt with it.
 		s.st.Unparsed++
 		s.check(line)
-		if s.opts.ScanAll && len(s.sidPre) > 0 && s.lineSID(line) {
+		if s.prevIn || s.opts.ScanAll && len(s.sidPre) > 0 && s.lineSID(line) {
 			s.ex.line(line)
 		}
 		return
 	}
+	s.st.Parsed++
 	tEnd := t
 	if s.f.span {
 		// Aggregated records cover [start, end]: read the end too.
@@ -794,7 +800,8 @@ func (s *scanner) line(line []byte, off int64) {
 			tEnd = r.End
 		}
 	}
-	if !s.overlaps(t, tEnd) {
+	s.prevIn = s.overlaps(t, tEnd)
+	if !s.prevIn {
 		if s.opts.ScanAll && len(s.sidPre) > 0 && s.lineSID(line) {
 			s.check(line)
 			s.ex.line(line)

@@ -445,3 +445,24 @@ func TestParseSpec(t *testing.T) {
 		}
 	}
 }
+
+func TestExcerpt_ContinuationLinesFollowTheirEntry(t *testing.T) {
+	dir := t.TempDir()
+	in := traceIncidents(1)[0]
+	log := fmt.Sprintf("%s ERROR handler failed\n\tat app.Voice(app.go:42)\n\tat main.main\n%s INFO later\n\tat far.away\n",
+		in.Time.Format(time.RFC3339), in.Time.Add(time.Hour).Format(time.RFC3339))
+	path := filepath.Join(dir, "app.log")
+	os.WriteFile(path, []byte(log), 0o644)
+	var ex bytes.Buffer
+	h, err := ScanHop(context.Background(), Spec{Name: "app", Pattern: path}, []Incident{in}, Options{Excerpt: &ex})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "==> " + path + " <==\n" + strings.SplitAfterN(log, "\n", 4)[0] + strings.SplitAfterN(log, "\n", 4)[1] + strings.SplitAfterN(log, "\n", 4)[2]
+	if ex.String() != want {
+		t.Errorf("excerpt:\n%s\nwant:\n%s", ex.String(), want)
+	}
+	if st := h.Files[0]; st.Parsed != 2 || st.Unparsed != 3 || h.Detection.Format != "text" {
+		t.Errorf("stats = %+v, detection %s", st, h.Detection)
+	}
+}
