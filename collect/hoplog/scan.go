@@ -128,6 +128,10 @@ type Match struct {
 	Status      int
 	Duration    time.Duration
 	HasDuration bool
+	// Undecided is true when this hop cannot tell: a connection log for an
+	// incident without destination address and port, or a log of
+	// timestamps only. Trace passes over such a hop for the incident.
+	Undecided bool
 	// ByUserAgent says the line came from TwilioProxy; BySID that it names
 	// the incident's CallSid/MessageSid.
 	ByUserAgent, BySID bool
@@ -152,6 +156,8 @@ type HopResult struct {
 	// true when MaxExcerptBytes stopped it.
 	ExcerptBytes int64
 	ExcerptCut   bool
+	// Note says why some incidents could not be decided at this hop.
+	Note string
 }
 
 // Totals adds up the statistics of all files.
@@ -225,6 +231,14 @@ func ScanHop(ctx context.Context, spec Spec, incidents []Incident, opts Options)
 	for i, in := range incidents {
 		m := s.best[i]
 		m.IncidentID = in.ID
+		switch {
+		case f.Name == "text":
+			m.Undecided = true
+			res.Note = "a " + f.Name + " log has no requests or connections to match; only excerpts are taken"
+		case f.Conn && len(in.DestAddrs) == 0 && in.DestPort == 0:
+			m.Undecided = true
+			res.Note = "a connection log is matched on the webhook's address and port, and some incidents have neither"
+		}
 		res.Matches[i] = m
 	}
 	return res, nil

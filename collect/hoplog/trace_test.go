@@ -466,3 +466,42 @@ func TestExcerpt_ContinuationLinesFollowTheirEntry(t *testing.T) {
 		t.Errorf("stats = %+v, detection %s", st, h.Detection)
 	}
 }
+
+// TestTrace_UndecidedHopsArePassedOver: a firewall log cannot tell for an
+// incident without destination address and port; the verdict comes from the
+// other hops, and a hop that can tell for no incident gives "undecided".
+func TestTrace_UndecidedHopsArePassedOver(t *testing.T) {
+	in := traceIncidents(1)
+	hops := []*HopResult{
+		{Name: "firewall", Matches: []Match{{Undecided: true}}},
+		{Name: "lb", Matches: []Match{{Seen: true, Status: 502}}},
+		{Name: "web", Matches: []Match{{}}},
+	}
+	if rep := Trace(in, hops); rep.Verdicts[0].Outcome != OutcomeLost || rep.Verdicts[0].From != "lb" || rep.Verdicts[0].To != "web" {
+		t.Errorf("summary = %q", rep.Summary)
+	}
+	hops = []*HopResult{
+		{Name: "lb", Matches: []Match{{Seen: true, Status: 200, HasDuration: true, Duration: time.Second}}},
+		{Name: "app", Matches: []Match{{Undecided: true}}},
+	}
+	if rep := Trace(in, hops); rep.Verdicts[0].Outcome != OutcomeAnswered || rep.Verdicts[0].From != "lb" || rep.Verdicts[0].Statuses[200] != 1 {
+		t.Errorf("summary = %q", rep.Summary)
+	}
+	if rep := Trace(in, hops[1:]); rep.Verdicts[0].Outcome != OutcomeUndecided {
+		t.Errorf("summary = %q", rep.Summary)
+	}
+}
+
+func TestScanHop_ConnectionLogWithoutDestinationIsUndecided(t *testing.T) {
+	dir := t.TempDir()
+	in := traceIncidents(1)
+	in[0].DestAddrs, in[0].DestPort = nil, 0
+	path := hopLog(t, dir, "fw", "iptables", true, []logEvent{reqEvent(in[0], 0, 0, "DROP")})
+	h, err := ScanHop(context.Background(), Spec{Name: "fw", Pattern: path}, in, Options{Location: time.FixedZone("JST", 9*3600)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := h.Matches[0]; !m.Undecided || m.Seen || h.Note == "" {
+		t.Errorf("match = %+v, note %q", m, h.Note)
+	}
+}

@@ -31,6 +31,9 @@ const (
 	OutcomeNoStatus Outcome = "seen_no_status"
 	// OutcomeUntimed: the incident has no time, so it cannot be matched.
 	OutcomeUntimed Outcome = "untimed"
+	// OutcomeUndecided: no hop can tell for this incident (see
+	// Match.Undecided).
+	OutcomeUndecided Outcome = "undecided"
 )
 
 // IncidentTrace is the path of one incident through the hops.
@@ -126,7 +129,7 @@ func Trace(incidents []Incident, hops []*HopResult) Report {
 		v.Count++
 		v.Incidents = append(v.Incidents, tr.IncidentID)
 		v.Timeout = max(v.Timeout, incidents[i].timeout())
-		if last := tr.Hops[len(tr.Hops)-1]; last.Seen && tr.From == rep.Hops[len(rep.Hops)-1] {
+		if last, ok := answer(tr, rep.Hops); ok {
 			if last.Status != 0 {
 				v.Statuses[last.Status]++
 			}
@@ -154,6 +157,20 @@ func Trace(incidents []Incident, hops []*HopResult) Report {
 	return rep
 }
 
+// answer is the match of the hop that answered the request, for the
+// outcomes where one did.
+func answer(tr IncidentTrace, names []string) (Match, bool) {
+	switch tr.Outcome {
+	case OutcomeAppError, OutcomeTooSlow, OutcomeClientError, OutcomeAnswered, OutcomeNoStatus:
+		for k, n := range names {
+			if n == tr.From {
+				return tr.Hops[k], true
+			}
+		}
+	}
+	return Match{}, false
+}
+
 // classify sets an incident's outcome from its matches.
 func classify(tr *IncidentTrace, in Incident, names []string) {
 	if in.Time.IsZero() {
@@ -161,7 +178,29 @@ func classify(tr *IncidentTrace, in Incident, names []string) {
 		return
 	}
 	last := -1
+	decided := -1 // the innermost hop that can tell
 	for k, m := range tr.Hops {
+		if m.Undecided {
+			continue
+		}
+		decided = k
+	}
+	if decided < 0 {
+		tr.Outcome = OutcomeUndecided
+		return
+	}
+	next := func(k int) int {
+		for j := k + 1; j < len(tr.Hops); j++ {
+			if !tr.Hops[j].Undecided {
+				return j
+			}
+		}
+		return -1
+	}
+	for k, m := range tr.Hops {
+		if m.Undecided {
+			continue
+		}
 		if m.Dropped {
 			tr.Outcome, tr.From = OutcomeDropped, names[k]
 			return
@@ -174,8 +213,8 @@ func classify(tr *IncidentTrace, in Incident, names []string) {
 	case last < 0:
 		tr.Outcome = OutcomeNotReached
 		return
-	case last < len(names)-1:
-		tr.Outcome, tr.From, tr.To = OutcomeLost, names[last], names[last+1]
+	case last < decided:
+		tr.Outcome, tr.From, tr.To = OutcomeLost, names[last], names[next(last)]
 		return
 	}
 	m := tr.Hops[last]
@@ -238,6 +277,8 @@ func (v Verdict) short() string {
 		return fmt.Sprintf("reached %s (no status logged)", v.From)
 	case OutcomeUntimed:
 		return "without a time, not traced"
+	case OutcomeUndecided:
+		return "not decidable from these logs"
 	}
 	return string(v.Outcome)
 }
@@ -283,6 +324,8 @@ func (v Verdict) sentence(rep Report) string {
 		return fmt.Sprintf("%s reached %s, whose log has no status → the request arrived; look at the application logs", of, v.From)
 	case OutcomeUntimed:
 		return fmt.Sprintf("%s have no time and could not be traced", of)
+	case OutcomeUndecided:
+		return fmt.Sprintf("%s could not be decided: no hop log can match them (connection logs need the webhook's address and port)", of)
 	}
 	return of + " " + string(v.Outcome)
 }
