@@ -196,5 +196,5 @@ func TestRun_PanicBecomesError(t *testing.T) {
 
 type panicky struct{}
 
-func (panicky) Name() string                         { return "panicky" }
+func (panicky) Name() string                        { return "panicky" }
 func (panicky) Collect(context.Context, *Env) error { panic("boom") }
