@@ -43,13 +43,11 @@ func parseCLF(line []byte, combined bool) (Record, error) {
 	if !ok || len(rest) == 0 || rest[0] != ' ' {
 		return Record{}, errNoMatch
 	}
-	m, target, ok := splitRequest(req)
-	if ok {
+	// A request of "-" or junk (a TLS hello on the HTTP port) leaves the
+	// record without method and path.
+	if m, target, ok := splitRequest(req); ok {
 		r.Method = m
 		r.Path, r.Query = splitTarget(target)
-	} else if !bytes.Equal(req, []byte("-")) && len(req) > 0 {
-		// Junk in the request (a TLS hello on the HTTP port): no path.
-		r.Method = ""
 	}
 	st, rest, ok := nextField(rest)
 	if !ok {

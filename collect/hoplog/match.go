@@ -11,7 +11,7 @@ import (
 )
 
 // twilioUA is the user agent of Twilio's webhook requests.
-var twilioUA = []byte("TwilioProxy")
+const twilioUA = "TwilioProxy"
 
 // match compares a line within some incident window with each incident it
 // may belong to, keeping the best line per incident.
@@ -67,7 +67,7 @@ func (s *scanner) match(line []byte, t, end time.Time, off int64) {
 			Seen: true, Dropped: rec.Dropped(), Action: rec.Action, Lines: b.Lines,
 			Line: string(text), File: s.path, Offset: off, Time: rec.Time,
 			Status: rec.Status, Duration: rec.Duration, HasDuration: rec.HasDuration,
-			ByUserAgent: bytes.Contains([]byte(rec.UA), twilioUA),
+			ByUserAgent: strings.Contains(rec.UA, twilioUA),
 			BySID:       in.SID != "" && bytes.Contains(line, []byte(in.SID)),
 			score:       score, dist: dist,
 		}
@@ -96,7 +96,7 @@ func (s *scanner) requestScore(idx int, line []byte, parse func() bool, rec *Rec
 		return 0
 	}
 	score := 1
-	if bytes.Contains([]byte(rec.UA), twilioUA) || bytes.Contains(line, twilioUA) {
+	if strings.Contains(rec.UA, twilioUA) || bytes.Contains(line, []byte(twilioUA)) {
 		score += 2
 	}
 	if hasSID {

@@ -294,24 +294,17 @@ func firstLines(files []string, n int) [][]byte {
 // fillBuf reads until b is full or the reader fails; it returns the error
 // that stopped it (io.EOF at a clean end).
 func fillBuf(r io.Reader, b []byte) (int, error) {
-	n := 0
+	n, empty := 0, 0
 	for n < len(b) {
 		m, err := r.Read(b[n:])
 		n += m
 		if err != nil {
 			return n, err
 		}
-		if m == 0 && n < len(b) {
-			// A reader returning 0, nil repeatedly would spin; try again
-			// once more and give up.
-			m, err = r.Read(b[n:])
-			n += m
-			if m == 0 {
-				if err == nil {
-					err = io.ErrNoProgress
-				}
-				return n, err
-			}
+		if m > 0 {
+			empty = 0
+		} else if empty++; empty > 100 {
+			return n, io.ErrNoProgress
 		}
 	}
 	return n, nil
