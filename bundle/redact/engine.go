@@ -3,6 +3,7 @@ package redact
 import (
 	"bytes"
 	"regexp"
+	"slices"
 )
 
 // rule is one named redaction. apply rewrites one line (without its line
@@ -24,36 +25,92 @@ type scratch struct {
 	lower     []byte
 	lineLower []byte
 	active    []bool
+	hits      []int
 }
 
-// redactBlock redacts a block of whole lines; a line ends at "\n" or "\r".
-// Rules whose anchors appear nowhere in the block are skipped without looking
-// at its lines.
+// redactBlock redacts a block of whole lines. Only the lines that hold an
+// anchor of some rule are looked at; the rest is copied as it is.
 func (r *Redactor) redactBlock(block []byte, c counter, s *scratch) ([]byte, bool) {
 	lowered := false
 	active := s.active[:0]
-	some := false
+	hits := s.hits[:0]
+	all, some := false, false
 	for _, ru := range r.rules {
-		on := ru.anchors == nil
-		if !on {
-			hay := block
-			if ru.fold {
-				if !lowered {
-					s.lower = lowerASCII(s.lower[:0], block)
-					lowered = true
-				}
-				hay = s.lower
+		if ru.anchors == nil {
+			active = append(active, true)
+			all, some = true, true
+			continue
+		}
+		hay := block
+		if ru.fold {
+			if !lowered {
+				s.lower = lowerASCII(s.lower[:0], block)
+				lowered = true
 			}
-			on = containsAny(hay, ru.anchors)
+			hay = s.lower
+		}
+		on := false
+	anchors:
+		for _, a := range ru.anchors {
+			for pos := 0; pos < len(hay); {
+				i := bytes.Index(hay[pos:], a)
+				if i < 0 {
+					break
+				}
+				i += pos
+				on = true
+				if all {
+					break anchors
+				}
+				hits = append(hits, bytes.LastIndexByte(block[:i], '\n')+1)
+				pos = lineEnd(block, i)
+			}
 		}
 		active = append(active, on)
 		some = some || on
 	}
-	s.active = active
+	s.active, s.hits = active, hits
 	if !some {
 		return block, false
 	}
+	if all {
+		return r.redactLines(block, c, s)
+	}
+	slices.Sort(hits)
+	hits = slices.Compact(hits)
+	var out []byte
+	last := 0
+	for _, ls := range hits {
+		le := lineEnd(block, ls)
+		red, ch := r.redactLines(block[ls:le], c, s)
+		if !ch {
+			continue
+		}
+		if out == nil {
+			out = make([]byte, 0, len(block)+64)
+		}
+		out = append(out, block[last:ls]...)
+		out = append(out, red...)
+		last = le
+	}
+	if out == nil {
+		return block, false
+	}
+	return append(out, block[last:]...), true
+}
 
+// lineEnd returns the end of the line holding position i, after its "\n".
+func lineEnd(b []byte, i int) int {
+	if j := bytes.IndexByte(b[i:], '\n'); j >= 0 {
+		return i + j + 1
+	}
+	return len(b)
+}
+
+// redactLines applies the rules to each line of block (a line ends at "\n"
+// or "\r"), skipping rules whose anchors the line lacks.
+func (r *Redactor) redactLines(block []byte, c counter, s *scratch) ([]byte, bool) {
+	active := s.active
 	var out []byte
 	changed := false
 	for pos := 0; pos < len(block); {

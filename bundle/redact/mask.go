@@ -1,10 +1,13 @@
 package redact
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
+	"hash"
 	"regexp"
 	"strconv"
+	"sync"
 )
 
 // phoneRule masks E.164 numbers: "+", its URL encoding "%2B" (Twilio form
@@ -54,9 +57,17 @@ func phoneRule(key []byte) *rule {
 // under key, and the last 4 digits: 14155551234 → XXkqvmbz1234. Letters
 // cannot be read as digits, so a mask is never taken for a number again.
 func phoneMask(key, digits []byte) string {
-	m := hmac.New(sha256.New, key)
+	var m hash.Hash
+	if v := macs.Get(); v != nil && bytes.Equal(v.(*keyedMAC).key, key) {
+		m = v.(*keyedMAC).h
+		m.Reset()
+	} else {
+		m = hmac.New(sha256.New, key)
+	}
 	m.Write(digits)
-	sum := m.Sum(nil)
+	var sumBuf [sha256.Size]byte
+	sum := m.Sum(sumBuf[:0])
+	macs.Put(&keyedMAC{key: key, h: m})
 	out := make([]byte, 0, 12)
 	out = append(out, 'X', 'X')
 	for i := 0; i < 6; i++ {
@@ -64,6 +75,15 @@ func phoneMask(key, digits []byte) string {
 	}
 	return string(append(out, digits[len(digits)-4:]...))
 }
+
+// keyedMAC is an HMAC kept for reuse with the key it was made for.
+type keyedMAC struct {
+	key []byte
+	h   hash.Hash
+}
+
+// macs holds HMACs for reuse: setting one up costs more than hashing a number.
+var macs sync.Pool
 
 // MaskPhone returns the mask this Redactor gives the E.164 number number
 // ("+14155551234"), without counting it, so that other outputs (a CSV column

@@ -93,31 +93,110 @@ func skipScheme(line []byte, i, end int) int {
 	return j
 }
 
-var (
-	userinfoRe        = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.\-]*://([^/\s:@"'<>]*):([^/\s@"'<>]*)@`)
-	userinfoEncodedRe = regexp.MustCompile(`(?i)[a-z][a-z0-9+.\-]*%3a%2f%2f([^/\s:@%&"']*)%3a((?:[^%\s&"'/@]|%[^2]|%2[^f])*?)%40`)
-)
-
 // urlUserinfoRule removes the password of user:password@host in URLs, plain
 // and URL-encoded (as in Twilio alert_text). The user name is kept.
 func urlUserinfoRule() *rule {
 	repl := placeholder(RuleURLUserinfo)
-	span := func(line []byte, m []int) (int, int, string, bool) {
-		s, e := m[4], m[5]
-		if e <= s || isPlaceholder(line[s:e]) {
-			return 0, 0, "", false
-		}
-		return s, e, repl, true
-	}
 	return &rule{
 		name: RuleURLUserinfo, desc: "passwords in user:password@ of URLs, plain and URL-encoded",
-		anchors: [][]byte{[]byte("://"), []byte("%3a%2f%2f")}, fold: true,
+		anchors: [][]byte{[]byte("://"), []byte(`:\/\/`), []byte("%3a%2f%2f")}, fold: true,
 		apply: func(line []byte, c counter) ([]byte, bool) {
-			out, ch1 := regexSpans(line, userinfoRe, c, RuleURLUserinfo, span)
-			out, ch2 := regexSpans(out, userinfoEncodedRe, c, RuleURLUserinfo, span)
-			return out, ch1 || ch2
+			ed := edit{line: line}
+			for i := 0; i < len(line); i++ {
+				var sep, colon, at []byte
+				switch {
+				case line[i] == ':' && i+2 < len(line) && line[i+1] == '/' && line[i+2] == '/':
+					sep, colon, at = []byte("://"), []byte(":"), []byte("@")
+				case line[i] == ':' && bytes.HasPrefix(line[i:], []byte(`:\/\/`)): // JSON with escaped slashes
+					sep, colon, at = []byte(`:\/\/`), []byte(":"), []byte("@")
+				case line[i] == '%' && hasFoldPrefix(line[i:], "%3a%2f%2f"):
+					sep, colon, at = []byte("%3a%2f%2f"), []byte("%3a"), []byte("%40")
+				default:
+					continue
+				}
+				if i == 0 || !isAlnum(line[i-1]) {
+					continue
+				}
+				start := i + len(sep)
+				end := authorityEnd(line, start, sep[0] == '%')
+				auth := line[start:end]
+				a := lastFoldIndex(auth, at)
+				if a < 0 {
+					i = end - 1
+					continue
+				}
+				if p := foldIndex(auth[:a], colon); p >= 0 {
+					ps, pe := start+p+len(colon), start+a
+					if pe > ps && !isPlaceholder(line[ps:pe]) {
+						ed.replace(ps, pe, repl)
+					}
+				}
+				i = end - 1
+			}
+			return ed.result(c, RuleURLUserinfo)
 		},
 	}
+}
+
+// authorityEnd returns the end of the authority part of a URL starting at i:
+// the first "/", "?", "#", space or quote (in URL-encoded text, "%2F", "%3F",
+// "%23", "&").
+func authorityEnd(line []byte, i int, encoded bool) int {
+	for j := i; j < len(line); j++ {
+		switch line[j] {
+		case ' ', '\t', '"', '\'', '<', '>', '\\':
+			return j
+		case '/', '?', '#':
+			if !encoded {
+				return j
+			}
+		case '&':
+			if encoded {
+				return j
+			}
+		case '%':
+			if encoded && (hasFoldPrefix(line[j:], "%2f") || hasFoldPrefix(line[j:], "%3f") || hasFoldPrefix(line[j:], "%23")) {
+				return j
+			}
+		}
+	}
+	return len(line)
+}
+
+// hasFoldPrefix reports whether b starts with the lowercase ASCII prefix p,
+// ignoring case.
+func hasFoldPrefix(b []byte, p string) bool {
+	if len(b) < len(p) {
+		return false
+	}
+	for k := 0; k < len(p); k++ {
+		ch := b[k]
+		if 'A' <= ch && ch <= 'Z' {
+			ch += 'a' - 'A'
+		}
+		if ch != p[k] {
+			return false
+		}
+	}
+	return true
+}
+
+func foldIndex(b, sub []byte) int {
+	for k := 0; k+len(sub) <= len(b); k++ {
+		if hasFoldPrefix(b[k:], string(sub)) {
+			return k
+		}
+	}
+	return -1
+}
+
+func lastFoldIndex(b, sub []byte) int {
+	for k := len(b) - len(sub); k >= 0; k-- {
+		if hasFoldPrefix(b[k:], string(sub)) {
+			return k
+		}
+	}
+	return -1
 }
 
 var bearerRe = regexp.MustCompile(`(?i)bearer(?:[ \t]+|%20|\+)([A-Za-z0-9\-._~+/]+=*)`)
