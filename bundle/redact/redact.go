@@ -250,9 +250,16 @@ func (r *Redactor) hasRule(name string) bool {
 	return false
 }
 
-// redactAll redacts b block by block and records the counts under file.
+// redactAll redacts b and records the counts under file.
 func (r *Redactor) redactAll(b []byte, file string, s *scratch) ([]byte, bool) {
 	c := counter{}
+	out, changed := r.redact(b, c, s)
+	r.add(file, c)
+	return out, changed
+}
+
+// redact redacts b block by block, adding what it removed to c.
+func (r *Redactor) redact(b []byte, c counter, s *scratch) ([]byte, bool) {
 	var out []byte
 	changed := false
 	for start := 0; start < len(b); {
@@ -268,7 +275,6 @@ func (r *Redactor) redactAll(b []byte, file string, s *scratch) ([]byte, bool) {
 		}
 		start = end
 	}
-	r.add(file, c)
 	if !changed {
 		return b, false
 	}
@@ -349,13 +355,23 @@ type ReportRule struct {
 // Report returns the counts so far with the rule descriptions. It never holds
 // a redacted value, and user expressions are described by position only since
 // they may spell out what they remove.
+//
+// File names are redacted too (without counting), so a name that holds a
+// secret does not carry it into the report.
 func (r *Redactor) Report() Report {
-	rep := Report{Files: r.Counts(), Totals: map[string]int{}}
+	rep := Report{Files: map[string]map[string]int{}, Totals: map[string]int{}}
 	for _, ru := range r.rules {
 		rep.Rules = append(rep.Rules, ReportRule{Name: ru.name, Description: ru.desc})
 	}
-	for _, m := range rep.Files {
+	for f, m := range r.Counts() {
+		name, _ := r.redact([]byte(f), counter{}, &scratch{})
+		dst := rep.Files[string(name)]
+		if dst == nil {
+			dst = map[string]int{}
+			rep.Files[string(name)] = dst
+		}
 		for k, v := range m {
+			dst[k] += v
 			rep.Totals[k] += v
 		}
 	}

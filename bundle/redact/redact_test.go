@@ -39,6 +39,9 @@ func TestCounts_PerFileAndRuleNeverValues(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep := buf.String()
+	if !strings.Contains(rep, `"logs/app.log"`) {
+		t.Errorf("report lacks a file:\n%s", rep)
+	}
 	for _, leak := range []string{authToken, "14155551234", `"p"`, "abc"} {
 		if strings.Contains(rep, leak) {
 			t.Errorf("report holds %q:\n%s", leak, rep)
@@ -46,6 +49,21 @@ func TestCounts_PerFileAndRuleNeverValues(t *testing.T) {
 	}
 	if !strings.Contains(rep, `"secret": 3`) {
 		t.Errorf("report totals lack secret 3:\n%s", rep)
+	}
+}
+
+func TestReport_RedactsFileNames(t *testing.T) {
+	r, err := New(Options{Secrets: []string{authToken}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.String("dump-"+authToken+".txt", authToken)
+	var buf bytes.Buffer
+	if err := r.WriteReport(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), authToken) || !strings.Contains(buf.String(), `"dump-[REDACTED:secret].txt": {`) {
+		t.Errorf("file name not redacted in the report:\n%s", buf.String())
 	}
 }
 

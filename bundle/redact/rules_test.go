@@ -70,6 +70,7 @@ func TestRedact_SecretValuesInEveryForm(t *testing.T) {
 		{name: "uppercased token", in: strings.ToUpper(authToken), want: "[REDACTED:secret]"},
 		{name: "query-escaped secret", in: "v=" + url.QueryEscape(oddSecret) + "&n=1", want: "v=[REDACTED:secret]&n=1"},
 		{name: "path-escaped secret", in: "/x/" + url.PathEscape(oddSecret) + "/y", want: "/x/[REDACTED:secret]/y"},
+		{name: "JSON-escaped secret", in: `{"v":"~~~s3cret\u003e\u003e\u003ev@lue\u0026more\/+="}`, want: `{"v":"[REDACTED:secret]"}`},
 		{name: "base64 std", in: "blob " + b64(oddSecret) + " end", want: "blob [REDACTED:secret] end"},
 		{name: "base64 url", in: "blob " + b64url(oddSecret) + " end", want: "blob [REDACTED:secret] end"},
 		{name: "base64 raw url", in: "blob " + raw(oddSecret) + " end", want: "blob [REDACTED:secret] end"},

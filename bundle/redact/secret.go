@@ -3,6 +3,7 @@ package redact
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"net/url"
 	"regexp"
 	"sort"
@@ -14,7 +15,8 @@ import (
 const minForm = 8
 
 // secretForms returns every form in which the secrets may appear, longest
-// first: the value itself (also upper- and lowercased), URL-encoded, base64
+// first: the value itself (also upper- and lowercased), JSON-escaped,
+// URL-encoded, base64
 // in the standard and URL alphabets with and without padding, base64 of
 // "user:secret" for each user name, and the part of the base64 text that the
 // secret alone determines when it sits at any offset inside a longer encoded
@@ -33,6 +35,9 @@ func secretForms(secrets, usernames []string) []string {
 		add(s)
 		add(strings.ToUpper(s))
 		add(strings.ToLower(s))
+		for _, j := range jsonForms(s) {
+			add(j)
+		}
 		for _, e := range encs {
 			add(e.EncodeToString([]byte(s)))
 			for _, u := range usernames {
@@ -58,6 +63,25 @@ func secretForms(secrets, usernames []string) []string {
 		return forms[i] < forms[j]
 	})
 	return forms
+}
+
+// jsonForms returns s as it appears inside JSON strings: escaped by
+// encoding/json (which also escapes <, > and &), without HTML escaping, and
+// with escaped slashes as PHP writes them.
+func jsonForms(s string) []string {
+	var out []string
+	for _, html := range []bool{true, false} {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(html)
+		if err := enc.Encode(s); err != nil {
+			continue
+		}
+		q := strings.TrimSuffix(b.String(), "\n")
+		q = q[1 : len(q)-1]
+		out = append(out, q, strings.ReplaceAll(q, "/", `\/`))
+	}
+	return out
 }
 
 // innerBase64 returns the characters of the base64 encoding of s, placed k
