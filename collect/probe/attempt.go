@@ -66,6 +66,11 @@ const (
 	ClassCanceled       = "canceled"          // stopped by the user; not a failure
 )
 
+// NoteRefusedGet is the note on a plain GET the application refused with
+// 403 or 405: the URL reaches the application, which expects Twilio's signed
+// request; such an attempt counts as reachable.
+const NoteRefusedGet = "HTTP %d to a plain GET: the URL reaches the application, which expects Twilio's signed request (check it with --style twilio)"
+
 // NotePrivate is the note on an attempt whose address Twilio cannot reach.
 const NotePrivate = "Twilio cannot reach this address (private, loopback or link-local)"
 
@@ -275,6 +280,11 @@ func (p *Prober) Probe(ctx context.Context, t Target, via Via) Attempt {
 			return a
 		}
 		req.Header = header.Clone()
+		if cur.User != nil {
+			// Twilio authenticates with the credentials of the URL.
+			pw, _ := cur.User.Password()
+			req.SetBasicAuth(cur.User.Username(), pw)
+		}
 		if p.opts.Style == StyleTwilio {
 			req.Header.Set("X-Twilio-Signature", p.sign(cur, body))
 		}
@@ -389,6 +399,13 @@ func (p *Prober) finish(ctx context.Context, a *Attempt, t Target, rec *recorder
 
 	if err == nil {
 		err = judge(a)
+	}
+	if f := (*failure)(nil); errors.As(err, &f) && f.class == ClassHTTPStatus && a.Style == StyleGet && (a.Status == http.StatusForbidden || a.Status == http.StatusMethodNotAllowed) {
+		// A plain GET refused by the application (signature validation,
+		// POST-only route) shows the URL reaches it; Twilio's signed POST is
+		// another matter, which --style twilio checks.
+		a.Notes = append(a.Notes, fmt.Sprintf(NoteRefusedGet, a.Status))
+		err = nil
 	}
 	if err == nil {
 		a.OK = true
@@ -561,6 +578,11 @@ func (p *Prober) transport(t Target, forced string, rec *recorder) *http.Transpo
 				return nil, fmt.Errorf("resolve %s: %w", host, err)
 			}
 			ip = addrs[0].IP.String()
+		}
+		if p.opts.Dial != nil {
+			dctx, cancel := context.WithTimeout(ctx, t.Overrides.ConnectTimeout)
+			defer cancel()
+			return p.opts.Dial(dctx, network, net.JoinHostPort(ip, port))
 		}
 		d := net.Dialer{Timeout: t.Overrides.ConnectTimeout}
 		return d.DialContext(ctx, network, net.JoinHostPort(ip, port))

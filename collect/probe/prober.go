@@ -101,6 +101,10 @@ type Options struct {
 	ExtraRoots []*x509.Certificate
 	// Proxy replaces http.ProxyFromEnvironment.
 	Proxy func(*http.Request) (*url.URL, error)
+	// Dial replaces the TCP dialer: it gets the IP:port an attempt connects
+	// to, with the connect timeout (ct) in ctx. It routes addresses to local
+	// servers (the built-in demo, tests); nil dials the network.
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// Now replaces time.Now for attempt time stamps.
 	Now func() time.Time
 	// Sleep waits between samples; replaced in tests. It returns early
