@@ -13,13 +13,14 @@ import (
 // catalog holds every sentence of the package, per language and finding ID,
 // as text/template text over the finding's Figures. Functions: num (a count
 // or figure with thousands separators), pct (a share as a percentage), span
-// (a length in seconds, in words).
+// (a length in seconds, in words), plural (one of two words by a count) and
+// count (a count followed by plural's word).
 var catalog = map[string]map[string]string{
 	"en": {
-		"stats.summary":             "{{num .total}} incidents between {{.from}} and {{.to}} ({{.zone}}): {{num .calls}} on calls, {{num .messages}} on messages, {{num .other}} other.",
+		"stats.summary":             "{{count .total `incident` `incidents`}} between {{.from}} and {{.to}} ({{.zone}}): {{num .calls}} on calls, {{num .messages}} on messages, {{num .other}} other.",
 		"stats.none":                "No incidents between {{.from}} and {{.to}} ({{.zone}}).",
 		"stats.first_last":          "The first incident was at {{.first}} and the last at {{.last}} ({{.zone}}; {{.first_utc}} to {{.last_utc}} UTC).",
-		"stats.rate":                "{{pct .rate}} of calls and messages failed ({{num .incidents}} of {{num .traffic}}) over {{num .days}} full UTC days with usage totals.",
+		"stats.rate":                "{{pct .rate}} of calls and messages failed ({{num .incidents}} of {{num .traffic}}) over {{count .days `full UTC day` `full UTC days`}} with usage totals.",
 		"stats.rate_no_usage":       "The error rate is unknown: no usage totals were available for the window.",
 		"stats.rate_no_full_day":    "The error rate is unknown: the window holds no full UTC day with usage totals.",
 		"stats.band":                "{{pct .share}} of incidents ({{num .incidents}} of {{num .total}}) fell between {{.from_hour}} and {{.to_hour}} ({{.zone}}), the busiest {{.hours}}-hour band of the day.",
@@ -32,20 +33,20 @@ var catalog = map[string]map[string]string{
 		"stats.spread_code":         "No single error code dominates: the most frequent, {{.key}}, accounts for {{pct .share}} ({{num .incidents}} of {{num .total}}).",
 		"stats.spread_host":         "No single host dominates: the most frequent, {{.key}}, accounts for {{pct .share}} ({{num .incidents}} of {{num .total}}).",
 		"stats.spread_url":          "No single URL dominates: the most frequent, {{.key}}, accounts for {{pct .share}} ({{num .incidents}} of {{num .total}}).",
-		"stats.probes_aligned":      "Probes also failed in {{num .both}} of the {{num .incident_hours}} probed hours with incidents, and {{num .both}} of the {{num .failed_hours}} hours with failed probes had incidents: failures line up by hour.",
-		"stats.probes_not_aligned":  "Probes succeeded in {{num .ok_hours}} of the {{num .incident_hours}} probed hours with incidents: failures do not line up with probe failures by hour.",
-		"stats.probes_no_overlap":   "No probe ran in an hour with incidents ({{num .probes}} probes over {{num .probed_hours}} hours).",
+		"stats.probes_aligned":      "Probes also failed in {{num .both}} of the {{count .incident_hours `probed hour` `probed hours`}} with incidents, and {{num .both}} of the {{count .failed_hours `hour` `hours`}} with failed probes had incidents: failures line up by hour.",
+		"stats.probes_not_aligned":  "Probes succeeded in {{num .ok_hours}} of the {{count .incident_hours `probed hour` `probed hours`}} with incidents: failures do not line up with probe failures by hour.",
+		"stats.probes_no_overlap":   "No probe ran in an hour with incidents ({{count .probes `probe` `probes`}} over {{count .probed_hours `hour` `hours`}}).",
 		"trend.up":                  "Incidents up {{pct .change}} on the previous {{span .seconds}} ({{num .current}} against {{num .previous}}).",
 		"trend.down":                "Incidents down {{pct .change}} on the previous {{span .seconds}} ({{num .current}} against {{num .previous}}).",
 		"trend.same":                "Incidents unchanged on the previous {{span .seconds}} ({{num .current}}).",
-		"trend.from_zero":           "{{num .current}} incidents against none in the previous {{span .seconds}}.",
-		"trend.length_differs":      "{{num .current}} incidents in this window ({{span .seconds}}) against {{num .previous}} in the previous one ({{span .previous_seconds}}); the lengths differ, so no change is given.",
-		"trend.code_new":            "Error {{.key}} is new: {{num .current}} incidents against none in the previous window.",
+		"trend.from_zero":           "{{count .current `incident` `incidents`}} against none in the previous {{span .seconds}}.",
+		"trend.length_differs":      "{{count .current `incident` `incidents`}} in this window ({{span .seconds}}) against {{num .previous}} in the previous one ({{span .previous_seconds}}); the lengths differ, so no change is given.",
+		"trend.code_new":            "Error {{.key}} is new: {{count .current `incident` `incidents`}} against none in the previous window.",
 		"trend.code_up":             "Error {{.key}} up {{pct .change}} ({{num .current}} against {{num .previous}}).",
 		"trend.code_down":           "Error {{.key}} down {{pct .change}} ({{num .current}} against {{num .previous}}).",
-		"trend.code_gone":           "Error {{.key}} did not occur, against {{num .previous}} incidents in the previous window.",
+		"trend.code_gone":           "Error {{.key}} did not occur, against {{count .previous `incident` `incidents`}} in the previous window.",
 		"trend.code_same":           "Error {{.key}} unchanged ({{num .current}}).",
-		"stats.outside_window":      "{{num .outside}} incidents given lie outside the window and are not counted.",
+		"stats.outside_window":      "{{count .outside `incident` `incidents`}} outside the window {{plural .outside `was` `were`}} not counted.",
 		"stats.rate_calls_messages": "By kind: {{pct .call_rate}} of calls ({{num .call_incidents}} of {{num .calls}}) and {{pct .message_rate}} of messages ({{num .message_incidents}} of {{num .messages}}).",
 		"stats.rate_calls_only":     "By kind: {{pct .call_rate}} of calls failed ({{num .call_incidents}} of {{num .calls}}); no messages were sent.",
 		"stats.rate_messages_only":  "By kind: {{pct .message_rate}} of messages failed ({{num .message_incidents}} of {{num .messages}}); no calls were made.",
@@ -134,9 +135,18 @@ func Sentence(id, lang string, figures map[string]any) (string, error) {
 
 func templateFuncs(lang string) template.FuncMap {
 	return template.FuncMap{
-		"num":  formatNum,
-		"pct":  formatPct,
-		"span": func(v any) (string, error) { return formatSpan(v, lang) },
+		"num":    formatNum,
+		"pct":    formatPct,
+		"span":   func(v any) (string, error) { return formatSpan(v, lang) },
+		"plural": plural,
+		"count": func(v any, one, many string) (string, error) {
+			n, err := formatNum(v)
+			if err != nil {
+				return "", err
+			}
+			w, err := plural(v, one, many)
+			return n + " " + w, err
+		},
 	}
 }
 
@@ -154,6 +164,18 @@ func toFloat(v any) (float64, error) {
 		}
 	}
 	return 0, fmt.Errorf("not a number: %v", v)
+}
+
+// plural picks one when v is 1, many otherwise.
+func plural(v any, one, many string) (string, error) {
+	f, err := toFloat(v)
+	if err != nil {
+		return "", err
+	}
+	if f == 1 {
+		return one, nil
+	}
+	return many, nil
 }
 
 // formatNum writes a number with thousands separators: 1234567 → 1,234,567;

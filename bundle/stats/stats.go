@@ -304,6 +304,9 @@ type Stats struct {
 
 	opts Options
 	loc  *time.Location
+	// utcOnly is true when the display zone is at UTC+0 throughout the
+	// window, so its days are the UTC days.
+	utcOnly bool
 }
 
 // Compute returns the statistics of the incidents inside in.Window. It reads
@@ -416,6 +419,10 @@ func Compute(in Input, opts Options) (*Stats, error) {
 		HourWeekday:   matrix,
 		opts:          o,
 		loc:           loc,
+		utcOnly:       true,
+	}
+	for _, seg := range zt.segs {
+		s.utcOnly = s.utcOnly && seg.off == 0
 	}
 	if total > 0 {
 		f, l := firstT.UTC(), lastT.UTC()
@@ -706,7 +713,7 @@ func hourSeries(counts [][kindCount]int, zt *zoneTable, w collect.Window, loc *t
 }
 
 // busiestBand finds the band of hours consecutive hours of the day with the
-// most incidents; ties go to the earliest start hour.
+// most incidents; ties go to the earliest band opening on a busy hour.
 func busiestBand(m [7][24]int, hours, total int) Band {
 	var perHour [24]int
 	for _, row := range m {
@@ -715,13 +722,17 @@ func busiestBand(m [7][24]int, hours, total int) Band {
 		}
 	}
 	best := Band{Hours: hours, Incidents: -1}
+	bestOpens := false
 	for start := 0; start < 24; start++ {
 		n := 0
 		for i := 0; i < hours; i++ {
 			n += perHour[(start+i)%24]
 		}
-		if n > best.Incidents {
-			best.StartHour, best.Incidents = start, n
+		// Among equal bands, the first that opens on a busy hour reads
+		// best: all incidents at 19:xx give 19:00-22:00, not 17:00-20:00.
+		opens := perHour[start] > 0
+		if n > best.Incidents || (n == best.Incidents && opens && !bestOpens) {
+			best.StartHour, best.Incidents, bestOpens = start, n, opens
 		}
 	}
 	best.Share = share(best.Incidents, total)

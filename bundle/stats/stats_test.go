@@ -178,6 +178,12 @@ func TestCompute_BusiestHourBand(t *testing.T) {
 			wantText: "between 09:00 and 12:00 (Asia/Tokyo)",
 		},
 		{
+			name:      "a band opens on the busy hour rather than before it",
+			incidents: []collect.Incident{at(0, 19), at(1, 19), at(2, 19), at(3, 19), at(4, 19), at(5, 19), at(6, 19), at(0, 19), at(1, 19), at(2, 19)},
+			loc:       time.UTC, wantStart: 19, wantShare: 1, wantSev: SeverityWarn,
+			wantText: "100% of incidents (10 of 10) fell between 19:00 and 22:00 (UTC)",
+		},
+		{
 			name: "an even spread is no warning",
 			incidents: []collect.Incident{
 				at(0, 0), at(0, 3), at(0, 6), at(0, 9), at(0, 12), at(0, 15), at(0, 18), at(0, 21), at(1, 1), at(1, 13),

@@ -114,11 +114,12 @@ func dailyRows(zone string, days []Day) []dailyRow {
 }
 
 // WriteDailyCSV writes stats/daily.csv: one row per day of the display zone,
-// then (when the zone is not UTC) one row per UTC day, which is what usage
-// totals and so rates are given for. The zone column tells them apart.
+// then (unless the zone is at UTC+0 all window) one row per UTC day, which
+// is what usage totals and so rates are given for. The zone column tells
+// them apart.
 func (s *Stats) WriteDailyCSV(w io.Writer) error {
 	rows := dailyRows(s.Window.Zone, s.Daily)
-	if s.Window.Zone != "UTC" {
+	if !s.utcOnly && s.Window.Zone != "UTC" {
 		rows = append(rows, dailyRows("UTC", s.DailyUTC)...)
 	}
 	if err := marshalCSV(&rows, w); err != nil {
