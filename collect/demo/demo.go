@@ -7,6 +7,7 @@ package demo
 import (
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/faketwilio"
+	"github.com/twilio-evidence/twilio-evidence/collect/probe"
 )
 
 // Demo is a running demo environment.
@@ -15,6 +16,9 @@ type Demo struct {
 	API *collect.APIConfig
 	// Fake is the fake Twilio API itself.
 	Fake *faketwilio.Server
+	// Probe is the network the probe collector uses: the demo's webhook
+	// hosts reach local servers, and nothing else is reachable.
+	Probe probe.Options
 
 	closers []func()
 }
@@ -26,6 +30,10 @@ func Start(w collect.Window) (*Demo, error) {
 	d.closers = append(d.closers, d.Fake.Close)
 	d.API = &collect.APIConfig{BaseURL: d.Fake.URL, Credentials: collect.Credentials{
 		AccountSID: faketwilio.DemoAccountSID, Username: faketwilio.DemoAccountSID, Secret: faketwilio.DemoAuthToken}}
+	if err := d.startWebhooks(); err != nil {
+		d.Close()
+		return nil, err
+	}
 	return d, nil
 }
 
