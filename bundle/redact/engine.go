@@ -2,6 +2,7 @@ package redact
 
 import (
 	"bytes"
+	"encoding/binary"
 	"regexp"
 	"slices"
 )
@@ -168,13 +169,28 @@ func (r *Redactor) redactLines(block []byte, c counter, s *scratch) ([]byte, boo
 }
 
 // lowerASCII appends b with ASCII letters lowercased to dst. Other bytes keep
-// their place, so offsets in the result are offsets in b.
+// their place, so offsets in the result are offsets in b. It works on eight
+// bytes at a time: this runs over every byte that is redacted.
 func lowerASCII(dst, b []byte) []byte {
-	for _, ch := range b {
+	n := len(dst)
+	dst = slices.Grow(dst, len(b))[:n+len(b)]
+	out := dst[n:]
+	const ones = 0x0101010101010101
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		h := w & (0x7f * ones)
+		atLeastA := h + (0x80-'A')*ones
+		pastZ := h + (0x80-'Z'-1)*ones
+		upper := atLeastA &^ pastZ &^ w & (0x80 * ones)
+		binary.LittleEndian.PutUint64(out[i:], w|upper>>2)
+	}
+	for ; i < len(b); i++ {
+		ch := b[i]
 		if 'A' <= ch && ch <= 'Z' {
 			ch += 'a' - 'A'
 		}
-		dst = append(dst, ch)
+		out[i] = ch
 	}
 	return dst
 }
@@ -412,4 +428,73 @@ func regexSpans(line []byte, re *regexp.Regexp, c counter, name string,
 		pos = next
 	}
 	return ed.result(c, name)
+}
+
+// window bounds where a regex is run around each anchor of a rule: the match
+// may start up to before bytes ahead of the anchor and must end within after
+// bytes past it. Running a regex over a window instead of the whole line
+// keeps lines of many megabytes fast.
+type window struct {
+	anchors       [][]byte // lowercase
+	before, after int
+}
+
+// windowSpans is regexSpans restricted to windows around the anchors of w,
+// found case-insensitively. A match counts for an anchor only if it starts at
+// or before it.
+func windowSpans(line []byte, w window, re *regexp.Regexp, c counter, name string,
+	span func(line []byte, m []int) (s, e int, repl string, ok bool)) ([]byte, bool) {
+	lower := lowerASCII(make([]byte, 0, len(line)), line)
+	var at []int
+	for _, a := range w.anchors {
+		for pos := 0; ; {
+			i := bytes.Index(lower[pos:], a)
+			if i < 0 {
+				break
+			}
+			if !inPlaceholder(line, pos+i) {
+				at = append(at, pos+i)
+			}
+			pos += i + 1
+		}
+	}
+	slices.Sort(at)
+	ed := edit{line: line}
+	done := 0 // matches starting before this were handled
+	for _, p := range at {
+		ws := max(p-w.before, done, 0)
+		we := min(p+w.after, len(line))
+		if ws > p || ws >= we {
+			continue
+		}
+		m := re.FindSubmatchIndex(line[ws:we])
+		if m == nil {
+			continue
+		}
+		for k := range m {
+			if m[k] >= 0 {
+				m[k] += ws
+			}
+		}
+		if m[0] > p {
+			continue
+		}
+		done = m[1]
+		if s, e, repl, ok := span(line, m); ok && ed.replace(s, e, repl) && e > done {
+			done = e
+		}
+	}
+	return ed.result(c, name)
+}
+
+// inPlaceholder reports whether position p of line lies in the rule name of a
+// placeholder ("secret" in "[REDACTED:secret]"), which is no anchor.
+func inPlaceholder(line []byte, p int) bool {
+	lo := max(p-len("[REDACTED:aws-"), 0)
+	k := bytes.LastIndexByte(line[lo:p], '[')
+	if k < 0 {
+		return false
+	}
+	k += lo
+	return bytes.HasPrefix(line[k:], []byte("[REDACTED:")) && bytes.IndexByte(line[k:p], ']') < 0
 }

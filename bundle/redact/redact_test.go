@@ -183,3 +183,25 @@ func TestString_LargeTextAcrossBlocks(t *testing.T) {
 		t.Error("text outside the secrets changed")
 	}
 }
+
+func TestLowerASCII_MatchesByteByByte(t *testing.T) {
+	var in []byte
+	for i := 0; i < 256; i++ {
+		in = append(in, byte(i))
+	}
+	in = append(in, "AZaz@[`{ÄÖÜ Authorization X-TWILIO-SIGNATURE"...)
+	for start := 0; start < 9; start++ {
+		b := in[start:]
+		got := lowerASCII([]byte("keep"), b)
+		want := []byte("keep")
+		for _, ch := range b {
+			if 'A' <= ch && ch <= 'Z' {
+				ch += 'a' - 'A'
+			}
+			want = append(want, ch)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("lowerASCII(%q) = %q, want %q", b, got, want)
+		}
+	}
+}

@@ -34,11 +34,12 @@ func builtinRules() []*rule {
 // that closes a JSON key, group 2 the separator.
 func headerRule(name, desc string, re *regexp.Regexp, anchors [][]byte, keepScheme bool) *rule {
 	repl := placeholder(name)
+	win := window{anchors: anchors, before: len("proxy-"), after: 128}
 	return &rule{
 		name: name, desc: desc, anchors: anchors, fold: true,
 		apply: func(line []byte, c counter) ([]byte, bool) {
 			qt := quotes{line: line}
-			return regexSpans(line, re, c, name, func(line []byte, m []int) (int, int, string, bool) {
+			return windowSpans(line, win, re, c, name, func(line []byte, m []int) (int, int, string, bool) {
 				if wordBefore(line, m[0]) {
 					return 0, 0, "", false
 				}
@@ -205,13 +206,18 @@ var bearerRe = regexp.MustCompile(`(?i)bearer(?:[ \t]+|%20|\+)([A-Za-z0-9\-._~+/
 // is a plain lowercase word ("a bearer token is …") is prose and kept.
 func bearerRule() *rule {
 	repl := placeholder(RuleBearer)
+	win := window{anchors: [][]byte{[]byte("bearer")}, after: 128}
 	return &rule{
 		name: RuleBearer, desc: "bearer tokens",
 		anchors: [][]byte{[]byte("bearer")}, fold: true,
 		apply: func(line []byte, c counter) ([]byte, bool) {
-			return regexSpans(line, bearerRe, c, RuleBearer, func(line []byte, m []int) (int, int, string, bool) {
+			return windowSpans(line, win, bearerRe, c, RuleBearer, func(line []byte, m []int) (int, int, string, bool) {
 				if wordBefore(line, m[0]) {
 					return 0, 0, "", false
+				}
+				// The window may end inside a long token: take all of it.
+				for m[3] < len(line) && isTokenByte(line[m[3]]) {
+					m[3]++
 				}
 				v := line[m[2]:m[3]]
 				if len(v) < 8 || isLowerWord(v) || isSID(v) {
@@ -221,6 +227,12 @@ func bearerRule() *rule {
 			})
 		},
 	}
+}
+
+// isTokenByte reports whether ch may appear in a bearer token (RFC 6750
+// token68).
+func isTokenByte(ch byte) bool {
+	return isWordByte(ch) || ch == '-' || ch == '.' || ch == '~' || ch == '+' || ch == '/' || ch == '='
 }
 
 func isLowerWord(v []byte) bool {
@@ -276,11 +288,12 @@ var awsSecretKeyRe = regexp.MustCompile(`(?i)(?:aws_?secret_?(?:access_?)?key|se
 // to its name (aws_secret_access_key = …, "SecretAccessKey": "…").
 func awsSecretKeyRule() *rule {
 	repl := placeholder(RuleAWSSecretKey)
+	win := window{anchors: [][]byte{[]byte("secret")}, before: len("aws_"), after: 160}
 	return &rule{
 		name: RuleAWSSecretKey, desc: "AWS secret access keys next to their name",
 		anchors: [][]byte{[]byte("secret")}, fold: true,
 		apply: func(line []byte, c counter) ([]byte, bool) {
-			return regexSpans(line, awsSecretKeyRe, c, RuleAWSSecretKey, func(line []byte, m []int) (int, int, string, bool) {
+			return windowSpans(line, win, awsSecretKeyRe, c, RuleAWSSecretKey, func(line []byte, m []int) (int, int, string, bool) {
 				if m[3] < len(line) && (isAlnum(line[m[3]]) || line[m[3]] == '/' || line[m[3]] == '+') {
 					return 0, 0, "", false
 				}

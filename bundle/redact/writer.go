@@ -30,13 +30,15 @@ func (r *Redactor) Writer(file string, w io.Writer) io.WriteCloser {
 }
 
 type lineWriter struct {
-	r      *Redactor
-	file   string
-	w      io.Writer
-	buf    []byte
-	s      scratch
-	err    error
-	closed bool
+	r    *Redactor
+	file string
+	w    io.Writer
+	buf  []byte
+	// scanned is how much of buf is known to hold no line break.
+	scanned int
+	s       scratch
+	err     error
+	closed  bool
 }
 
 // errClosed is returned by Write after Close.
@@ -82,7 +84,13 @@ func (lw *lineWriter) Close() error {
 func (lw *lineWriter) flush(final bool) error {
 	end := len(lw.buf)
 	if !final {
-		end = bytes.LastIndexAny(lw.buf, "\r\n") + 1
+		// Only the bytes added since the last flush can end a line.
+		tail := lw.buf[lw.scanned:]
+		end = max(bytes.LastIndexByte(tail, '\n'), bytes.LastIndexByte(tail, '\r')) + 1
+		if end > 0 {
+			end += lw.scanned
+		}
+		lw.scanned = len(lw.buf)
 		if end == 0 && len(lw.buf) > maxLine {
 			end = lw.r.cutLong(lw.buf)
 		}
@@ -97,6 +105,7 @@ func (lw *lineWriter) flush(final bool) error {
 	}
 	rest := copy(lw.buf, lw.buf[end:])
 	lw.buf = lw.buf[:rest]
+	lw.scanned = rest
 	if cap(lw.buf) > 4*maxLine && rest < maxLine {
 		lw.buf = append([]byte(nil), lw.buf...)
 	}
