@@ -53,6 +53,8 @@ type AccountData struct {
 	// AlertsUnavailable makes the Monitor API answer 404 for this account, as
 	// it does for accounts outside its region.
 	AlertsUnavailable bool
+
+	alertIndex map[string]int
 }
 
 // Fault makes requests whose path starts with PathPrefix fail. Times bounds how
@@ -233,6 +235,19 @@ func (s *Server) account(sid string) *AccountData {
 	return nil
 }
 
+// alertIndex maps alert SIDs to their index in a's alerts, built once.
+func (s *Server) alertIndex(a *AccountData) map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if a.alertIndex == nil {
+		a.alertIndex = map[string]int{}
+		for i := 0; a.Alerts != nil && i < a.Alerts.Len(); i++ {
+			a.alertIndex[a.Alerts.At(i).Sid] = i
+		}
+	}
+	return a.alertIndex
+}
+
 // accountForV1 picks the account a v1 request is about: the one whose SID is
 // the username, or the account of an API key.
 func (s *Server) accountForV1(r *http.Request) *AccountData {
@@ -372,6 +387,8 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, parts []string
 		v2010Page(w, r, "usage_records", usageFor(a.Usage, r.URL.Query()))
 	case rest == "Notifications.json":
 		v2010Page(w, r, "notifications", notificationsFor(a.Notifications, r.URL.Query()))
+	case strings.HasPrefix(rest, "Notifications/") && strings.HasSuffix(rest, ".json"):
+		serveNotification(w, a.Notifications, strings.TrimSuffix(strings.TrimPrefix(rest, "Notifications/"), ".json"))
 	case strings.HasPrefix(rest, "Calls/") && strings.HasSuffix(rest, "/Events.json"):
 		call := strings.TrimSuffix(strings.TrimPrefix(rest, "Calls/"), "/Events.json")
 		v2010Page(w, r, "events", a.CallEvents[call])
@@ -423,7 +440,7 @@ func notificationsFor(all []Notification, q url.Values) []Notification {
 		if (from != "" && d < from) || (to != "" && d > to) {
 			continue
 		}
-		out = append(out, n)
+		out = append(out, n.listView())
 	}
 	return out
 }
@@ -440,11 +457,9 @@ func (s *Server) serveMonitor(w http.ResponseWriter, r *http.Request, parts []st
 	case parts[1] == "Alerts" && len(parts) == 2:
 		s.listAlerts(w, r, a)
 	case parts[1] == "Alerts" && len(parts) == 3:
-		for i := 0; a.Alerts != nil && i < a.Alerts.Len(); i++ {
-			if al := a.Alerts.At(i); al.Sid == parts[2] {
-				writeJSON(w, al)
-				return
-			}
+		if i, ok := s.alertIndex(a)[parts[2]]; ok {
+			writeJSON(w, a.Alerts.At(i))
+			return
 		}
 		restError(w, http.StatusNotFound, 20404, "The requested resource /v1/Alerts/"+parts[2]+" was not found")
 	case parts[1] == "Events" && len(parts) == 2:
