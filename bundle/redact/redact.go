@@ -4,8 +4,8 @@
 // A Redactor holds an ordered set of rules, each with a stable name that
 // appears in redactions.json. Text is redacted line by line: a rule never
 // matches across a line break. Every replaced value becomes a placeholder
-// "[REDACTED:<rule>]" (bodies: "[REDACTED:body N bytes]", phone numbers: a
-// consistent mask, see MaskPhoneNumbers), so a reader sees what kind of value
+// "[REDACTED:<rule>]" (bodies: "[REDACTED:body:N-bytes]", phone numbers: a
+// consistent mask, see Options.MaskPhoneNumbers), so a reader sees what kind of value
 // was there without its content, and redacting redacted text again changes
 // nothing and counts nothing.
 //
@@ -233,7 +233,7 @@ func (r *Redactor) Body(file, s string) string {
 
 // MaskBody returns the placeholder that stands for a dropped body: it keeps
 // only the size, which matters as evidence (Twilio rejects responses over
-// 64 kB), e.g. "[REDACTED:body 70123 bytes]". An empty body stays empty.
+// 64 kB), e.g. "[REDACTED:body:70123-bytes]". An empty body stays empty.
 func MaskBody(s string) string {
 	if s == "" {
 		return ""

@@ -205,3 +205,22 @@ func TestLowerASCII_MatchesByteByByte(t *testing.T) {
 		}
 	}
 }
+
+func TestRules_OptionalRulesOnlyWhenAsked(t *testing.T) {
+	plain, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := New(Options{Secrets: []string{authToken}, MaskPhoneNumbers: true, MaskBodies: true, Extra: []string{"a+", "b+"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := []string{RuleTwilioSignature, RuleAuthorization, RuleCookie, RuleURLUserinfo, RuleBearer, RuleJWT, RuleAWSAccessKey, RuleAWSSecretKey, RuleSecretParam}
+	if got := plain.Rules(); !reflect.DeepEqual(got, base) {
+		t.Errorf("Rules() without options = %v, want %v", got, base)
+	}
+	want := append(append([]string{RuleSecret}, base...), RuleBody, RulePhone, "user-1", "user-2")
+	if got := all.Rules(); !reflect.DeepEqual(got, want) {
+		t.Errorf("Rules() with every option = %v, want %v", got, want)
+	}
+}

@@ -11,13 +11,13 @@ import (
 func builtinRules() []*rule {
 	return []*rule{
 		headerRule(RuleTwilioSignature, "X-Twilio-Signature header, JSON field and form parameter values",
-			regexp.MustCompile(`(?i)x-twilio-signature(\\?["'])?[ \t]*([:=])[ \t]*`),
+			regexp.MustCompile(`(?i)x-twilio-signature(\\?["'])?[ \t]*(:|=|%3d)[ \t]*`),
 			[][]byte{[]byte("x-twilio-signature")}, false),
 		headerRule(RuleAuthorization, "Authorization and Proxy-Authorization header values of any scheme (the scheme word is kept)",
-			regexp.MustCompile(`(?i)(?:proxy-)?authorization(\\?["'])?[ \t]*(:)[ \t]*`),
+			regexp.MustCompile(`(?i)(?:proxy-)?authorization(\\?["'])?[ \t]*(:|=|%3d)[ \t]*`),
 			[][]byte{[]byte("authorization")}, true),
 		headerRule(RuleCookie, "Cookie and Set-Cookie header values",
-			regexp.MustCompile(`(?i)(?:set-)?cookie(\\?["'])?[ \t]*(:)[ \t]*`),
+			regexp.MustCompile(`(?i)(?:set-)?cookie(\\?["'])?[ \t]*(:|=|%3d)[ \t]*`),
 			[][]byte{[]byte("cookie")}, false),
 		urlUserinfoRule(),
 		bearerRule(),
@@ -30,7 +30,8 @@ func builtinRules() []*rule {
 
 // headerRule removes the value of a header named by re, in HTTP header text
 // ("Name: value"), JSON ("Name": "value", also escaped inside a JSON string)
-// and form text (Name=value, when re allows "="). re's group 1 is the quote
+// and form text (Name=value, as in the request_headers and response_headers
+// of Twilio alerts). re's group 1 is the quote
 // that closes a JSON key, group 2 the separator.
 func headerRule(name, desc string, re *regexp.Regexp, anchors [][]byte, keepScheme bool) *rule {
 	repl := placeholder(name)
@@ -53,18 +54,18 @@ func headerRule(name, desc string, re *regexp.Regexp, anchors [][]byte, keepSche
 					}
 					i += len(q)
 					end = scanQuoted(line, i, q)
-				case line[m[4]] == '=':
+				case line[m[4]] == '=' || line[m[4]] == '%': // form text, plain or URL-encoded
 					if q := openQuote(line, i); q != "" {
 						i += len(q)
 						end = scanQuoted(line, i, q)
 					} else {
-						end = scanUnquoted(line, i, false)
+						end = scanUnquoted(line, i, line[m[4]] == '%')
 					}
 				default:
 					end = scanHeaderValue(line, qt.at(m[0]), i)
 				}
 				if keepScheme {
-					i = skipScheme(line, i, end)
+					i = skipScheme(line, i, end, line[m[4]] != ':')
 				}
 				if end <= i || isPlaceholder(line[i:end]) {
 					return 0, 0, "", false
@@ -76,22 +77,33 @@ func headerRule(name, desc string, re *regexp.Regexp, anchors [][]byte, keepSche
 }
 
 // skipScheme returns the start of the credentials in an Authorization value
-// line[i:end] that begins with a scheme word ("Basic", "Bearer", "Digest" …).
-func skipScheme(line []byte, i, end int) int {
+// line[i:end] that begins with a scheme word ("Basic", "Bearer", "Digest" …)
+// and a space; in form-encoded text (form) the space may be "+" or "%20".
+func skipScheme(line []byte, i, end int, form bool) int {
 	j := i
 	for j < end && j-i <= 32 && (isWordByte(line[j]) || line[j] == '-' || line[j] == '.') {
 		j++
 	}
-	if j == i || j >= end || line[j] != ' ' {
+	if j == i {
 		return i
 	}
-	for j < end && line[j] == ' ' {
-		j++
+	k := j
+	for k < end {
+		switch {
+		case line[k] == ' ':
+			k++
+		case form && line[k] == '+':
+			k++
+		case form && hasFoldPrefix(line[k:end], "%20"):
+			k += 3
+		default:
+			if k == j {
+				return i
+			}
+			return k
+		}
 	}
-	if j >= end {
-		return i
-	}
-	return j
+	return i
 }
 
 // urlUserinfoRule removes the password of user:password@host in URLs, plain
@@ -345,7 +357,7 @@ func secretName(name []byte, words [][]byte) bool {
 // already redacted (also "Basic [REDACTED:…]"), a SID (key=SK… names an API key, it is not one), or a
 // boolean or null.
 func keptValue(v []byte) bool {
-	if len(v) == 0 || isPlaceholder(v) || isPlaceholder(v[skipScheme(v, 0, len(v)):]) || isSID(v) {
+	if len(v) == 0 || isPlaceholder(v) || isPlaceholder(v[skipScheme(v, 0, len(v), true):]) || isSID(v) {
 		return true
 	}
 	switch string(v) {

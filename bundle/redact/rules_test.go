@@ -97,6 +97,7 @@ func TestRedact_TwilioSignature(t *testing.T) {
 		{name: "JSON escaped in a JSON string", in: `{"h":"{\"X-Twilio-Signature\":\"abc=\",\"A\":\"b\"}"}`, want: `{"h":"{\"X-Twilio-Signature\":\"[REDACTED:twilio-signature]\",\"A\":\"b\"}"}`},
 		{name: "form dump", in: "X-Twilio-Signature=abc%3D&To=x", want: "X-Twilio-Signature=[REDACTED:twilio-signature]&To=x"},
 		{name: "headers in a JSON string", in: `{"request_headers":"X-Twilio-Signature: abc=\nHost: h"}`, want: `{"request_headers":"X-Twilio-Signature: [REDACTED:twilio-signature]\nHost: h"}`},
+		{name: "form-encoded alert request headers", in: "request_headers=X-Twilio-Signature%3Dabc%252B%3D%26Host%3Dh", want: "request_headers=X-Twilio-Signature%3D[REDACTED:twilio-signature]%26Host%3Dh"},
 		same("prose about the header", "the X-Twilio-Signature header was missing"),
 	})
 }
@@ -113,6 +114,10 @@ func TestRedact_AuthorizationHeader(t *testing.T) {
 		{name: "dict with single quotes", in: `{'Authorization': 'Basic abc', 'Host': 'h'}`, want: `{'Authorization': 'Basic [REDACTED:authorization-header]', 'Host': 'h'}`},
 		{name: "escaped line break in a JSON string", in: `{"request_headers":"Host: a\nAuthorization: Digest username=\"x\", response=\"y\"","x":1}`,
 			want: `{"request_headers":"Host: a\nAuthorization: Digest [REDACTED:authorization-header]","x":1}`},
+		{name: "form-encoded alert request headers", in: "request_headers=Authorization%3DBasic+dXNlcjpwYXNz%26Host%3Dh",
+			want: "request_headers=Authorization%3DBasic+[REDACTED:authorization-header]%26Host%3Dh"},
+		{name: "form dump", in: "Authorization=Basic+dXNlcjpwYXNz&Host=h", want: "Authorization=Basic+[REDACTED:authorization-header]&Host=h"},
+		{name: "plus inside a header value is no scheme", in: "Authorization: dXNl+cjpw", want: "Authorization: [REDACTED:authorization-header]"},
 		same("prose", "authorization failed for user bob"),
 		same("unauthorized", "401 Unauthorized: please log in"),
 	})
@@ -122,6 +127,7 @@ func TestRedact_CookieHeader(t *testing.T) {
 	runCases(t, Options{}, []rcase{
 		{name: "cookie", in: "Cookie: session=abc; theme=dark", want: "Cookie: [REDACTED:cookie-header]"},
 		{name: "set-cookie", in: "Set-Cookie: sid=abc; Path=/; HttpOnly", want: "Set-Cookie: [REDACTED:cookie-header]"},
+		{name: "form-encoded response headers", in: "Set-Cookie=sid%3Dabc%3B+Path%3D%2F&Server=x", want: "Set-Cookie=[REDACTED:cookie-header]&Server=x"},
 		same("prose", "cookies: 3 set"),
 	})
 }
