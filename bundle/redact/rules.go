@@ -402,6 +402,19 @@ func afterPlaceholder(line []byte, ns, i int) int {
 	return ns
 }
 
+// isTwilioLink reports whether v is a link to a Twilio REST resource.
+func isTwilioLink(v []byte) bool {
+	if bytes.HasPrefix(v, []byte("/2010-04-01/")) {
+		return true
+	}
+	rest, ok := bytes.CutPrefix(v, []byte("https://"))
+	if !ok {
+		return false
+	}
+	host, _, _ := bytes.Cut(rest, []byte("/"))
+	return bytes.HasSuffix(host, []byte(".twilio.com"))
+}
+
 func isHex(ch byte) bool {
 	return isDigit(ch) || 'a' <= ch && ch <= 'f' || 'A' <= ch && ch <= 'F'
 }
@@ -433,6 +446,11 @@ func secretParamRule() *rule {
 				// The v1 paging envelope of the Monitor API says
 				// "key": "alerts": a resource name, not a secret.
 				if form == 'j' && string(name) == "key" && isLowerWord(bytes.ReplaceAll(v, []byte("_"), nil)) {
+					return "", false
+				}
+				// Twilio resources link to their Keys and SigningKeys
+				// lists ("keys": "/2010-04-01/Accounts/AC…/Keys.json").
+				if form == 'j' && isTwilioLink(v) {
 					return "", false
 				}
 				return placeholder(RuleSecretParam), true
