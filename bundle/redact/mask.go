@@ -17,7 +17,7 @@ import (
 //
 // In form-encoded text "+" also stands for a space, so "Order+12345678" is
 // masked too: over-masking is the safe side.
-func phoneRule(key []byte) *rule {
+func phoneRule(pm *phoneMasker) *rule {
 	return &rule{
 		name: RulePhone, desc: "E.164 phone numbers, masked consistently (+XX, 6 letters of a keyed hash, last 4 digits)",
 		anchors: [][]byte{[]byte("+"), []byte("%2b"), []byte(`\u002b`)}, fold: true,
@@ -45,13 +45,20 @@ func phoneRule(key []byte) *rule {
 					i = e - 1
 					continue
 				}
-				ed.replace(i, e, string(line[i:d])+phoneMask(key, line[d:e]))
+				ed.replace(i, e, string(line[i:d])+pm.mask(line[d:e]))
 				i = e - 1
 			}
 			return ed.result(c, RulePhone)
 		},
 	}
 }
+
+// phoneMasker masks phone numbers under one key.
+type phoneMasker struct {
+	key []byte
+}
+
+func (pm *phoneMasker) mask(digits []byte) string { return phoneMask(pm.key, digits) }
 
 // phoneMask returns "XX", 6 lowercase letters drawn from an HMAC of the digits
 // under key, and the last 4 digits: 14155551234 → XXkqvmbz1234. Letters
@@ -91,10 +98,10 @@ var macs sync.Pool
 // A value that is not an E.164 number is returned unchanged, as is any value
 // when phone masking is off.
 func (r *Redactor) MaskPhone(number string) string {
-	if r.maskKey == nil || !e164Re.MatchString(number) {
+	if r.phones == nil || !e164Re.MatchString(number) {
 		return number
 	}
-	return "+" + phoneMask(r.maskKey, []byte(number[1:]))
+	return "+" + r.phones.mask([]byte(number[1:]))
 }
 
 var e164Re = regexp.MustCompile(`^\+[1-9][0-9]{7,14}$`)

@@ -109,8 +109,8 @@ type Options struct {
 // Redactor removes secrets from text. It is safe for concurrent use; counts
 // from all goroutines add up.
 type Redactor struct {
-	rules   []*rule
-	maskKey []byte
+	rules  []*rule
+	phones *phoneMasker
 	// forms are the secret values in every form, longest first; maxForm is
 	// the longest one's length.
 	forms   [][]byte
@@ -149,11 +149,12 @@ func New(opts Options) (*Redactor, error) {
 		r.rules = append(r.rules, bodyRule())
 	}
 	if opts.MaskPhoneNumbers {
-		r.maskKey = opts.MaskKey
-		if len(r.maskKey) == 0 {
-			r.maskKey = deriveMaskKey(secrets)
+		key := opts.MaskKey
+		if len(key) == 0 {
+			key = deriveMaskKey(secrets)
 		}
-		r.rules = append(r.rules, phoneRule(r.maskKey))
+		r.phones = &phoneMasker{key: key}
+		r.rules = append(r.rules, phoneRule(r.phones))
 	}
 	for i, expr := range opts.Extra {
 		name := "user-" + strconv.Itoa(i+1)
