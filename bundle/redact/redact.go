@@ -121,9 +121,9 @@ type Redactor struct {
 }
 
 // New builds a Redactor from opts. It fails on a secret that is too short to
-// redact safely and on an Extra expression that does not compile or that
-// matches the empty string; the error names the offending option by position,
-// never by value.
+// redact safely (the error names the secret by position, never by value) and
+// on an Extra expression that does not compile or that matches the empty
+// string (the error quotes the expression).
 func New(opts Options) (*Redactor, error) {
 	r := &Redactor{counts: map[string]map[string]int{}}
 	var secrets []string
