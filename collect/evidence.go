@@ -21,6 +21,7 @@ type Evidence struct {
 	Incidents   []Incident        `json:"-"`
 	Endpoints   []Endpoint        `json:"-"`
 	Usage       []UsageDay        `json:"-"`
+	Probes      *ProbeEvidence    `json:"-"` // nil when the probe collector did not run
 	Collectors  []CollectorStatus `json:"collectors"`
 	// Files lists the raw files collectors staged for the bundle, by path inside it.
 	Files []string `json:"-"`
