@@ -85,6 +85,12 @@ func CredentialsFromEnv(getenv func(string) string, tokenFile, accountOverride s
 		if !ValidSID(accountOverride, "AC") {
 			return c, fmt.Errorf("--account-sid %q is not an account SID (AC followed by 32 hex digits)", accountOverride)
 		}
+		if c.Username == c.AccountSID {
+			// The Monitor API answers for the account that authenticates:
+			// the subaccount SID with the parent's auth token (which Twilio
+			// accepts) reads the subaccount's alerts, not the parent's.
+			c.Username = accountOverride
+		}
 		c.AccountSID = accountOverride
 	}
 	return c, nil

@@ -23,7 +23,7 @@ func TestCredentialsFromEnv(t *testing.T) {
 		{"auth token", map[string]string{"TWILIO_ACCOUNT_SID": ac, "TWILIO_AUTH_TOKEN": "tok123"}, "", "", Credentials{ac, ac, "tok123"}, ""},
 		{"api key", map[string]string{"TWILIO_ACCOUNT_SID": ac, "TWILIO_API_KEY": sk, "TWILIO_API_SECRET": "sec"}, "", "", Credentials{ac, sk, "sec"}, ""},
 		{"token file", map[string]string{"TWILIO_ACCOUNT_SID": ac}, tokenFile, "", Credentials{ac, ac, "fromfile123"}, ""},
-		{"subaccount", map[string]string{"TWILIO_ACCOUNT_SID": ac, "TWILIO_AUTH_TOKEN": "tok"}, "", sub, Credentials{sub, ac, "tok"}, ""},
+		{"subaccount", map[string]string{"TWILIO_ACCOUNT_SID": ac, "TWILIO_AUTH_TOKEN": "tok"}, "", sub, Credentials{sub, sub, "tok"}, ""},
 		{"nothing", map[string]string{}, "", "", Credentials{}, "no Twilio credentials"},
 		{"no account", map[string]string{"TWILIO_AUTH_TOKEN": "tok"}, "", "", Credentials{}, "TWILIO_ACCOUNT_SID is not set"},
 		{"bad account", map[string]string{"TWILIO_ACCOUNT_SID": "AC123", "TWILIO_AUTH_TOKEN": "tok"}, "", "", Credentials{}, "not an account SID"},
