@@ -29,6 +29,16 @@ type bundleOptions struct {
 	apiURL           string
 	collectorTimeout time.Duration
 	commandLine      []string
+	// run holds the offline inputs, --quiet and --all-subaccounts (inputs.go).
+	run runFlags
+	// previousBundle is the bundle whose statistics are the trend baseline
+	// (report finds it in --output).
+	previousBundle string
+	// progress, when set, is used instead of a new reporter on stderr (the
+	// runs of many subaccounts share one).
+	progress collect.Progress
+	// result, when set, receives what the run wrote (report.go).
+	result *bundleResult
 }
 
 // windowFlags are the flags every command that looks at a time window takes.
@@ -90,26 +100,25 @@ func newBundleFlags(o *bundleOptions) *pflag.FlagSet {
 	fs.DurationVar(&o.collectorTimeout, "collector-timeout", 5*time.Minute, "deadline of each collector")
 	fs.StringVar(&o.apiURL, "api-url", "", "send Twilio API requests to this base URL (a mock of the API, for testing)")
 	_ = fs.MarkHidden("api-url")
+	o.run.register(fs)
 	return fs
 }
 
 func runBundleCmd(args []string, s streams) error {
 	var o bundleOptions
 	fs := newBundleFlags(&o)
-	fs.SetOutput(s.err)
-	fs.Usage = func() { fmt.Fprint(s.err, bundleUsage+fs.FlagUsages()) }
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return nil
-		}
-		return usageErr("bundle: %v (see twilio-evidence bundle --help)", err)
-	}
-	if fs.NArg() > 0 {
-		return usageErr("bundle: unexpected argument %q (see twilio-evidence bundle --help)", fs.Arg(0))
+	if done, err := parseFlags("bundle", fs, args, s); done || err != nil {
+		return err // help.go: --help, and bad flags with a suggestion
 	}
 	o.commandLine = append([]string{"twilio-evidence", "bundle"}, args...)
+	if err := o.prepareInputs(s); err != nil {
+		return err
+	}
 	ctx, stop := interruptContext(s)
 	defer stop()
+	if o.run.allSubaccounts {
+		return runBundleSubaccounts(ctx, o, s)
+	}
 	return runBundle(ctx, o, s)
 }
 
@@ -155,6 +164,8 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 		}
 		defer d.Close()
 		api = d.API
+	case o.run.offline():
+		// The offline inputs replace the API (inputs.go).
 	default:
 		creds, err := collect.CredentialsFromEnv(s.getenv, o.authTokenFile, o.accountSID)
 		if err != nil {
@@ -162,7 +173,7 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 		}
 		api = &collect.APIConfig{Credentials: creds, BaseURL: o.apiURL}
 	}
-	if win.From.Before(now.Add(-collect.AlertRetention)) {
+	if api != nil && win.From.Before(now.Add(-collect.AlertRetention)) {
 		return usageErr("the window starts %s, but Twilio keeps alerts for 30 days only: choose a later --from or a shorter --since", win.From.Format(time.RFC3339))
 	}
 
@@ -171,7 +182,7 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 		CommandLine: o.commandLine,
 		GeneratedAt: now.UTC(),
 		Window:      win,
-		Account:     collect.Account{SID: api.Credentials.AccountSID},
+		Account:     collect.Account{SID: o.accountFor(api, s)},
 	}
 	reproducible := false
 	if epoch := s.getenv("SOURCE_DATE_EPOCH"); epoch != "" {
@@ -186,13 +197,17 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 		return envErr(err)
 	}
 	defer stage.Remove()
-	env := &collect.Env{Evidence: ev, Stage: stage, API: api, Progress: newLineProgress(s.err)}
+	progress, closeProgress := o.startProgress(s)
+	defer closeProgress()
+	env := &collect.Env{Evidence: ev, Stage: stage, API: api, Progress: progress}
+	collect.Run(ctx, env, o.collectorTimeout, o.run.collectors()...)
 	collect.Run(ctx, env, o.collectorTimeout,
 		collect.AccountInfo{},
 		collect.Alerts{MaxDetails: o.maxDetails},
 		collect.Config{},
 		collect.Usage{},
 	)
+	o.run.explainSkips(ev)
 	findings := bundle.Analyze(ev)
 	path, err := bundle.Write(ev, findings, stage, bundle.Options{Dir: o.output, Force: o.force, Reproducible: reproducible})
 	if errors.Is(err, bundle.ErrExists) {
@@ -200,6 +215,10 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 	}
 	if err != nil {
 		return envErr(err)
+	}
+	closeProgress()
+	if o.result != nil {
+		*o.result = bundleResult{Path: path, Evidence: ev, Findings: findings}
 	}
 	fmt.Fprintln(s.out, path)
 	if bundle.Incomplete(ev) {

@@ -49,21 +49,26 @@ type streams struct {
 const mainUsage = `twilio-evidence — evidence for Twilio webhook failures (11200, 11205, 11217 …)
 
 Usage:
-  twilio-evidence bundle   [--since 24h | --from T --to T] [--output DIR] [--demo]   write the support bundle
-  twilio-evidence version                                                       print the version
+  twilio-evidence bundle   [--since 24h | --from T --to T] [--output DIR]   write the support bundle (zip + PDF)
+  twilio-evidence report   --output DIR [--since 7d | --week last] [--keep N] [--json]
+                                                    the weekly report, for cron and systemd timers
+  twilio-evidence version                            print the version, commit and build date
 
-Run 'twilio-evidence COMMAND --help' for the flags of a command.
+The three ways it is used:
+  # a ticket: the last 24 hours in one zip to attach as it is
+  twilio-evidence bundle --since 24h --output ~/tickets
+  # every week from cron: dated bundles, week-over-week trend, exit codes
+  0 6 * * 1  twilio-evidence report --week last --output /var/lib/twilio-evidence --keep 8 --quiet
+  # before contacting support: is it your side? (no credentials to share: use saved alerts)
+  twilio-evidence bundle --alerts-file alerts.json
+
+Run 'twilio-evidence COMMAND --help' for the flags and examples of a command,
+or 'twilio-evidence bundle --demo' to see a bundle without an account.
 
 Credentials come from the environment: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN,
-or TWILIO_API_KEY, TWILIO_API_SECRET and TWILIO_ACCOUNT_SID.
-
-Exit codes:
-  0  done, no incidents
-  1  done, incidents found (report --fail-on-incidents only)
-  2  usage or input error
-  3  done, but incomplete: a collector failed (the bundle says which)
-  4  could not run: no credentials, output not writable
-`
+or TWILIO_API_KEY, TWILIO_API_SECRET and TWILIO_ACCOUNT_SID (never from flags).
+Progress goes to stderr (bars on a terminal, plain lines otherwise; --quiet for none).
+` + exitCodesHelp
 
 func main() {
 	os.Exit(run(os.Args[1:], streams{out: os.Stdout, err: os.Stderr, getenv: os.Getenv}))
@@ -79,12 +84,14 @@ func run(args []string, s streams) int {
 	switch args[0] {
 	case "bundle":
 		err = runBundleCmd(args[1:], s)
+	case "report":
+		err = runReportCmd(args[1:], s)
 	case "version", "--version", "-v":
 		fmt.Fprintln(s.out, versionString())
 	case "help", "--help", "-h":
 		fmt.Fprint(s.out, mainUsage)
 	default:
-		err = usageErr("unknown command %q (commands: bundle, version)", args[0])
+		err = unknownCommand(args[0])
 	}
 	if err == nil {
 		return exitOK

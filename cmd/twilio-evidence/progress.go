@@ -3,24 +3,81 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/vbauerster/mpb/v8"
+	"github.com/vbauerster/mpb/v8/decor"
+	"golang.org/x/term"
 
 	"github.com/twilio-evidence/twilio-evidence/collect"
 )
 
-// lineProgress prints plain timestamped lines: for pipes, cron and logs.
-type lineProgress struct {
+// progressReporter is a collect.Progress that is closed when the run ends:
+// bars are finished and the terminal is left clean. Close may be called
+// more than once.
+type progressReporter interface {
+	collect.Progress
+	Close()
+}
+
+// newProgress picks how progress is shown on s.err: bars when it is a
+// terminal, plain timestamped lines when it is not (pipes, cron, systemd),
+// and only warnings with quiet. Errors are never silenced: they are not
+// progress.
+func newProgress(s streams, quiet bool) progressReporter {
+	switch {
+	case quiet:
+		return &quietProgress{w: s.err}
+	case isTerminal(s.err) && s.getenv("TERM") != "dumb":
+		return newBarProgress(s.err)
+	default:
+		return newLineProgress(s.err)
+	}
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(interface{ Fd() uintptr })
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// quietProgress shows nothing but warnings (--quiet).
+type quietProgress struct {
 	mu sync.Mutex
 	w  io.Writer
 }
 
-func newLineProgress(w io.Writer) *lineProgress { return &lineProgress{w: w} }
+// Start implements collect.Progress.
+func (*quietProgress) Start(string, int) collect.Task { return collect.NoProgress{}.Start("", 0) }
+
+// Warnf implements collect.Progress.
+func (p *quietProgress) Warnf(format string, args ...any) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintf(p.w, "twilio-evidence: warning: %s\n", fmt.Sprintf(format, args...))
+}
+
+// Close implements progressReporter.
+func (*quietProgress) Close() {}
+
+// lineEvery is how often a long task without a terminal prints how far it got.
+const lineEvery = 10 * time.Second
+
+// lineProgress prints plain timestamped lines: for pipes, cron and logs.
+type lineProgress struct {
+	mu  sync.Mutex
+	w   io.Writer
+	now func() time.Time
+}
+
+func newLineProgress(w io.Writer) *lineProgress { return &lineProgress{w: w, now: time.Now} }
 
 func (p *lineProgress) printf(format string, args ...any) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	fmt.Fprintf(p.w, "%s %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
+	fmt.Fprintf(p.w, "%s %s\n", p.now().Format("2006-01-02T15:04:05Z07:00"), fmt.Sprintf(format, args...))
 }
 
 // Start implements collect.Progress.
@@ -30,29 +87,195 @@ func (p *lineProgress) Start(name string, total int) collect.Task {
 	} else {
 		p.printf("%s: started", name)
 	}
-	return &lineTask{p: p, name: name, start: time.Now()}
+	now := p.now()
+	return &lineTask{p: p, name: name, total: total, start: now, last: now}
 }
 
 // Warnf implements collect.Progress.
 func (p *lineProgress) Warnf(format string, args ...any) { p.printf("warning: "+format, args...) }
 
+// Close implements progressReporter.
+func (p *lineProgress) Close() {}
+
 type lineTask struct {
-	p     *lineProgress
-	name  string
-	start time.Time
-	mu    sync.Mutex
-	n     int
+	p           *lineProgress
+	name        string
+	total       int
+	start, last time.Time
+	mu          sync.Mutex
+	n           int
+	done        bool
 }
 
+// Add counts n more steps and, on a long task, says how far it got every
+// lineEvery.
 func (t *lineTask) Add(n int) {
 	t.mu.Lock()
 	t.n += n
+	count, now := t.n, t.p.now()
+	report := now.Sub(t.last) >= lineEvery && !t.done
+	if report {
+		t.last = now
+	}
 	t.mu.Unlock()
+	if !report {
+		return
+	}
+	if t.total > 0 {
+		t.p.printf("%s: %d of %d", t.name, count, t.total)
+	} else {
+		t.p.printf("%s: %d so far", t.name, count)
+	}
 }
 
 func (t *lineTask) Done() {
 	t.mu.Lock()
+	if t.done {
+		t.mu.Unlock()
+		return
+	}
+	t.done = true
 	n := t.n
 	t.mu.Unlock()
-	t.p.printf("%s: %d done in %s", t.name, n, time.Since(t.start).Round(time.Millisecond))
+	t.p.printf("%s: %d done in %s", t.name, n, t.p.now().Sub(t.start).Round(time.Millisecond))
+}
+
+// barProgress draws one bar per task with mpb, which keeps several bars
+// (parallel detail fetches, subaccounts) on screen at once and prints
+// warnings above them without tearing.
+type barProgress struct {
+	w  io.Writer
+	p  *mpb.Progress
+	mu sync.Mutex
+	// bars are the bars started, so that Close can end unfinished ones.
+	bars   []*mpb.Bar
+	closed bool
+}
+
+func newBarProgress(w io.Writer) *barProgress {
+	return &barProgress{w: w, p: mpb.New(mpb.WithOutput(w), mpb.WithWidth(30), mpb.WithRefreshRate(120*time.Millisecond))}
+}
+
+// Start implements collect.Progress.
+func (b *barProgress) Start(name string, total int) collect.Task { return b.start(name, total, false) }
+
+// start adds a bar; a transient one disappears when done (the tasks of one
+// subaccount among hundreds).
+func (b *barProgress) start(name string, total int, transient bool) collect.Task {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return collect.NoProgress{}.Start("", 0)
+	}
+	name = shortName(name, 28)
+	opts := []mpb.BarOption{
+		mpb.BarOptional(mpb.BarRemoveOnComplete(), transient),
+		mpb.AppendDecorators(decor.Elapsed(decor.ET_STYLE_GO, decor.WCSyncSpace)),
+	}
+	var bar *mpb.Bar
+	if total > 0 {
+		opts = append(opts, mpb.PrependDecorators(
+			decor.Name(name, decor.WCSyncSpaceR),
+			decor.CountersNoUnit("%d / %d", decor.WCSyncWidth),
+		))
+		bar = b.p.AddBar(int64(total), opts...)
+	} else {
+		opts = append(opts, mpb.PrependDecorators(
+			decor.Name(name, decor.WCSyncSpaceR),
+			decor.CurrentNoUnit("%d", decor.WCSyncWidth),
+		))
+		bar = b.p.AddSpinner(0, opts...)
+	}
+	b.bars = append(b.bars, bar)
+	return &barTask{bar: bar}
+}
+
+// Warnf implements collect.Progress: the line goes above the bars.
+func (b *barProgress) Warnf(format string, args ...any) {
+	line := fmt.Sprintf("twilio-evidence: warning: %s\n", fmt.Sprintf(format, args...))
+	b.mu.Lock()
+	closed := b.closed
+	b.mu.Unlock()
+	if !closed {
+		if _, err := b.p.Write([]byte(line)); err == nil {
+			return
+		}
+	}
+	fmt.Fprint(b.w, line)
+}
+
+// Close ends the bars still running (a collector that stopped early) and
+// waits until the last frame is drawn.
+func (b *barProgress) Close() {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return
+	}
+	b.closed = true
+	bars := b.bars
+	b.mu.Unlock()
+	for _, bar := range bars {
+		if !bar.Completed() {
+			bar.Abort(false)
+		}
+	}
+	b.p.Wait()
+}
+
+type barTask struct {
+	bar  *mpb.Bar
+	once sync.Once
+}
+
+func (t *barTask) Add(n int) { t.bar.IncrBy(n) }
+
+// Done completes the bar where it is: a task may end before its total.
+func (t *barTask) Done() { t.once.Do(func() { t.bar.SetTotal(-1, true) }) }
+
+// shortName keeps a bar's label within n runes.
+func shortName(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// prefixedProgress labels every task and warning of one account among
+// many; with bars, its tasks disappear when done.
+type prefixedProgress struct {
+	inner  collect.Progress
+	prefix string
+}
+
+// Start implements collect.Progress.
+func (p prefixedProgress) Start(name string, total int) collect.Task {
+	if b, ok := p.inner.(*barProgress); ok {
+		return b.start(p.prefix+name, total, true)
+	}
+	return p.inner.Start(p.prefix+name, total)
+}
+
+// Warnf implements collect.Progress.
+func (p prefixedProgress) Warnf(format string, args ...any) {
+	p.inner.Warnf("%s%s", p.prefix, fmt.Sprintf(format, args...))
+}
+
+// startProgress returns the progress of one run: the one the options carry
+// (a subaccount run shares its parent's), or a new one on s.err.
+func (o *bundleOptions) startProgress(s streams) (collect.Progress, func()) {
+	if o.progress != nil {
+		return o.progress, func() {}
+	}
+	p := newProgress(s, o.run.quiet)
+	return p, p.Close
+}
+
+// accountLabel is the short label of an account in progress lines.
+func accountLabel(sid string) string {
+	if len(sid) > 10 {
+		return strings.ToUpper(sid[:2]) + sid[2:8] + "…: "
+	}
+	return sid + ": "
 }

@@ -1,0 +1,228 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/spf13/pflag"
+)
+
+// commandUsage is the text above a command's flags in its --help.
+var commandUsage = map[string]string{
+	"bundle": bundleUsage + bundleMoreExamples,
+	"report": reportUsage,
+}
+
+const bundleMoreExamples = `
+  # no API credentials to give: alerts saved by curl or twilio-cli, or a CSV export
+  curl -su "$TWILIO_ACCOUNT_SID:$TWILIO_AUTH_TOKEN" \
+    'https://monitor.twilio.com/v1/Alerts?PageSize=1000' > alerts.json
+  twilio-evidence bundle --alerts-file alerts.json
+  twilio-evidence bundle --incidents-file debugger-export.csv --tz Asia/Tokyo
+  # every subaccount of a parent account, with an index ranking them
+  twilio-evidence bundle --all-subaccounts --since 7d --output ~/tickets
+
+  The weekly run is 'twilio-evidence report'; before writing to support,
+  'twilio-evidence probe URL' and 'twilio-evidence trace' answer steps 2
+  and 3 of Twilio's procedure on their own.
+
+Offline inputs (--alerts-file, --incidents-file) replace the API: no
+credentials are needed, the API collectors are recorded as skipped, and the
+window defaults to the span of the file.
+`
+
+const reportUsage = `Usage: twilio-evidence report --output DIR [--since 7d | --week last] [flags]
+
+The weekly report, for cron and systemd timers: writes a dated bundle into
+DIR, compares it with the previous bundle of the same account found there
+(week-over-week trend), deletes bundles beyond --keep, and never asks
+anything. A lock file in DIR keeps two runs from overlapping; a lock left
+by a run that died is taken over with a warning. Nothing is written outside
+DIR and the system's temporary directory.
+
+Examples:
+  # every Monday at 06:00, the week before, keeping eight weeks (crontab -e)
+  0 6 * * 1  twilio-evidence report --week last --tz Asia/Tokyo --output /var/lib/twilio-evidence --keep 8 --quiet
+  # the last 7 days as JSON for a monitoring script; exit 1 when anything failed
+  twilio-evidence report --since 7d --output reports --json --fail-on-incidents
+  # every subaccount, four at a time, with an index (CSV and PDF) ranking them
+  twilio-evidence report --all-subaccounts --week last --output reports --keep 4
+  # try it without an account
+  twilio-evidence report --demo --output /tmp/reports
+
+  For a ticket, 'twilio-evidence bundle --since 24h' writes the same bundle
+  once; 'twilio-evidence probe URL' checks your endpoint before you write
+  to support.
+
+Output: the bundle's path on stdout (with --json a summary: path, window,
+incidents, error rate, verdict, collector states, previous bundle, deleted
+files) and one summary line on stderr.
+`
+
+const exitCodesHelp = `
+Exit codes:
+  0  done, no incidents
+  1  done, incidents found (report --fail-on-incidents only)
+  2  usage or input error
+  3  done, but incomplete: a collector failed (the bundle says which)
+  4  could not run: no credentials, output not writable, another run holds the lock
+`
+
+// parseFlags parses a command's flags. --help prints the command's help
+// on stdout (done is true: the command has nothing more to do). A bad flag
+// gives one line that says what to do: the closest flag for a misspelt
+// one, the right command for another command's flag.
+func parseFlags(cmd string, fs *pflag.FlagSet, args []string, s streams) (done bool, err error) {
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	err = fs.Parse(args)
+	if errors.Is(err, pflag.ErrHelp) {
+		printHelp(cmd, fs, s.out)
+		return true, nil
+	}
+	if err != nil {
+		return false, usageErr("%s: %s (see twilio-evidence %s --help)", cmd, explainFlagError(cmd, err, fs), cmd)
+	}
+	if fs.NArg() > 0 {
+		return false, usageErr("%s: unexpected argument %q: flags start with -- (see twilio-evidence %s --help)", cmd, fs.Arg(0), cmd)
+	}
+	return false, nil
+}
+
+// printHelp writes a command's help: what it does, examples, flags, exit codes.
+func printHelp(cmd string, fs *pflag.FlagSet, w io.Writer) {
+	fmt.Fprint(w, commandUsage[cmd])
+	fmt.Fprint(w, "\nFlags:\n"+fs.FlagUsages())
+	fmt.Fprint(w, exitCodesHelp)
+}
+
+var (
+	unknownLong  = regexp.MustCompile(`^unknown flag: --(\S+)$`)
+	unknownShort = regexp.MustCompile(`^unknown shorthand flag: '(.)' in (\S+)$`)
+)
+
+// otherCommands builds the flags of the commands a mistaken flag may
+// belong to.
+var otherCommands = map[string]func() *pflag.FlagSet{
+	"bundle": func() *pflag.FlagSet { return newBundleFlags(&bundleOptions{}) },
+	"report": func() *pflag.FlagSet { return newReportFlags(&reportOptions{}) },
+}
+
+// explainFlagError rewrites pflag's message into one that says what to do.
+func explainFlagError(cmd string, err error, fs *pflag.FlagSet) string {
+	msg := err.Error()
+	if m := unknownLong.FindStringSubmatch(msg); m != nil {
+		name, _, _ := strings.Cut(m[1], "=")
+		if s := closestFlag(name, fs); s != "" {
+			return fmt.Sprintf("unknown flag --%s; did you mean --%s?", name, s)
+		}
+		var owners []string
+		for other, mk := range otherCommands {
+			if f := mk().Lookup(name); other != cmd && f != nil && !f.Hidden {
+				owners = append(owners, other)
+			}
+		}
+		sort.Strings(owners)
+		if len(owners) > 0 {
+			return fmt.Sprintf("--%s is a flag of %s, not of %s", name, strings.Join(owners, " and "), cmd)
+		}
+		return fmt.Sprintf("unknown flag --%s", name)
+	}
+	if m := unknownShort.FindStringSubmatch(msg); m != nil {
+		if strings.HasPrefix(m[2], "-") && len(m[2]) > 2 {
+			if s := closestFlag(strings.TrimLeft(m[2], "-"), fs); s != "" {
+				return fmt.Sprintf("unknown flag %s; did you mean --%s? (long flags take two dashes)", m[2], s)
+			}
+		}
+		return fmt.Sprintf("unknown flag -%s", m[1])
+	}
+	return msg
+}
+
+// closestFlag is the visible flag of fs nearest to name: a unique prefix
+// match, else the smallest edit distance within a third of the name's
+// length (at least 2); "" when nothing is close.
+func closestFlag(name string, fs *pflag.FlagSet) string {
+	var names []string
+	fs.VisitAll(func(f *pflag.Flag) {
+		if !f.Hidden {
+			names = append(names, f.Name)
+		}
+	})
+	sort.Strings(names)
+	var prefixed []string
+	for _, n := range names {
+		if len(name) >= 3 && strings.HasPrefix(n, name) {
+			prefixed = append(prefixed, n)
+		}
+	}
+	if len(prefixed) == 1 {
+		return prefixed[0]
+	}
+	best, bestD := "", max(2, len(name)/3)+1
+	for _, n := range names {
+		if d := editDistance(name, n); d < bestD {
+			best, bestD = n, d
+		}
+	}
+	return best
+}
+
+// closestWord is the word of words nearest to w within two edits.
+func closestWord(w string, words []string) string {
+	best, bestD := "", 3
+	for _, c := range words {
+		if d := editDistance(w, c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Damerau–Levenshtein distance (adjacent swaps count
+// one edit: "sinse" → "since" is one substitution, "snice" one swap).
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	d := make([][]int, len(ra)+1)
+	for i := range d {
+		d[i] = make([]int, len(rb)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(ra)][len(rb)]
+}
+
+// commands are the subcommands, for suggestions.
+var commands = []string{"bundle", "report", "version", "help"}
+
+// unknownCommand says what to run instead of an unknown command.
+func unknownCommand(name string) error {
+	if strings.HasPrefix(name, "-") {
+		if c := closestWord(strings.TrimLeft(name, "-"), []string{"help", "version"}); c != "" {
+			return usageErr("unknown flag %s; did you mean --%s? (or put flags after a command: twilio-evidence bundle %s)", name, c, name)
+		}
+		return usageErr("flags go after a command: twilio-evidence bundle %s (see twilio-evidence --help)", name)
+	}
+	if c := closestWord(name, commands); c != "" {
+		return usageErr("unknown command %q; did you mean %s? (see twilio-evidence --help)", name, c)
+	}
+	return usageErr("unknown command %q: the commands are %s (see twilio-evidence --help)", name, strings.Join(commands, ", "))
+}

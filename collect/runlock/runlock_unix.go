@@ -1,0 +1,73 @@
+//go:build unix
+
+package runlock
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"syscall"
+)
+
+// acquire holds the lock with flock(2), which the kernel releases when its
+// holder dies, and keeps the owner's details in the file for messages.
+func acquire(path string, me Owner) (*Lock, *Owner, error) {
+	for attempt := 0; attempt < 10; attempt++ {
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+		if err != nil {
+			return nil, nil, fmt.Errorf("lock %s: %w", path, err)
+		}
+		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+			b, _ := io.ReadAll(io.LimitReader(f, 4096))
+			f.Close()
+			if errors.Is(err, syscall.EWOULDBLOCK) {
+				if o, ok := parseOwner(b); ok {
+					return nil, nil, fmt.Errorf("%s is held by %s: %w", path, o, ErrHeld)
+				}
+				return nil, nil, fmt.Errorf("%s: %w", path, ErrHeld)
+			}
+			return nil, nil, fmt.Errorf("lock %s: %w", path, err)
+		}
+		// The holder before us may have removed the file between our open
+		// and our flock: then we hold a lock on a file nobody else sees.
+		st, err1 := f.Stat()
+		cur, err2 := os.Stat(path)
+		if err1 != nil || err2 != nil || !os.SameFile(st, cur) {
+			f.Close()
+			continue
+		}
+		b, err := io.ReadAll(io.LimitReader(f, 4096))
+		if err != nil {
+			f.Close()
+			return nil, nil, fmt.Errorf("read lock %s: %w", path, err)
+		}
+		var stale *Owner
+		if o, ok := parseOwner(b); ok {
+			// Nobody holds the lock, yet the file names an owner: it died
+			// (or was killed) before releasing it.
+			stale = &o
+		}
+		if err := f.Truncate(0); err == nil {
+			_, err = f.WriteAt(me.encode(), 0)
+		}
+		if err != nil {
+			unlockFile(f)
+			f.Close()
+			return nil, nil, fmt.Errorf("write lock %s: %w", path, err)
+		}
+		return &Lock{path: path, f: f}, stale, nil
+	}
+	return nil, nil, fmt.Errorf("lock %s: it keeps being replaced: %w", path, ErrHeld)
+}
+
+func unlockFile(f *os.File) error { return syscall.Flock(int(f.Fd()), syscall.LOCK_UN) }
+
+// Alive reports whether a process with this pid runs on this machine.
+func Alive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}

@@ -1,0 +1,48 @@
+package collect
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	api "github.com/twilio/twilio-go/rest/api/v2010"
+)
+
+// MaxSubaccounts bounds how many subaccounts ListSubaccounts reads.
+const MaxSubaccounts = 100_000
+
+// ListSubaccounts lists the subaccounts of the account the credentials of
+// cfg name (API v2010 Accounts list: the account itself and those it owns),
+// sorted by SID. The parent itself is left out.
+func ListSubaccounts(ctx context.Context, cfg *APIConfig) ([]Account, error) {
+	parent := cfg.Credentials.AccountSID
+	p := new(api.ListAccountParams).SetPageSize(1000).SetLimit(MaxSubaccounts)
+	list, err := cfg.Client(ctx).Api.ListAccount(p)
+	if err != nil {
+		return nil, fmt.Errorf("list the subaccounts of %s: %s", parent, describeAPIError(err))
+	}
+	var out []Account
+	for _, a := range list {
+		sid := deref(a.Sid)
+		if sid == parent || !ValidSID(sid, "AC") {
+			continue
+		}
+		owner := deref(a.OwnerAccountSid)
+		if owner != "" && owner != parent {
+			continue
+		}
+		out = append(out, Account{SID: sid, FriendlyName: deref(a.FriendlyName), Type: deref(a.Type), Status: deref(a.Status), ParentSID: parent})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].SID < out[j].SID })
+	return out, nil
+}
+
+// CheckAccount fetches one account with cfg's credentials: whether the
+// account can be read at all, before its collectors run.
+func CheckAccount(ctx context.Context, cfg *APIConfig, sid string) (Account, error) {
+	a, err := cfg.Client(ctx).Api.FetchAccount(sid)
+	if err != nil {
+		return Account{SID: sid}, fmt.Errorf("fetch account %s: %s", sid, describeAPIError(err))
+	}
+	return Account{SID: sid, FriendlyName: deref(a.FriendlyName), Type: deref(a.Type), Status: deref(a.Status), ParentSID: deref(a.OwnerAccountSid)}, nil
+}
