@@ -43,6 +43,11 @@ type FakePage struct {
 	// Location is the zone the times are written in (Statuspage writes them
 	// in the page's zone, e.g. "-07:00"); UTC when nil.
 	Location *time.Location
+	// BaseURL is the address the page publishes for itself (page.url and the
+	// default shortlinks), e.g. "https://status.example.com"; the address the
+	// request was made to when empty. A fixed one keeps the documents the same
+	// whatever port the page listens on.
+	BaseURL string
 }
 
 // fakeGroup is a component group of the fake page and its members.
@@ -85,10 +90,10 @@ func NewFakeServer(incidents []FakeIncident) *httptest.Server {
 func (p FakePage) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+IncidentsPath, func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, p.incidentsDoc(baseOf(r)))
+		writeJSON(w, p.incidentsDoc(p.baseOf(r)))
 	})
 	mux.HandleFunc("GET "+SummaryPath, func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, p.summaryDoc(baseOf(r)))
+		writeJSON(w, p.summaryDoc(p.baseOf(r)))
 	})
 	mux.HandleFunc("GET /incidents/{id}", func(w http.ResponseWriter, r *http.Request) {
 		for _, fi := range p.Incidents {
@@ -170,8 +175,12 @@ func DemoIncidents(from, to time.Time, customer []time.Time) []FakeIncident {
 	}
 }
 
-// baseOf is the scheme and host the request was made to.
-func baseOf(r *http.Request) string {
+// baseOf is the page's published address: BaseURL, else the scheme and
+// host the request was made to.
+func (p FakePage) baseOf(r *http.Request) string {
+	if p.BaseURL != "" {
+		return strings.TrimRight(p.BaseURL, "/")
+	}
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"

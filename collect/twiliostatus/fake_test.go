@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 )
@@ -98,5 +99,30 @@ func TestFakePage_LinksResolveOnThePage(t *testing.T) {
 	}
 	if code := get(srv.URL + "/incidents/nosuchid"); code != 404 {
 		t.Errorf("unknown incident: HTTP %d, want 404", code)
+	}
+}
+
+func TestFakePage_PublishesItsBaseURLWhateverThePort(t *testing.T) {
+	page := FakePage{Incidents: DemoIncidents(winFrom, winTo, nil), BaseURL: "https://status.example.com/"}
+	var bodies [][]byte
+	for i := 0; i < 2; i++ {
+		srv := httptest.NewServer(page.Handler())
+		res, err := (&Client{BaseURL: srv.URL}).Fetch(context.Background(), winFrom, winTo)
+		srv.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Page.URL != "https://status.example.com" {
+			t.Errorf("page url = %q", res.Page.URL)
+		}
+		for _, inc := range res.Incidents {
+			if !strings.HasPrefix(inc.Shortlink, "https://status.example.com/incidents/") {
+				t.Errorf("shortlink = %q, want it on the published base", inc.Shortlink)
+			}
+		}
+		bodies = append(bodies, res.Raw)
+	}
+	if !bytes.Equal(bodies[0], bodies[1]) {
+		t.Errorf("two servers on different ports served different incidents.json")
 	}
 }
