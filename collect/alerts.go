@@ -20,7 +20,9 @@ const AlertsFile = "alerts.ndjson"
 
 // Alerts collects every Monitor alert in the window, turns the webhook
 // failures among them into incidents, and fetches the details (request and
-// response headers and bodies) of up to MaxDetails of them.
+// response headers and bodies) of up to MaxDetails of them. Where the
+// Monitor Alerts API does not answer for the account, it reads the API v2010
+// Notifications resource instead (see collectNotifications) and says so.
 type Alerts struct {
 	// MaxDetails bounds the FetchAlert calls (default 200; negative = none).
 	MaxDetails int
@@ -70,6 +72,11 @@ func (a Alerts) Collect(ctx context.Context, env *Env) error {
 	}
 	task.Done()
 	streamErr := <-errs
+	if seen == 0 && alertsUnavailable(streamErr) {
+		raw.Close()
+		return a.collectNotifications(ctx, env, api, maxAlerts, streamErr)
+	}
+	env.Evidence.AlertsSource = AlertsFromMonitor
 	if writeErr == nil {
 		writeErr = bw.Flush()
 	}
@@ -90,7 +97,7 @@ func (a Alerts) Collect(ctx context.Context, env *Env) error {
 	var details map[string]json.RawMessage
 	var detailErr error
 	if streamErr == nil && a.MaxDetails >= 0 {
-		details, detailErr = a.fetchDetails(ctx, env, api.MonitorV1, incidents)
+		details, detailErr = a.fetchDetails(ctx, env, incidents, func(sid string) (any, error) { return api.MonitorV1.FetchAlert(sid) })
 	}
 	if err := mergeDetails(env.Stage, AlertsFile+".list", AlertsFile, details); err != nil {
 		return err
@@ -187,7 +194,9 @@ func pickDetails(incidents []Incident, n int) []string {
 	return out
 }
 
-func (a Alerts) fetchDetails(ctx context.Context, env *Env, api *monitor.ApiService, incidents []Incident) (map[string]json.RawMessage, error) {
+// fetchDetails fetches, with fetch, the details of up to MaxDetails of the
+// incidents, picked by pickDetails, and returns them by SID as JSON.
+func (a Alerts) fetchDetails(ctx context.Context, env *Env, incidents []Incident, fetch func(sid string) (any, error)) (map[string]json.RawMessage, error) {
 	max := a.MaxDetails
 	if max == 0 {
 		max = 200
@@ -212,7 +221,7 @@ func (a Alerts) fetchDetails(ctx context.Context, env *Env, api *monitor.ApiServ
 		go func() {
 			defer wg.Done()
 			for sid := range next {
-				inst, err := api.FetchAlert(sid)
+				inst, err := fetch(sid)
 				var b []byte
 				if err == nil {
 					b, err = json.Marshal(inst)

@@ -25,6 +25,16 @@ type Evidence struct {
 	Collectors  []CollectorStatus `json:"collectors"`
 	// Files lists the raw files collectors staged for the bundle, by path inside it.
 	Files []string `json:"-"`
+
+	// AlertsSource says where the incidents came from: AlertsFromMonitor or,
+	// when the Monitor Alerts API does not answer for the account,
+	// AlertsFromNotifications, with the reason in AlertsSourceReason.
+	AlertsSource       string `json:"alerts_source,omitempty"`
+	AlertsSourceReason string `json:"alerts_source_reason,omitempty"`
+
+	// TwilioStatus is what Twilio's public status page published for the
+	// window; nil when the page was not read.
+	TwilioStatus *TwilioStatus `json:"twilio_status,omitempty"`
 }
 
 // Tool identifies the build of twilio-evidence that made the bundle.

@@ -150,6 +150,7 @@ func DemoData(from, to time.Time) *AccountData {
 	}
 	sort.SliceStable(alerts, func(i, j int) bool { return alerts[i].Generated.After(alerts[j].Generated) })
 	d.Alerts = alerts
+	d.Notifications = NotificationsFromAlerts(alerts) // the same events in the v2010 debugger log
 	for _, a := range alerts {
 		if a.ResourceSid[:2] == "CA" && a.ErrorCode == "11200" && len(d.CallEvents) < 20 {
 			d.CallEvents[a.ResourceSid] = demoCallEvents(a)

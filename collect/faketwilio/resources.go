@@ -173,6 +173,10 @@ type Notification struct {
 	RequestURL    string  `json:"request_url"`
 	Sid           string  `json:"sid"`
 	URI           string  `json:"uri"`
+	// The details only a fetch of one notification returns.
+	RequestVariables string `json:"request_variables,omitempty"`
+	ResponseBody     string `json:"response_body,omitempty"`
+	ResponseHeaders  string `json:"response_headers,omitempty"`
 }
 
 // CallEvent is api.v2010.account.call.call_event: one request Twilio made for
