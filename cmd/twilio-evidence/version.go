@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"runtime"
 	"runtime/debug"
 )
 
@@ -31,13 +32,11 @@ func buildCommit() (string, string) {
 
 func versionString() string {
 	c, d := buildCommit()
-	s := "twilio-evidence " + version
-	if c != "" {
-		s += fmt.Sprintf(" (commit %.12s", c)
-		if d != "" {
-			s += ", built " + d
-		}
-		s += ")"
+	if c == "" {
+		c = "unknown"
 	}
-	return s
+	if d == "" {
+		d = "unknown"
+	}
+	return fmt.Sprintf("twilio-evidence %s (commit %.12s, built %s, %s %s/%s)", version, c, d, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }
