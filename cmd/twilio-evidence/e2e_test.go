@@ -1,0 +1,365 @@
+package main
+
+import (
+	"archive/zip"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gocarina/gocsv"
+
+	"github.com/twilio-evidence/twilio-evidence/collect"
+	"github.com/twilio-evidence/twilio-evidence/collect/faketwilio"
+)
+
+var (
+	e2eBinOnce sync.Once
+	e2eBin     string
+	e2eBinErr  error
+)
+
+// e2eBinary builds the command once for all end-to-end tests.
+func e2eBinary(t *testing.T) string {
+	t.Helper()
+	e2eBinOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "twilio-evidence-e2e-*")
+		if err != nil {
+			e2eBinErr = err
+			return
+		}
+		e2eBin = filepath.Join(dir, "twilio-evidence")
+		out, err := exec.Command("go", "build", "-o", e2eBin, ".").CombinedOutput()
+		if err != nil {
+			e2eBinErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if e2eBinErr != nil {
+		t.Fatal(e2eBinErr)
+	}
+	return e2eBin
+}
+
+const (
+	e2eAccount = "AC00000000000000000000000000000e2e"
+	e2eToken   = "e2eSECRETtoken0000000000000000000"
+)
+
+// e2eWindow is a fixed week that ends at today's midnight UTC (within the
+// 30 days Twilio keeps alerts).
+func e2eWindow() (time.Time, time.Time) {
+	to := time.Now().UTC().Truncate(24 * time.Hour)
+	return to.Add(-7 * 24 * time.Hour), to
+}
+
+func e2eFake(t *testing.T) (*faketwilio.Server, *faketwilio.AccountData) {
+	t.Helper()
+	from, to := e2eWindow()
+	d := faketwilio.DemoData(from, to)
+	d.Account.Sid, d.Account.OwnerAccountSid = e2eAccount, e2eAccount
+	fake := faketwilio.New(map[string]string{e2eAccount: e2eToken}, d)
+	t.Cleanup(fake.Close)
+	return fake, d
+}
+
+type e2eResult struct {
+	code           int
+	stdout, stderr string
+}
+
+func runE2E(t *testing.T, env []string, args ...string) e2eResult {
+	t.Helper()
+	cmd := exec.Command(e2eBinary(t), args...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "TMPDIR=" + os.TempDir()}, env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(errb.String(), "goroutine ") || strings.Contains(errb.String(), "panic:") {
+		t.Fatalf("stack trace on stderr:\n%s", errb.String())
+	}
+	return e2eResult{code, out.String(), errb.String()}
+}
+
+func e2eBundleArgs(fake *faketwilio.Server, out string, extra ...string) []string {
+	from, to := e2eWindow()
+	return append([]string{"bundle", "--api-url", fake.URL, "--output", out,
+		"--from", from.Format(time.RFC3339), "--to", to.Format(time.RFC3339), "--tz", "UTC"}, extra...)
+}
+
+func e2eEnv() []string {
+	return []string{"TWILIO_ACCOUNT_SID=" + e2eAccount, "TWILIO_AUTH_TOKEN=" + e2eToken, "SOURCE_DATE_EPOCH=1764000000"}
+}
+
+// readZip returns every entry of the zip, by name.
+func readZip(t *testing.T, path string) map[string][]byte {
+	t.Helper()
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	out := map[string][]byte{}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[f.Name] = b
+	}
+	return out
+}
+
+func TestE2E_BundleFromFakeAPI(t *testing.T) {
+	fake, data := e2eFake(t)
+	out := t.TempDir()
+	r := runE2E(t, e2eEnv(), e2eBundleArgs(fake, out)...)
+	if r.code != 0 {
+		t.Fatalf("exit %d\nstderr: %s", r.code, r.stderr)
+	}
+	path := strings.TrimSpace(r.stdout)
+	if filepath.Dir(path) != out || !strings.HasSuffix(path, ".zip") || strings.Contains(filepath.Base(path), ":") {
+		t.Fatalf("stdout = %q, want the zip's path in %s without ':'", r.stdout, out)
+	}
+	files := readZip(t, path)
+
+	// incidents.csv rows = the fake's webhook-failure alerts in the window.
+	from, to := e2eWindow()
+	want := map[string]bool{}
+	for i := 0; i < data.Alerts.Len(); i++ {
+		a := data.Alerts.At(i)
+		if collect.IsWebhookFailure(a.ErrorCode) && !a.Generated.Before(from) && a.Generated.Before(to) {
+			want[a.Sid] = true
+		}
+	}
+	var rows []collect.Incident
+	if err := gocsv.UnmarshalBytes(files["incidents.csv"], &rows); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(want) || len(want) == 0 {
+		t.Fatalf("incidents.csv has %d rows, the fake served %d webhook failures", len(rows), len(want))
+	}
+	for _, r := range rows {
+		if !want[r.AlertSID] {
+			t.Errorf("incidents.csv has %s, which the fake did not serve as a webhook failure", r.AlertSID)
+		}
+		if r.ResourceSID == "" || r.ErrorCode == "" || r.URL == "" || r.Time.IsZero() {
+			t.Errorf("incomplete row %+v", r)
+		}
+	}
+
+	// The manifest lists every file with its bytes and sha256.
+	var m struct {
+		Files []struct {
+			Name   string `json:"name"`
+			Bytes  int    `json:"bytes"`
+			SHA256 string `json:"sha256"`
+		} `json:"files"`
+		Collectors []struct{ Name, State string } `json:"collectors"`
+	}
+	if err := json.Unmarshal(files["manifest.json"], &m); err != nil {
+		t.Fatal(err)
+	}
+	listed := map[string]bool{}
+	for _, f := range m.Files {
+		listed[f.Name] = true
+		sum := sha256.Sum256(files[f.Name])
+		if hex.EncodeToString(sum[:]) != f.SHA256 || len(files[f.Name]) != f.Bytes {
+			t.Errorf("manifest: %s sha256/bytes do not match the zip's entry", f.Name)
+		}
+	}
+	for name := range files {
+		if name != "manifest.json" && !listed[name] {
+			t.Errorf("manifest does not list %s", name)
+		}
+	}
+	for _, name := range []string{"README.txt", "summary.pdf", "ticket.txt", "incidents.csv", "alerts.ndjson", "config/endpoints.csv", "findings.json"} {
+		if files[name] == nil {
+			t.Errorf("bundle lacks %s", name)
+		}
+	}
+
+	// The PDF's text holds the Account SID and the incident count.
+	text := pdfText(t, files["summary.pdf"])
+	if !strings.Contains(text, e2eAccount) {
+		t.Errorf("summary.pdf text lacks the Account SID")
+	}
+	if !strings.Contains(text, fmt.Sprint(len(want))) {
+		t.Errorf("summary.pdf text lacks the incident count %d", len(want))
+	}
+
+	// No secret anywhere.
+	assertNoSecret(t, e2eToken, files, r)
+}
+
+func pdfText(t *testing.T, pdf []byte) string {
+	t.Helper()
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		if os.Getenv("CI") == "" {
+			t.Skip("pdftotext not installed (apt-get install poppler-utils)")
+		}
+		t.Fatal("pdftotext not installed")
+	}
+	p := filepath.Join(t.TempDir(), "summary.pdf")
+	os.WriteFile(p, pdf, 0o600)
+	out, err := exec.Command("pdftotext", "-layout", p, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(out)
+}
+
+func assertNoSecret(t *testing.T, secret string, files map[string][]byte, r e2eResult) {
+	t.Helper()
+	for name, b := range files {
+		if bytes.Contains(b, []byte(secret)) || strings.Contains(name, secret) {
+			t.Errorf("%s contains the secret", name)
+		}
+	}
+	if strings.Contains(r.stdout, secret) || strings.Contains(r.stderr, secret) {
+		t.Error("stdout/stderr contain the secret")
+	}
+}
+
+func TestE2E_SameInputsGiveIdenticalZip(t *testing.T) {
+	fake, _ := e2eFake(t)
+	var zips [][]byte
+	out := t.TempDir() // the same command line both times
+	for i := 0; i < 2; i++ {
+		r := runE2E(t, e2eEnv(), e2eBundleArgs(fake, out)...)
+		if r.code != 0 {
+			t.Fatalf("run %d: exit %d: %s", i, r.code, r.stderr)
+		}
+		path := strings.TrimSpace(r.stdout)
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.Remove(path)
+		zips = append(zips, b)
+	}
+	if !bytes.Equal(zips[0], zips[1]) {
+		a, b := zipEntries(t, zips[0]), zipEntries(t, zips[1])
+		for name := range a {
+			if !bytes.Equal(a[name], b[name]) {
+				t.Errorf("entry %s differs between runs", name)
+			}
+		}
+		t.Fatal("two runs on the same inputs gave different zips")
+	}
+}
+
+func zipEntries(t *testing.T, b []byte) map[string][]byte {
+	p := filepath.Join(t.TempDir(), "z.zip")
+	os.WriteFile(p, b, 0o600)
+	return readZip(t, p)
+}
+
+func TestE2E_FailingCollectorStillWritesBundle(t *testing.T) {
+	fake, _ := e2eFake(t)
+	fake.AddFault(faketwilio.Fault{PathPrefix: "/2010-04-01/Accounts/" + e2eAccount + "/IncomingPhoneNumbers.json", Status: 503})
+	out := t.TempDir()
+	r := runE2E(t, e2eEnv(), e2eBundleArgs(fake, out)...)
+	if r.code != 3 {
+		t.Fatalf("exit %d, want 3 (incomplete)\nstderr: %s", r.code, r.stderr)
+	}
+	files := readZip(t, strings.TrimSpace(r.stdout))
+	var m struct {
+		Incomplete bool `json:"incomplete"`
+		Collectors []struct {
+			Name, State, Reason string
+		} `json:"collectors"`
+	}
+	if err := json.Unmarshal(files["manifest.json"], &m); err != nil {
+		t.Fatal(err)
+	}
+	states := map[string]string{}
+	for _, c := range m.Collectors {
+		states[c.Name] = c.State
+	}
+	if states["config"] != "error" || states["alerts"] != "ok" || !m.Incomplete {
+		t.Errorf("manifest collectors = %+v, incomplete %v; want config error, alerts ok, incomplete", m.Collectors, m.Incomplete)
+	}
+	if !strings.Contains(string(pdfText(t, files["summary.pdf"])), "INCOMPLETE") {
+		t.Error("summary.pdf has no INCOMPLETE banner")
+	}
+}
+
+func TestE2E_ErrorsAreOneLineWithTheirExitCode(t *testing.T) {
+	fake, _ := e2eFake(t)
+	out := t.TempDir()
+	cases := []struct {
+		name string
+		env  []string
+		args []string
+		code int
+		msg  string
+	}{
+		{"no credentials", nil, e2eBundleArgs(fake, out), 4, "no Twilio credentials"},
+		{"bad window", e2eEnv(), []string{"bundle", "--api-url", fake.URL, "--output", out, "--since", "7x"}, 2, "--since"},
+		{"bad zone", e2eEnv(), []string{"bundle", "--api-url", fake.URL, "--output", out, "--tz", "Nowhere/City"}, 2, "--tz"},
+		{"older than 30 days", e2eEnv(), []string{"bundle", "--api-url", fake.URL, "--output", out, "--since", "45d"}, 2, "30 days"},
+		{"output missing", e2eEnv(), []string{"bundle", "--api-url", fake.URL, "--output", filepath.Join(out, "nope")}, 2, "does not exist"},
+		{"unknown flag", e2eEnv(), []string{"bundle", "--sinse", "7d"}, 2, "sinse"},
+		{"unknown command", e2eEnv(), []string{"bundel"}, 2, "bundel"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := runE2E(t, c.env, c.args...)
+			if r.code != c.code {
+				t.Fatalf("exit %d, want %d; stderr: %s", r.code, c.code, r.stderr)
+			}
+			lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+			if len(lines) != 1 || !strings.Contains(lines[0], c.msg) {
+				t.Errorf("stderr = %q, want one line mentioning %q", r.stderr, c.msg)
+			}
+			if r.stdout != "" {
+				t.Errorf("stdout = %q, want nothing", r.stdout)
+			}
+		})
+	}
+	entries, _ := os.ReadDir(out)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	sort.Strings(names)
+	if len(names) != 0 {
+		t.Errorf("errors left files behind: %v", names)
+	}
+}
+
+func TestE2E_ExistingBundleNeedsForce(t *testing.T) {
+	fake, _ := e2eFake(t)
+	out := t.TempDir()
+	if r := runE2E(t, e2eEnv(), e2eBundleArgs(fake, out)...); r.code != 0 {
+		t.Fatalf("first run: %d %s", r.code, r.stderr)
+	}
+	r := runE2E(t, e2eEnv(), e2eBundleArgs(fake, out)...)
+	if r.code != 2 || !strings.Contains(r.stderr, "--force") {
+		t.Fatalf("second run without --force: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if r := runE2E(t, e2eEnv(), e2eBundleArgs(fake, out, "--force")...); r.code != 0 {
+		t.Fatalf("with --force: %d %s", r.code, r.stderr)
+	}
+}
