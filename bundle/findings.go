@@ -36,7 +36,7 @@ type Finding struct {
 func Analyze(ev *collect.Evidence) []Finding {
 	var out []Finding
 	out = append(out, incidentFindings(ev)...)
-	out = append(out, fallbackFindings(ev)...)
+	out = append(out, probeFindings(ev)...)
 	out = append(out, collectorFindings(ev)...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Step < out[j].Step })
 	return out
@@ -57,19 +57,6 @@ func incidentFindings(ev *collect.Evidence) []Finding {
 	return []Finding{{ID: "incidents.count", Step: 1, Severity: Fail,
 		Verdict:  fmt.Sprintf("%d webhook failures in the window, affecting %d calls or messages.", n, len(sids)),
 		Evidence: []string{"incidents.csv", collect.AlertsFile}}}
-}
-
-func fallbackFindings(ev *collect.Evidence) []Finding {
-	var out []Finding
-	for _, e := range ev.Endpoints {
-		if !e.Effective || e.URL == "" || e.FallbackURL != "" {
-			continue
-		}
-		out = append(out, Finding{ID: "config.no_fallback", Step: 0, Severity: Warn,
-			Verdict:  fmt.Sprintf("%s %s (%s) has no %s fallback URL: when %s fails, the call or message is lost.", e.OwnerKind, e.OwnerName, e.OwnerSID, e.Channel, e.URL),
-			Evidence: []string{collect.EndpointsFile}})
-	}
-	return out
 }
 
 func collectorFindings(ev *collect.Evidence) []Finding {
