@@ -81,7 +81,11 @@ func characteristics(s *Stats) ([]Finding, error) {
 		if err := add("stats.summary", SeverityInfo, f); err != nil {
 			return nil, err
 		}
-		if err := add("stats.first_last", SeverityInfo, map[string]any{
+		id := "stats.first_last"
+		if s.Total == 1 {
+			id = "stats.only_one"
+		}
+		if err := add(id, SeverityInfo, map[string]any{
 			"first": s.localTime(*s.First), "last": s.localTime(*s.Last), "zone": zone,
 			"first_utc": s.First.Format(time.RFC3339), "last_utc": s.Last.Format(time.RFC3339),
 		}); err != nil {

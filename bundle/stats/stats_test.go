@@ -706,3 +706,20 @@ func formatInt(n int) string {
 	s, _ := formatNum(n)
 	return strings.ReplaceAll(s, ",", "")
 }
+
+func TestCompute_OneIncidentIsTheOnlyOne(t *testing.T) {
+	s := compute(t, Input{Window: week(mustLoc(t, "Asia/Tokyo")), Incidents: []collect.Incident{inc(time.Hour, "11200", "")}}, Options{})
+	f, ok := finding(s, "stats.only_one")
+	if !ok {
+		t.Fatalf("no stats.only_one in %v", s.Findings)
+	}
+	if want := "The only incident was at 2026-11-18 10:00:00 (Asia/Tokyo; 2026-11-18T01:00:00Z UTC)."; f.Sentence != want {
+		t.Errorf("sentence = %q, want %q", f.Sentence, want)
+	}
+	if _, ok := finding(s, "stats.first_last"); ok {
+		t.Errorf("first and last stated for a single incident")
+	}
+	if _, ok := finding(s, "stats.dominant_url"); ok {
+		t.Errorf("a dominant URL from incidents without a URL")
+	}
+}

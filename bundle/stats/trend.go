@@ -154,6 +154,15 @@ func trendFindings(s *Stats, t *Trend) ([]Finding, error) {
 	if err := add(id, sev, f); err != nil {
 		return nil, err
 	}
+	if t.Rate.Current != nil && t.Rate.Previous != nil {
+		sev := SeverityInfo
+		if *t.Rate.Current > *t.Rate.Previous {
+			sev = SeverityWarn
+		}
+		if err := add("trend.rate", sev, map[string]any{"current": *t.Rate.Current, "previous": *t.Rate.Previous}); err != nil {
+			return nil, err
+		}
+	}
 	// The codes that moved most, by absolute change.
 	moved := slices.Clone(t.ByCode)
 	slices.SortStableFunc(moved, func(a, b Delta) int {

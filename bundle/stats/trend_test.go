@@ -119,6 +119,9 @@ func TestAddTrend_KnownDeltas(t *testing.T) {
 			if want := "Incidents up 40% on the previous 7 days (14 against 10)."; f.Sentence != want {
 				t.Errorf("sentence = %q, want %q", f.Sentence, want)
 			}
+			if _, ok := finding(s, "trend.rate"); ok {
+				t.Errorf("a rate trend without usage in either window")
+			}
 			if _, ok := finding(s, "trend.code_gone"); !ok {
 				t.Errorf("no sentence for the vanished code 12300")
 			}
@@ -183,6 +186,35 @@ func TestAddTrend_Sentences(t *testing.T) {
 				t.Errorf("findings %s = %v, want one saying %q", tt.wantID, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestAddTrend_ErrorRate(t *testing.T) {
+	w := week(time.UTC)
+	pw := PreviousWindow(w)
+	usage := func(from time.Time, calls int) []collect.UsageDay {
+		var out []collect.UsageDay
+		for d := 0; d < 7; d++ {
+			out = append(out, collect.UsageDay{Day: from.AddDate(0, 0, d), Calls: calls})
+		}
+		return out
+	}
+	// 70 incidents over 7,000 calls now, 70 over 14,000 before.
+	cur := compute(t, Input{Window: w, Incidents: spaced(time.Hour, 70, time.Hour), Usage: usage(w.From, 1000)}, Options{})
+	prevIncidents := spaced(time.Hour, 70, time.Hour)
+	for i := range prevIncidents {
+		prevIncidents[i].Time = prevIncidents[i].Time.Add(-7 * 24 * time.Hour)
+	}
+	prev := compute(t, Input{Window: pw, Incidents: prevIncidents, Usage: usage(pw.From, 2000)}, Options{})
+	if err := cur.AddTrend(prev); err != nil {
+		t.Fatal(err)
+	}
+	f, ok := finding(cur, "trend.rate")
+	if !ok {
+		t.Fatalf("no trend.rate finding in %v", cur.Findings)
+	}
+	if want := "The error rate was 1.0% against 0.50% in the previous window."; f.Sentence != want || f.Severity != SeverityWarn {
+		t.Errorf("finding = %s %q, want warn %q", f.Severity, f.Sentence, want)
 	}
 }
 
