@@ -94,7 +94,7 @@ func (s *Stats) AddTrend(prev *Stats) error {
 	}
 	kept := s.Findings[:0:0]
 	for _, f := range s.Findings {
-		if !strings.HasPrefix(f.ID, "trend.") {
+		if !strings.HasPrefix(f.ID, "stats.trend.") {
 			kept = append(kept, f)
 		}
 	}
@@ -148,7 +148,7 @@ func trendFindings(s *Stats, t *Trend) ([]Finding, error) {
 		"seconds": s.Window.Seconds, "previous_seconds": t.PreviousWindow.Seconds,
 	}
 	if !t.Comparable {
-		return out, add("trend.length_differs", SeverityInfo, f)
+		return out, add("stats.trend.length_differs", SeverityInfo, f)
 	}
 	id, sev := changeID(totalPrefix, t.Total, f)
 	if err := add(id, sev, f); err != nil {
@@ -159,7 +159,7 @@ func trendFindings(s *Stats, t *Trend) ([]Finding, error) {
 		if *t.Rate.Current > *t.Rate.Previous {
 			sev = SeverityWarn
 		}
-		if err := add("trend.rate", sev, map[string]any{"current": *t.Rate.Current, "previous": *t.Rate.Previous}); err != nil {
+		if err := add("stats.trend.rate", sev, map[string]any{"current": *t.Rate.Current, "previous": *t.Rate.Previous}); err != nil {
 			return nil, err
 		}
 	}
@@ -183,8 +183,8 @@ func trendFindings(s *Stats, t *Trend) ([]Finding, error) {
 
 // Sentence ID prefixes of the trend findings.
 const (
-	totalPrefix = "trend."
-	codePrefix  = "trend.code_"
+	totalPrefix = "stats.trend."
+	codePrefix  = "stats.trend.code_"
 )
 
 // changeID picks the sentence for a delta and puts its change into f.

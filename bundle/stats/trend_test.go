@@ -112,17 +112,17 @@ func TestAddTrend_KnownDeltas(t *testing.T) {
 					t.Errorf("%s delta = %s, want %s", c.name, got, c.want)
 				}
 			}
-			f, ok := finding(s, "trend.up")
+			f, ok := finding(s, "stats.trend.up")
 			if !ok {
-				t.Fatalf("no trend.up finding in %v", s.Findings)
+				t.Fatalf("no stats.trend.up finding in %v", s.Findings)
 			}
 			if want := "Incidents up 40% on the previous 7 days (14 against 10)."; f.Sentence != want {
 				t.Errorf("sentence = %q, want %q", f.Sentence, want)
 			}
-			if _, ok := finding(s, "trend.rate"); ok {
+			if _, ok := finding(s, "stats.trend.rate"); ok {
 				t.Errorf("a rate trend without usage in either window")
 			}
-			if _, ok := finding(s, "trend.code_gone"); !ok {
+			if _, ok := finding(s, "stats.trend.code_gone"); !ok {
 				t.Errorf("no sentence for the vanished code 12300")
 			}
 			var b bytes.Buffer
@@ -151,13 +151,13 @@ func TestAddTrend_Sentences(t *testing.T) {
 		wantID     string
 		want       string
 	}{
-		{"down", 6, 10, PreviousWindow(w), "en", "trend.down", "Incidents down 40% on the previous 7 days (6 against 10)."},
-		{"unchanged", 10, 10, PreviousWindow(w), "en", "trend.same", "Incidents unchanged on the previous 7 days (10)."},
-		{"from nothing", 5, 0, PreviousWindow(w), "en", "trend.from_zero", "5 incidents against none in the previous 7 days."},
-		{"up in Japanese", 14, 10, PreviousWindow(w), "ja", "trend.up", "インシデントは前の7日間より40%増えました（10件から14件）。"},
+		{"down", 6, 10, PreviousWindow(w), "en", "stats.trend.down", "Incidents down 40% on the previous 7 days (6 against 10)."},
+		{"unchanged", 10, 10, PreviousWindow(w), "en", "stats.trend.same", "Incidents unchanged on the previous 7 days (10)."},
+		{"from nothing", 5, 0, PreviousWindow(w), "en", "stats.trend.from_zero", "5 incidents against none in the previous 7 days."},
+		{"up in Japanese", 14, 10, PreviousWindow(w), "ja", "stats.trend.up", "インシデントは前の7日間より40%増えました（10件から14件）。"},
 		{
 			"windows of different lengths give no change", 14, 10,
-			collect.Window{From: weekFrom.Add(-24 * time.Hour), To: weekFrom}, "en", "trend.length_differs",
+			collect.Window{From: weekFrom.Add(-24 * time.Hour), To: weekFrom}, "en", "stats.trend.length_differs",
 			"14 incidents in this window (7 days) against 10 in the previous one (1 day); the lengths differ, so no change is given.",
 		},
 	}
@@ -209,9 +209,9 @@ func TestAddTrend_ErrorRate(t *testing.T) {
 	if err := cur.AddTrend(prev); err != nil {
 		t.Fatal(err)
 	}
-	f, ok := finding(cur, "trend.rate")
+	f, ok := finding(cur, "stats.trend.rate")
 	if !ok {
-		t.Fatalf("no trend.rate finding in %v", cur.Findings)
+		t.Fatalf("no stats.trend.rate finding in %v", cur.Findings)
 	}
 	if want := "The error rate was 1.0% against 0.50% in the previous window."; f.Sentence != want || f.Severity != SeverityWarn {
 		t.Errorf("finding = %s %q, want warn %q", f.Severity, f.Sentence, want)
