@@ -30,6 +30,9 @@ type Finding struct {
 	Verdict string `json:"verdict"`
 	// Evidence points at what shows it: files, SIDs, figures.
 	Evidence []string `json:"evidence,omitempty"`
+	// Figures are the values the sentence was made from, by name, so that
+	// the sentence can be given in another language (catalog "finding.<ID>").
+	Figures map[string]any `json:"figures,omitempty"`
 }
 
 // Analyze walks the evidence and returns the findings, ordered by step.
@@ -40,6 +43,7 @@ func Analyze(ev *collect.Evidence) []Finding {
 	out = append(out, collectorFindings(ev)...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Step < out[j].Step })
 	return out
+	out = append([]Finding{VerdictFinding(Isolate(ev, out))}, out...)
 }
 
 func incidentFindings(ev *collect.Evidence) []Finding {
@@ -56,7 +60,8 @@ func incidentFindings(ev *collect.Evidence) []Finding {
 	}
 	return []Finding{{ID: "incidents.count", Step: 1, Severity: Fail,
 		Verdict:  fmt.Sprintf("%d webhook failures in the window, affecting %d calls or messages.", n, len(sids)),
-		Evidence: []string{"incidents.csv", collect.AlertsFile}}}
+		Evidence: []string{"incidents.csv", collect.AlertsFile},
+		Figures:  map[string]any{"count": n, "sids": len(sids)}}}
 }
 
 func collectorFindings(ev *collect.Evidence) []Finding {
@@ -65,7 +70,8 @@ func collectorFindings(ev *collect.Evidence) []Finding {
 		if c.State == collect.StateError || c.State == collect.StateTimeout {
 			out = append(out, Finding{ID: "collector." + c.State, Step: 0, Severity: Warn,
 				Verdict:  fmt.Sprintf("The %s collector did not finish (%s): %s. The bundle is incomplete.", c.Name, c.State, c.Reason),
-				Evidence: []string{"manifest.json"}})
+				Evidence: []string{"manifest.json"},
+				Figures:  map[string]any{"name": c.Name, "state": c.State, "reason": c.Reason}})
 		}
 	}
 	return out

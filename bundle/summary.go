@@ -3,67 +3,327 @@ package bundle
 import (
 	"fmt"
 	"io"
-	"time"
+	"math"
+	"strings"
 
-	"github.com/jung-kurt/gofpdf"
-	"golang.org/x/image/font/gofont/gobold"
-	"golang.org/x/image/font/gofont/goregular"
-
+	"github.com/twilio-evidence/twilio-evidence/bundle/pdfdoc"
+	"github.com/twilio-evidence/twilio-evidence/bundle/stats"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 )
 
-// writeSummaryPDF renders summary.pdf: page 1 answers step 4 of the guide
-// in its order — account, affected SIDs, findings — then collector status.
-func writeSummaryPDF(w io.Writer, ev *collect.Evidence, findings []Finding) error {
-	pdf := gofpdf.New("P", "mm", "A4", "")
-	pdf.SetCreationDate(ev.GeneratedAt)
-	pdf.SetModificationDate(ev.GeneratedAt)
-	pdf.SetCompression(true)
-	pdf.AddUTF8FontFromBytes("go", "", goregular.TTF)
-	pdf.AddUTF8FontFromBytes("go", "B", gobold.TTF)
-	pdf.SetTitle("twilio-evidence summary "+ev.Account.SID, true)
-	pdf.SetAutoPageBreak(true, 15)
-	pdf.AddPage()
-	h := func(s string) {
-		pdf.Ln(3)
-		pdf.SetFont("go", "B", 13)
-		pdf.MultiCell(0, 7, s, "", "L", false)
-		pdf.SetFont("go", "", 10)
-	}
-	p := func(s string) { pdf.MultiCell(0, 5, s, "", "L", false) }
-
-	pdf.SetFont("go", "B", 16)
-	pdf.MultiCell(0, 9, "Webhook failure evidence", "", "L", false)
-	pdf.SetFont("go", "", 10)
-	if Incomplete(ev) {
-		pdf.SetFillColor(200, 30, 30)
-		pdf.SetTextColor(255, 255, 255)
-		pdf.MultiCell(0, 7, "INCOMPLETE: at least one collector did not finish (see Collector status).", "", "L", true)
-		pdf.SetTextColor(0, 0, 0)
-	}
-	p(fmt.Sprintf("Window: %s to %s (UTC)", ev.Window.From.UTC().Format(time.RFC3339), ev.Window.To.UTC().Format(time.RFC3339)))
-
-	h("1. Account SID")
-	p(ev.Account.SID + " " + ev.Account.FriendlyName)
-
-	h("2. Affected calls and messages")
-	p(fmt.Sprintf("%d failed webhook requests (full list in incidents.csv).", len(ev.Incidents)))
-	for _, inc := range ev.Incidents[:min(len(ev.Incidents), 10)] {
-		p(fmt.Sprintf("%s  %s  %s  %s", inc.Time.UTC().Format("2006-01-02 15:04:05"), inc.ErrorCode, inc.ResourceSID, inc.URL))
-	}
-
-	h("Findings")
-	for _, f := range findings {
-		p(fmt.Sprintf("[%s] %s", f.Severity, f.Verdict))
-	}
-
-	h("Collector status")
-	for _, c := range ev.Collectors {
-		line := c.Name + ": " + c.State
-		if c.Reason != "" {
-			line += " — " + c.Reason
-		}
-		p(line)
-	}
-	return pdf.Output(w)
+// PDFOptions are the font choices of summary.pdf.
+type PDFOptions struct {
+	// FontPath is a Japanese TrueType font (.ttf or .ttc) given with --font.
+	FontPath string
+	// CJKFontPaths overrides where a Japanese font is looked for (tests).
+	CJKFontPaths []string
 }
+
+// NewPDFDocument prepares the PDF document for a report in lang: a
+// Japanese font is required for "ja" and whenever FontPath is given.
+// Errors wrap pdfdoc.ErrNoCJKFont when no Japanese font is available.
+func NewPDFDocument(lang string, r *Report, opt PDFOptions) (*pdfdoc.Document, error) {
+	o := pdfdoc.Options{
+		FontPath: opt.FontPath, CJKFontPaths: opt.CJKFontPaths, RequireCJK: lang == "ja",
+	}
+	if r != nil {
+		o.Title = r.Title() + " " + r.Ev.Account.SID
+		o.Subject = r.L.S("doc.subject")
+		o.Author = r.ToolVersion()
+		o.Created = r.Ev.GeneratedAt
+		o.FooterLeft = r.L.F("footer.generated", "time", r.Generated())
+		o.FooterRight = r.ToolVersion()
+		o.PageFormat = r.L.S("footer.page")
+	}
+	return pdfdoc.New(o)
+}
+
+// writeSummaryPDF renders summary.pdf in the order of DESIGN.md §6: page 1
+// answers step 4 of the guide — Account SID, affected SIDs, frequency and
+// trend, flow description, isolation result, attached logs — then the
+// recommendations, the per-step detail, the appendix tables and the
+// collector status.
+func writeSummaryPDF(w io.Writer, r *Report, opt PDFOptions) error {
+	d, err := NewPDFDocument(r.L.Lang(), r, opt)
+	if err != nil {
+		return err
+	}
+	L := r.L
+	d.Heading(1, r.Title())
+	if r.Incomplete {
+		d.Banner(L.S("banner.incomplete") + " " + strings.Join(r.IncompleteCollectors(), "; "))
+	}
+	d.KeyValue(L.S("label.window"), r.WindowLocal())
+	if r.Ev.Window.Loc() != nil && r.Ev.Window.Loc().String() != "UTC" {
+		d.KeyValue(L.S("label.window_utc"), r.WindowUTC())
+	}
+	d.KeyValue(L.S("label.generated"), r.Generated())
+	d.KeyValue(L.S("label.tool"), r.ToolVersion())
+	d.KeyValue(L.S("label.verdict"), r.Headline())
+
+	d.Heading(2, L.S("section.account"))
+	d.KeyValue(L.S("label.account_sid"), r.Ev.Account.SID)
+	if r.Ev.Account.FriendlyName != "" {
+		d.KeyValue(L.S("label.account_name"), r.Ev.Account.FriendlyName)
+	}
+	if r.Ev.Account.Type != "" || r.Ev.Account.Status != "" {
+		d.KeyValue(L.S("label.account_type"), strings.Trim(r.Ev.Account.Type+" / "+r.Ev.Account.Status, " /"))
+	}
+
+	d.Heading(2, L.S("section.affected"))
+	d.Paragraph(r.AffectedSentence())
+	if rows := r.FirstIncidents(); len(rows) > 0 {
+		t := pdfdoc.Table{Columns: []pdfdoc.Column{
+			{Title: L.F("col.time", "zone", r.Ev.Window.Loc().String()), Width: 1.35}, {Title: L.S("col.code"), Width: 0.75},
+			{Title: L.S("col.status"), Width: 0.6, AlignRight: true}, {Title: L.S("col.sid"), Width: 3.55}, {Title: L.S("col.url"), Width: 3.5}}}
+		for _, inc := range rows {
+			t.Rows = append(t.Rows, r.IncidentRow(inc))
+		}
+		d.Table(t)
+		if more := len(r.Ev.Incidents) - len(rows); more > 0 {
+			d.Paragraph(L.F("affected.more", "count", more, "file", IncidentsFile))
+		}
+	}
+
+	d.Heading(2, L.S("section.frequency"))
+	d.Bullets(r.Frequency())
+	if r.Stats != nil && r.Stats.Total > 0 {
+		drawCharts(d, r)
+	}
+
+	d.Heading(2, L.S("section.flow"))
+	if note := r.FlowNote(); note != "" {
+		if len(r.Blanks) > 0 {
+			d.Banner(note)
+			d.Bullets(limitStrings(r.Blanks, 8))
+		} else {
+			d.Paragraph(note)
+		}
+	}
+	writeMarkdown(d, r.Flow)
+
+	d.Heading(2, L.S("section.result"))
+	d.KeyValue(L.S("label.verdict"), r.Headline())
+	d.KeyValue(L.S("label.confidence"), L.Confidence(r.Iso.Confidence))
+	if b := r.Basis(); len(b) > 0 {
+		d.Heading(3, L.S("verdict.basis"))
+		d.Bullets(b)
+	}
+	if c := r.Conflicts(); len(c) > 0 {
+		d.Heading(3, L.S("verdict.conflicts"))
+		d.Bullets(c)
+	}
+	if c := r.CustomerSide(); len(c) > 0 {
+		d.Heading(3, L.S("verdict.customer_side"))
+		d.Bullets(c)
+	}
+	if m := r.MissingEvidence(); len(m) > 0 {
+		d.Heading(3, L.S("verdict.missing"))
+		d.Bullets(m)
+	}
+
+	d.Heading(2, L.S("section.logs"))
+	if logs := r.Logs(); len(logs) > 0 {
+		d.Bullets(logs)
+	}
+	if s := r.LogsMissing(); s != "" {
+		d.Paragraph(s)
+	}
+
+	d.PageBreak()
+	d.Heading(2, L.S("section.recommendations"))
+	if recs := r.Recommendations(); len(recs) > 0 {
+		d.Bullets(recs)
+	} else {
+		d.Paragraph(L.S("rec.none"))
+	}
+
+	d.Heading(2, L.S("section.steps"))
+	for _, s := range r.Steps() {
+		d.Heading(3, s.Title)
+		if len(s.Lines) > 0 {
+			d.Bullets(s.Lines)
+		}
+		if s.NotFound != "" {
+			d.Paragraph(s.NotFound)
+		}
+	}
+
+	d.Heading(2, L.S("section.appendix"))
+	d.Heading(3, L.S("appendix.probes"))
+	if p := r.FindingsWithPrefix("probe."); len(p) > 0 {
+		d.Bullets(p)
+	} else {
+		d.Paragraph(L.S("appendix.probes_none"))
+	}
+	d.Heading(3, L.S("appendix.hops"))
+	if h := r.FindingsWithPrefix("hops."); len(h) > 0 {
+		d.Bullets(h)
+	} else {
+		d.Paragraph(L.S("appendix.hops_none"))
+	}
+	d.Heading(3, L.S("appendix.config"))
+	if len(r.Ev.Endpoints) > 0 {
+		d.Table(endpointTable(r))
+	} else {
+		d.Paragraph(L.S("appendix.config_none"))
+	}
+
+	d.Heading(2, L.S("section.collectors"))
+	ct := pdfdoc.Table{Columns: []pdfdoc.Column{{Title: L.S("col.collector"), Width: 1}, {Title: L.S("col.state"), Width: 0.8}, {Title: L.S("col.reason"), Width: 4}}}
+	for _, c := range r.Ev.Collectors {
+		ct.Rows = append(ct.Rows, []string{c.Name, L.S("state." + c.State), c.Reason})
+	}
+	if len(ct.Rows) > 0 {
+		d.Table(ct)
+	}
+	return d.Render(w)
+}
+
+// drawCharts draws the statistics: incidents per day with the error rate,
+// the hour × weekday heat map and the URLs with the most failures.
+func drawCharts(d *pdfdoc.Document, r *Report) {
+	L, s := r.L, r.Stats
+	days, zone := s.Daily, r.Ev.Window.Loc().String()
+	if !anyRate(days) && anyRate(s.DailyUTC) {
+		days, zone = s.DailyUTC, "UTC"
+	}
+	if len(days) > 0 {
+		bc := pdfdoc.BarChart{Title: L.F("chart.daily", "zone", zone), ValueLabel: L.S("chart.incidents")}
+		line := &pdfdoc.LineSeries{Label: L.S("chart.rate")}
+		for _, day := range days {
+			bc.Labels = append(bc.Labels, shortDate(day.Date))
+			bc.Values = append(bc.Values, float64(day.Incidents.Total()))
+			v := math.NaN()
+			if day.Rate.Known() {
+				v = *day.Rate.Value * 100
+			}
+			line.Values = append(line.Values, v)
+		}
+		if anyRate(days) {
+			bc.Line = line
+		}
+		d.BarChart(bc)
+	}
+	hm := pdfdoc.HeatMap{Title: L.F("chart.heatmap", "zone", r.Ev.Window.Loc().String()), LegendLabel: L.S("chart.incidents")}
+	for h := 0; h < 24; h++ {
+		hm.ColLabels = append(hm.ColLabels, fmt.Sprint(h))
+	}
+	// Monday first, as a week is read in the calendar.
+	for _, wd := range []int{1, 2, 3, 4, 5, 6, 0} {
+		hm.RowLabels = append(hm.RowLabels, L.S(fmt.Sprintf("weekday.%d", wd)))
+		row := make([]float64, 24)
+		for h, n := range s.HourWeekday[wd] {
+			row[h] = float64(n)
+		}
+		hm.Values = append(hm.Values, row)
+	}
+	d.HeatMap(hm)
+	if len(s.ByURL) > 0 {
+		hb := pdfdoc.HBarChart{Title: L.S("chart.urls"), ValueLabel: L.S("chart.incidents")}
+		for _, c := range s.ByURL[:min(len(s.ByURL), 8)] {
+			hb.Labels = append(hb.Labels, c.Key)
+			hb.Values = append(hb.Values, float64(c.Incidents))
+		}
+		d.HBarChart(hb)
+	}
+}
+
+func anyRate(days []stats.Day) bool {
+	for _, d := range days {
+		if d.Rate.Known() {
+			return true
+		}
+	}
+	return false
+}
+
+// shortDate turns 2026-11-18 into 11-18.
+func shortDate(s string) string {
+	if len(s) == len("2006-01-02") {
+		return s[5:]
+	}
+	return s
+}
+
+// endpointTable is the configuration appendix: every webhook that Twilio
+// requests, with its fallback.
+func endpointTable(r *Report) pdfdoc.Table {
+	L := r.L
+	t := pdfdoc.Table{Columns: []pdfdoc.Column{{Title: L.S("col.owner"), Width: 2}, {Title: L.S("col.channel"), Width: 0.7},
+		{Title: L.S("col.url"), Width: 3.2}, {Title: L.S("col.fallback"), Width: 3.2}}}
+	for _, e := range r.Ev.Endpoints {
+		if !e.Effective {
+			continue
+		}
+		url := strings.TrimSpace(e.Method + " " + e.URL)
+		fb := strings.TrimSpace(e.FallbackMethod + " " + e.FallbackURL)
+		if e.FallbackURL == "" {
+			fb = L.S("flow.none")
+		}
+		t.Rows = append(t.Rows, []string{e.OwnerName + "\n" + e.OwnerSID, e.Channel, dash(url), fb})
+	}
+	if len(t.Rows) == 0 {
+		t.Rows = append(t.Rows, []string{"-", "-", "-", "-"})
+	}
+	return t
+}
+
+// writeMarkdown lays out the flow description: "#" lines become headings,
+// "- " lines bullets, HTML comments are left out, other lines paragraphs.
+func writeMarkdown(d *pdfdoc.Document, md []byte) {
+	var bullets, para []string
+	flush := func() {
+		if len(bullets) > 0 {
+			d.Bullets(bullets)
+			bullets = nil
+		}
+		if len(para) > 0 {
+			d.Paragraph(strings.Join(para, "\n"))
+			para = nil
+		}
+	}
+	inComment := false
+	for _, line := range strings.Split(string(md), "\n") {
+		trim := strings.TrimSpace(line)
+		if inComment || strings.HasPrefix(trim, "<!--") {
+			inComment = !strings.Contains(trim, "-->")
+			continue
+		}
+		switch {
+		case trim == "":
+			flush()
+		case strings.HasPrefix(trim, "#"):
+			flush()
+			level := len(trim) - len(strings.TrimLeft(trim, "#"))
+			d.Heading(min(level+1, 3), strings.TrimSpace(strings.TrimLeft(trim, "#")))
+		case strings.HasPrefix(trim, "- ") || strings.HasPrefix(trim, "* "):
+			if len(para) > 0 {
+				flush()
+			}
+			item := trim[2:]
+			if indent := len(line) - len(strings.TrimLeft(line, " ")); indent > 0 && len(bullets) > 0 {
+				bullets[len(bullets)-1] += "\n  " + item
+				continue
+			}
+			bullets = append(bullets, item)
+		default:
+			if len(bullets) > 0 {
+				bullets[len(bullets)-1] += " " + trim
+				continue
+			}
+			para = append(para, trim)
+		}
+	}
+	flush()
+}
+
+func limitStrings(xs []string, n int) []string {
+	if len(xs) <= n {
+		return xs
+	}
+	return append(append([]string(nil), xs[:n]...), fmt.Sprintf("… (+%d)", len(xs)-n))
+}
+
+// compile-time check that the evidence type stays what the writer reads.
+var _ = collect.Evidence{}

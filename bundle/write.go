@@ -31,6 +31,13 @@ type Options struct {
 	// Reproducible leaves values that change from run to run (collector
 	// durations) out, so the same inputs give the same bytes.
 	Reproducible bool
+	// Lang is the language of every generated sentence: "en" (default) or "ja".
+	Lang string
+	// FontPath is a Japanese TrueType font for the PDF (--font).
+	FontPath string
+	// Flow is the customer's flow description (--flow); nil writes the
+	// description pre-filled from the configuration.
+	Flow []byte
 }
 
 // ErrExists is returned when the bundle's file exists and Force is not set.
@@ -70,17 +77,23 @@ func Write(ev *collect.Evidence, findings []Finding, stage *collect.Stage, opt O
 	if err := writeJSON(stage, FindingsFile, findings); err != nil {
 		return "", err
 	}
+	report, err := NewReport(ev, findings, opt.Lang, opt.Flow, filepath.Base(final))
+	if err != nil {
+		return "", err
+	}
+	if err := stage.WriteFile(FlowFile, report.Flow); err != nil {
+		return "", err
+	}
 	var pdf bytes.Buffer
-	if err := writeSummaryPDF(&pdf, ev, findings); err != nil {
+	if err := writeSummaryPDF(&pdf, report, PDFOptions{FontPath: opt.FontPath}); err != nil {
 		return "", fmt.Errorf("render %s: %w", SummaryFile, err)
 	}
 	if err := stage.WriteFile(SummaryFile, pdf.Bytes()); err != nil {
 		return "", err
 	}
-	view := newReportView(ev, findings, filepath.Base(final))
 	for name, tmpl := range map[string]string{TicketFile: "ticket.txt.tmpl", ReadmeFile: "readme.txt.tmpl"} {
 		var b bytes.Buffer
-		if err := templates.Execute(&b, tmpl, view.funcs(), view); err != nil {
+		if err := templates.Execute(&b, tmpl, report.TextFuncs(), report); err != nil {
 			return "", err
 		}
 		if err := stage.WriteFile(name, b.Bytes()); err != nil {

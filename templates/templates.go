@@ -1,16 +1,19 @@
 // Package templates holds the texts twilio-evidence writes — the bundle's
-// README, the ticket text, the flow description — as text/template files
-// embedded in the binary.
+// README, the ticket text, the flow description and the sentence catalogs
+// of every generated sentence, in English and Japanese — embedded in the
+// binary.
 package templates
 
 import (
 	"embed"
+	"encoding/json"
 	"fmt"
 	"io"
+	"sort"
 	"text/template"
 )
 
-//go:embed *.tmpl
+//go:embed *.tmpl *.json
 var files embed.FS
 
 // Execute renders the named template (e.g. "ticket.txt.tmpl") with data.
@@ -24,3 +27,33 @@ func Execute(w io.Writer, name string, funcs template.FuncMap, data any) error {
 	}
 	return nil
 }
+
+// Languages are the languages of the catalogs and the flow template.
+var Languages = []string{"en", "ja"}
+
+// Catalog returns the sentence catalog of lang: message key → text/template
+// text over the message's figures. It is read from catalog.<lang>.json.
+func Catalog(lang string) (map[string]string, error) {
+	b, err := files.ReadFile("catalog." + lang + ".json")
+	if err != nil {
+		return nil, fmt.Errorf("language %q: want one of %v", lang, Languages)
+	}
+	m := map[string]string{}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("catalog %s: %w", lang, err)
+	}
+	return m, nil
+}
+
+// Keys returns the sorted keys of a catalog.
+func Keys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// FlowTemplate is the name of the flow description template of lang.
+func FlowTemplate(lang string) string { return "flow." + lang + ".md.tmpl" }

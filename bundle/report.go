@@ -1,0 +1,397 @@
+package bundle
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/twilio-evidence/twilio-evidence/bundle/stats"
+	"github.com/twilio-evidence/twilio-evidence/collect"
+)
+
+// firstRows is how many affected calls and messages the summary lists.
+const firstRows = 6
+
+// Report is the content of summary.pdf, ticket.txt and README.txt in one
+// language: every sentence already rendered from the catalogs, the data as
+// it is. The three writers lay the same Report out differently, so they
+// never disagree.
+type Report struct {
+	L        *Localizer
+	Ev       *collect.Evidence
+	Findings []Finding // the analyzers' findings, without the verdict
+	Iso      Isolation
+	Recs     []Recommendation
+	// Stats is nil when the statistics could not be computed (StatsErr says why).
+	Stats    *stats.Stats
+	StatsErr error
+	// Flow is flow.md; FlowGiven is true when the customer gave it (--flow).
+	Flow      []byte
+	FlowGiven bool
+	Blanks    []string
+	ZipName   string
+
+	Incomplete bool
+	// Affected is the number of distinct CallSid/MessageSid among the incidents.
+	Affected int
+}
+
+// NewReport analyses the evidence for the writers: the isolation verdict,
+// the recommendations and the statistics, all in lang. flow is the
+// customer's flow description, or nil for the pre-filled template.
+func NewReport(ev *collect.Evidence, findings []Finding, lang string, flow []byte, zipName string) (*Report, error) {
+	l, err := NewLocalizer(lang)
+	if err != nil {
+		return nil, err
+	}
+	r := &Report{L: l, Ev: ev, ZipName: zipName, Incomplete: Incomplete(ev)}
+	for _, f := range findings {
+		if f.ID != "verdict" {
+			r.Findings = append(r.Findings, f)
+		}
+	}
+	r.Iso = Isolate(ev, r.Findings)
+	r.Recs = Recommend(ev, r.Findings, r.Iso)
+	r.Stats, r.StatsErr = stats.Compute(stats.Input{Window: ev.Window, Incidents: ev.Incidents, Usage: ev.Usage}, stats.Options{Lang: l.Lang()})
+	if flow != nil {
+		r.Flow, r.FlowGiven = flow, true
+	} else if r.Flow, err = RenderFlow(ev, l.Lang()); err != nil {
+		return nil, err
+	}
+	r.Blanks = FlowBlanks(r.Flow)
+	sids := map[string]bool{}
+	for _, inc := range ev.Incidents {
+		if inc.ResourceSID != "" {
+			sids[inc.ResourceSID] = true
+		}
+	}
+	r.Affected = len(sids)
+	return r, nil
+}
+
+// Title is the document title.
+func (r *Report) Title() string { return r.L.F("doc.title", "account", r.Ev.Account.SID) }
+
+// WindowLocal is the window in the display zone (--tz).
+func (r *Report) WindowLocal() string {
+	loc := r.Ev.Window.Loc()
+	const f = "2006-01-02 15:04 MST"
+	return r.L.F("window.range", "from", r.Ev.Window.From.In(loc).Format(f), "to", r.Ev.Window.To.In(loc).Format(f), "zone", loc.String())
+}
+
+// WindowUTC is the window in UTC.
+func (r *Report) WindowUTC() string {
+	const f = "2006-01-02 15:04"
+	return r.L.F("window.range", "from", r.Ev.Window.From.UTC().Format(f), "to", r.Ev.Window.To.UTC().Format(f), "zone", "UTC")
+}
+
+// Generated is the generation time in UTC.
+func (r *Report) Generated() string { return r.Ev.GeneratedAt.UTC().Format("2006-01-02 15:04:05 UTC") }
+
+// ToolVersion is "twilio-evidence v… (commit)".
+func (r *Report) ToolVersion() string {
+	s := r.Ev.Tool.Name + " " + r.Ev.Tool.Version
+	if r.Ev.Tool.Commit != "" {
+		s += " (" + r.Ev.Tool.Commit + ")"
+	}
+	return strings.TrimSpace(s)
+}
+
+// Account is the Account SID with its name.
+func (r *Report) Account() string {
+	s := r.Ev.Account.SID
+	if r.Ev.Account.FriendlyName != "" {
+		s += " (" + r.Ev.Account.FriendlyName + ")"
+	}
+	return s
+}
+
+// AffectedSentence says how many failed and where the full list is.
+func (r *Report) AffectedSentence() string {
+	return r.L.F("affected.summary", "count", len(r.Ev.Incidents), "sids", r.Affected, "file", IncidentsFile)
+}
+
+// FirstIncidents are the first rows listed, oldest first.
+func (r *Report) FirstIncidents() []collect.Incident {
+	rows := append([]collect.Incident(nil), r.Ev.Incidents...)
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Time.Before(rows[j].Time) })
+	return rows[:min(len(rows), firstRows)]
+}
+
+// IncidentRow is one incident as table cells: time (display zone), code,
+// HTTP status, SID and URL.
+func (r *Report) IncidentRow(inc collect.Incident) []string {
+	status := ""
+	if inc.HTTPStatus != 0 {
+		status = fmt.Sprint(inc.HTTPStatus)
+	}
+	return []string{inc.Time.In(r.Ev.Window.Loc()).Format("01-02 15:04:05"), inc.ErrorCode, status, dash(inc.ResourceSID), dash(inc.URL)}
+}
+
+// Frequency are the statistics' sentences: counts, rates, characteristics
+// and trend.
+func (r *Report) Frequency() []string {
+	if r.Stats == nil {
+		return []string{r.L.F("stats.unavailable", "reason", fmt.Sprint(r.StatsErr))}
+	}
+	out := make([]string, 0, len(r.Stats.Findings))
+	for _, f := range r.Stats.Findings {
+		out = append(out, f.Sentence)
+	}
+	return out
+}
+
+// Headline is the verdict sentence.
+func (r *Report) Headline() string { return r.L.Headline(r.Iso) }
+
+// ConfidenceLine is "Confidence: high".
+func (r *Report) ConfidenceLine() string {
+	return r.L.F("verdict.confidence", "confidence", r.L.Confidence(r.Iso.Confidence))
+}
+
+// Basis is the evidence behind the verdict, one sentence each.
+func (r *Report) Basis() []string { return r.reasons(r.Iso.Basis) }
+
+// Conflicts is the evidence that points elsewhere.
+func (r *Report) Conflicts() []string { return r.reasons(r.Iso.Conflicts) }
+
+// CustomerSide is the customer-side evidence kept in view when the
+// headline says Twilio side.
+func (r *Report) CustomerSide() []string { return r.reasons(r.Iso.CustomerSide) }
+
+// MissingEvidence says how to add each kind of evidence that is missing.
+func (r *Report) MissingEvidence() []string {
+	var out []string
+	for _, m := range r.Iso.Missing {
+		out = append(out, r.L.Missing(m))
+	}
+	return out
+}
+
+func (r *Report) reasons(rs []Reason) []string {
+	out := make([]string, 0, len(rs))
+	for _, x := range rs {
+		out = append(out, r.L.Reason(x)+" ["+r.L.Confidence(x.Confidence)+"]")
+	}
+	return out
+}
+
+// Recommendations are the recommendation sentences, in order.
+func (r *Report) Recommendations() []string {
+	out := make([]string, 0, len(r.Recs))
+	for _, x := range r.Recs {
+		out = append(out, r.L.T(x.Key, x.Figures))
+	}
+	return out
+}
+
+// Result5 is the isolation result in at most five lines, for README.txt.
+func (r *Report) Result5() []string {
+	out := []string{r.Headline() + " " + r.ConfidenceLine()}
+	for _, s := range r.Basis() {
+		if len(out) == 3 {
+			break
+		}
+		out = append(out, s)
+	}
+	if c := r.Conflicts(); len(c) > 0 && len(out) < 4 {
+		out = append(out, r.L.S("verdict.conflicts_short")+" "+c[0])
+	}
+	if recs := r.Recommendations(); len(recs) > 0 && len(out) < 5 {
+		out = append(out, r.L.S("section.recommendations")+": "+recs[0])
+	}
+	return out
+}
+
+// StepDetail is one step of the procedure with its findings, or what to
+// do when the step's evidence was not collected.
+type StepDetail struct {
+	Title    string
+	Lines    []string
+	NotFound string // "not collected — how to collect it", when empty of evidence
+}
+
+// Steps are the per-step details: steps 1–4 of the procedure, then the
+// configuration audit (findings of step 0).
+func (r *Report) Steps() []StepDetail {
+	var out []StepDetail
+	for _, step := range []int{1, 2, 3, 4, 0} {
+		d := StepDetail{Title: r.L.S(fmt.Sprintf("step.%d", step))}
+		for _, f := range r.Findings {
+			if f.Step == step {
+				d.Lines = append(d.Lines, r.L.S("severity."+f.Severity)+" "+r.L.Finding(f))
+			}
+		}
+		if len(d.Lines) == 0 {
+			d.NotFound = r.L.S(fmt.Sprintf("step.%d.none", step))
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// FindingsWithPrefix are the localized sentences of the findings whose ID
+// starts with prefix (e.g. "probe.").
+func (r *Report) FindingsWithPrefix(prefix string) []string {
+	var out []string
+	for _, f := range r.Findings {
+		if strings.HasPrefix(f.ID, prefix) {
+			out = append(out, r.L.Finding(f))
+		}
+	}
+	return out
+}
+
+// Logs lists the attached raw files (logs, traces, probes, alerts) with
+// what each is.
+func (r *Report) Logs() []string {
+	var out []string
+	files := append([]string(nil), r.Ev.Files...)
+	sort.Strings(files)
+	for _, f := range files {
+		key := "file." + f
+		if r.L.Has(key) {
+			out = append(out, f+" — "+r.L.S(key))
+		} else {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// LogsMissing says how to add log excerpts when no hop or application log
+// was given.
+func (r *Report) LogsMissing() string {
+	for _, f := range r.Ev.Files {
+		if strings.HasPrefix(f, "logs/") || strings.HasPrefix(f, "trace/") {
+			return ""
+		}
+	}
+	return r.L.S("logs.none")
+}
+
+// IncompleteCollectors are "name: state — reason" of each collector that
+// did not finish.
+func (r *Report) IncompleteCollectors() []string {
+	var out []string
+	for _, c := range r.Ev.Collectors {
+		if c.State == collect.StateError || c.State == collect.StateTimeout {
+			out = append(out, c.Name+": "+r.L.S("state."+c.State)+" — "+c.Reason)
+		}
+	}
+	return out
+}
+
+// Priority suggests the ticket priority and why: from the error rate when
+// the usage totals give one, else from the number of failures; a verdict
+// that points at the customer's side lowers the need for a ticket.
+func (r *Report) Priority() (level, reason string) {
+	n := len(r.Ev.Incidents)
+	switch {
+	case r.Iso.Kind == VerdictNoFailures || n == 0:
+		return r.L.S("priority.low"), r.L.S("priority.reason_none")
+	case r.Stats != nil && r.Stats.Rate.Known():
+		rate := *r.Stats.Rate.Value * 100
+		figs := map[string]any{"rate": fmt.Sprintf("%.1f%%", rate), "count": n}
+		switch {
+		case rate >= 20:
+			return r.L.S("priority.urgent"), r.L.T("priority.reason_rate_urgent", figs)
+		case rate >= 2:
+			return r.L.S("priority.high"), r.L.T("priority.reason_rate_high", figs)
+		}
+		return r.L.S("priority.normal"), r.L.T("priority.reason_rate_normal", figs)
+	case n >= 100:
+		return r.L.S("priority.high"), r.L.F("priority.reason_count", "count", n)
+	}
+	return r.L.S("priority.normal"), r.L.F("priority.reason_count", "count", n)
+}
+
+// CustomerSideFirst is a note when the verdict points at the customer's
+// own side with some confidence: fixing it may save the ticket.
+func (r *Report) CustomerSideFirst() string {
+	switch r.Iso.Kind {
+	case VerdictURLWrong, VerdictOneAddress, VerdictAppFailed, VerdictDropped, VerdictIntermittent:
+		if confidenceRank(r.Iso.Confidence) >= 2 {
+			return r.L.S("priority.fix_first")
+		}
+	}
+	return ""
+}
+
+// Subject is the ticket's subject line.
+func (r *Report) Subject() string {
+	seen := map[string]bool{}
+	var codes []string
+	for _, inc := range r.Ev.Incidents {
+		if !seen[inc.ErrorCode] {
+			seen[inc.ErrorCode] = true
+			codes = append(codes, inc.ErrorCode)
+		}
+	}
+	sort.Strings(codes)
+	const f = "2006-01-02"
+	return r.L.F("ticket.subject", "codes", strings.Join(codes, ", "), "count", len(r.Ev.Incidents),
+		"account", r.Ev.Account.SID, "from", r.Ev.Window.From.UTC().Format(f), "to", r.Ev.Window.To.UTC().Format(f))
+}
+
+// FlowNote flags a flow description with unfilled blanks or one that was
+// not given.
+func (r *Report) FlowNote() string {
+	switch {
+	case len(r.Blanks) > 0:
+		return r.L.F("flow.blanks", "count", len(r.Blanks))
+	case !r.FlowGiven:
+		return r.L.S("flow.prefilled")
+	}
+	return ""
+}
+
+// FileAbout is one file of the bundle with what it is.
+type FileAbout struct{ Name, About string }
+
+// Files describes the bundle's well-known files that are present.
+func (r *Report) Files() []FileAbout {
+	names := []string{ReadmeFile, SummaryFile, TicketFile, ManifestFile, IncidentsFile, collect.AlertsFile, collect.EndpointsFile, FlowFile, FindingsFile}
+	var out []FileAbout
+	for _, n := range names {
+		out = append(out, FileAbout{n, r.L.S("file." + n)})
+	}
+	return out
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// timeIn formats t in loc.
+func timeIn(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("2006-01-02 15:04:05 MST")
+}
+
+// TextFuncs are the functions the text templates (ticket, README) use:
+// t renders a catalog sentence ("t KEY" or "t KEY name value …"), utc and
+// local format times, join joins, indent indents a block of text.
+func (r *Report) TextFuncs() template.FuncMap {
+	return template.FuncMap{
+		"t":     func(key string, kv ...any) string { return r.L.F(key, kv...) },
+		"utc":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") },
+		"local": func(t time.Time) string { return timeIn(t, r.Ev.Window.Loc()) },
+		"join":  strings.Join,
+		"row":   func(inc collect.Incident) string { return strings.Join(r.IncidentRow(inc), "  ") },
+		"indent": func(prefix string, s string) string {
+			lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+			for i, l := range lines {
+				lines[i] = strings.TrimRight(prefix+l, " ")
+			}
+			return strings.Join(lines, "\n")
+		},
+		"str":      func(b []byte) string { return string(b) },
+		"priority": func() []string { p, why := r.Priority(); return []string{p, why} },
+		"sub":      func(a, b int) int { return a - b },
+	}
+}

@@ -1,0 +1,285 @@
+package bundle
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twilio-evidence/twilio-evidence/bundle/pdfdoc"
+	"github.com/twilio-evidence/twilio-evidence/collect"
+	"github.com/twilio-evidence/twilio-evidence/collect/demo"
+)
+
+var update = flag.Bool("update", false, "rewrite docs/summary-page1.png from the demo bundle")
+
+// needTool returns the path of a command-line tool the test needs: skipped
+// on a workstation without it, a failure under CI.
+func needTool(t *testing.T, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") == "" {
+			t.Skipf("%s not installed (apt install poppler-utils)", name)
+		}
+		t.Fatalf("%s not installed, and CI is set", name)
+	}
+	return p
+}
+
+// needJapaneseFont skips (or under CI fails) without a Japanese font.
+func needJapaneseFont(t *testing.T) {
+	t.Helper()
+	if _, err := pdfdoc.New(pdfdoc.Options{RequireCJK: true}); err != nil {
+		if os.Getenv("CI") == "" {
+			t.Skipf("no Japanese font: %v", err)
+		}
+		t.Fatalf("no Japanese font, and CI is set: %v", err)
+	}
+}
+
+const acct = "AC0123456789abcdef0123456789abcdef"
+
+// sampleEvidence is a week with failures of several kinds, a configuration
+// with one number lacking a fallback, usage totals and one collector that
+// failed (so the bundle is incomplete).
+func sampleEvidence() *collect.Evidence {
+	tokyo, _ := time.LoadLocation("Asia/Tokyo")
+	w := testWindow
+	w.Location = tokyo
+	ev := &collect.Evidence{
+		Tool: collect.Tool{Name: "twilio-evidence", Version: "v0.3.0"}, CommandLine: []string{"twilio-evidence", "bundle", "--since", "7d"},
+		GeneratedAt: w.To.Add(5 * time.Minute), Window: w,
+		Account: collect.Account{SID: acct, FriendlyName: "Example Clinic", Type: "Full", Status: "active"},
+		Collectors: []collect.CollectorStatus{{Name: "account", State: collect.StateOK}, {Name: "alerts", State: collect.StateOK},
+			{Name: "config", State: collect.StateOK}, {Name: "usage", State: collect.StateError, Reason: "HTTP 500 from Usage Records"}},
+		Endpoints: []collect.Endpoint{
+			{OwnerKind: collect.OwnerNumber, OwnerSID: "PN" + strings.Repeat("1", 32), OwnerName: "+14155550100", Channel: collect.ChannelVoice,
+				URL: "https://ivr.example.com/voice", Method: "POST", StatusCallback: "https://ivr.example.com/status", StatusCallbackMethod: "POST", Effective: true},
+			{OwnerKind: collect.OwnerNumber, OwnerSID: "PN" + strings.Repeat("1", 32), OwnerName: "+14155550100", Channel: collect.ChannelSMS,
+				HandledBy: "MG" + strings.Repeat("2", 32)},
+			{OwnerKind: collect.OwnerMessagingService, OwnerSID: "MG" + strings.Repeat("2", 32), OwnerName: "Reminders", Channel: collect.ChannelSMS,
+				URL: "https://webhooks.twilio.com/v1/Accounts/" + acct + "/Flows/FW" + strings.Repeat("3", 32), Method: "POST",
+				FallbackURL: "https://handler.twilio.com/twiml/EH" + strings.Repeat("4", 32), FallbackMethod: "POST", Effective: true},
+		},
+	}
+	ev.Incidents = append(ev.Incidents, incidents(30, "11217", 500)...)
+	ev.Incidents = append(ev.Incidents, incidents(5, "12300", 200)...)
+	return ev
+}
+
+// writeBundle writes a bundle of ev into a temporary directory and returns
+// its files by name.
+func writeBundle(t *testing.T, ev *collect.Evidence, opt Options) map[string][]byte {
+	t.Helper()
+	stage, err := collect.NewStage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stage.Remove() })
+	opt.Dir = t.TempDir()
+	path, err := Write(ev, Analyze(ev), stage, opt)
+	if err != nil {
+		t.Fatalf("Write: %v", err)
+	}
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	files := map[string][]byte{}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[f.Name] = b
+	}
+	return files
+}
+
+func pdfText(t *testing.T, pdf []byte) string {
+	t.Helper()
+	tool := needTool(t, "pdftotext")
+	dir := t.TempDir()
+	in := filepath.Join(dir, "summary.pdf")
+	if err := os.WriteFile(in, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(tool, "-enc", "UTF-8", in, "-").CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdftotext: %v\n%s", err, out)
+	}
+	return string(out)
+}
+
+// inOrder checks that each of wants appears in text after the previous one.
+func inOrder(t *testing.T, text string, wants ...string) {
+	t.Helper()
+	pos := 0
+	for _, w := range wants {
+		i := strings.Index(text[pos:], w)
+		if i < 0 {
+			t.Errorf("%q not found after position %d (or not at all: %v)", w, pos, strings.Contains(text, w))
+			continue
+		}
+		pos += i + len(w)
+	}
+}
+
+// flat drops all white space (line breaks, form feeds, spaces), so that
+// wrapped sentences can be searched whole: compare flat with flat.
+func flat(s string) string { return strings.Join(strings.Fields(s), "") }
+
+func TestSummaryPDF_EnglishSectionsInOrder(t *testing.T) {
+	files := writeBundle(t, sampleEvidence(), Options{Reproducible: true})
+	text := pdfText(t, files[SummaryFile])
+	inOrder(t, text, "INCOMPLETE", "1. Account SID", acct, "2. Affected calls and messages", "CallSid / MessageSid",
+		"3. Frequency and trend", "Incidents by weekday and hour of day", "4. Flow description", "5. Isolation result",
+		"6. Attached logs", "Recommendations", "Detail by step", "Appendix", "Probes", "Hop trace", "Webhook configuration", "Collector status")
+	f := flat(text)
+	for _, want := range []string{
+		"Your application failed or was too slow (step 1).",
+		"full list is in incidents.csv",
+		"(Asia/Tokyo)", "(UTC)", "v0.3.0", "page 1 /",
+		"Not collected: run with --hop NAME=PATH to trace your logs.",
+		"Studio Flow FW" + strings.Repeat("3", 32),
+		"Answer with a Content-Type header",
+	} {
+		if !strings.Contains(f, flat(want)) {
+			t.Errorf("summary.pdf lacks %q", want)
+		}
+	}
+	if !strings.Contains(f, flat("blanks ([[TODO]])")) {
+		t.Error("unfilled flow blanks are not flagged")
+	}
+}
+
+const flowJA = "# 通話の流れ\n\n着信するとIVRで用件を選んでもらいます。営業時間外は留守番電話に転送し、録音を「ボイスメール」フォルダに保存します。\n\n- ロードバランサー: AWS ALB → nginx → アプリケーション\n"
+
+func TestSummaryPDF_JapaneseWithCustomerFlow(t *testing.T) {
+	needJapaneseFont(t)
+	files := writeBundle(t, sampleEvidence(), Options{Reproducible: true, Lang: "ja", Flow: []byte(flowJA)})
+	text := pdfText(t, files[SummaryFile])
+	inOrder(t, text, "不完全", "1. アカウントSID", acct, "2. 影響を受けた通話・メッセージ", "3. 発生頻度と傾向",
+		"4. フローの説明", "5. 切り分け結果", "6. 添付ログ", "推奨する対応", "切り分け手順ごとの詳細", "付録", "収集処理の状態")
+	f := flat(text)
+	for _, want := range []string{
+		"着信するとIVRで用件を選んでもらいます。営業時間外は留守番電話に転送し、録音を「ボイスメール」フォルダに保存します。",
+		"お客様のアプリケーションが失敗したか、応答が遅すぎました（手順1）。",
+		"Content-Typeヘッダーを付けて応答してください",
+	} {
+		if !strings.Contains(f, flat(want)) {
+			t.Errorf("summary.pdf lacks %q", want)
+		}
+	}
+	if strings.Contains(f, "[[TODO") {
+		t.Error("the customer's flow has no blanks, yet blanks are flagged")
+	}
+	if !bytes.Equal(files[FlowFile], []byte(flowJA)) {
+		t.Errorf("flow.md is not the customer's file:\n%s", files[FlowFile])
+	}
+	for _, name := range []string{TicketFile, ReadmeFile} {
+		if !strings.Contains(string(files[name]), "お客様のアプリケーションが失敗したか") {
+			t.Errorf("%s is not in Japanese:\n%s", name, files[name])
+		}
+	}
+}
+
+func TestSummaryPDF_JapaneseWithoutFontIsAClearError(t *testing.T) {
+	ev := sampleEvidence()
+	r, err := NewReport(ev, Analyze(ev), "ja", nil, "x.zip")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = writeSummaryPDF(io.Discard, r, PDFOptions{CJKFontPaths: []string{}})
+	if !errors.Is(err, pdfdoc.ErrNoCJKFont) || !strings.Contains(err.Error(), "apt install fonts-ipaexfont-gothic") || !strings.Contains(err.Error(), "--font") {
+		t.Fatalf("got %v, want ErrNoCJKFont naming the package and --font", err)
+	}
+}
+
+func TestTicket_FieldsInSupportOrder(t *testing.T) {
+	files := writeBundle(t, sampleEvidence(), Options{Reproducible: true})
+	ticket := string(files[TicketFile])
+	inOrder(t, ticket, "Subject: Webhook failures (11217, 12300) on "+acct, "Priority (suggested): ", "Category: ",
+		"Account SID: "+acct, "Description:", "1. Account SID", "2. Affected calls and messages", "3. Frequency and trend",
+		"4. Flow description", "5. Isolation result", "Your application failed or was too slow (step 1).", "6. Attached logs",
+		"Recommendations:", "Attached: twilio-evidence_"+acct)
+	readme := string(files[ReadmeFile])
+	inOrder(t, readme, "Result", "Your application failed or was too slow (step 1).", "Files", "flow.md")
+	var result []string
+	for _, l := range strings.Split(strings.SplitN(strings.SplitN(readme, "Result\n------\n", 2)[1], "\n\n", 2)[0], "\n") {
+		if l != "" {
+			result = append(result, l)
+		}
+	}
+	if len(result) == 0 || len(result) > 5 {
+		t.Errorf("README result has %d lines, want 1 to 5: %q", len(result), result)
+	}
+}
+
+// TestSummaryPDF_Page1Image renders page 1 of the demo bundle to PNG; with
+// -update it rewrites docs/summary-page1.png, the image in the README.
+func TestSummaryPDF_Page1Image(t *testing.T) {
+	tool := needTool(t, "pdftoppm")
+	w := collect.Window{From: time.Date(2026, 11, 18, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)}
+	w.Location, _ = time.LoadLocation("Asia/Tokyo")
+	d, err := demo.Start(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	stage, err := collect.NewStage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stage.Remove()
+	ev := &collect.Evidence{Tool: collect.Tool{Name: "twilio-evidence", Version: "demo"}, GeneratedAt: w.To, Window: w,
+		Account: collect.Account{SID: d.API.Credentials.AccountSID}, CommandLine: []string{"twilio-evidence", "bundle", "--demo"}}
+	env := &collect.Env{Evidence: ev, Stage: stage, API: d.API}
+	collect.Run(context.Background(), env, time.Minute, collect.AccountInfo{}, collect.Alerts{MaxDetails: 20}, collect.Config{}, collect.Usage{})
+	r, err := NewReport(ev, Analyze(ev), "en", nil, "demo.zip")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pdf bytes.Buffer
+	if err := writeSummaryPDF(&pdf, r, PDFOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	in := filepath.Join(dir, "summary.pdf")
+	if err := os.WriteFile(in, pdf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(tool, "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", in, filepath.Join(dir, "page1")).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v\n%s", err, out)
+	}
+	png, err := os.ReadFile(filepath.Join(dir, "page1.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(png) < 10_000 {
+		t.Errorf("page 1 image is only %d bytes: blank page?", len(png))
+	}
+	if *update {
+		if err := os.MkdirAll("../docs", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile("../docs/summary-page1.png", png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
