@@ -19,6 +19,8 @@ type Demo struct {
 	// Probe is the network the probe collector uses: the demo's webhook
 	// hosts reach local servers, and nothing else is reachable.
 	Probe probe.Options
+	// StatusURL is the demo's Twilio status page (for collect.StatusPage).
+	StatusURL string
 
 	closers []func()
 }
@@ -30,6 +32,7 @@ func Start(w collect.Window) (*Demo, error) {
 	d.closers = append(d.closers, d.Fake.Close)
 	d.API = &collect.APIConfig{BaseURL: d.Fake.URL, Credentials: collect.Credentials{
 		AccountSID: faketwilio.DemoAccountSID, Username: faketwilio.DemoAccountSID, Secret: faketwilio.DemoAuthToken}}
+	d.startStatusPage(w)
 	if err := d.startWebhooks(); err != nil {
 		d.Close()
 		return nil, err
