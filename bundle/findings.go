@@ -42,8 +42,8 @@ func Analyze(ev *collect.Evidence) []Finding {
 	out = append(out, probeFindings(ev)...)
 	out = append(out, collectorFindings(ev)...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Step < out[j].Step })
-	return out
 	out = append([]Finding{VerdictFinding(Isolate(ev, out))}, out...)
+	return out
 }
 
 func incidentFindings(ev *collect.Evidence) []Finding {
