@@ -95,7 +95,11 @@ func Run(ctx context.Context, env *Env, timeout time.Duration, collectors ...Col
 			st.Source = s.Source()
 		}
 		if ctx.Err() != nil {
-			st.State, st.Reason = StateSkipped, "interrupted before it started"
+			// Not a choice of the collector: its evidence is missing.
+			st.State, st.Reason = StateError, "interrupted before it started"
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				st.State, st.Reason = StateTimeout, "the run's deadline (--timeout) passed before it started"
+			}
 			env.Evidence.Collectors = append(env.Evidence.Collectors, st)
 			continue
 		}
@@ -112,6 +116,8 @@ func Run(ctx context.Context, env *Env, timeout time.Duration, collectors ...Col
 			st.State = StateOK
 		case errors.As(err, &skip):
 			st.State, st.Reason = StateSkipped, skip.Reason
+		case errors.Is(ctx.Err(), context.DeadlineExceeded):
+			st.State, st.Reason = StateTimeout, "the run's deadline (--timeout) passed: "+describeAPIError(err)
 		case ctx.Err() != nil:
 			st.State, st.Reason = StateError, "interrupted: "+describeAPIError(err)
 		case cctx.Err() == context.DeadlineExceeded || errors.Is(err, context.DeadlineExceeded):

@@ -12,6 +12,7 @@ package faketwilio
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -67,7 +68,14 @@ type Fault struct {
 	Stall time.Duration
 	Drop  bool
 	Times int
-	seen  int
+	// After lets the first After matching requests through before the
+	// fault starts (a list that fails on its second page).
+	After int
+	// Chance, when above 0, makes the fault hit only that fraction of the
+	// matching requests, drawn from the server's seeded generator (Seed).
+	Chance  float64
+	seen    int
+	matched int
 }
 
 // Server is a running fake Twilio API.
@@ -79,6 +87,7 @@ type Server struct {
 	creds    map[string]string
 	faults   []*Fault
 	requests map[string]int
+	rng      *rand.Rand
 }
 
 // New starts a fake API on 127.0.0.1. creds maps usernames (account SIDs or
@@ -132,6 +141,9 @@ func (s *Server) fault(w http.ResponseWriter, r *http.Request) bool {
 	var hit *Fault
 	for _, f := range s.faults {
 		if strings.HasPrefix(r.URL.Path, f.PathPrefix) && (f.Times == 0 || f.seen < f.Times) {
+			if f.matched++; f.matched <= f.After || (f.Chance > 0 && !s.roll(f.Chance)) {
+				continue
+			}
 			f.seen++
 			c := *f
 			hit = &c
