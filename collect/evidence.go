@@ -35,6 +35,10 @@ type Evidence struct {
 	// TwilioStatus is what Twilio's public status page published for the
 	// window; nil when the page was not read.
 	TwilioStatus *TwilioStatus `json:"twilio_status,omitempty"`
+
+	// Previous is the trend's baseline, the window just before Window (see
+	// previous.go); nil when neither a previous bundle nor the API gave it.
+	Previous *Previous `json:"-"`
 }
 
 // Tool identifies the build of twilio-evidence that made the bundle.
