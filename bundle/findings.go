@@ -40,6 +40,7 @@ func Analyze(ev *collect.Evidence) []Finding {
 	var out []Finding
 	out = append(out, incidentFindings(ev)...)
 	out = append(out, probeFindings(ev)...)
+	out = append(out, statusFindings(ev)...)
 	out = append(out, collectorFindings(ev)...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Step < out[j].Step })
 	out = append([]Finding{VerdictFinding(Isolate(ev, out))}, out...)

@@ -31,6 +31,10 @@ type Options struct {
 	// Reproducible leaves values that change from run to run (collector
 	// durations) out, so the same inputs give the same bytes.
 	Reproducible bool
+	// Zip, when set, writes the zip in place of the plain writer: the
+	// redaction report, the size budget and the partial-file tracking of
+	// the command (see Finish).
+	Zip func(stage *collect.Stage, final string, stamp time.Time) error
 	// Lang is the language of every generated sentence: "en" (default) or "ja".
 	Lang string
 	// FontPath is a Japanese TrueType font for the PDF (--font).
@@ -107,6 +111,12 @@ func Write(ev *collect.Evidence, findings []Finding, stage *collect.Stage, opt O
 	if err := writeJSON(stage, ManifestFile, m); err != nil {
 		return "", err
 	}
+	if opt.Zip != nil {
+		if err := opt.Zip(stage, final, ev.Window.To); err != nil {
+			return "", err
+		}
+		return final, nil
+	}
 	if err := zipStage(stage, final, ev.Window.To); err != nil {
 		return "", err
 	}
@@ -160,6 +170,16 @@ type Manifest struct {
 	Incomplete  bool                `json:"incomplete"`
 	Collectors  []ManifestCollector `json:"collectors"`
 	Files       []ManifestEntry     `json:"files"`
+
+	// Region and Edge are where the API requests went (empty when the run
+	// read offline inputs only).
+	Region string `json:"region,omitempty"`
+	Edge   string `json:"edge,omitempty"`
+	// AlertsSource says where the incidents came from (collect.AlertsFromMonitor
+	// or collect.AlertsFromNotifications), AlertsSourceReason why when it was
+	// not the Monitor alerts.
+	AlertsSource       string `json:"alerts_source,omitempty"`
+	AlertsSourceReason string `json:"alerts_source_reason,omitempty"`
 }
 
 func newManifest(ev *collect.Evidence, stage *collect.Stage, reproducible bool) (*Manifest, error) {
@@ -167,6 +187,7 @@ func newManifest(ev *collect.Evidence, stage *collect.Stage, reproducible bool) 
 		Tool: ev.Tool, CommandLine: ev.CommandLine, GeneratedAt: ev.GeneratedAt.UTC(),
 		Window: ev.Window, Account: ev.Account.SID, Incomplete: Incomplete(ev),
 	}
+	m.Region, m.Edge, m.AlertsSource, m.AlertsSourceReason = ev.Region, ev.Edge, ev.AlertsSource, ev.AlertsSourceReason
 	for _, c := range ev.Collectors {
 		mc := ManifestCollector{CollectorStatus: c}
 		if !reproducible {
