@@ -36,6 +36,13 @@ type Evidence struct {
 	// window; nil when the page was not read.
 	TwilioStatus *TwilioStatus `json:"twilio_status,omitempty"`
 
+	// Hops is the trace of the incidents through the customer's logs (--hop,
+	// --log) with the files' statistics; nil when the hop collector did not run.
+	Hops *HopEvidence `json:"-"`
+	// TwilioLogs is Twilio's side of the debug logs: alert details, call
+	// events and webhook changes; nil when the collector did not run.
+	TwilioLogs *TwilioLogs `json:"-"`
+
 	// Previous is the trend's baseline, the window just before Window (see
 	// previous.go); nil when neither a previous bundle nor the API gave it.
 	Previous *Previous `json:"-"`

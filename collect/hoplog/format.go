@@ -203,6 +203,10 @@ func (d Detection) String() string {
 	return fmt.Sprintf("%s (detected: %d of %d lines)", s, d.Parsed, d.Sampled)
 }
 
+// ErrUnknownFormat is wrapped by the errors of Detect, ScanHop and Check when
+// no built-in format reads a log's first lines (or it has none).
+var ErrUnknownFormat = errors.New("no known format reads these lines")
+
 // Detect picks the built-in format that reads the most of the given lines
 // (blank and indented continuation lines ignored). At least half the lines must parse.
 func Detect(lines [][]byte, loc *time.Location, ref time.Time) (*Format, Detection, error) {
@@ -215,7 +219,7 @@ func Detect(lines [][]byte, loc *time.Location, ref time.Time) (*Format, Detecti
 		}
 	}
 	if len(sample) == 0 {
-		return nil, Detection{}, errors.New("no lines to detect the format from")
+		return nil, Detection{}, fmt.Errorf("%w: no lines to detect the format from; give one as NAME=PATH:FORMAT", ErrUnknownFormat)
 	}
 	var best *Format
 	bestN := 0
@@ -232,7 +236,7 @@ func Detect(lines [][]byte, loc *time.Location, ref time.Time) (*Format, Detecti
 	}
 	if best == nil || bestN*2 < len(sample) {
 		return nil, Detection{Sampled: len(sample), Parsed: bestN},
-			fmt.Errorf("no known format reads these lines (best: %d of %d); give one as NAME=PATH:FORMAT", bestN, len(sample))
+			fmt.Errorf("%w (best: %d of %d); give one as NAME=PATH:FORMAT", ErrUnknownFormat, bestN, len(sample))
 	}
 	if best.Name == "json" {
 		// Fix the fields found in the sample so every line is read alike.

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // ExpandFiles lists the files a spec's pattern names, oldest rotation first:
@@ -125,4 +126,35 @@ func (l *logFile) Close() error {
 		l.gz.Close()
 	}
 	return l.f.Close()
+}
+
+// Check makes sure that a spec's files exist and can be opened, and that its
+// format is valid or can be detected from the first lines, without scanning
+// the files. It returns what detection found (or the given format). Callers
+// use it to refuse bad input before any work starts; the errors wrap
+// ErrUnknownFormat when only the format is in question.
+func Check(spec Spec, loc *time.Location) (Detection, error) {
+	files, err := ExpandFiles(spec.Pattern)
+	if err != nil {
+		return Detection{}, fmt.Errorf("%s: %w", spec.Name, err)
+	}
+	for _, path := range files {
+		lf, err := openLog(path)
+		if err != nil {
+			return Detection{}, fmt.Errorf("%s: %s: %w", spec.Name, path, err)
+		}
+		lf.Close()
+	}
+	if spec.Format != "" && spec.Format != "auto" {
+		f, err := ParseFormat(spec.Format)
+		if err != nil {
+			return Detection{}, fmt.Errorf("%s: %w", spec.Name, err)
+		}
+		return Detection{Format: f.Name, Given: true, Detail: f.Detail()}, nil
+	}
+	_, det, err := Detect(firstLines(files, 50), loc, time.Time{})
+	if err != nil {
+		return det, fmt.Errorf("%s (%s): %w", spec.Name, spec.Pattern, err)
+	}
+	return det, nil
 }
