@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -76,6 +77,53 @@ func (c APIConfig) Client(ctx context.Context) *twilio.RestClient {
 		rc.RequestHandler.Edge = c.Edge
 	}
 	return rc
+}
+
+// DefaultRegion is the region Twilio serves an account from when none is
+// named.
+const DefaultRegion = "us1"
+
+// hostLabel is what a region or edge name must look like: one label of a
+// host name (they become part of api.{edge}.{region}.twilio.com).
+var hostLabel = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$`)
+
+// ResolveRegion returns the region and edge the API requests go to: the
+// given ones (--region, --edge), else TWILIO_REGION and TWILIO_EDGE from
+// getenv, as twilio-go reads them. Names are trimmed and lower-cased; a name
+// that is not a host-name label (ie1, dublin, sao-paulo) is an error naming
+// where it came from. An edge without a region is in DefaultRegion, as
+// twilio-go routes it; the region is returned empty then, and when nothing
+// is named, so that the default hosts stay in use (see EffectiveRegion).
+func ResolveRegion(region, edge string, getenv func(string) string) (string, string, error) {
+	pick := func(flag, value, variable string) (string, error) {
+		from := "--" + flag
+		if value == "" {
+			value, from = getenv(variable), variable
+		}
+		value = strings.ToLower(strings.TrimSpace(value))
+		if value != "" && !hostLabel.MatchString(value) {
+			return "", fmt.Errorf("%s %q is not a Twilio %s name (like %s)", from, value, flag, map[string]string{"region": "us1, ie1 or au1", "edge": "dublin, sydney or tokyo"}[flag])
+		}
+		return value, nil
+	}
+	r, err := pick("region", region, "TWILIO_REGION")
+	if err != nil {
+		return "", "", err
+	}
+	e, err := pick("edge", edge, "TWILIO_EDGE")
+	if err != nil {
+		return "", "", err
+	}
+	return r, e, nil
+}
+
+// EffectiveRegion is the region requests go to: region, or DefaultRegion
+// when it is empty.
+func EffectiveRegion(region string) string {
+	if region == "" {
+		return DefaultRegion
+	}
+	return region
 }
 
 // rewriteTransport sends requests for Twilio's hosts to a local fake.

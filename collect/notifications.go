@@ -117,6 +117,7 @@ func (a Alerts) collectNotifications(ctx context.Context, env *Env, rc *twilio.R
 	if err := mergeDetails(env.Stage, list, NotificationsFile, details); err != nil {
 		return err
 	}
+	env.Evidence.Files = append(env.Evidence.Files, NotificationsFile)
 	if streamErr != nil {
 		return fmt.Errorf("list notifications (after %d): %s", seen, describeAPIError(streamErr))
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -75,5 +76,40 @@ func TestAPIConfig_RegionAndEdgeReachRegionalHosts(t *testing.T) {
 				t.Errorf("hosts = %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestResolveRegion_FlagsThenVariablesChecked(t *testing.T) {
+	tests := []struct {
+		name                 string
+		region, edge         string
+		env                  map[string]string
+		wantRegion, wantEdge string
+		wantErr              string
+	}{
+		{"nothing named", "", "", nil, "", "", ""},
+		{"flags", "IE1 ", "Dublin", nil, "ie1", "dublin", ""},
+		{"variables", "", "", map[string]string{"TWILIO_REGION": "au1", "TWILIO_EDGE": "sydney"}, "au1", "sydney", ""},
+		{"flags beat variables", "ie1", "", map[string]string{"TWILIO_REGION": "au1", "TWILIO_EDGE": "sydney"}, "ie1", "sydney", ""},
+		{"edge with a hyphen", "", "sao-paulo", nil, "", "sao-paulo", ""},
+		{"host name given as region", "api.ie1.twilio.com", "", nil, "", "", `--region "api.ie1.twilio.com" is not a Twilio region name`},
+		{"bad variable", "", "", map[string]string{"TWILIO_EDGE": "dub lin"}, "", "", `TWILIO_EDGE "dub lin" is not a Twilio edge name`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r, e, err := ResolveRegion(tc.region, tc.edge, func(k string) string { return tc.env[k] })
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || r != tc.wantRegion || e != tc.wantEdge {
+				t.Errorf("= %q, %q, %v; want %q, %q", r, e, err, tc.wantRegion, tc.wantEdge)
+			}
+		})
+	}
+	if EffectiveRegion("") != "us1" || EffectiveRegion("ie1") != "ie1" {
+		t.Errorf("EffectiveRegion")
 	}
 }
