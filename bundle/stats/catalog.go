@@ -254,3 +254,27 @@ func formatSpan(v any, lang string) (string, error) {
 	}
 	return word(sec, u[6], u[7]), nil
 }
+
+// InLang returns s with its sentences in lang: a copy whose Lang and
+// Findings are lang's, sharing everything else with s (which is left as it
+// is). It fails on a language without sentences.
+func (s *Stats) InLang(lang string) (*Stats, error) {
+	if lang == "" {
+		lang = "en"
+	}
+	if _, ok := catalog[lang]; !ok {
+		return nil, fmt.Errorf("statistics in %q: want one of %v", lang, Languages())
+	}
+	c := *s
+	c.Lang = lang
+	c.Findings = make([]Finding, len(s.Findings))
+	for i, f := range s.Findings {
+		text, err := Sentence(f.ID, lang, f.Figures)
+		if err != nil {
+			return nil, err
+		}
+		f.Sentence = text
+		c.Findings[i] = f
+	}
+	return &c, nil
+}

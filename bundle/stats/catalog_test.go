@@ -133,3 +133,28 @@ func TestSplitURL(t *testing.T) {
 		})
 	}
 }
+
+func TestInLang_RendersTheSameFindingsInAnotherLanguage(t *testing.T) {
+	w := week(mustLoc(t, "Asia/Tokyo"))
+	in := Input{Window: w, Incidents: spaced(time.Hour, 20, time.Minute)}
+	en := compute(t, in, Options{})
+	ja, err := en.InLang("ja")
+	if err != nil {
+		t.Fatal(err)
+	}
+	direct := compute(t, in, Options{Lang: "ja"})
+	if ja.Lang != "ja" || len(ja.Findings) != len(direct.Findings) {
+		t.Fatalf("InLang gave %s with %d findings, want ja with %d", ja.Lang, len(ja.Findings), len(direct.Findings))
+	}
+	for i := range ja.Findings {
+		if ja.Findings[i].ID != direct.Findings[i].ID || ja.Findings[i].Sentence != direct.Findings[i].Sentence {
+			t.Errorf("finding %d = %s %q, want %s %q", i, ja.Findings[i].ID, ja.Findings[i].Sentence, direct.Findings[i].ID, direct.Findings[i].Sentence)
+		}
+	}
+	if en.Lang != "en" || en.Findings[0].Sentence == ja.Findings[0].Sentence {
+		t.Errorf("InLang changed the original: %s %q", en.Lang, en.Findings[0].Sentence)
+	}
+	if _, err := en.InLang("fr"); err == nil {
+		t.Errorf("InLang(fr) gave no error")
+	}
+}

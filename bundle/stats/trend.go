@@ -63,10 +63,7 @@ type Trend struct {
 }
 
 // PreviousWindow is the window of the same length just before w.
-func PreviousWindow(w collect.Window) collect.Window {
-	d := w.Duration()
-	return collect.Window{From: w.From.Add(-d), To: w.From, Location: w.Location}
-}
+func PreviousWindow(w collect.Window) collect.Window { return collect.PreviousWindow(w) }
 
 // AddTrend compares s with prev (the statistics of the previous window,
 // computed from its incidents or read from a previous bundle), sets s.Trend
