@@ -2,6 +2,7 @@ package bundle
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"text/template"
@@ -220,7 +221,8 @@ func (r *Report) Steps() []StepDetail {
 	for _, step := range []int{1, 2, 3, 4, 0} {
 		d := StepDetail{Title: r.L.S(fmt.Sprintf("step.%d", step))}
 		for _, f := range r.Findings {
-			if f.Step == step {
+			// The statistics are section 3's; the step lists keep to the checks.
+			if f.Step == step && !strings.HasPrefix(f.ID, "stats.") {
 				d.Lines = append(d.Lines, r.L.S("severity."+f.Severity)+" "+r.L.Finding(f))
 			}
 		}
@@ -373,6 +375,9 @@ func timeIn(t time.Time, loc *time.Location) string {
 	return t.In(loc).Format("2006-01-02 15:04:05 MST")
 }
 
+// blankLines are runs of empty lines, left where a comment was cut out.
+var blankLines = regexp.MustCompile(`\n\s*\n(\s*\n)+`)
+
 // TextFuncs are the functions the text templates (ticket, README) use:
 // t renders a catalog sentence ("t KEY" or "t KEY name value …"), utc and
 // local format times, join joins, indent indents a block of text.
@@ -390,7 +395,10 @@ func (r *Report) TextFuncs() template.FuncMap {
 			}
 			return strings.Join(lines, "\n")
 		},
-		"str":      func(b []byte) string { return string(b) },
+		"str": func(b []byte) string { return string(b) },
+		"nocomment": func(b []byte) string {
+			return strings.TrimSpace(blankLines.ReplaceAllString(commentRe.ReplaceAllString(string(b), ""), "\n\n"))
+		},
 		"priority": func() []string { p, why := r.Priority(); return []string{p, why} },
 		"sub":      func(a, b int) int { return a - b },
 	}

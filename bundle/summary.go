@@ -8,7 +8,6 @@ import (
 
 	"github.com/twilio-evidence/twilio-evidence/bundle/pdfdoc"
 	"github.com/twilio-evidence/twilio-evidence/bundle/stats"
-	"github.com/twilio-evidence/twilio-evidence/collect"
 )
 
 // PDFOptions are the font choices of summary.pdf.
@@ -151,13 +150,20 @@ func writeSummaryPDF(w io.Writer, r *Report, opt PDFOptions) error {
 
 	d.Heading(2, L.S("section.appendix"))
 	d.Heading(3, L.S("appendix.probes"))
-	if p := r.FindingsWithPrefix("probe."); len(p) > 0 {
+	if t, ok := probeTable(r); ok {
+		d.Table(t)
+	} else if p := r.FindingsWithPrefix("probe."); len(p) > 0 {
 		d.Bullets(p)
 	} else {
 		d.Paragraph(L.S("appendix.probes_none"))
 	}
 	d.Heading(3, L.S("appendix.hops"))
-	if h := r.FindingsWithPrefix("hops."); len(h) > 0 {
+	if t, verdicts, ok := hopTable(r); ok {
+		d.Table(t)
+		if len(verdicts) > 0 {
+			d.Bullets(verdicts)
+		}
+	} else if h := r.FindingsWithPrefix("hops."); len(h) > 0 {
 		d.Bullets(h)
 	} else {
 		d.Paragraph(L.S("appendix.hops_none"))
@@ -324,6 +330,3 @@ func limitStrings(xs []string, n int) []string {
 	}
 	return append(append([]string(nil), xs[:n]...), fmt.Sprintf("… (+%d)", len(xs)-n))
 }
-
-// compile-time check that the evidence type stays what the writer reads.
-var _ = collect.Evidence{}

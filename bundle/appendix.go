@@ -1,0 +1,73 @@
+package bundle
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/twilio-evidence/twilio-evidence/bundle/pdfdoc"
+)
+
+// probeTable is the probes appendix: one row per URL considered, with the
+// verdict of its probes or why it was not probed. ok is false when the
+// probe collector did not run.
+func probeTable(r *Report) (t pdfdoc.Table, ok bool) {
+	p := r.Ev.Probes
+	if p == nil || (p.Report == nil && len(p.Targets) == 0) {
+		return t, false
+	}
+	L := r.L
+	t.Columns = []pdfdoc.Column{{Title: L.S("col.url"), Width: 3}, {Title: L.S("col.probe_verdict"), Width: 1.1},
+		{Title: L.S("col.failures"), Width: 1, AlignRight: true}, {Title: L.S("col.explanation"), Width: 3.5}}
+	probed := map[string]bool{}
+	if p.Report != nil {
+		for _, ts := range p.Report.Targets {
+			probed[ts.Target] = true
+			t.Rows = append(t.Rows, []string{ts.Target, ts.Verdict,
+				fmt.Sprintf("%d / %d", ts.Overall.Failures, ts.Overall.Attempts), ts.Explanation})
+		}
+	}
+	for _, pt := range p.Targets {
+		if pt.Skipped != "" && !probed[pt.Target] {
+			t.Rows = append(t.Rows, []string{pt.URL, L.S("state.skipped"), "-", pt.Skipped})
+		}
+	}
+	return t, len(t.Rows) > 0
+}
+
+// hopTable is the hop trace appendix: how many of the incidents each hop
+// saw, in path order, and the verdicts of the trace. ok is false when no
+// hop log was given.
+func hopTable(r *Report) (t pdfdoc.Table, verdicts []string, ok bool) {
+	h := r.Ev.Hops
+	if h == nil || len(h.Hops) == 0 {
+		return t, nil, false
+	}
+	L := r.L
+	t.Columns = []pdfdoc.Column{{Title: L.S("col.hop"), Width: 1.5}, {Title: L.S("col.role"), Width: 1},
+		{Title: L.S("col.seen"), Width: 1, AlignRight: true}, {Title: L.S("col.format"), Width: 3.5}}
+	reached := map[string]int{}
+	for i, name := range h.Report.Hops {
+		if i < len(h.Report.Reached) {
+			reached[name] = h.Report.Reached[i]
+		}
+	}
+	for _, hop := range h.Hops {
+		seen := "-"
+		if n, found := reached[hop.Name]; found {
+			seen = fmt.Sprintf("%d / %d", n, h.Report.Total)
+		}
+		note := hop.Pattern
+		if hop.Err != "" {
+			note = hop.Err
+		} else if hop.Note != "" {
+			note += " — " + hop.Note
+		}
+		t.Rows = append(t.Rows, []string{hop.Name, hop.Role, seen, note})
+	}
+	for _, v := range h.Report.Verdicts {
+		if s := strings.TrimSpace(v.Sentence); s != "" {
+			verdicts = append(verdicts, s)
+		}
+	}
+	return t, verdicts, true
+}
