@@ -1,0 +1,191 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/twilio-evidence/twilio-evidence/bundle"
+	"github.com/twilio-evidence/twilio-evidence/bundle/pdfdoc"
+	"github.com/twilio-evidence/twilio-evidence/collect"
+	"github.com/twilio-evidence/twilio-evidence/collect/demo"
+	"github.com/twilio-evidence/twilio-evidence/templates"
+)
+
+// textFlags are the flags that shape the bundle's texts: --lang, --font
+// and --flow.
+type textFlags struct {
+	lang, font, flow string
+	// cjkPaths are where a Japanese font is looked for; nil means the
+	// usual places of each system (tests set it).
+	cjkPaths []string
+}
+
+func (t *textFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&t.lang, "lang", "en", "language of the PDF, ticket.txt and README.txt: en or ja")
+	fs.StringVar(&t.font, "font", "", "Japanese TrueType font for the PDF (.ttf, or .ttc: the first face is used); default: IPAex/IPA Gothic, Noto Sans CJK or the system's Japanese font")
+	fs.StringVar(&t.flow, "flow", "", "your edited flow description (start from 'twilio-evidence flow'); included as flow.md")
+}
+
+// textInputs are the checked --lang, --font and --flow.
+type textInputs struct {
+	lang, font string
+	flow       []byte
+}
+
+// prepare checks the flags before anything is collected: an unknown
+// language, an unreadable --flow or an unusable --font is a usage error
+// (exit 2); Japanese with no Japanese font on the system cannot run
+// (exit 4) and says how to get one.
+func (t textFlags) prepare() (textInputs, error) {
+	in := textInputs{lang: t.lang, font: t.font}
+	if !validLang(t.lang) {
+		return in, usageErr("--lang %q: want one of %v", t.lang, templates.Languages)
+	}
+	if t.flow != "" {
+		b, err := os.ReadFile(t.flow)
+		if err != nil {
+			return in, usageErr("--flow %s: %v", t.flow, errors.Unwrap(err))
+		}
+		in.flow = b
+	}
+	if t.font != "" || t.lang == "ja" {
+		if _, err := bundle.NewPDFDocument(t.lang, nil, bundle.PDFOptions{FontPath: t.font, CJKFontPaths: t.cjkPaths}); err != nil {
+			if t.font != "" {
+				return in, usageErr("--font %s: %v", t.font, unwrapAll(err))
+			}
+			if errors.Is(err, pdfdoc.ErrNoCJKFont) {
+				return in, envErr(fmt.Errorf("--lang ja: %w", pdfdoc.ErrNoCJKFont))
+			}
+			return in, envErr(fmt.Errorf("--lang ja: %w", err))
+		}
+	}
+	return in, nil
+}
+
+// apply puts the inputs into the bundle writer's options.
+func (in textInputs) apply(o bundle.Options) bundle.Options {
+	o.Lang, o.FontPath, o.Flow = in.lang, in.font, in.flow
+	return o
+}
+
+func validLang(l string) bool {
+	for _, x := range templates.Languages {
+		if l == x {
+			return true
+		}
+	}
+	return false
+}
+
+// unwrapAll gives the innermost error's message, for a one-line reason.
+func unwrapAll(err error) error {
+	for {
+		u := errors.Unwrap(err)
+		if u == nil {
+			return err
+		}
+		err = u
+	}
+}
+
+const flowUsage = `Usage: twilio-evidence flow [--lang en|ja] [--demo] [flags]
+
+Prints the flow description Twilio support asks for (item 4 of what to
+send), pre-filled from the account's webhook configuration: for each phone
+number, what answers its calls and messages — your URL and method, a TwiML
+App, a Messaging Service, a Studio Flow or a Twilio Function — with the
+fallback URL and the status callback. What only you know is left as
+[[TODO: …]] blanks. Fill them in and give the file to the bundle:
+
+  twilio-evidence flow > flow.md
+  $EDITOR flow.md
+  twilio-evidence bundle --since 24h --flow flow.md
+
+Unfilled blanks are flagged in the bundle's summary.pdf.
+
+Examples:
+  twilio-evidence flow --lang ja > flow.md
+  twilio-evidence flow --demo
+`
+
+func init() { commandUsage["flow"] = flowUsage }
+
+// flowOptions are the flags of `twilio-evidence flow`.
+type flowOptions struct {
+	lang, output, accountSID, authTokenFile, apiURL string
+	demo                                            bool
+	timeout                                         time.Duration
+}
+
+func runFlowCmd(args []string, s streams) error {
+	var o flowOptions
+	fs := pflag.NewFlagSet("flow", pflag.ContinueOnError)
+	fs.StringVar(&o.lang, "lang", "en", "language of the description: en or ja")
+	fs.StringVarP(&o.output, "output", "o", "", "write the description to this file instead of stdout")
+	fs.BoolVar(&o.demo, "demo", false, "use the built-in demo account (no credentials, no network)")
+	fs.StringVar(&o.accountSID, "account-sid", "", "describe this subaccount (AC…) with the parent's credentials")
+	fs.StringVar(&o.authTokenFile, "auth-token-file", "", "read the auth token from this file instead of TWILIO_AUTH_TOKEN")
+	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "deadline for reading the configuration")
+	fs.StringVar(&o.apiURL, "api-url", "", "send Twilio API requests to this base URL (a mock of the API, for testing)")
+	_ = fs.MarkHidden("api-url")
+	if done, err := parseFlags("flow", fs, args, s); done || err != nil {
+		return err
+	}
+	if !validLang(o.lang) {
+		return usageErr("--lang %q: want one of %v", o.lang, templates.Languages)
+	}
+	ctx, stop := interruptContext(s)
+	defer stop()
+	return runFlow(ctx, o, s)
+}
+
+// runFlow reads the account and its webhook configuration with the same
+// collectors as bundle and prints the pre-filled flow description.
+func runFlow(ctx context.Context, o flowOptions, s streams) error {
+	var api *collect.APIConfig
+	if o.demo {
+		now := time.Now().UTC()
+		d, err := demo.Start(collect.Window{From: now.Add(-7 * 24 * time.Hour), To: now})
+		if err != nil {
+			return envErr(fmt.Errorf("demo: %w", err))
+		}
+		defer d.Close()
+		api = d.API
+	} else {
+		creds, err := collect.CredentialsFromEnv(s.getenv, o.authTokenFile, o.accountSID)
+		if err != nil {
+			return envErr(err)
+		}
+		api = &collect.APIConfig{Credentials: creds, BaseURL: o.apiURL}
+	}
+	stage, err := collect.NewStage()
+	if err != nil {
+		return envErr(err)
+	}
+	defer stage.Remove()
+	ev := &collect.Evidence{Account: collect.Account{SID: api.Credentials.AccountSID}}
+	env := &collect.Env{Evidence: ev, Stage: stage, API: api}
+	collect.Run(ctx, env, o.timeout, collect.AccountInfo{}, collect.Config{})
+	text, err := bundle.RenderFlow(ev, o.lang)
+	if err != nil {
+		return envErr(err)
+	}
+	if o.output != "" {
+		if err := os.WriteFile(o.output, text, 0o644); err != nil {
+			return envErr(fmt.Errorf("write %s: %w", o.output, err))
+		}
+	} else if _, err := s.out.Write(text); err != nil {
+		return envErr(fmt.Errorf("write flow description: %w", err))
+	}
+	for _, c := range ev.Collectors {
+		if c.Name == "config" && c.State != collect.StateOK {
+			return &exitError{code: exitIncomplete, err: fmt.Errorf("the webhook configuration could not be read (%s: %s): the numbers are missing from the description", c.State, c.Reason)}
+		}
+	}
+	return nil
+}
