@@ -81,6 +81,9 @@ func Write(ev *collect.Evidence, findings []Finding, stage *collect.Stage, opt O
 	if err := writeJSON(stage, FindingsFile, findings); err != nil {
 		return "", err
 	}
+	if err := writeStatsFiles(stage, ev, opt.Lang); err != nil {
+		return "", err
+	}
 	report, err := NewReport(ev, findings, opt.Lang, opt.Flow, filepath.Base(final))
 	if err != nil {
 		return "", err

@@ -1,0 +1,394 @@
+package bundle
+
+import (
+	"archive/zip"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twilio-evidence/twilio-evidence/bundle/stats"
+	"github.com/twilio-evidence/twilio-evidence/collect"
+	"github.com/twilio-evidence/twilio-evidence/collect/probe"
+)
+
+// statsFrom is the start of the statistics tests' week: Wednesday
+// 2026-11-18 00:00 UTC.
+var statsFrom = time.Date(2026, 11, 18, 0, 0, 0, 0, time.UTC)
+
+// weekEvidence is a week from statsFrom shown in loc, with the incidents and
+// usage given.
+func weekEvidence(loc *time.Location, incs []collect.Incident, usage []collect.UsageDay) *collect.Evidence {
+	return &collect.Evidence{
+		Tool:    collect.Tool{Name: "twilio-evidence", Version: "test"},
+		Account: collect.Account{SID: acct}, GeneratedAt: statsFrom.Add(8 * 24 * time.Hour),
+		Window:    collect.Window{From: statsFrom, To: statsFrom.Add(7 * 24 * time.Hour), Location: loc},
+		Incidents: incs, Usage: usage,
+	}
+}
+
+// failedAt is a voice incident at statsFrom+offset on url.
+func failedAt(offset time.Duration, code, url string) collect.Incident {
+	return collect.Incident{
+		AlertSID: fmt.Sprintf("NO%032d", offset/time.Second), Time: statsFrom.Add(offset), ErrorCode: code, HTTPStatus: 502,
+		ResourceSID: fmt.Sprintf("CA%032d", offset/time.Second), Kind: collect.KindCall, Method: "POST", URL: url,
+	}
+}
+
+// every is n incidents from start, one each step, on url.
+func every(start time.Duration, n int, step time.Duration, url string) []collect.Incident {
+	out := make([]collect.Incident, n)
+	for i := range out {
+		out[i] = failedAt(start+time.Duration(i)*step, "11200", url)
+	}
+	return out
+}
+
+func concat(sets ...[]collect.Incident) []collect.Incident {
+	var out []collect.Incident
+	for _, s := range sets {
+		out = append(out, s...)
+	}
+	return out
+}
+
+// dailyUsage is calls and messages on each of the week's seven UTC days.
+func dailyUsage(calls, messages int) []collect.UsageDay {
+	var out []collect.UsageDay
+	for d := 0; d < 7; d++ {
+		out = append(out, collect.UsageDay{Day: statsFrom.AddDate(0, 0, d), Calls: calls, Messages: messages})
+	}
+	return out
+}
+
+func tokyo(t *testing.T) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation("Asia/Tokyo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
+
+func findingByID(fs []Finding, id string) (Finding, bool) {
+	for _, f := range fs {
+		if f.ID == id {
+			return f, true
+		}
+	}
+	return Finding{}, false
+}
+
+func TestAnalyze_StatesTheStatisticsOfConstructedIncidents(t *testing.T) {
+	const voice, sms = "https://ivr.example.com/voice", "https://sms.example.com/sms"
+	type want struct {
+		id, severity, verdict string
+	}
+	for _, tc := range []struct {
+		name   string
+		ev     *collect.Evidence
+		want   []want
+		absent []string
+	}{
+		{
+			name: "a burst",
+			ev: weekEvidence(time.UTC, concat(
+				every(2*24*time.Hour+10*time.Hour, 12, 20*time.Second, voice),
+				every(5*time.Hour, 3, 24*time.Hour, voice),
+			), nil),
+			want: []want{{"stats.burst", Warn, "1 burst of at least 10 incidents within 5 minutes: 12 incidents from 2026-11-20 10:00:00 to 2026-11-20 10:03:40 (UTC)."}},
+		},
+		{
+			name: "a dominant hour band in the display zone",
+			// Three a day at 10:00 Tokyo (01:00 UTC) for six days, and six at 20:00 UTC.
+			ev: weekEvidence(tokyo(t), concat(
+				every(time.Hour, 6, 24*time.Hour, voice), every(time.Hour+time.Minute, 6, 24*time.Hour, voice),
+				every(time.Hour+2*time.Minute, 6, 24*time.Hour, voice), every(20*time.Hour, 6, 24*time.Hour, voice),
+			), nil),
+			want: []want{{"stats.band", Warn, "75% of incidents (18 of 24) fell between 10:00 and 13:00 (Asia/Tokyo), the busiest 3-hour band of the day."}},
+		},
+		{
+			name: "a dominant URL and host",
+			ev: weekEvidence(time.UTC, concat(
+				every(time.Hour, 16, 7*time.Hour, voice+"?From=%2B14155550100"), every(3*time.Hour, 4, 30*time.Hour, sms),
+			), nil),
+			want: []want{
+				{"stats.dominant_url", Warn, "80% of incidents (16 of 20) were requests to https://ivr.example.com/voice."},
+				{"stats.dominant_host", Warn, "80% of incidents (16 of 20) were requests to host ivr.example.com."},
+				{"stats.dominant_code", Warn, "Error 11200 accounts for 100% of incidents (20 of 20)."},
+			},
+		},
+		{
+			name: "zero incidents",
+			ev:   weekEvidence(time.UTC, nil, dailyUsage(100, 100)),
+			want: []want{
+				{"stats.none", Info, "No incidents between 2026-11-18 00:00:00 and 2026-11-25 00:00:00 (UTC)."},
+				{"stats.rate", Info, "0% of calls and messages failed (0 of 1,400) over 7 full UTC days with usage totals."},
+			},
+			absent: []string{"stats.band", "stats.burst", "stats.bursts", "stats.no_bursts", "stats.first_last", "stats.dominant_url"},
+		},
+		{
+			name:   "usage missing: the rate is unknown, not guessed",
+			ev:     weekEvidence(time.UTC, every(time.Hour, 35, 4*time.Hour, voice), nil),
+			want:   []want{{"stats.rate_no_usage", Info, "The error rate is unknown: no usage totals were available for the window."}},
+			absent: []string{"stats.rate"},
+		},
+		{
+			name: "usage given: the rate is a figure",
+			ev:   weekEvidence(time.UTC, every(time.Hour, 35, 4*time.Hour, voice), dailyUsage(500, 500)),
+			want: []want{
+				{"stats.rate", Info, "0.50% of calls and messages failed (35 of 7,000) over 7 full UTC days with usage totals."},
+				{"stats.first_last", Info, "The first incident was at 2026-11-18 01:00:00 and the last at 2026-11-23 17:00:00 (UTC; 2026-11-18T01:00:00Z to 2026-11-23T17:00:00Z UTC)."},
+			},
+			absent: []string{"stats.rate_no_usage"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fs := Analyze(tc.ev)
+			for _, w := range tc.want {
+				f, ok := findingByID(fs, w.id)
+				if !ok {
+					t.Errorf("no %s finding among %v", w.id, ids(fs))
+					continue
+				}
+				if f.Verdict != w.verdict || f.Severity != w.severity || f.Step != statsStep {
+					t.Errorf("%s = step %d %s %q\nwant step %d %s %q", w.id, f.Step, f.Severity, f.Verdict, statsStep, w.severity, w.verdict)
+				}
+				if len(f.Evidence) != 1+len(f.Figures) || !strings.HasPrefix(f.Evidence[0], "stats/") && f.Evidence[0] != IncidentsFile {
+					t.Errorf("%s evidence = %v, want a stats file and the figures", w.id, f.Evidence)
+				}
+			}
+			for _, id := range tc.absent {
+				if f, ok := findingByID(fs, id); ok {
+					t.Errorf("unexpected %s: %q", id, f.Verdict)
+				}
+			}
+		})
+	}
+}
+
+func ids(fs []Finding) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = f.ID
+	}
+	return out
+}
+
+func TestWrite_StatsFilesInTheDisplayZone(t *testing.T) {
+	// 16:00 UTC on Wednesday the 18th is 01:00 on Thursday the 19th in Tokyo.
+	incs := []collect.Incident{failedAt(16*time.Hour, "11200", "https://ivr.example.com/voice")}
+	for _, tc := range []struct {
+		name     string
+		loc      *time.Location
+		wantDay  string
+		wantZone string
+	}{
+		{"UTC keeps it on the 18th", time.UTC, "UTC,2026-11-18,false,1,", "UTC"},
+		{"Tokyo moves it to the 19th", tokyo(t), "Asia/Tokyo,2026-11-19,false,1,", "Asia/Tokyo"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			files := writeBundle(t, weekEvidence(tc.loc, incs, nil), Options{Reproducible: true})
+			for _, name := range StatsFiles {
+				if len(files[name]) == 0 {
+					t.Errorf("the bundle has no %s", name)
+				}
+			}
+			if !strings.Contains(string(files[stats.DailyPath]), "\n"+tc.wantDay) {
+				t.Errorf("%s lacks the row %q:\n%s", stats.DailyPath, tc.wantDay, files[stats.DailyPath])
+			}
+			st, err := stats.ReadSummary(strings.NewReader(string(files[stats.SummaryPath])))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Total != 1 || st.Window.Zone != tc.wantZone {
+				t.Errorf("summary.json: total %d in %s, want 1 in %s", st.Total, st.Window.Zone, tc.wantZone)
+			}
+			var manifest Manifest
+			if err := json.Unmarshal(files[ManifestFile], &manifest); err != nil {
+				t.Fatal(err)
+			}
+			listed := map[string]bool{}
+			for _, f := range manifest.Files {
+				listed[f.Name] = true
+			}
+			for _, name := range StatsFiles {
+				if !listed[name] {
+					t.Errorf("the manifest does not list %s", name)
+				}
+			}
+		})
+	}
+}
+
+func TestWrite_SummaryJSONInTheBundlesLanguage(t *testing.T) {
+	ev := weekEvidence(time.UTC, every(time.Hour, 3, time.Hour, "https://ivr.example.com/voice"), nil)
+	st, err := stats.ReadSummary(strings.NewReader(string(writeBundle(t, ev, Options{Reproducible: true, Lang: "ja"})[stats.SummaryPath])))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Lang != "ja" || !strings.Contains(st.Findings[0].Sentence, "インシデントは3件です") {
+		t.Errorf("summary.json in %s: %q", st.Lang, st.Findings[0].Sentence)
+	}
+	// The analysis stays in English, with the figures to translate it.
+	f, _ := findingByID(Analyze(ev), "stats.summary")
+	if !strings.HasPrefix(f.Verdict, "3 incidents between") || f.Figures["total"] != 3 {
+		t.Errorf("stats.summary = %q %v", f.Verdict, f.Figures)
+	}
+}
+
+// summaryOf reads stats/summary.json out of the bundle zip at path.
+func summaryOf(t *testing.T, path string) []byte {
+	t.Helper()
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	f, err := zr.Open(stats.SummaryPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestWrite_TrendOnAPreviousBundle(t *testing.T) {
+	const voice, sms = "https://ivr.example.com/voice", "https://sms.example.com/sms"
+	// The previous week: 10 incidents, 8 of 11200 and 2 of 12300.
+	prevFrom := statsFrom.Add(-7 * 24 * time.Hour)
+	first := weekEvidence(time.UTC, nil, dailyUsage(1000, 0))
+	first.Window.From, first.Window.To = prevFrom, statsFrom
+	for i := 0; i < 10; i++ {
+		inc := failedAt(-7*24*time.Hour+time.Duration(i)*5*time.Hour, "11200", voice)
+		if i >= 8 {
+			inc.ErrorCode, inc.URL = "12300", sms
+		}
+		first.Incidents = append(first.Incidents, inc)
+	}
+	for i := range first.Usage {
+		first.Usage[i].Day = first.Usage[i].Day.AddDate(0, 0, -7)
+	}
+	stage, err := collect.NewStage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stage.Remove()
+	firstPath, err := Write(first, Analyze(first), stage, Options{Dir: t.TempDir(), Reproducible: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// This week: 14 incidents of 11200 over half the traffic.
+	second := weekEvidence(time.UTC, every(time.Hour, 14, 5*time.Hour, voice), dailyUsage(500, 0))
+	second.Previous = &collect.Previous{Source: collect.PreviousFromBundle, Bundle: firstPath, Summary: summaryOf(t, firstPath)}
+	files := writeBundle(t, second, Options{Reproducible: true})
+
+	st, err := stats.ReadSummary(strings.NewReader(string(files[stats.SummaryPath])))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := st.Trend
+	if tr == nil || !tr.Comparable || tr.Total.Current != 14 || tr.Total.Previous != 10 || tr.Total.Change != 4 || tr.Total.Percent == nil || *tr.Total.Percent != 0.4 {
+		t.Fatalf("trend = %+v, want 14 against 10, +4, +40%%", tr)
+	}
+	if !tr.PreviousWindow.From.Equal(prevFrom) {
+		t.Errorf("previous window from %s, want %s", tr.PreviousWindow.From, prevFrom)
+	}
+	if !strings.Contains(string(files[stats.ByCodePath]), "\n11200,14,1,0.004,8,6,0.75\n") {
+		t.Errorf("%s lacks 11200 with 8 before and +75%%:\n%s", stats.ByCodePath, files[stats.ByCodePath])
+	}
+	fs := Analyze(second)
+	for id, want := range map[string]string{
+		"stats.trend.up":        "Incidents up 40% on the previous 7 days (14 against 10).",
+		"stats.trend.rate":      "The error rate was 0.40% against 0.14% in the previous window.",
+		"stats.trend.code_up":   "Error 11200 up 75% (14 against 8).",
+		"stats.trend.code_gone": "Error 12300 did not occur, against 2 incidents in the previous window.",
+	} {
+		f, ok := findingByID(fs, id)
+		if !ok || f.Verdict != want {
+			t.Errorf("%s = %q, want %q", id, f.Verdict, want)
+		}
+	}
+}
+
+func TestAnalyze_TrendOnThePreviousWindowFromTheAPI(t *testing.T) {
+	ev := weekEvidence(time.UTC, every(time.Hour, 6, 24*time.Hour, "https://ivr.example.com/voice"), nil)
+	ev.Previous = &collect.Previous{Source: collect.PreviousFromAPI, Window: collect.PreviousWindow(ev.Window),
+		Incidents: every(-7*24*time.Hour, 10, time.Hour, "https://ivr.example.com/voice")}
+	f, ok := findingByID(Analyze(ev), "stats.trend.down")
+	if want := "Incidents down 40% on the previous 7 days (6 against 10)."; !ok || f.Verdict != want {
+		t.Errorf("stats.trend.down = %q, want %q", f.Verdict, want)
+	}
+}
+
+func TestAnalyze_BrokenBaselineIsSaidNotFatal(t *testing.T) {
+	ev := weekEvidence(time.UTC, every(time.Hour, 6, time.Hour, "https://ivr.example.com/voice"), nil)
+	ev.Previous = &collect.Previous{Source: collect.PreviousFromBundle, Bundle: "old.zip", Summary: []byte(`{"schema": 99}`)}
+	fs := Analyze(ev)
+	f, ok := findingByID(fs, "stats.trend_unavailable")
+	if !ok || !strings.Contains(f.Verdict, "old.zip") || !strings.Contains(f.Verdict, "schema version 99") {
+		t.Errorf("stats.trend_unavailable = %q", f.Verdict)
+	}
+	if _, ok := findingByID(fs, "stats.summary"); !ok {
+		t.Errorf("the window's own statistics went missing with the baseline")
+	}
+}
+
+func TestAnalyze_ProbeHistoryLinesUpWithIncidents(t *testing.T) {
+	// Incidents in three hours; the history probed every 10 minutes for two
+	// days and failed in exactly those hours.
+	ev := weekEvidence(time.UTC, concat(
+		every(3*time.Hour, 4, 5*time.Minute, "https://ivr.example.com/voice"),
+		every(9*time.Hour, 4, 5*time.Minute, "https://ivr.example.com/voice"),
+		every(30*time.Hour, 4, 5*time.Minute, "https://ivr.example.com/voice"),
+	), nil)
+	h := &collect.ProbeHistory{File: "history.csv"}
+	for t0 := statsFrom; t0.Before(statsFrom.Add(48 * time.Hour)); t0 = t0.Add(10 * time.Minute) {
+		hour := t0.Sub(statsFrom) / time.Hour
+		h.Attempts = append(h.Attempts, probe.Attempt{Time: t0, Target: "https://ivr.example.com/voice", OK: hour != 3 && hour != 9 && hour != 30})
+	}
+	ev.Probes = &collect.ProbeEvidence{History: h}
+	f, ok := findingByID(Analyze(ev), "stats.probes_aligned")
+	if !ok || f.Severity != Warn || f.Figures["both"] != 3 || f.Figures["incident_hours"] != 3 {
+		t.Errorf("stats.probes_aligned = %s %q %v", f.Severity, f.Verdict, f.Figures)
+	}
+}
+
+func TestComputeStats_OncePerEvidence(t *testing.T) {
+	ev := weekEvidence(time.UTC, every(time.Hour, 3, time.Hour, "https://ivr.example.com/voice"), nil)
+	a, err := computeStats(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	Analyze(ev)
+	if b, _ := computeStats(ev); b != a {
+		t.Errorf("computed twice for the same evidence")
+	}
+	other := weekEvidence(time.UTC, ev.Incidents, nil)
+	if c, _ := computeStats(other); c == a {
+		t.Errorf("another evidence got the first one's statistics")
+	}
+	ev.Incidents = append(ev.Incidents, failedAt(5*time.Hour, "11205", ""))
+	if d, _ := computeStats(ev); d == a || d.Total != 4 {
+		t.Errorf("incidents added after the first computation were not counted")
+	}
+}
+
+func TestAnalyze_StatsUnavailableIsAFinding(t *testing.T) {
+	ev := weekEvidence(time.UTC, nil, []collect.UsageDay{{Day: statsFrom}, {Day: statsFrom.Add(time.Hour)}})
+	f, ok := findingByID(Analyze(ev), "stats.unavailable")
+	if !ok || f.Severity != Warn || !strings.Contains(f.Verdict, "day given twice") {
+		t.Errorf("stats.unavailable = %s %q", f.Severity, f.Verdict)
+	}
+	files := writeBundle(t, ev, Options{Reproducible: true})
+	if _, ok := files[stats.SummaryPath]; ok {
+		t.Errorf("a summary.json without statistics")
+	}
+}
