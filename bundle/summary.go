@@ -73,8 +73,8 @@ func writeSummaryPDF(w io.Writer, r *Report, opt PDFOptions) error {
 	d.Paragraph(r.AffectedSentence())
 	if rows := r.FirstIncidents(); len(rows) > 0 {
 		t := pdfdoc.Table{Columns: []pdfdoc.Column{
-			{Title: L.F("col.time", "zone", r.Ev.Window.Loc().String()), Width: 1.35}, {Title: L.S("col.code"), Width: 0.75},
-			{Title: L.S("col.status"), Width: 0.6, AlignRight: true}, {Title: L.S("col.sid"), Width: 3.55}, {Title: L.S("col.url"), Width: 3.5}}}
+			{Title: L.F("col.time", "zone", r.Ev.Window.Loc().String()), Width: 1.55}, {Title: L.S("col.code"), Width: 0.72},
+			{Title: L.S("col.status"), Width: 0.7, AlignRight: true}, {Title: L.S("col.sid"), Width: 3.5}, {Title: L.S("col.url"), Width: 3.2}}}
 		for _, inc := range rows {
 			t.Rows = append(t.Rows, r.IncidentRow(inc))
 		}
