@@ -19,6 +19,9 @@ type Demo struct {
 	// Probe is the network the probe collector uses: the demo's webhook
 	// hosts reach local servers, and nothing else is reachable.
 	Probe probe.Options
+	// Hops and Logs are the --hop and --log specs of the demo's firewall,
+	// load balancer, web server and application logs (hoplogs.go).
+	Hops, Logs []string
 	// StatusURL is the demo's Twilio status page (for collect.StatusPage).
 	StatusURL string
 
@@ -34,6 +37,10 @@ func Start(w collect.Window) (*Demo, error) {
 		AccountSID: faketwilio.DemoAccountSID, Username: faketwilio.DemoAccountSID, Secret: faketwilio.DemoAuthToken}}
 	d.startStatusPage(w)
 	if err := d.startWebhooks(); err != nil {
+		d.Close()
+		return nil, err
+	}
+	if err := d.writeHopLogs(w); err != nil {
 		d.Close()
 		return nil, err
 	}
