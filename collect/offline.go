@@ -559,7 +559,7 @@ func (row incidentRow) incident(loc *time.Location) (Incident, error) {
 	if code == "" {
 		return Incident{}, errors.New("no error code")
 	}
-	if s := strings.TrimSpace(row.HTTPStatus); s != "" {
+	if s := strings.TrimSpace(row.HTTPStatus); s != "" && s != "0" { // 0: none (incidents.csv writes it so)
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 100 || n > 599 {
 			return Incident{}, fmt.Errorf("HTTP status %q is not a status code", s)

@@ -133,6 +133,10 @@ func TestReadIncidentsCSV(t *testing.T) {
 			"alert_sid,time,error_code,http_status,resource_sid,kind,method,url,message\n" +
 				"NO1,2026-11-20T10:00:00Z,11200,502,CA1,call,POST,https://a.example/voice,Got HTTP 502 response to https://a.example/voice\n",
 			[]Incident{{AlertSID: "NO1", Time: t0, ErrorCode: "11200", HTTPStatus: 502, ResourceSID: "CA1", Kind: KindCall, Method: "POST", URL: "https://a.example/voice", Message: "Got HTTP 502 response to https://a.example/voice"}}, 0, 0},
+		{"no HTTP status written as 0",
+			"alert_sid,time,error_code,http_status,resource_sid,kind,method,url,message\n" +
+				"NO1,2026-11-20T10:00:00Z,11205,0,CA1,call,POST,https://a.example/voice,HTTP connection failure\n",
+			[]Incident{{AlertSID: "NO1", Time: t0, ErrorCode: "11205", ResourceSID: "CA1", Kind: KindCall, Method: "POST", URL: "https://a.example/voice", Message: "HTTP connection failure"}}, 0, 0},
 		{"console columns mapped by header name, local times in --tz",
 			"\ufeffSid,Date Created,Error Code,Resource Sid,Request URL,Alert Text\n" +
 				"NO2,2026-11-20 19:00:00,11205,SM00000000000000000000000000000002,https://b.example/sms,httpResponse=504&ErrorCode=11205\n",
