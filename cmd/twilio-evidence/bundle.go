@@ -31,8 +31,6 @@ type bundleOptions struct {
 	commandLine      []string
 	// run holds the offline inputs, --quiet and --all-subaccounts (inputs.go).
 	run runFlags
-	// hopLogs are --hop, --log and their settings (trace.go).
-	hopLogs hopFlags
 	// previousBundle is the bundle whose statistics are the trend baseline
 	// (report finds it in --output).
 	previousBundle string
@@ -41,6 +39,8 @@ type bundleOptions struct {
 	progress collect.Progress
 	// result, when set, receives what the run wrote (report.go).
 	result *bundleResult
+	// text holds --lang, --font and --flow (flow.go).
+	text textFlags
 }
 
 // windowFlags are the flags every command that looks at a time window takes.
@@ -103,7 +103,7 @@ func newBundleFlags(o *bundleOptions) *pflag.FlagSet {
 	fs.StringVar(&o.apiURL, "api-url", "", "send Twilio API requests to this base URL (a mock of the API, for testing)")
 	_ = fs.MarkHidden("api-url")
 	o.run.register(fs)
-	o.hopLogs.register(fs)
+	o.text.register(fs)
 	return fs
 }
 
@@ -158,7 +158,8 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 	if err := checkOutputDir(o.output); err != nil {
 		return err
 	}
-	if err := o.hopLogs.check(); err != nil {
+	text, err := o.text.prepare()
+	if err != nil {
 		return err
 	}
 	var api *collect.APIConfig
@@ -170,7 +171,6 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 		}
 		defer d.Close()
 		api = d.API
-		o.hopLogs.demo = d
 	case o.run.offline():
 		// The offline inputs replace the API (inputs.go).
 	default:
@@ -214,10 +214,9 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 		collect.Config{},
 		collect.Usage{},
 	)
-	collect.Run(ctx, env, o.collectorTimeout, o.hopLogs.collectors()...)
 	o.run.explainSkips(ev)
 	findings := bundle.Analyze(ev)
-	path, err := bundle.Write(ev, findings, stage, bundle.Options{Dir: o.output, Force: o.force, Reproducible: reproducible})
+	path, err := bundle.Write(ev, findings, stage, text.apply(bundle.Options{Dir: o.output, Force: o.force, Reproducible: reproducible}))
 	if errors.Is(err, bundle.ErrExists) {
 		return usageErr("%v", err)
 	}
