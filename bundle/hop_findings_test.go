@@ -1,0 +1,71 @@
+package bundle
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twilio-evidence/twilio-evidence/collect"
+	"github.com/twilio-evidence/twilio-evidence/collect/hoplog"
+)
+
+func hopEvidence(groups ...hoplog.Verdict) *collect.Evidence {
+	total := 0
+	for _, g := range groups {
+		total += g.Count
+	}
+	rep := hoplog.Report{Hops: []string{"firewall", "lb", "web"}, Reached: []int{total, 0, 0}, Total: total, Mixed: len(groups) > 1, Summary: "s"}
+	for _, g := range groups {
+		g.Total = total
+		rep.Verdicts = append(rep.Verdicts, g)
+	}
+	return &collect.Evidence{Hops: &collect.HopEvidence{Report: rep}}
+}
+
+func TestHopFindings_OneFindingPerOutcomeForTheCustomer(t *testing.T) {
+	tests := []struct {
+		name   string
+		v      hoplog.Verdict
+		id     string
+		step   int
+		phrase string
+	}{
+		{"lost", hoplog.Verdict{Outcome: hoplog.OutcomeLost, From: "firewall", To: "lb", Count: 4}, "hops.lost", 3, "lost between firewall and lb"},
+		{"dropped", hoplog.Verdict{Outcome: hoplog.OutcomeDropped, From: "firewall", Count: 4}, "hops.firewall_drop", 3, "refused by firewall"},
+		{"nowhere", hoplog.Verdict{Outcome: hoplog.OutcomeNotReached, Count: 4}, "hops.never_reached", 3, "send this bundle to Twilio support"},
+		{"5xx", hoplog.Verdict{Outcome: hoplog.OutcomeAppError, From: "web", Count: 4, Statuses: map[int]int{502: 4}}, "hops.app_failed", 1, "answered 502 ×4"},
+		{"slow", hoplog.Verdict{Outcome: hoplog.OutcomeTooSlow, From: "web", Count: 4, Timeout: 15 * time.Second, Slowest: 16 * time.Second}, "hops.app_failed", 1, "too slow"},
+		{"answered", hoplog.Verdict{Outcome: hoplog.OutcomeAnswered, From: "web", Count: 4, Statuses: map[int]int{200: 4}}, "hops.answered", 1, "Content-Type"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := hopFindings(hopEvidence(tt.v))
+			if len(fs) != 1 || fs[0].ID != tt.id || fs[0].Step != tt.step || !strings.Contains(fs[0].Verdict, tt.phrase) || !strings.Contains(fs[0].Verdict, "4 of 4") {
+				t.Fatalf("findings = %+v, want one %s (step %d) saying %q", fs, tt.id, tt.step, tt.phrase)
+			}
+		})
+	}
+}
+
+func TestHopFindings_MixedGivesProportionsAndEachGroup(t *testing.T) {
+	fs := hopFindings(hopEvidence(
+		hoplog.Verdict{Outcome: hoplog.OutcomeLost, From: "lb", To: "web", Count: 3},
+		hoplog.Verdict{Outcome: hoplog.OutcomeAppError, From: "web", Count: 1, Statuses: map[int]int{500: 1}},
+	))
+	var ids []string
+	for _, f := range fs {
+		ids = append(ids, f.ID)
+	}
+	if strings.Join(ids, ",") != "hops.mixed,hops.lost,hops.app_failed" {
+		t.Fatalf("ids = %v", ids)
+	}
+	if !strings.Contains(fs[0].Verdict, "lost between lb and web: 3 of 4 (75%)") || !strings.Contains(fs[0].Verdict, "1 of 4 (25%)") {
+		t.Errorf("mixed = %q", fs[0].Verdict)
+	}
+}
+
+func TestHopFindings_NoneWithoutTrace(t *testing.T) {
+	if fs := hopFindings(&collect.Evidence{}); len(fs) != 0 {
+		t.Errorf("findings = %+v, want none", fs)
+	}
+}
