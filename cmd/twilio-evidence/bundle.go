@@ -31,6 +31,8 @@ type bundleOptions struct {
 	commandLine      []string
 	// run holds the offline inputs, --quiet and --all-subaccounts (inputs.go).
 	run runFlags
+	// hopLogs are --hop, --log and their settings (trace.go).
+	hopLogs hopFlags
 	// previousBundle is the bundle whose statistics are the trend baseline
 	// (report finds it in --output).
 	previousBundle string
@@ -104,6 +106,7 @@ func newBundleFlags(o *bundleOptions) *pflag.FlagSet {
 	_ = fs.MarkHidden("api-url")
 	o.run.register(fs)
 	o.text.register(fs)
+	o.hopLogs.register(fs)
 	return fs
 }
 
@@ -162,6 +165,9 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 	if err != nil {
 		return err
 	}
+	if err := o.hopLogs.check(); err != nil {
+		return err
+	}
 	var api *collect.APIConfig
 	switch {
 	case o.demo:
@@ -171,6 +177,7 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 		}
 		defer d.Close()
 		api = d.API
+		o.hopLogs.demo = d
 	case o.run.offline():
 		// The offline inputs replace the API (inputs.go).
 	default:
@@ -214,6 +221,7 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 		collect.Config{},
 		collect.Usage{},
 	)
+	collect.Run(ctx, env, o.collectorTimeout, o.hopLogs.collectors()...)
 	o.run.explainSkips(ev)
 	findings := bundle.Analyze(ev)
 	path, err := bundle.Write(ev, findings, stage, text.apply(bundle.Options{Dir: o.output, Force: o.force, Reproducible: reproducible}))

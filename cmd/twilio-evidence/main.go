@@ -52,6 +52,8 @@ Usage:
   twilio-evidence bundle   [--since 24h | --from T --to T] [--output DIR]   write the support bundle (zip + PDF)
   twilio-evidence report   --output DIR [--since 7d | --week last] [--keep N] [--json]
                                                     the weekly report, for cron and systemd timers
+  twilio-evidence trace    --hop NAME=PATH… [--log NAME=PATH…] [--since 24h]
+                                                    how far each failed request got through your logs
   twilio-evidence flow     [--lang en|ja] [--demo]   print the flow description, pre-filled from the configuration
   twilio-evidence version                            print the version, commit and build date
 
@@ -89,6 +91,8 @@ func run(args []string, s streams) int {
 		err = runFlowCmd(args[1:], s)
 	case "report":
 		err = runReportCmd(args[1:], s)
+	case "trace":
+		err = runTraceCmd(args[1:], s)
 	case "version", "--version", "-v":
 		fmt.Fprintln(s.out, versionString())
 	case "help", "--help", "-h":
