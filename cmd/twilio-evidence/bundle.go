@@ -41,6 +41,9 @@ type bundleOptions struct {
 	progress collect.Progress
 	// result, when set, receives what the run wrote (report.go).
 	result *bundleResult
+	// safety holds --mask-phone-numbers, --mask-bodies, --redact, --max-size
+	// and --timeout (redact.go).
+	safety safetyFlags
 	// text holds --lang, --font and --flow (flow.go).
 	text textFlags
 }
@@ -105,6 +108,7 @@ func newBundleFlags(o *bundleOptions) *pflag.FlagSet {
 	fs.StringVar(&o.apiURL, "api-url", "", "send Twilio API requests to this base URL (a mock of the API, for testing)")
 	_ = fs.MarkHidden("api-url")
 	o.run.register(fs)
+	o.safety.register(fs)
 	o.text.register(fs)
 	o.hopLogs.register(fs)
 	return fs
@@ -143,6 +147,7 @@ func interruptContext(s streams) (context.Context, context.CancelFunc) {
 			return
 		}
 		<-ch
+		partials.Abort() // no half-written zip or staging area is left behind
 		os.Exit(130)
 	}()
 	return ctx, func() { signal.Stop(ch); cancel() }
@@ -158,6 +163,11 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 	if err != nil {
 		return err
 	}
+	ctx, stopRun, err := o.safety.start(ctx)
+	if err != nil {
+		return err
+	}
+	defer stopRun()
 	if err := checkOutputDir(o.output); err != nil {
 		return err
 	}
@@ -211,6 +221,11 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 		return envErr(err)
 	}
 	defer stage.Remove()
+	red, untrack, err := o.safety.attach(stage, api, &o, s, reproducible)
+	if err != nil {
+		return err
+	}
+	defer untrack()
 	progress, closeProgress := o.startProgress(s)
 	defer closeProgress()
 	env := &collect.Env{Evidence: ev, Stage: stage, API: api, Progress: progress}
@@ -224,7 +239,7 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 	collect.Run(ctx, env, o.collectorTimeout, o.hopLogs.collectors()...)
 	o.run.explainSkips(ev)
 	findings := bundle.Analyze(ev)
-	path, err := bundle.Write(ev, findings, stage, text.apply(bundle.Options{Dir: o.output, Force: o.force, Reproducible: reproducible}))
+	path, err := o.safety.write(ctx, red, ev, findings, stage, text.apply(bundle.Options{Dir: o.output, Force: o.force, Reproducible: reproducible}))
 	if errors.Is(err, bundle.ErrExists) {
 		return usageErr("%v", err)
 	}
@@ -236,6 +251,9 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 		*o.result = bundleResult{Path: path, Evidence: ev, Findings: findings}
 	}
 	fmt.Fprintln(s.out, path)
+	if err := o.safety.overBudget(); err != nil {
+		return err
+	}
 	if bundle.Incomplete(ev) {
 		return &exitError{code: exitIncomplete, err: fmt.Errorf("the bundle is incomplete: %s", incompleteSummary(ev))}
 	}
