@@ -41,6 +41,8 @@ type bundleOptions struct {
 	progress collect.Progress
 	// result, when set, receives what the run wrote (report.go).
 	result *bundleResult
+	// twilio holds --region, --edge, --no-status and --status-url (twilioside.go).
+	twilio twilioSideFlags
 	// safety holds --mask-phone-numbers, --mask-bodies, --redact, --max-size
 	// and --timeout (redact.go).
 	safety safetyFlags
@@ -108,6 +110,7 @@ func newBundleFlags(o *bundleOptions) *pflag.FlagSet {
 	fs.StringVar(&o.apiURL, "api-url", "", "send Twilio API requests to this base URL (a mock of the API, for testing)")
 	_ = fs.MarkHidden("api-url")
 	o.run.register(fs)
+	o.twilio.register(fs)
 	o.safety.register(fs)
 	o.text.register(fs)
 	o.hopLogs.register(fs)
@@ -179,6 +182,7 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 		return err
 	}
 	var api *collect.APIConfig
+	var demoStatusURL string
 	switch {
 	case o.demo:
 		d, err := demo.Start(win)
@@ -187,6 +191,7 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 		}
 		defer d.Close()
 		api = d.API
+		demoStatusURL = d.StatusURL
 		o.hopLogs.demo = d
 	case o.run.offline():
 		// The offline inputs replace the API (inputs.go).
@@ -207,6 +212,9 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 		GeneratedAt: now.UTC(),
 		Window:      win,
 		Account:     collect.Account{SID: o.accountFor(api, s)},
+	}
+	if err := o.twilio.apply(api, ev, s.getenv); err != nil {
+		return err
 	}
 	reproducible := false
 	if epoch := s.getenv("SOURCE_DATE_EPOCH"); epoch != "" {
@@ -233,6 +241,7 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 	collect.Run(ctx, env, o.collectorTimeout,
 		collect.AccountInfo{},
 		collect.Alerts{MaxDetails: o.maxDetails},
+		o.twilio.statusCollector(demoStatusURL, o.apiURL),
 		collect.Config{},
 		collect.Usage{},
 	)
