@@ -75,9 +75,16 @@ func codeOrNone(code int) string {
 	return fmt.Sprint(code)
 }
 
+// maxSources bounds the sources a finding lists; summary.json has them all.
+const maxSources = 5
+
 func sourcesOf(pt collect.ProbeTarget) []string {
-	out := make([]string, 0, len(pt.Sources))
-	for _, s := range pt.Sources {
+	out := make([]string, 0, min(len(pt.Sources), maxSources+1))
+	for i, s := range pt.Sources {
+		if i == maxSources {
+			out = append(out, fmt.Sprintf("source: %d more, listed in %s", len(pt.Sources)-maxSources, probeFiles))
+			break
+		}
 		out = append(out, "source: "+s)
 	}
 	return out

@@ -60,7 +60,9 @@ type Probes struct {
 	// URLs are explicit targets (--probe), probed first and never capped.
 	URLs []string
 	// Disabled skips the probes (--no-probe); the history is still read.
-	Disabled bool
+	// DisabledReason is recorded as the reason (default "--no-probe").
+	Disabled       bool
+	DisabledReason string
 	// HistoryFile is a CSV written by `probe --record` (--probe-history).
 	HistoryFile string
 	// Count and Interval are the samples per target (defaults
@@ -144,7 +146,7 @@ func (c Probes) Collect(ctx context.Context, env *Env) error {
 		if histErr != nil {
 			return histErr
 		}
-		return Skip("--no-probe")
+		return Skip("%s", cmp.Or(c.DisabledReason, "--no-probe"))
 	}
 	pe.Targets = c.targets(env.Evidence)
 	var targets []probe.Target
