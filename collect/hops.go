@@ -170,7 +170,12 @@ func CheckHopSpecs(hops, logs []string, loc *time.Location) ([]hoplog.Spec, []ho
 		for _, a := range args {
 			spec, err := hoplog.ParseSpec(a)
 			if err != nil {
-				return nil, fmt.Errorf("%s %w", flag, err)
+				// ParseSpec names the argument itself ("hop %q: …").
+				msg := err.Error()
+				if _, rest, ok := strings.Cut(msg, ": "); ok && strings.HasPrefix(msg, "hop ") {
+					msg = rest
+				}
+				return nil, fmt.Errorf("%s %q: %s", flag, a, msg)
 			}
 			if !validLogName(spec.Name) {
 				return nil, fmt.Errorf("%s %s: name %q: use letters, digits, '.', '_' or '-'", flag, a, spec.Name)

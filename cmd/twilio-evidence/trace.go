@@ -128,6 +128,12 @@ func runTrace(ctx context.Context, o traceOptions, s streams) error {
 	if len(o.hops) == 0 && !o.demo {
 		return usageErr("trace: give at least one --hop NAME=PATH (e.g. --hop web=/var/log/nginx/access.log); see twilio-evidence trace --help")
 	}
+	if len(o.hops) > 0 {
+		// Bad logs are refused before credentials are looked for.
+		if _, _, _, _, err := o.inputs(); err != nil {
+			return err
+		}
+	}
 	// The window and the offline inputs are checked the way bundle checks
 	// them.
 	bo := bundleOptions{window: o.window, demo: o.demo, accountSID: o.accountSID, run: o.run}
