@@ -41,8 +41,11 @@ type bundleOptions struct {
 	progress collect.Progress
 	// result, when set, receives what the run wrote (report.go).
 	result *bundleResult
-	// probes holds --probe, --no-probe and --probe-history (probe.go).
-	probes bundleProbeFlags
+	// twilio holds --region, --edge, --no-status and --status-url (twilioside.go).
+	twilio twilioSideFlags
+	// safety holds --mask-phone-numbers, --mask-bodies, --redact, --max-size
+	// and --timeout (redact.go).
+	safety safetyFlags
 	// text holds --lang, --font and --flow (flow.go).
 	text textFlags
 }
@@ -107,7 +110,8 @@ func newBundleFlags(o *bundleOptions) *pflag.FlagSet {
 	fs.StringVar(&o.apiURL, "api-url", "", "send Twilio API requests to this base URL (a mock of the API, for testing)")
 	_ = fs.MarkHidden("api-url")
 	o.run.register(fs)
-	o.probes.register(fs)
+	o.twilio.register(fs)
+	o.safety.register(fs)
 	o.text.register(fs)
 	o.hopLogs.register(fs)
 	return fs
@@ -116,11 +120,15 @@ func newBundleFlags(o *bundleOptions) *pflag.FlagSet {
 func runBundleCmd(args []string, s streams) error {
 	var o bundleOptions
 	fs := newBundleFlags(&o)
+	registerPrevious(fs, &o)
 	if done, err := parseFlags("bundle", fs, args, s); done || err != nil {
 		return err // help.go: --help, and bad flags with a suggestion
 	}
 	o.commandLine = append([]string{"twilio-evidence", "bundle"}, args...)
 	if err := o.prepareInputs(s); err != nil {
+		return err
+	}
+	if err := o.checkPrevious(s); err != nil {
 		return err
 	}
 	ctx, stop := interruptContext(s)
@@ -146,6 +154,7 @@ func interruptContext(s streams) (context.Context, context.CancelFunc) {
 			return
 		}
 		<-ch
+		partials.Abort() // no half-written zip or staging area is left behind
 		os.Exit(130)
 	}()
 	return ctx, func() { signal.Stop(ch); cancel() }
@@ -161,10 +170,12 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 	if err != nil {
 		return err
 	}
-	if err := checkOutputDir(o.output); err != nil {
+	ctx, stopRun, err := o.safety.start(ctx)
+	if err != nil {
 		return err
 	}
-	if err := o.probes.check(); err != nil {
+	defer stopRun()
+	if err := checkOutputDir(o.output); err != nil {
 		return err
 	}
 	text, err := o.text.prepare()
@@ -175,6 +186,7 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 		return err
 	}
 	var api *collect.APIConfig
+	var demoStatusURL string
 	switch {
 	case o.demo:
 		d, err := demo.Start(win)
@@ -183,7 +195,7 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 		}
 		defer d.Close()
 		api = d.API
-		o.probes.network = d.Probe
+		demoStatusURL = d.StatusURL
 		o.hopLogs.demo = d
 	case o.run.offline():
 		// The offline inputs replace the API (inputs.go).
@@ -205,6 +217,10 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 		Window:      win,
 		Account:     collect.Account{SID: o.accountFor(api, s)},
 	}
+	o.applyPrevious(ev, s)
+	if err := o.twilio.apply(api, ev, s.getenv); err != nil {
+		return err
+	}
 	reproducible := false
 	if epoch := s.getenv("SOURCE_DATE_EPOCH"); epoch != "" {
 		sec, err := strconv.ParseInt(epoch, 10, 64)
@@ -218,6 +234,11 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 		return envErr(err)
 	}
 	defer stage.Remove()
+	red, untrack, err := o.safety.attach(stage, api, &o, s, reproducible)
+	if err != nil {
+		return err
+	}
+	defer untrack()
 	progress, closeProgress := o.startProgress(s)
 	defer closeProgress()
 	env := &collect.Env{Evidence: ev, Stage: stage, API: api, Progress: progress}
@@ -225,14 +246,15 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 	collect.Run(ctx, env, o.collectorTimeout,
 		collect.AccountInfo{},
 		collect.Alerts{MaxDetails: o.maxDetails},
+		o.twilio.statusCollector(demoStatusURL, o.apiURL),
 		collect.Config{},
 		collect.Usage{},
-		o.probes.collector(reproducible),
+		collect.PreviousAlerts{},
 	)
 	collect.Run(ctx, env, o.collectorTimeout, o.hopLogs.collectors()...)
 	o.run.explainSkips(ev)
 	findings := bundle.Analyze(ev)
-	path, err := bundle.Write(ev, findings, stage, text.apply(bundle.Options{Dir: o.output, Force: o.force, Reproducible: reproducible}))
+	path, err := o.safety.write(ctx, red, ev, findings, stage, text.apply(bundle.Options{Dir: o.output, Force: o.force, Reproducible: reproducible}))
 	if errors.Is(err, bundle.ErrExists) {
 		return usageErr("%v", err)
 	}
@@ -244,6 +266,9 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 		*o.result = bundleResult{Path: path, Evidence: ev, Findings: findings}
 	}
 	fmt.Fprintln(s.out, path)
+	if err := o.safety.overBudget(); err != nil {
+		return err
+	}
 	if bundle.Incomplete(ev) {
 		return &exitError{code: exitIncomplete, err: fmt.Errorf("the bundle is incomplete: %s", incompleteSummary(ev))}
 	}
