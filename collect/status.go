@@ -54,8 +54,9 @@ func (s *TwilioStatus) Relevant() []twiliostatus.Incident {
 type StatusPage struct {
 	// BaseURL is the status page; twiliostatus.DefaultBaseURL when empty.
 	BaseURL string
-	// Off skips the collector (--no-status: machines without Internet access).
-	Off bool
+	// Skip, when not empty, skips the collector with this reason (--no-status:
+	// machines without Internet access).
+	Skip string
 	// Timeout bounds the whole collector; DefaultStatusTimeout when zero or
 	// less. A shorter deadline in ctx wins.
 	Timeout time.Duration
@@ -73,8 +74,8 @@ func (StatusPage) Source() string { return "status-page" }
 
 // Collect implements Collector.
 func (s StatusPage) Collect(ctx context.Context, env *Env) error {
-	if s.Off {
-		return Skip("turned off with --no-status")
+	if s.Skip != "" {
+		return Skip("%s", s.Skip)
 	}
 	timeout := s.Timeout
 	if timeout <= 0 {

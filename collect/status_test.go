@@ -165,12 +165,12 @@ func TestStatusPage_FailureIsTheCollectorsErrorAndNothingElse(t *testing.T) {
 	}
 }
 
-func TestStatusPage_OffIsSkippedWithoutARequest(t *testing.T) {
+func TestStatusPage_SkippedWithItsReasonWithoutARequest(t *testing.T) {
 	requests := 0
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { requests++ }))
 	defer srv.Close()
 	env := statusEnv(t)
-	Run(context.Background(), env, time.Minute, StatusPage{BaseURL: srv.URL, Off: true})
+	Run(context.Background(), env, time.Minute, StatusPage{BaseURL: srv.URL, Skip: "turned off with --no-status"})
 	if st := env.Evidence.Collectors[0]; st.State != StateSkipped || !strings.Contains(st.Reason, "--no-status") {
 		t.Errorf("collector = %s (%s), want skipped because of --no-status", st.State, st.Reason)
 	}
