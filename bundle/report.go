@@ -48,8 +48,10 @@ func NewReport(ev *collect.Evidence, findings []Finding, lang string, flow []byt
 		return nil, err
 	}
 	r := &Report{L: l, Ev: ev, ZipName: zipName, Incomplete: Incomplete(ev)}
+	seen := map[string]bool{}
 	for _, f := range findings {
-		if f.ID != "verdict" {
+		if f.ID != "verdict" && !seen[f.ID+"\x00"+f.Verdict] {
+			seen[f.ID+"\x00"+f.Verdict] = true
 			r.Findings = append(r.Findings, f)
 		}
 	}
@@ -158,6 +160,9 @@ func (r *Report) Basis() []string { return r.reasons(r.Iso.Basis) }
 // Conflicts is the evidence that points elsewhere.
 func (r *Report) Conflicts() []string { return r.reasons(r.Iso.Conflicts) }
 
+// Elsewhere is evidence of a second problem on other webhook hosts.
+func (r *Report) Elsewhere() []string { return r.reasons(r.Iso.Elsewhere) }
+
 // CustomerSide is the customer-side evidence kept in view when the
 // headline says Twilio side.
 func (r *Report) CustomerSide() []string { return r.reasons(r.Iso.CustomerSide) }
@@ -196,6 +201,9 @@ func (r *Report) Result5() []string {
 			break
 		}
 		out = append(out, s)
+	}
+	if e := r.Elsewhere(); len(e) > 0 && len(out) < 4 {
+		out = append(out, r.L.S("verdict.elsewhere_short")+" "+e[0])
 	}
 	if c := r.Conflicts(); len(c) > 0 && len(out) < 4 {
 		out = append(out, r.L.S("verdict.conflicts_short")+" "+c[0])

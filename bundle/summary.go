@@ -112,6 +112,10 @@ func writeSummaryPDF(w io.Writer, r *Report, opt PDFOptions) error {
 		d.Heading(3, L.S("verdict.conflicts"))
 		d.Bullets(c)
 	}
+	if e := r.Elsewhere(); len(e) > 0 {
+		d.Heading(3, L.S("verdict.elsewhere"))
+		d.Bullets(e)
+	}
 	if c := r.CustomerSide(); len(c) > 0 {
 		d.Heading(3, L.S("verdict.customer_side"))
 		d.Bullets(c)

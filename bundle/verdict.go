@@ -72,6 +72,9 @@ type Reason struct {
 	// Text is the English sentence, for findings.json and as the fallback
 	// when a catalog has no sentence for the reason.
 	Text string `json:"text"`
+	// Scope is the webhook host the evidence is about, when the analyzer
+	// said so ("host: …"); empty means every host.
+	Scope string `json:"scope,omitempty"`
 }
 
 // Isolation is the result of walking the isolation procedure over the
@@ -87,6 +90,9 @@ type Isolation struct {
 	// Conflicts is evidence for other verdicts that the headline does not
 	// explain; with Kind == VerdictConflict it holds the competing sides.
 	Conflicts []Reason `json:"conflicts,omitempty"`
+	// Elsewhere is evidence of a different cause on other webhook hosts
+	// than the headline's: a second problem, not a contradiction.
+	Elsewhere []Reason `json:"elsewhere,omitempty"`
 	// CustomerSide is the strongest customer-side evidence when the headline
 	// is VerdictTwilioSide: it is shown, not hidden.
 	CustomerSide []Reason `json:"customer_side,omitempty"`
@@ -147,7 +153,18 @@ func Isolate(ev *collect.Evidence, findings []Finding) Isolation {
 	var reasons []Reason
 	var twilio *Reason
 	hasProbe, hasHops := false, false
+	hostCount := map[string]int{}
+	for _, inc := range ev.Incidents {
+		if h := hostOf(inc.URL); h != "" {
+			hostCount[h]++
+		}
+	}
+	seen := map[string]bool{}
 	for _, f := range findings {
+		if seen[f.ID+"\x00"+f.Verdict] {
+			continue // the same finding twice says nothing more
+		}
+		seen[f.ID+"\x00"+f.Verdict] = true
 		switch {
 		case strings.HasPrefix(f.ID, "probe."):
 			hasProbe = true
@@ -160,7 +177,7 @@ func Isolate(ev *collect.Evidence, findings []Finding) Isolation {
 			continue
 		}
 		if k, ok := findingKinds[f.ID]; ok {
-			reasons = append(reasons, Reason{Kind: k.kind, Confidence: k.conf, FindingID: f.ID, Text: f.Verdict})
+			reasons = append(reasons, Reason{Kind: k.kind, Confidence: k.conf, FindingID: f.ID, Text: f.Verdict, Scope: scopeOf(f.Verdict, hostCount)})
 		}
 	}
 	probeOK := hasFinding(findings, "probe.ok")
@@ -193,7 +210,7 @@ func Isolate(ev *collect.Evidence, findings []Finding) Isolation {
 		return Isolation{Kind: VerdictNoFailures, Confidence: ConfidenceHigh, TwilioIncident: twilio}
 	}
 
-	iso := decide(reasons)
+	iso := decide(reasons, hostCount)
 	iso.Missing = missing
 	iso.TwilioIncident = twilio
 	if twilio != nil && iso.Kind != VerdictNoFailures && confidenceRank(iso.Confidence) < confidenceRank(ConfidenceHigh) {
@@ -215,7 +232,7 @@ func Isolate(ev *collect.Evidence, findings []Finding) Isolation {
 }
 
 // decide picks the headline from the reasons.
-func decide(reasons []Reason) Isolation {
+func decide(reasons []Reason, hostCount map[string]int) Isolation {
 	best := map[string]int{} // kind → strongest confidence rank
 	for _, r := range reasons {
 		best[r.Kind] = max(best[r.Kind], confidenceRank(r.Confidence))
@@ -233,13 +250,50 @@ func decide(reasons []Reason) Isolation {
 			leaders = append(leaders, k)
 		}
 	}
+	// Among equally strong verdicts, the one behind the most incidents
+	// leads (evidence about every host counts them all).
+	covered := func(kind string) int {
+		n, all := 0, false
+		hosts := map[string]bool{}
+		for _, r := range reasons {
+			if r.Kind == kind && confidenceRank(r.Confidence) == top {
+				if r.Scope == "" {
+					all = true
+				}
+				hosts[r.Scope] = true
+			}
+		}
+		for h, c := range hostCount {
+			if all || hosts[h] {
+				n += c
+			}
+		}
+		return n
+	}
+	sort.SliceStable(leaders, func(i, j int) bool { return covered(leaders[i]) > covered(leaders[j]) })
 	head := leaders[0]
+	headScopes := map[string]bool{}
+	for _, r := range reasons {
+		if r.Kind == head {
+			headScopes[r.Scope] = true
+		}
+	}
+	// overlaps reports whether r is about incidents the headline's
+	// evidence is about too.
+	overlaps := func(r Reason) bool { return r.Scope == "" || headScopes[""] || headScopes[r.Scope] }
 	// Leaders that the head does not explain (and that do not explain the
-	// head) are a conflict of equally strong evidence.
+	// head) are a conflict of equally strong evidence about the same
+	// incidents.
 	var rivals []string
 	for _, k := range leaders[1:] {
-		if !compatible(head, k) {
-			rivals = append(rivals, k)
+		if compatible(head, k) {
+			continue
+		}
+		for _, r := range reasons {
+			if r.Kind == k && confidenceRank(r.Confidence) == top && overlaps(r) {
+				rivals = append(rivals, k)
+				break
+			}
 		}
 	}
 	iso := Isolation{Kind: head, Step: verdictSteps[head], Confidence: rankName(top)}
@@ -250,6 +304,8 @@ func decide(reasons []Reason) Isolation {
 		case compatible(head, r.Kind):
 			// Consistent with the headline: more evidence for it.
 			iso.Basis = append(iso.Basis, r)
+		case !overlaps(r):
+			iso.Elsewhere = append(iso.Elsewhere, r)
 		default:
 			iso.Conflicts = append(iso.Conflicts, r)
 		}
@@ -404,6 +460,19 @@ func codeList(m map[string]int) string {
 	return strings.Join(parts, ", ")
 }
 
+// scopeOf is the webhook host a finding's sentence starts with
+// ("ivr.example.com: …"), when it is one of the incidents' hosts.
+func scopeOf(sentence string, hosts map[string]int) string {
+	h, _, ok := strings.Cut(sentence, ": ")
+	if !ok {
+		return ""
+	}
+	if _, known := hosts[strings.ToLower(h)]; known {
+		return strings.ToLower(h)
+	}
+	return ""
+}
+
 func hasFinding(fs []Finding, id string) bool {
 	for _, f := range fs {
 		if f.ID == id {
@@ -446,6 +515,9 @@ func VerdictFinding(iso Isolation) Finding {
 	}
 	for _, r := range iso.Conflicts {
 		f.Evidence = append(f.Evidence, "conflict: "+reasonRef(r))
+	}
+	for _, r := range iso.Elsewhere {
+		f.Evidence = append(f.Evidence, "elsewhere: "+reasonRef(r))
 	}
 	for _, r := range iso.CustomerSide {
 		f.Evidence = append(f.Evidence, "customer side: "+reasonRef(r))

@@ -206,3 +206,25 @@ func TestAnalyze_VerdictHeadsFindings(t *testing.T) {
 		t.Errorf("verdict finding %+v", fs[0])
 	}
 }
+
+func TestIsolate_DifferentCausesOnDifferentHostsAreNoConflict(t *testing.T) {
+	sms := incidents(3, "11200", 503)
+	for i := range sms {
+		sms[i].URL = "https://sms.example.com/sms"
+	}
+	ev := evidenceWith(incidents(9, "11205", 0), sms)
+	lost := Finding{ID: "hops.lost", Verdict: "ivr.example.com: 9 of 9 failed requests reached firewall but never arrived at lb."}
+	app := Finding{ID: "hops.app_failed", Verdict: "sms.example.com: 3 of 3 failed requests reached web, which answered 503."}
+	iso := Isolate(ev, []Finding{app, lost, lost}) // the same finding twice counts once
+	if iso.Kind != VerdictDropped {
+		t.Fatalf("got %s, want dropped (the host with the most incidents)", iso.Kind)
+	}
+	if len(iso.Elsewhere) != 1 || iso.Elsewhere[0].Scope != "sms.example.com" || len(iso.Basis) != 1 {
+		t.Errorf("elsewhere %+v, basis %+v: want the SMS host's failure as a second problem and one basis line", iso.Elsewhere, iso.Basis)
+	}
+	for _, r := range iso.Conflicts {
+		if r.FindingID == "hops.app_failed" {
+			t.Errorf("another host's cause is listed as a conflict: %+v", r)
+		}
+	}
+}
