@@ -41,6 +41,8 @@ type bundleOptions struct {
 	progress collect.Progress
 	// result, when set, receives what the run wrote (report.go).
 	result *bundleResult
+	// probes holds --probe, --no-probe and --probe-history (probe.go).
+	probes bundleProbeFlags
 	// twilio holds --region, --edge, --no-status and --status-url (twilioside.go).
 	twilio twilioSideFlags
 	// safety holds --mask-phone-numbers, --mask-bodies, --redact, --max-size
@@ -110,6 +112,7 @@ func newBundleFlags(o *bundleOptions) *pflag.FlagSet {
 	fs.StringVar(&o.apiURL, "api-url", "", "send Twilio API requests to this base URL (a mock of the API, for testing)")
 	_ = fs.MarkHidden("api-url")
 	o.run.register(fs)
+	o.probes.register(fs)
 	o.twilio.register(fs)
 	o.safety.register(fs)
 	o.text.register(fs)
@@ -178,6 +181,9 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 	if err := checkOutputDir(o.output); err != nil {
 		return err
 	}
+	if err := o.probes.check(); err != nil {
+		return err
+	}
 	text, err := o.text.prepare()
 	if err != nil {
 		return err
@@ -196,6 +202,7 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 		defer d.Close()
 		api = d.API
 		demoStatusURL = d.StatusURL
+		o.probes.network = d.Probe
 		o.hopLogs.demo = d
 	case o.run.offline():
 		// The offline inputs replace the API (inputs.go).
@@ -250,6 +257,7 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 		collect.Config{},
 		collect.Usage{},
 		collect.PreviousAlerts{},
+		o.probes.collector(reproducible),
 	)
 	collect.Run(ctx, env, o.collectorTimeout, o.hopLogs.collectors()...)
 	o.run.explainSkips(ev)
