@@ -2,6 +2,7 @@ package bundle
 
 import (
 	"archive/zip"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/twilio-evidence/twilio-evidence/bundle/stats"
 	"github.com/twilio-evidence/twilio-evidence/collect"
+	"github.com/twilio-evidence/twilio-evidence/collect/demo"
 	"github.com/twilio-evidence/twilio-evidence/collect/probe"
 )
 
@@ -390,5 +392,51 @@ func TestAnalyze_StatsUnavailableIsAFinding(t *testing.T) {
 	files := writeBundle(t, ev, Options{Reproducible: true})
 	if _, ok := files[stats.SummaryPath]; ok {
 		t.Errorf("a summary.json without statistics")
+	}
+}
+
+func TestDemoBundle_HasTheStatisticsTheTrendAndTheirSentencesInThePDF(t *testing.T) {
+	w := collect.Window{From: statsFrom, To: statsFrom.Add(7 * 24 * time.Hour), Location: tokyo(t)}
+	d, err := demo.Start(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	stage, err := collect.NewStage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stage.Remove()
+	ev := &collect.Evidence{Tool: collect.Tool{Name: "twilio-evidence", Version: "demo"}, GeneratedAt: w.To, Window: w,
+		Account: collect.Account{SID: d.API.Credentials.AccountSID}}
+	env := &collect.Env{Evidence: ev, Stage: stage, API: d.API, Now: func() time.Time { return w.To.Add(time.Hour) }}
+	collect.Run(context.Background(), env, time.Minute,
+		collect.AccountInfo{}, collect.Alerts{MaxDetails: -1}, collect.Usage{}, collect.PreviousAlerts{})
+	if ev.Previous == nil || len(ev.Previous.Incidents) == 0 {
+		t.Fatalf("the demo's API gave no previous week: %+v", ev.Collectors)
+	}
+	files := writeBundle(t, ev, Options{Reproducible: true})
+	for _, name := range StatsFiles {
+		if len(files[name]) == 0 {
+			t.Errorf("the demo bundle has no %s", name)
+		}
+	}
+	var findings []Finding
+	if err := json.Unmarshal(files[FindingsFile], &findings); err != nil {
+		t.Fatal(err)
+	}
+	text := flat(pdfText(t, files[SummaryFile]))
+	for _, id := range []string{"stats.summary", "stats.first_last", "stats.rate", "stats.band", "stats.burst", "stats.dominant_url", "stats.trend.up"} {
+		f, ok := findingByID(findings, id)
+		if !ok {
+			t.Errorf("findings.json has no %s", id)
+			continue
+		}
+		if strings.HasPrefix(id, "stats.trend.") {
+			continue // the PDF states the trend once it draws from computeStats
+		}
+		if !strings.Contains(text, flat(f.Verdict)) {
+			t.Errorf("summary.pdf lacks the %s sentence %q", id, f.Verdict)
+		}
 	}
 }

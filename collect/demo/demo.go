@@ -31,7 +31,9 @@ type Demo struct {
 // Start sets the demo up for the window w. Close it when done.
 func Start(w collect.Window) (*Demo, error) {
 	d := &Demo{}
-	d.Fake = faketwilio.New(map[string]string{faketwilio.DemoAccountSID: faketwilio.DemoAuthToken}, faketwilio.DemoData(w.From, w.To))
+	data := faketwilio.DemoData(w.From, w.To)
+	addPreviousWindow(data, w) // the trend's baseline, as the API still holds it
+	d.Fake = faketwilio.New(map[string]string{faketwilio.DemoAccountSID: faketwilio.DemoAuthToken}, data)
 	d.closers = append(d.closers, d.Fake.Close)
 	d.API = &collect.APIConfig{BaseURL: d.Fake.URL, Credentials: collect.Credentials{
 		AccountSID: faketwilio.DemoAccountSID, Username: faketwilio.DemoAccountSID, Secret: faketwilio.DemoAuthToken}}
