@@ -201,6 +201,7 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 		}
 		defer d.Close()
 		api = d.API
+		o.probes.network = d.Probe
 		demoStatusURL = d.StatusURL
 		o.probes.network = d.Probe
 		o.hopLogs.demo = d
@@ -256,6 +257,7 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 		o.twilio.statusCollector(demoStatusURL, o.apiURL),
 		collect.Config{},
 		collect.Usage{},
+		o.probes.collector(reproducible),
 		collect.PreviousAlerts{},
 		o.probes.collector(reproducible),
 	)

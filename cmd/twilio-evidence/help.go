@@ -68,7 +68,8 @@ Exit codes:
   0  done, no incidents
   1  done, incidents found (report --fail-on-incidents only)
   2  usage or input error
-  3  done, but incomplete: a collector failed (the bundle says which)
+  3  done, but incomplete: a collector failed or timed out, the run was interrupted,
+     or the bundle does not fit --max-size even when cut (the bundle is written and says which)
   4  could not run: no credentials, output not writable, another run holds the lock
 `
 

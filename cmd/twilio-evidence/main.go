@@ -57,6 +57,7 @@ Usage:
   twilio-evidence trace    --hop NAME=PATH… [--log NAME=PATH…] [--since 24h]
                                                     how far each failed request got through your logs
   twilio-evidence flow     [--lang en|ja] [--demo]   print the flow description, pre-filled from the configuration
+  twilio-evidence redact   IN.zip -o OUT.zip [--mask-phone-numbers]   redact a bundle made earlier again
   twilio-evidence version                            print the version, commit and build date
 
 The three ways it is used:
@@ -81,6 +82,8 @@ func main() {
 
 // run executes one command line and returns the exit code.
 func run(args []string, s streams) int {
+	s, flushStreams := redactStreams(s) // redact.go: no secret on stdout or stderr
+	defer flushStreams()
 	if len(args) == 0 {
 		fmt.Fprint(s.err, mainUsage)
 		return exitUsage
@@ -95,6 +98,8 @@ func run(args []string, s streams) int {
 		err = runReportCmd(args[1:], s)
 	case "probe":
 		err = runProbeCmd(args[1:], s)
+	case "redact":
+		err = runRedactCmd(args[1:], s)
 	case "trace":
 		err = runTraceCmd(args[1:], s)
 	case "version", "--version", "-v":

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/vbauerster/cupwriter"
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
 	"golang.org/x/term"
@@ -153,7 +154,13 @@ type barProgress struct {
 }
 
 func newBarProgress(w io.Writer) *barProgress {
-	return &barProgress{w: w, p: mpb.New(mpb.WithOutput(w), mpb.WithWidth(30), mpb.WithRefreshRate(120*time.Millisecond))}
+	// mpb recognises a terminal only in an *os.File; stderr may be wrapped
+	// (the redacting stream), so the terminal's descriptor is handed over.
+	cw := cupwriter.New(w, false)
+	if f, ok := w.(interface{ Fd() uintptr }); ok {
+		cw.SetTermFd(int(f.Fd()))
+	}
+	return &barProgress{w: w, p: mpb.New(mpb.WithConsoleWriter(cw), mpb.WithWidth(30), mpb.WithRefreshRate(120*time.Millisecond))}
 }
 
 // Start implements collect.Progress.
@@ -184,7 +191,7 @@ func (b *barProgress) start(name string, total int, transient bool) collect.Task
 			decor.Name(name, decor.WCSyncSpaceR),
 			decor.CurrentNoUnit("%d", decor.WCSyncWidth),
 		))
-		bar = b.p.AddSpinner(0, opts...)
+		bar = b.p.AddSpinner(0, append(opts, mpb.BarFillerOnComplete("done"))...)
 	}
 	b.bars = append(b.bars, bar)
 	return &barTask{bar: bar}

@@ -1,0 +1,532 @@
+package main
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/twilio-evidence/twilio-evidence/bundle"
+	"github.com/twilio-evidence/twilio-evidence/bundle/redact"
+	"github.com/twilio-evidence/twilio-evidence/collect"
+)
+
+// partials are the temporary files of the bundles this process is writing;
+// a second Ctrl-C removes them before exiting (interruptContext).
+var partials = &bundle.Partials{}
+
+// safetyFlags are the flags of bundle and report that keep a bundle safe to
+// attach and complete: redaction, size budget, run deadline.
+type safetyFlags struct {
+	maskPhones bool
+	maskBodies bool
+	redact     []string
+	maxSize    string
+	timeout    time.Duration
+
+	// set by the run
+	budget  int64
+	outcome bundle.FinishResult
+}
+
+func (f *safetyFlags) register(fs *pflag.FlagSet) {
+	registerRedactFlags(fs, &f.maskPhones, &f.maskBodies, &f.redact)
+	fs.StringVar(&f.maxSize, "max-size", "20MB", "size budget of the zip (kB, MB, GB or KiB, MiB, GiB; 0 = none): log excerpts, then alert details, then other raw files are cut to fit; the PDF, ticket.txt, incidents.csv, findings and manifest never are")
+	fs.DurationVar(&f.timeout, "timeout", 0, "deadline of the whole run (0 = none beyond --collector-timeout); collectors still running are recorded as timed out and the bundle is written")
+}
+
+// registerRedactFlags adds the redaction flags bundle, report and redact share.
+func registerRedactFlags(fs *pflag.FlagSet, phones, bodies *bool, extra *[]string) {
+	fs.BoolVar(phones, "mask-phone-numbers", false, "replace phone numbers (E.164) with a mask that keeps the last 4 digits; the same number gets the same mask")
+	fs.BoolVar(bodies, "mask-bodies", false, "drop SMS bodies and HTTP response bodies (their size is kept)")
+	fs.StringArrayVar(extra, "redact", nil, "also redact what this regular expression (RE2) matches; a group named redact limits it to that part; repeatable")
+}
+
+// start checks the flags that need no input and applies --timeout to ctx.
+func (f *safetyFlags) start(ctx context.Context) (context.Context, context.CancelFunc, error) {
+	n, err := bundle.ParseSize(f.maxSize)
+	if err != nil {
+		return ctx, func() {}, usageErr("--max-size: %v", err)
+	}
+	f.budget = n
+	if f.timeout < 0 {
+		return ctx, func() {}, usageErr("--timeout %s: give a positive duration such as 30m, or 0 for none", f.timeout)
+	}
+	if f.timeout > 0 {
+		ctx, cancel := context.WithTimeout(ctx, f.timeout)
+		return ctx, cancel, nil
+	}
+	return ctx, func() {}, nil
+}
+
+// redactOptions builds the redactor's options from the credentials, the
+// environment and the flags. Every secret the process knows of is
+// redacted, not only the one the run authenticates with.
+func redactOptions(api *collect.APIConfig, getenv func(string) string, phones, bodies bool, extra []string) redact.Options {
+	var secrets, users []string
+	seen := map[string]bool{}
+	addSecret := func(s string) {
+		s = strings.TrimSpace(s)
+		if len(s) >= redact.MinSecretLen && !seen[s] {
+			seen[s] = true
+			secrets = append(secrets, s)
+		}
+	}
+	addUser := func(s string) {
+		if s = strings.TrimSpace(s); s != "" && !seen[s] {
+			seen[s] = true
+			users = append(users, s)
+		}
+	}
+	if api != nil {
+		addSecret(api.Credentials.Secret)
+		addUser(api.Credentials.Username)
+		addUser(api.Credentials.AccountSID)
+	}
+	if getenv != nil {
+		addSecret(getenv("TWILIO_AUTH_TOKEN"))
+		addSecret(getenv("TWILIO_API_SECRET"))
+		addUser(getenv("TWILIO_ACCOUNT_SID"))
+		addUser(getenv("TWILIO_API_KEY"))
+	}
+	return redact.Options{Secrets: secrets, Usernames: users, MaskPhoneNumbers: phones, MaskBodies: bodies, Extra: extra}
+}
+
+// attach builds the run's redactor, makes every file staged from now on go
+// through it, redacts stdout and stderr with the same rules, and tracks the
+// staging directory for a second Ctrl-C.
+func (f *safetyFlags) attach(stage *collect.Stage, api *collect.APIConfig, o *bundleOptions, s streams, reproducible bool) (*redact.Redactor, func(), error) {
+	opts := redactOptions(api, s.getenv, f.maskPhones, f.maskBodies, f.redact)
+	if len(opts.Secrets) == 0 && reproducible {
+		// No secret to key the phone masks with: key them with the inputs,
+		// so that the same inputs give the same bundle.
+		opts.MaskKey = inputsKey(o.run.alertsFile, o.run.incidentsFile)
+	}
+	r, err := redact.New(opts)
+	if err != nil {
+		return nil, nil, usageErr("%v", err)
+	}
+	if sr, err := redact.New(opts); err == nil {
+		useStreamRedactor(s, sr)
+	}
+	stage.Filter = func(name string, w io.Writer) io.WriteCloser { return r.Writer(name, w) }
+	return r, partials.TrackDir(stage.Dir), nil
+}
+
+// inputsKey is a phone-mask key made from the contents of the input files.
+func inputsKey(paths ...string) []byte {
+	h := sha256.New()
+	h.Write([]byte("twilio-evidence phone mask\x00"))
+	for _, p := range paths {
+		if p == "" {
+			continue
+		}
+		if fh, err := os.Open(p); err == nil {
+			io.Copy(h, fh)
+			fh.Close()
+		}
+	}
+	return h.Sum(nil)
+}
+
+// write redacts the evidence and the findings in memory (the PDF's text is
+// compressed, out of reach of the file filter), then writes the bundle with
+// the redaction report and the size budget.
+func (f *safetyFlags) write(ctx context.Context, r *redact.Redactor, ev *collect.Evidence, findings []bundle.Finding, stage *collect.Stage, opt bundle.Options) (string, error) {
+	ev.CommandLine = hideRedactExpressions(ev.CommandLine)
+	r.Value(bundle.EvidenceCounts, ev)
+	r.Value(bundle.EvidenceCounts, findings)
+	if opt.Flow != nil {
+		opt.Flow = r.Bytes(bundle.EvidenceCounts, opt.Flow)
+	}
+	interrupted := errors.Is(ctx.Err(), context.Canceled) && bundle.Incomplete(ev)
+	opt.Zip = func(stage *collect.Stage, final string, stamp time.Time) error {
+		res, err := bundle.Finish(stage, final, bundle.FinishOptions{
+			Redactor: r, MaxSize: f.budget, Interrupted: interrupted, Stamp: stamp, Partials: partials,
+		})
+		f.outcome = res
+		return err
+	}
+	return bundle.Write(ev, findings, stage, opt)
+}
+
+// overBudget is the error of a bundle written whole because it does not fit
+// --max-size even with everything cut that may be cut.
+func (f *safetyFlags) overBudget() error {
+	if !f.outcome.OverBudget {
+		return nil
+	}
+	return &exitError{code: exitIncomplete, err: fmt.Errorf("the bundle is %s, over --max-size %s, and would still be %s with every log excerpt, alert detail and raw file cut: it was written whole; raise --max-size or shorten the window",
+		bundle.FormatSize(f.outcome.Size), bundle.FormatSize(f.budget), bundle.FormatSize(f.outcome.Smallest))}
+}
+
+// hideRedactExpressions replaces the values of --redact in a command line:
+// an expression may spell out what it removes.
+func hideRedactExpressions(args []string) []string {
+	out := append([]string(nil), args...)
+	for i := 0; i < len(out); i++ {
+		switch {
+		case out[i] == "--redact" && i+1 < len(out):
+			out[i+1] = "[REDACTED:expression]"
+			i++
+		case strings.HasPrefix(out[i], "--redact="):
+			out[i] = "--redact=[REDACTED:expression]"
+		}
+	}
+	return out
+}
+
+// redactingStream redacts what the process prints, line by line, with the
+// redactor of the moment: one that knows the secrets of the environment
+// from the start, then the run's own once it knows its credentials.
+type redactingStream struct {
+	mu   sync.Mutex
+	w    io.Writer
+	name string
+	r    *redact.Redactor
+	buf  []byte
+}
+
+// maxStreamLine is how long a line without a break is held back.
+const maxStreamLine = 64 << 10
+
+func (rs *redactingStream) Write(p []byte) (int, error) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	rs.buf = append(rs.buf, p...)
+	end := max(bytes.LastIndexByte(rs.buf, '\n'), bytes.LastIndexByte(rs.buf, '\r')) + 1
+	if end == 0 && len(rs.buf) > maxStreamLine {
+		end = len(rs.buf)
+	}
+	if end > 0 {
+		if err := rs.emit(rs.buf[:end]); err != nil {
+			return 0, err
+		}
+		rs.buf = append(rs.buf[:0], rs.buf[end:]...)
+	}
+	return len(p), nil
+}
+
+func (rs *redactingStream) emit(b []byte) error {
+	_, err := rs.w.Write(rs.r.Bytes(rs.name, b))
+	return err
+}
+
+// Fd lets progress.go see whether the stream under it is a terminal.
+func (rs *redactingStream) Fd() uintptr {
+	if f, ok := rs.w.(interface{ Fd() uintptr }); ok {
+		return f.Fd()
+	}
+	return ^uintptr(0)
+}
+
+func (rs *redactingStream) flush() {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	if len(rs.buf) > 0 {
+		rs.emit(rs.buf)
+		rs.buf = rs.buf[:0]
+	}
+}
+
+func (rs *redactingStream) use(r *redact.Redactor) {
+	rs.mu.Lock()
+	rs.r = r
+	rs.mu.Unlock()
+}
+
+// redactStreams wraps stdout and stderr so that nothing the process prints
+// carries a secret of the environment; close writes what is held back.
+func redactStreams(s streams) (streams, func()) {
+	opts := redactOptions(nil, s.getenv, false, false, nil)
+	r, err := redact.New(opts)
+	if err != nil {
+		r, _ = redact.New(redact.Options{})
+	}
+	out := &redactingStream{w: s.out, name: "stdout", r: r}
+	errw := &redactingStream{w: s.err, name: "stderr", r: r}
+	s.out, s.err = out, errw
+	return s, func() { out.flush(); errw.flush() }
+}
+
+// useStreamRedactor makes the streams redact with r from now on.
+func useStreamRedactor(s streams, r *redact.Redactor) {
+	for _, w := range []io.Writer{s.out, s.err} {
+		if rs, ok := w.(*redactingStream); ok {
+			rs.use(r)
+		}
+	}
+}
+
+const redactUsage = `Usage: twilio-evidence redact IN.zip -o OUT.zip [flags]
+
+Redacts a bundle made earlier again, for instance to mask phone numbers
+before attaching it: every entry and every entry's name goes through the
+redactor, manifest.json's sizes and sha256 are recomputed, redactions.json
+adds the new counts to the old ones, and OUT.zip is written under a
+temporary name and renamed. The same IN.zip and flags give the same bytes.
+
+summary.pdf is left out (its text is compressed and cannot be redacted
+again; ticket.txt holds the same as plain text) unless --keep-pdf is given.
+Run 'twilio-evidence bundle' again with the same flags for a new PDF.
+
+Secrets: the values in --secret-file (one a line), TWILIO_AUTH_TOKEN and
+TWILIO_API_SECRET are removed wherever they appear.
+
+Examples:
+  twilio-evidence redact twilio-evidence_AC…_2026-11-18T0000Z_2026-11-25T0000Z.zip -o masked.zip --mask-phone-numbers
+  twilio-evidence redact old.zip -o clean.zip --secret-file token.txt --redact 'customer-[0-9]+'
+`
+
+// redactOptionsCmd are the flags of `twilio-evidence redact`.
+type redactCmdOptions struct {
+	out        string
+	force      bool
+	keepPDF    bool
+	maskPhones bool
+	maskBodies bool
+	redact     []string
+	secretFile string
+}
+
+func newRedactFlags(o *redactCmdOptions) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("redact", pflag.ContinueOnError)
+	fs.StringVarP(&o.out, "output", "o", "", "the redacted bundle to write (required)")
+	fs.BoolVar(&o.force, "force", false, "replace OUT.zip if it exists")
+	fs.BoolVar(&o.keepPDF, "keep-pdf", false, "keep summary.pdf as it is (its text is not redacted again)")
+	registerRedactFlags(fs, &o.maskPhones, &o.maskBodies, &o.redact)
+	fs.StringVar(&o.secretFile, "secret-file", "", "a file of secret values to remove, one a line (an auth token, an API secret, a password)")
+	return fs
+}
+
+func init() {
+	commandUsage["redact"] = redactUsage
+	commands = append(commands, "redact")
+	otherCommands["redact"] = func() *pflag.FlagSet { return newRedactFlags(&redactCmdOptions{}) }
+}
+
+func runRedactCmd(args []string, s streams) error {
+	var o redactCmdOptions
+	fs := newRedactFlags(&o)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	err := fs.Parse(args)
+	if errors.Is(err, pflag.ErrHelp) {
+		printHelp("redact", fs, s.out)
+		return nil
+	}
+	if err != nil {
+		return usageErr("redact: %s (see twilio-evidence redact --help)", explainFlagError("redact", err, fs))
+	}
+	if fs.NArg() != 1 {
+		return usageErr("redact: give one bundle to redact: twilio-evidence redact IN.zip -o OUT.zip (see twilio-evidence redact --help)")
+	}
+	if o.out == "" {
+		return usageErr("redact: -o OUT.zip is required: the bundle is never redacted in place")
+	}
+	return runRedact(fs.Arg(0), o, append([]string{"twilio-evidence", "redact"}, args...), s)
+}
+
+// checkInputFile says in one line why path cannot be read as a file.
+func checkInputFile(flag, path string) error {
+	st, err := os.Stat(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return usageErr("%s %s: no such file", flag, path)
+	case err != nil:
+		return usageErr("%s %s: %v", flag, path, errors.Unwrap(err))
+	case st.IsDir():
+		return usageErr("%s %s is a directory: give a file", flag, path)
+	}
+	return nil
+}
+
+// readSecretFile reads the secret values of --secret-file, one a line.
+func readSecretFile(path string) ([]string, error) {
+	if path == "" {
+		return nil, nil
+	}
+	if err := checkInputFile("--secret-file", path); err != nil {
+		return nil, err
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usageErr("--secret-file %s: %v", path, errors.Unwrap(err))
+	}
+	var out []string
+	for i, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		if len(line) < redact.MinSecretLen {
+			return nil, usageErr("--secret-file %s: line %d is %d characters: a secret shorter than %d cannot be redacted without destroying ordinary text", path, i+1, len(line), redact.MinSecretLen)
+		}
+		out = append(out, line)
+	}
+	if len(out) == 0 {
+		return nil, usageErr("--secret-file %s holds no secret", path)
+	}
+	return out, nil
+}
+
+func runRedact(in string, o redactCmdOptions, cmdLine []string, s streams) error {
+	if err := checkInputFile("redact:", in); err != nil {
+		return err
+	}
+	secrets, err := readSecretFile(o.secretFile)
+	if err != nil {
+		return err
+	}
+	out, err := filepath.Abs(o.out)
+	if err != nil {
+		return usageErr("-o %s: %v", o.out, err)
+	}
+	if st, err := os.Stat(out); err == nil {
+		if st.IsDir() {
+			return usageErr("-o %s is a directory: give the file name of the redacted bundle", o.out)
+		}
+		if !o.force {
+			return usageErr("-o %s exists (use --force to replace it)", o.out)
+		}
+	}
+	if err := checkOutputDir(filepath.Dir(out)); err != nil {
+		return err
+	}
+	zr, err := zip.OpenReader(in)
+	if err != nil {
+		return usageErr("%s is not a readable zip: %v", in, err)
+	}
+	defer zr.Close()
+
+	opts := redactOptions(nil, s.getenv, o.maskPhones, o.maskBodies, o.redact)
+	opts.Secrets = append(opts.Secrets, secrets...)
+	if len(opts.Secrets) == 0 {
+		opts.MaskKey = inputsKey(in)
+	}
+	r, err := redact.New(opts)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	if sr, err := redact.New(opts); err == nil {
+		useStreamRedactor(s, sr)
+	}
+	stage, err := collect.NewStage()
+	if err != nil {
+		return envErr(err)
+	}
+	defer partials.TrackDir(stage.Dir)()
+	defer stage.Remove()
+	stage.Filter = func(name string, w io.Writer) io.WriteCloser { return r.Writer(name, w) }
+
+	res, err := redactZip(&zr.Reader, in, stage, r, o)
+	if err != nil {
+		return err
+	}
+	manifest := map[string]any{"redacted_again": append(res.previousRuns, redactRun{Tool: toolInfo(), CommandLine: hideRedactExpressions(cmdLine)})}
+	fin, err := bundle.Finish(stage, out, bundle.FinishOptions{
+		Redactor: r, PriorReport: res.prior, Stamp: res.stamp, Partials: partials, Drop: res.drop, Manifest: manifest,
+	})
+	if err != nil {
+		return envErr(err)
+	}
+	fmt.Fprintln(s.out, fin.Path)
+	return nil
+}
+
+// redactRun is one line of the manifest's "redacted_again" list.
+type redactRun struct {
+	Tool        collect.Tool `json:"tool"`
+	CommandLine []string     `json:"command_line"`
+}
+
+type zipRedaction struct {
+	prior        *redact.Report
+	previousRuns []redactRun
+	stamp        time.Time
+	drop         map[string]string
+}
+
+// maxEntryBytes bounds what one entry of a bundle may expand to.
+const maxEntryBytes = 4 << 30
+
+// redactZip stages every entry of zr through the redactor (the stage's
+// filter), reads the old redactions.json and the manifest's earlier runs,
+// and decides what is left out.
+func redactZip(zr *zip.Reader, in string, stage *collect.Stage, r *redact.Redactor, o redactCmdOptions) (*zipRedaction, error) {
+	res := &zipRedaction{drop: map[string]string{}}
+	hasManifest := false
+	for _, f := range zr.File {
+		if strings.HasSuffix(f.Name, "/") {
+			continue
+		}
+		if f.Modified.After(res.stamp) {
+			res.stamp = f.Modified
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return nil, usageErr("%s: entry %s: %v", in, f.Name, err)
+		}
+		data, err := io.ReadAll(io.LimitReader(rc, maxEntryBytes+1))
+		rc.Close()
+		if err != nil {
+			return nil, usageErr("%s: entry %s is broken: %v", in, f.Name, err)
+		}
+		if len(data) > maxEntryBytes {
+			return nil, usageErr("%s: entry %s expands beyond %s: not a bundle", in, f.Name, bundle.FormatSize(maxEntryBytes))
+		}
+		switch f.Name {
+		case bundle.RedactionsFile:
+			var rep redact.Report
+			if err := json.Unmarshal(data, &rep); err != nil {
+				return nil, usageErr("%s: %s is not a redaction report: %v", in, f.Name, err)
+			}
+			res.prior = &rep
+			continue
+		case bundle.ManifestFile:
+			hasManifest = true
+			var m struct {
+				Runs []redactRun `json:"redacted_again"`
+			}
+			if err := json.Unmarshal(data, &m); err != nil {
+				return nil, usageErr("%s: %s is not JSON: %v", in, f.Name, err)
+			}
+			res.previousRuns = m.Runs
+		case bundle.SummaryFile:
+			if !o.keepPDF {
+				res.drop[f.Name] = "its text is compressed and cannot be redacted again; ticket.txt holds the same as plain text (run twilio-evidence bundle again for a new PDF, or redact with --keep-pdf to keep it as it was)"
+			} else {
+				// Binary: kept as it was, outside the filter.
+				filter := stage.Filter
+				stage.Filter = nil
+				err := stage.WriteFile(f.Name, data)
+				stage.Filter = filter
+				if err != nil {
+					return nil, usageErr("%s: entry %q: %v", in, f.Name, err)
+				}
+				continue
+			}
+		}
+		if err := stage.WriteFile(f.Name, data); err != nil {
+			return nil, usageErr("%s: entry %q: %v", in, f.Name, err)
+		}
+	}
+	if !hasManifest {
+		return nil, usageErr("%s has no %s: not a twilio-evidence bundle", in, bundle.ManifestFile)
+	}
+	if res.stamp.IsZero() {
+		res.stamp = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	return res, nil
+}
