@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sync"
 )
 
@@ -110,6 +111,12 @@ func (p *Partials) Abort() error {
 		}
 	}
 	for d := range p.dirs {
+		// Moved away first: a writer still running cannot create files
+		// under the old path while the directory is being emptied.
+		doomed := filepath.Join(filepath.Dir(d), ".removing-"+filepath.Base(d))
+		if os.Rename(d, doomed) == nil {
+			d = doomed
+		}
 		if err := os.RemoveAll(d); err != nil {
 			errs = append(errs, fmt.Errorf("remove %s: %w", d, err))
 		}

@@ -171,7 +171,7 @@ func (s *Stage) Create(name string) (io.WriteCloser, error) {
 		return nil, fmt.Errorf("stage: bad file name %q", name)
 	}
 	p := filepath.Join(s.Dir, filepath.FromSlash(name))
-	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+	if err := s.mkdirs(path.Dir(clean)); err != nil {
 		return nil, fmt.Errorf("stage %s: %w", name, err)
 	}
 	f, err := os.OpenFile(p, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
@@ -188,6 +188,23 @@ func (s *Stage) Create(name string) (io.WriteCloser, error) {
 		return f, nil
 	}
 	return &filtered{WriteCloser: s.Filter(name, f), file: f}, nil
+}
+
+// mkdirs creates the directories of rel inside the staging directory, but
+// never the staging directory itself: once it is removed (a process told to
+// stop at once), nothing is staged again.
+func (s *Stage) mkdirs(rel string) error {
+	if rel == "." {
+		return nil
+	}
+	dir := s.Dir
+	for _, part := range strings.Split(rel, "/") {
+		dir = filepath.Join(dir, part)
+		if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
+			return err
+		}
+	}
+	return nil
 }
 
 // filtered closes the filter, then the file under it.

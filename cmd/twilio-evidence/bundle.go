@@ -173,7 +173,7 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 	if err != nil {
 		return err
 	}
-	ctx, stopRun, err := o.safety.start(ctx)
+	ctx, stopRun, err := o.safety.start(ctx, &o)
 	if err != nil {
 		return err
 	}

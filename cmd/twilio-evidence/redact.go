@@ -53,8 +53,21 @@ func registerRedactFlags(fs *pflag.FlagSet, phones, bodies *bool, extra *[]strin
 	fs.StringArrayVar(extra, "redact", nil, "also redact what this regular expression (RE2) matches; a group named redact limits it to that part; repeatable")
 }
 
-// start checks the flags that need no input and applies --timeout to ctx.
-func (f *safetyFlags) start(ctx context.Context) (context.Context, context.CancelFunc, error) {
+// start checks the flags that need no network — the size budget, the
+// deadline, the --redact expressions, the account SID and the token file —
+// and applies --timeout to ctx.
+func (f *safetyFlags) start(ctx context.Context, o *bundleOptions) (context.Context, context.CancelFunc, error) {
+	if o.accountSID != "" && !collect.ValidSID(o.accountSID, "AC") {
+		return ctx, func() {}, usageErr("--account-sid %q is not an account SID (AC followed by 32 hex digits)", o.accountSID)
+	}
+	if o.authTokenFile != "" {
+		if err := checkInputFile("--auth-token-file", o.authTokenFile); err != nil {
+			return ctx, func() {}, err
+		}
+	}
+	if _, err := redact.New(redact.Options{Extra: f.redact}); err != nil {
+		return ctx, func() {}, usageErr("%v", err)
+	}
 	n, err := bundle.ParseSize(f.maxSize)
 	if err != nil {
 		return ctx, func() {}, usageErr("--max-size: %v", err)
