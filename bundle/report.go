@@ -57,7 +57,9 @@ func NewReport(ev *collect.Evidence, findings []Finding, lang string, flow []byt
 	}
 	r.Iso = Isolate(ev, r.Findings)
 	r.Recs = Recommend(ev, r.Findings, r.Iso)
-	r.Stats, r.StatsErr = stats.Compute(stats.Input{Window: ev.Window, Incidents: ev.Incidents, Usage: ev.Usage}, stats.Options{Lang: l.Lang()})
+	// The bundle's statistics (stats/ files), with the trend on the
+	// previous window and the probe history, in the report's language.
+	r.Stats, r.StatsErr = statsIn(ev, l.Lang())
 	if flow != nil {
 		r.Flow, r.FlowGiven = flow, true
 	} else if r.Flow, err = RenderFlow(ev, l.Lang()); err != nil {
