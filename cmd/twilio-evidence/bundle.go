@@ -43,11 +43,11 @@ type bundleOptions struct {
 	result *bundleResult
 	// probes holds --probe, --no-probe and --probe-history (probe.go).
 	probes bundleProbeFlags
-	// twilio holds --region, --edge, --no-status and --status-url (twilioside.go).
-	twilio twilioSideFlags
 	// safety holds --mask-phone-numbers, --mask-bodies, --redact, --max-size
 	// and --timeout (redact.go).
 	safety safetyFlags
+	// twilio holds --region, --edge, --no-status and --status-url (twilioside.go).
+	twilio twilioSideFlags
 	// text holds --lang, --font and --flow (flow.go).
 	text textFlags
 }
@@ -113,10 +113,10 @@ func newBundleFlags(o *bundleOptions) *pflag.FlagSet {
 	_ = fs.MarkHidden("api-url")
 	o.run.register(fs)
 	o.probes.register(fs)
-	o.twilio.register(fs)
-	o.safety.register(fs)
-	o.text.register(fs)
 	o.hopLogs.register(fs)
+	o.safety.register(fs)
+	o.twilio.register(fs)
+	o.text.register(fs)
 	return fs
 }
 
@@ -184,11 +184,11 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 	if err := o.probes.check(); err != nil {
 		return err
 	}
-	text, err := o.text.prepare()
-	if err != nil {
+	if err := o.hopLogs.check(); err != nil {
 		return err
 	}
-	if err := o.hopLogs.check(); err != nil {
+	text, err := o.text.prepare()
+	if err != nil {
 		return err
 	}
 	var api *collect.APIConfig
@@ -201,10 +201,9 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 		}
 		defer d.Close()
 		api = d.API
-		o.probes.network = d.Probe
+		o.hopLogs.demo = d
 		demoStatusURL = d.StatusURL
 		o.probes.network = d.Probe
-		o.hopLogs.demo = d
 	case o.run.offline():
 		// The offline inputs replace the API (inputs.go).
 	default:
@@ -257,7 +256,6 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 		o.twilio.statusCollector(demoStatusURL, o.apiURL),
 		collect.Config{},
 		collect.Usage{},
-		o.probes.collector(reproducible),
 		collect.PreviousAlerts{},
 		o.probes.collector(reproducible),
 	)
