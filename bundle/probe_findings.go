@@ -56,13 +56,15 @@ func overrideFindings(pe *collect.ProbeEvidence) []Finding {
 			}
 			out = append(out, Finding{ID: FindingProbeOverrideInvalid, Step: 2, Severity: Fail,
 				Verdict:  v + ". Correct or remove the part after '#'; the URL was not probed.",
-				Evidence: append([]string{probeFiles, "code: " + codeOrNone(pt.Invalid.Code)}, sourcesOf(pt)...)})
+				Evidence: append([]string{probeFiles, "code: " + codeOrNone(pt.Invalid.Code)}, sourcesOf(pt)...),
+				Figures:  map[string]any{"url": pt.URL, "key": pt.Invalid.Key, "value": pt.Invalid.Value, "code": pt.Invalid.Code}})
 		}
 		for _, w := range pt.Warnings {
 			out = append(out, Finding{ID: FindingProbeOverrideInvalid, Step: 2, Severity: Warn,
 				Verdict: fmt.Sprintf("The webhook URL %s asks for the edge %q: %s, otherwise Twilio rejects it with error %d.",
 					pt.URL, w.Value, w.Message, w.Code),
-				Evidence: append([]string{probeFiles, "code: " + codeOrNone(w.Code)}, sourcesOf(pt)...)})
+				Evidence: append([]string{probeFiles, "code: " + codeOrNone(w.Code)}, sourcesOf(pt)...),
+				Figures:  map[string]any{"url": pt.URL, "key": w.Key, "value": w.Value, "code": w.Code}})
 		}
 	}
 	return out
@@ -146,7 +148,7 @@ func targetFindings(pe *collect.ProbeEvidence) []Finding {
 // attempts ("probes", "recorded probes").
 func targetFinding(ts probe.TargetSummary, what string) (Finding, bool) {
 	o := ts.Overall
-	f := Finding{Step: 2, Severity: Fail, Evidence: []string{probeFiles, probeAttemptFiles}}
+	f := Finding{Step: 2, Severity: Fail, Evidence: []string{probeFiles, probeAttemptFiles}, Figures: summaryValues(ts, what != "probes")}
 	f.Evidence = append(f.Evidence, summaryFigures("through DNS", o)...)
 	switch ts.Verdict {
 	case probe.VerdictOK:
@@ -200,12 +202,26 @@ func withHistory(f Finding, fresh, h probe.TargetSummary, attempts []probe.Attem
 	f.Evidence = append(f.Evidence, collect.ProbeHistoryFile, collect.ProbeByHourFile)
 	f.Evidence = append(f.Evidence, summaryFigures("recorded history", ho)...)
 	f.Evidence = append(f.Evidence, hourFigures(h.Target, attempts)...)
+	f.Figures["history_attempts"], f.Figures["history_failures"] = ho.Attempts, ho.Failures
 	if f.ID == FindingProbeOK && ho.Failures > 0 {
 		f.ID, f.Severity = FindingProbeIntermittent, Fail
+		f.Figures["from_history"] = true
 		f.Verdict = fmt.Sprintf("%s answered all %d probes now, but failed %d of %d recorded probes (%.0f%%; %s)%s: failures at certain times point at server load or the network, not at the URL.",
 			fresh.Target, fresh.Overall.Attempts, ho.Failures, ho.Attempts, 100*ho.FailureRate, failureText(ho), worstHourText(h.Target, attempts))
 	}
 	return f
+}
+
+// summaryValues are a target finding's figures, for its sentence in other
+// languages.
+func summaryValues(ts probe.TargetSummary, recorded bool) map[string]any {
+	o := ts.Overall
+	return map[string]any{
+		"url": ts.Target, "verdict": ts.Verdict, "recorded": recorded,
+		"attempts": o.Attempts, "failures": o.Failures, "failure_pct": int(100*o.FailureRate + 0.5),
+		"failures_by_class": failureText(o), "ttfb_p95_ms": int(o.Phases.TTFB.P95 + 0.5),
+		"bad_addresses": strings.Join(ts.BadAddresses, ", "), "dns_changed": ts.DNSChanged,
+	}
 }
 
 func summaryFigures(label string, s probe.Summary) []string {
@@ -337,7 +353,8 @@ func fallbackFinding(ff probe.FallbackFinding, owners []string) Finding {
 	if len(owners) > 1 {
 		who = fmt.Sprintf("%d webhooks (%s and %d more)", len(owners), owners[0], len(owners)-1)
 	}
-	f := Finding{Step: 0, Severity: Warn, Evidence: []string{collect.EndpointsFile, "fallback audit: " + ff.Kind}}
+	f := Finding{Step: 0, Severity: Warn, Evidence: []string{collect.EndpointsFile, "fallback audit: " + ff.Kind},
+		Figures: map[string]any{"kind": ff.Kind, "webhooks": len(owners), "first_webhook": owners[0], "url": ff.URL, "fallback_url": ff.FallbackURL}}
 	for _, o := range owners {
 		f.Evidence = append(f.Evidence, "webhook: "+o)
 	}

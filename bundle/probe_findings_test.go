@@ -117,6 +117,9 @@ func TestProbeFindings_VerdictsBecomeFindings(t *testing.T) {
 			if len(f.Evidence) == 0 {
 				t.Error("no evidence")
 			}
+			if u, _ := f.Figures["url"].(string); !strings.HasPrefix(u, "https://app.example/voice") {
+				t.Errorf("figures = %v, want the URL among them", f.Figures)
+			}
 		})
 	}
 }
