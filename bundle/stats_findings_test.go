@@ -432,11 +432,22 @@ func TestDemoBundle_HasTheStatisticsTheTrendAndTheirSentencesInThePDF(t *testing
 			t.Errorf("findings.json has no %s", id)
 			continue
 		}
-		if strings.HasPrefix(id, "stats.trend.") {
-			continue // the PDF states the trend once it draws from computeStats
-		}
 		if !strings.Contains(text, flat(f.Verdict)) {
 			t.Errorf("summary.pdf lacks the %s sentence %q", id, f.Verdict)
+		}
+	}
+
+	// In Japanese, from the same figures.
+	needJapaneseFont(t)
+	ja := flat(pdfText(t, writeBundle(t, ev, Options{Reproducible: true, Lang: "ja"})[SummaryFile]))
+	for _, id := range []string{"stats.summary", "stats.band", "stats.trend.up"} {
+		f, _ := findingByID(findings, id)
+		want, err := stats.Sentence(id, "ja", f.Figures)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(ja, flat(want)) {
+			t.Errorf("the Japanese summary.pdf lacks the %s sentence %q", id, want)
 		}
 	}
 }
