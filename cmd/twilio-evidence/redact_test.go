@@ -1,0 +1,160 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twilio-evidence/twilio-evidence/bundle/redact"
+	"github.com/twilio-evidence/twilio-evidence/collect"
+)
+
+// bigAppLog writes an application log with many hard-to-compress lines at
+// the times of the fake's first incidents.
+func bigAppLog(t *testing.T, fakeAlerts func(i int) (time.Time, string, bool), n int) string {
+	t.Helper()
+	rng := rand.New(rand.NewSource(7))
+	var b strings.Builder
+	for i, used := 0, 0; used < 60 && i < n; i++ {
+		ts, sid, ok := fakeAlerts(i)
+		if !ok {
+			continue
+		}
+		used++
+		for j := 0; j < 150; j++ {
+			fmt.Fprintf(&b, "%s INFO %s worker=%d payload=%016x%016x%016x\n", ts.Format(time.RFC3339), sid, j, rng.Uint64(), rng.Uint64(), rng.Uint64())
+		}
+	}
+	p := filepath.Join(t.TempDir(), "app.log")
+	if err := os.WriteFile(p, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestE2E_MaxSizeCutsLogsFirstAndSaysSo(t *testing.T) {
+	fake, data := e2eFake(t)
+	from, to := e2eWindow()
+	app := bigAppLog(t, func(i int) (time.Time, string, bool) {
+		a := data.Alerts.At(i)
+		return a.Generated, a.ResourceSid, collect.IsWebhookFailure(a.ErrorCode) && !a.Generated.Before(from) && a.Generated.Before(to)
+	}, data.Alerts.Len())
+	args := func(out string, extra ...string) []string {
+		return e2eBundleArgs(fake, out, append([]string{"--no-probe", "--no-status", "--log", "app=" + app}, extra...)...)
+	}
+
+	whole := runE2E(t, e2eEnv(), args(t.TempDir(), "--max-size", "0")...)
+	if whole.code != 0 {
+		t.Fatalf("unbudgeted run: exit %d: %s", whole.code, whole.stderr)
+	}
+	wholePath := strings.TrimSpace(whole.stdout)
+	st, _ := os.Stat(wholePath)
+	wholeFiles := readZip(t, wholePath)
+	if len(wholeFiles["logs/app.log"]) < 100_000 {
+		t.Fatalf("logs/app.log has %d bytes: the log did not reach the bundle", len(wholeFiles["logs/app.log"]))
+	}
+
+	budget := st.Size() - 1
+	r := runE2E(t, e2eEnv(), args(t.TempDir(), "--max-size", strconv.FormatInt(budget, 10))...)
+	if r.code != 0 {
+		t.Fatalf("budgeted run: exit %d: %s", r.code, r.stderr)
+	}
+	path := strings.TrimSpace(r.stdout)
+	if st, _ := os.Stat(path); st.Size() > budget {
+		t.Fatalf("zip is %d bytes, over the budget %d", st.Size(), budget)
+	}
+	files := readZip(t, path)
+	m := checkManifest(t, files)
+	if len(m.Trimmed) != 1 || m.Trimmed[0].Name != "logs/app.log" {
+		t.Errorf("trimmed = %+v, want only logs/app.log (log excerpts go first)", m.Trimmed)
+	}
+	for _, name := range []string{"summary.pdf", "ticket.txt", "incidents.csv", "findings.json", "alerts.ndjson"} {
+		if !bytes.Equal(files[name], wholeFiles[name]) {
+			t.Errorf("%s changed under the budget", name)
+		}
+	}
+	if !strings.Contains(string(files["README.txt"]), "logs/app.log: cut from") {
+		t.Errorf("README.txt does not say what was cut:\n%s", files["README.txt"])
+	}
+
+	// A budget nothing can meet: the bundle is written whole, one line, exit 3.
+	r = runE2E(t, e2eEnv(), args(t.TempDir(), "--max-size", "20kB", "--quiet")...)
+	if r.code != exitIncomplete {
+		t.Fatalf("impossible budget: exit %d, want 3: %s", r.code, r.stderr)
+	}
+	if lines := strings.Split(strings.TrimSpace(r.stderr), "\n"); len(lines) != 1 || !strings.Contains(lines[0], "over --max-size 20.0 kB") {
+		t.Errorf("stderr = %q, want one line saying the bundle is over --max-size", r.stderr)
+	}
+	if files := readZip(t, strings.TrimSpace(r.stdout)); !bytes.Equal(files["logs/app.log"], wholeFiles["logs/app.log"]) {
+		t.Error("a bundle over an impossible budget should be kept whole")
+	}
+}
+
+func TestE2E_RedactCommandRedactsABundleAgain(t *testing.T) {
+	fake, _ := e2eFake(t)
+	r := runE2E(t, e2eEnv(), e2eBundleArgs(fake, t.TempDir(), "--no-probe", "--no-status")...)
+	if r.code != 0 {
+		t.Fatalf("bundle: exit %d: %s", r.code, r.stderr)
+	}
+	in := strings.TrimSpace(r.stdout)
+	before := readZip(t, in)
+	if !bytes.Contains(before["alerts.ndjson"], []byte("+14155550100")) && !bytes.Contains(before["alerts.ndjson"], []byte("%2B14155550100")) {
+		t.Fatal("the bundle holds no phone number to mask: the test proves nothing")
+	}
+	dir := t.TempDir()
+	out := filepath.Join(dir, "masked.zip")
+	args := []string{"redact", in, "-o", out, "--force", "--mask-phone-numbers", "--redact", `example-clinic`}
+	var first []byte
+	for i := 0; i < 2; i++ {
+		r := runE2E(t, nil, args...)
+		if r.code != 0 || strings.TrimSpace(r.stdout) != out {
+			t.Fatalf("redact: exit %d, stdout %q: %s", r.code, r.stdout, r.stderr)
+		}
+		b, _ := os.ReadFile(out)
+		if i == 0 {
+			first = b
+		} else if !bytes.Equal(first, b) {
+			t.Error("redacting the same bundle with the same flags twice gave different bytes")
+		}
+	}
+	files := readZip(t, out)
+	m := checkManifest(t, files)
+	for name, b := range files {
+		for _, leak := range []string{"+14155550100", "%2B14155550100", "+819012345678", "example-clinic"} {
+			if bytes.Contains(b, []byte(leak)) {
+				t.Errorf("%s still holds %q", name, leak)
+			}
+		}
+	}
+	if _, ok := files["summary.pdf"]; ok {
+		t.Error("summary.pdf, whose text cannot be redacted again, is still in the bundle")
+	}
+	if !strings.Contains(string(files["README.txt"]), "summary.pdf was left out") || len(m.Trimmed) != 1 {
+		t.Errorf("README.txt or the manifest does not say summary.pdf was left out: %+v", m.Trimmed)
+	}
+	var rep redact.Report
+	if err := json.Unmarshal(files["redactions.json"], &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Totals[redact.RulePhone] == 0 || rep.Totals["user-1"] == 0 {
+		t.Errorf("redactions.json totals = %v, want phone numbers and user-1 counted", rep.Totals)
+	}
+
+	// A second pass adds its rule after the first pass's and keeps the counts.
+	again := filepath.Join(dir, "again.zip")
+	if r := runE2E(t, nil, "redact", out, "-o", again, "--redact", `twilio/voice`); r.code != 0 {
+		t.Fatalf("second redact: exit %d: %s", r.code, r.stderr)
+	}
+	var rep2 redact.Report
+	json.Unmarshal(readZip(t, again)["redactions.json"], &rep2)
+	if rep2.Totals["user-1"] != rep.Totals["user-1"] || rep2.Totals["user-2"] == 0 || rep2.Totals[redact.RulePhone] != rep.Totals[redact.RulePhone] {
+		t.Errorf("after a second pass totals = %v, want the first pass's %v plus user-2", rep2.Totals, rep.Totals)
+	}
+}
