@@ -158,3 +158,27 @@ func TestE2E_RedactCommandRedactsABundleAgain(t *testing.T) {
 		t.Errorf("after a second pass totals = %v, want the first pass's %v plus user-2", rep2.Totals, rep.Totals)
 	}
 }
+
+// A secret pasted into a flag by mistake comes back in the error line;
+// stderr is redacted with the secrets of the environment from the start.
+func TestRun_StreamsAreRedacted(t *testing.T) {
+	const token = "pastedTOKEN0123456789abcdef012345"
+	getenv := func(k string) string {
+		return map[string]string{"TWILIO_ACCOUNT_SID": e2eAccount, "TWILIO_AUTH_TOKEN": token}[k]
+	}
+	var out, errb bytes.Buffer
+	code := run([]string{"bundle", "--since", token, "--output", t.TempDir()}, streams{out: &out, err: &errb, getenv: getenv})
+	if code != exitUsage {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if strings.Contains(errb.String(), token) || !strings.Contains(errb.String(), "[REDACTED:secret]") {
+		t.Errorf("stderr = %q, want the token redacted", errb.String())
+	}
+	// A partial line is written out at the end, redacted too.
+	s, flush := redactStreams(streams{out: &out, err: &errb, getenv: getenv})
+	fmt.Fprint(s.out, "no newline "+token)
+	flush()
+	if strings.Contains(out.String(), token) || !strings.HasSuffix(out.String(), "no newline [REDACTED:secret]") {
+		t.Errorf("stdout = %q", out.String())
+	}
+}
