@@ -152,6 +152,7 @@ func Isolate(ev *collect.Evidence, findings []Finding) Isolation {
 	alertsOK := collectorOK(ev, "alerts")
 	var reasons []Reason
 	var twilio *Reason
+	twilioShare := 0.0
 	hasProbe, hasHops := false, false
 	hostCount := map[string]int{}
 	for _, inc := range ev.Incidents {
@@ -171,9 +172,11 @@ func Isolate(ev *collect.Evidence, findings []Finding) Isolation {
 		case strings.HasPrefix(f.ID, "hops."):
 			hasHops = true
 		}
-		if f.ID == "twilio.status_incident" && twilio == nil {
-			r := Reason{Kind: VerdictTwilioSide, Confidence: ConfidenceMedium, FindingID: f.ID, Text: f.Verdict}
-			twilio = &r
+		if f.ID == "twilio.status_incident" {
+			if share := overlapShare(f); twilio == nil || share > twilioShare {
+				r := Reason{Kind: VerdictTwilioSide, Confidence: ConfidenceMedium, FindingID: f.ID, Text: f.Verdict}
+				twilio, twilioShare = &r, share
+			}
 			continue
 		}
 		if k, ok := findingKinds[f.ID]; ok {
@@ -213,10 +216,13 @@ func Isolate(ev *collect.Evidence, findings []Finding) Isolation {
 	iso := decide(reasons, hostCount)
 	iso.Missing = missing
 	iso.TwilioIncident = twilio
-	if twilio != nil && iso.Kind != VerdictNoFailures && confidenceRank(iso.Confidence) < confidenceRank(ConfidenceHigh) {
-		// A Twilio incident overlaps and no customer-side evidence is
-		// strong: the headline says Twilio side, the customer-side
-		// evidence stays in view.
+	customerCause := iso.Kind != VerdictInsufficient && iso.Kind != VerdictNeverReached
+	if twilio != nil && iso.Kind != VerdictNoFailures &&
+		(!customerCause || twilioShare >= twilioLeadShare && confidenceRank(iso.Confidence) < confidenceRank(ConfidenceHigh)) {
+		// A Twilio incident overlaps and either nothing on the customer's
+		// side explains the failures, or it covers most of them and no
+		// customer-side evidence is strong: the headline says Twilio side,
+		// the customer-side evidence stays in view.
 		side := append(append([]Reason{}, iso.Basis...), iso.Conflicts...)
 		iso = Isolation{Kind: VerdictTwilioSide, Step: verdictSteps[VerdictTwilioSide], Confidence: ConfidenceMedium,
 			Basis: []Reason{*twilio}, CustomerSide: side, TwilioIncident: twilio, Missing: missing}
@@ -229,6 +235,34 @@ func Isolate(ev *collect.Evidence, findings []Finding) Isolation {
 		iso.Missing = []string{MissingHops}
 	}
 	return iso
+}
+
+// twilioLeadShare is the share of the failures a Twilio incident must cover
+// to lead over a customer-side cause: a published incident that overlaps a
+// few of many failures does not explain the rest.
+const twilioLeadShare = 0.5
+
+// overlapShare is the share of the customer's failures inside the Twilio
+// incident of a twilio.status_incident finding (1 when unknown).
+func overlapShare(f Finding) float64 {
+	inside, ok1 := asFloat(f.Figures["inside"])
+	total, ok2 := asFloat(f.Figures["total"])
+	if !ok1 || !ok2 || total <= 0 {
+		return 1
+	}
+	return inside / total
+}
+
+func asFloat(v any) (float64, bool) {
+	switch n := v.(type) {
+	case int:
+		return float64(n), true
+	case int64:
+		return float64(n), true
+	case float64:
+		return n, true
+	}
+	return 0, false
 }
 
 // decide picks the headline from the reasons.

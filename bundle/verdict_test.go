@@ -160,6 +160,29 @@ func TestIsolate_ConflictingEvidenceIsShown(t *testing.T) {
 			t.Errorf("customer-side evidence hidden: %+v", iso.CustomerSide)
 		}
 	})
+	t.Run("a Twilio incident over a few of many failures does not lead", func(t *testing.T) {
+		few := finding("twilio.status_incident")
+		few.Figures = map[string]any{"inside": 4, "total": 280}
+		iso := Isolate(evidenceWith(incidents(6, "11217", 500)), []Finding{few})
+		if iso.Kind == VerdictTwilioSide {
+			t.Fatalf("got twilio_side for an incident covering 4 of 280 failures")
+		}
+		if !hasReason(iso.Conflicts, "twilio.status_incident") {
+			t.Errorf("the Twilio incident must still be shown: %+v", iso.Conflicts)
+		}
+		most := finding("twilio.status_incident")
+		most.Figures = map[string]any{"inside": 200, "total": 280}
+		if iso := Isolate(evidenceWith(incidents(6, "11217", 500)), []Finding{most}); iso.Kind != VerdictTwilioSide {
+			t.Errorf("got %s for an incident covering 200 of 280 failures, want twilio_side", iso.Kind)
+		}
+	})
+	t.Run("a Twilio incident leads when nothing on the customer's side explains the failures", func(t *testing.T) {
+		few := finding("twilio.status_incident")
+		few.Figures = map[string]any{"inside": 4, "total": 280}
+		if iso := Isolate(evidenceWith(incidents(6, "11200", 0)), []Finding{few, finding("hops.never_reached")}); iso.Kind != VerdictTwilioSide {
+			t.Errorf("got %s, want twilio_side", iso.Kind)
+		}
+	})
 	t.Run("a wrong URL explains why nothing arrived: no conflict", func(t *testing.T) {
 		iso := Isolate(evidenceWith(incidents(5, "11200", 0)), []Finding{finding("probe.url_wrong"), finding("hops.never_reached")})
 		if iso.Kind != VerdictURLWrong || len(iso.Conflicts) != 0 {
