@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -27,32 +26,8 @@ const (
 	repDate   = "2026-11-25T00:00:00Z"
 )
 
-var (
-	repBinOnce sync.Once
-	repBin     string
-	repBinErr  error
-)
-
-// reportBinary builds the command once, stamped with a commit and a date.
-func reportBinary(t *testing.T) string {
-	t.Helper()
-	repBinOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "twilio-evidence-report-e2e-*")
-		if err != nil {
-			repBinErr = err
-			return
-		}
-		repBin = filepath.Join(dir, "twilio-evidence")
-		out, err := exec.Command("go", "build", "-ldflags", "-X main.commit="+repCommit+" -X main.date="+repDate, "-o", repBin, ".").CombinedOutput()
-		if err != nil {
-			repBinErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if repBinErr != nil {
-		t.Fatal(repBinErr)
-	}
-	return repBin
-}
+// reportBinary is the end-to-end binary, stamped with repCommit and repDate.
+func reportBinary(t *testing.T) string { return e2eBinary(t) }
 
 type repResult struct {
 	code           int
@@ -357,7 +332,7 @@ func TestE2E_OfflineInputsGiveTheSameIncidentsCSV(t *testing.T) {
 	if r.code != exitOK {
 		t.Fatalf("API run: exit %d\n%s", r.code, r.stderr)
 	}
-	apiZip := readZipFiles(t, strings.TrimSpace(r.stdout))
+	apiZip := readZip(t, strings.TrimSpace(r.stdout))
 	want := apiZip["incidents.csv"]
 	if bytes.Count(want, []byte("\n")) < 10 {
 		t.Fatalf("the API run found too few incidents to compare:\n%s", want)
@@ -398,7 +373,7 @@ func TestE2E_OfflineInputsGiveTheSameIncidentsCSV(t *testing.T) {
 			if r.code != exitOK {
 				t.Fatalf("exit %d\n%s", r.code, r.stderr)
 			}
-			files := readZipFiles(t, strings.TrimSpace(r.stdout))
+			files := readZip(t, strings.TrimSpace(r.stdout))
 			if got := files["incidents.csv"]; !bytes.Equal(got, want) {
 				t.Errorf("incidents.csv differs from the API run's:\n got %d bytes\nwant %d bytes\n%s", len(got), len(want), firstDiff(got, want))
 			}
@@ -434,7 +409,7 @@ func TestE2E_OfflineInputsGiveTheSameIncidentsCSV(t *testing.T) {
 	if r.code != exitOK {
 		t.Fatalf("run without a window: exit %d\n%s", r.code, r.stderr)
 	}
-	if got := readZipFiles(t, strings.TrimSpace(r.stdout))["incidents.csv"]; !bytes.Equal(got, want) {
+	if got := readZip(t, strings.TrimSpace(r.stdout))["incidents.csv"]; !bytes.Equal(got, want) {
 		t.Errorf("without a window, incidents.csv differs:\n%s", firstDiff(got, want))
 	}
 }
@@ -450,26 +425,6 @@ func firstDiff(a, b []byte) string {
 }
 
 // readZipFiles returns every entry of the zip at path, by name.
-func readZipFiles(t *testing.T, path string) map[string][]byte {
-	t.Helper()
-	zr, err := zipOpen(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer zr.Close()
-	out := map[string][]byte{}
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(rc)
-		rc.Close()
-		out[f.Name] = b
-	}
-	return out
-}
-
 // subaccountAlerts makes n webhook failures of one subaccount, newest first.
 func subaccountAlerts(acc string, n int, to time.Time) faketwilio.Alerts {
 	var out faketwilio.Alerts

@@ -29,7 +29,8 @@ var (
 	e2eBinErr  error
 )
 
-// e2eBinary builds the command once for all end-to-end tests.
+// e2eBinary builds the command once for all end-to-end tests, stamped
+// like a release build with repCommit and repDate.
 func e2eBinary(t *testing.T) string {
 	t.Helper()
 	e2eBinOnce.Do(func() {
@@ -39,7 +40,7 @@ func e2eBinary(t *testing.T) string {
 			return
 		}
 		e2eBin = filepath.Join(dir, "twilio-evidence")
-		out, err := exec.Command("go", "build", "-o", e2eBin, ".").CombinedOutput()
+		out, err := exec.Command("go", "build", "-ldflags", "-X main.commit="+repCommit+" -X main.date="+repDate, "-o", e2eBin, ".").CombinedOutput()
 		if err != nil {
 			e2eBinErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
