@@ -42,7 +42,6 @@ func Analyze(ev *collect.Evidence) []Finding {
 	out = append(out, probeFindings(ev)...)
 	out = append(out, statusFindings(ev)...)
 	out = append(out, hopFindings(ev)...)
-	out = append(out, hopFindings(ev)...)
 	out = append(out, statsFindings(ev)...)
 	out = append(out, collectorFindings(ev)...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Step < out[j].Step })
