@@ -212,7 +212,7 @@ func editDistance(a, b string) int {
 }
 
 // commands are the subcommands, for suggestions.
-var commands = []string{"bundle", "report", "flow", "version", "help"}
+var commands = []string{"bundle", "report", "probe", "trace", "flow", "redact", "version", "help"}
 
 // unknownCommand says what to run instead of an unknown command.
 func unknownCommand(name string) error {
