@@ -12,8 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
-	"text/template"
 	"time"
 
 	"github.com/gocarina/gocsv"
@@ -264,64 +262,4 @@ func zipStage(stage *collect.Stage, final string, stamp time.Time) (err error) {
 		return fmt.Errorf("write bundle: %w", err)
 	}
 	return nil
-}
-
-// reportView is what the text templates see.
-type reportView struct {
-	*collect.Evidence
-	Findings       []Finding
-	FirstIncidents []collect.Incident
-	Incomplete     bool
-	ZipName        string
-	Headline       []string
-	Files          []fileAbout
-}
-
-type fileAbout struct{ Name, About string }
-
-// fileDescriptions says what each well-known file of the bundle is.
-var fileDescriptions = []fileAbout{
-	{ReadmeFile, "this file"},
-	{SummaryFile, "the support-ready summary, in the order Twilio support asks for"},
-	{TicketFile, "the same as plain text, to paste into a ticket form"},
-	{ManifestFile, "tool version, command line, collector status, every file with its sha256"},
-	{IncidentsFile, "one row per failed webhook request (alert, time, code, CallSid/MessageSid, URL)"},
-	{collect.AlertsFile, "the alerts as Twilio returned them (details where fetched)"},
-	{collect.EndpointsFile, "every webhook of every number, TwiML app and messaging service"},
-	{FindingsFile, "the analysis: step, verdict, severity, evidence"},
-}
-
-func newReportView(ev *collect.Evidence, findings []Finding, zipName string) *reportView {
-	v := &reportView{Evidence: ev, Findings: findings, Incomplete: Incomplete(ev), ZipName: zipName, Files: fileDescriptions}
-	v.FirstIncidents = ev.Incidents[:min(len(ev.Incidents), 20)]
-	for _, f := range findings {
-		if len(v.Headline) < 5 && (f.Severity == Fail || f.Severity == Pass) {
-			v.Headline = append(v.Headline, f.Verdict)
-		}
-	}
-	return v
-}
-
-func (v *reportView) funcs() template.FuncMap {
-	return template.FuncMap{
-		"utc":  func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") },
-		"date": func(t time.Time) string { return t.UTC().Format("2006-01-02") },
-		"join": strings.Join,
-		"sub":  func(a, b int) int { return a - b },
-		"codes": func() string {
-			seen := map[string]bool{}
-			var codes []string
-			for _, inc := range v.Incidents {
-				if !seen[inc.ErrorCode] {
-					seen[inc.ErrorCode] = true
-					codes = append(codes, inc.ErrorCode)
-				}
-			}
-			sort.Strings(codes)
-			if len(codes) == 0 {
-				return "none in window"
-			}
-			return strings.Join(codes, ", ")
-		},
-	}
 }
