@@ -49,46 +49,18 @@ func (a Alerts) Collect(ctx context.Context, env *Env) error {
 	params := &monitor.ListAlertParams{}
 	params.SetStartDate(w.From).SetEndDate(w.To).SetPageSize(1000).SetLimit(maxAlerts)
 
-	raw, err := env.Stage.Create(AlertsFile + ".list")
+	defer env.Stage.Delete(AlertsFile + ".list")
+	got, writeErr, err := streamRecords(env, AlertsFile+".list", "alerts",
+		func() (chan monitor.MonitorV1Alert, chan error) { return api.MonitorV1.StreamAlert(params) },
+		func(al monitor.MonitorV1Alert) (Incident, bool) { return incidentFromAlert(al, w) })
 	if err != nil {
 		return err
 	}
-	defer env.Stage.Delete(AlertsFile + ".list")
-	bw := bufio.NewWriterSize(raw, 256<<10)
-	enc := json.NewEncoder(bw)
-	task := env.progress().Start("alerts", 0)
-	records, errs := api.MonitorV1.StreamAlert(params)
-	var incidents []Incident
-	seen, writeErr := 0, error(nil)
-	for al := range records { // drained to the end so the paging goroutine ends
-		seen++
-		task.Add(1)
-		if writeErr == nil {
-			writeErr = enc.Encode(al)
-		}
-		if inc, ok := incidentFromAlert(al, w); ok {
-			incidents = append(incidents, inc)
-		}
-	}
-	task.Done()
-	streamErr := <-errs
+	incidents, seen, streamErr := got.incidents, got.seen, got.streamErr
 	if seen == 0 && alertsUnavailable(streamErr) {
-		raw.Close()
 		return a.collectNotifications(ctx, env, api, maxAlerts, streamErr)
 	}
 	env.Evidence.AlertsSource = AlertsFromMonitor
-	if writeErr == nil {
-		writeErr = bw.Flush()
-	}
-	if cerr := raw.Close(); writeErr == nil {
-		writeErr = cerr
-	}
-	sort.SliceStable(incidents, func(i, j int) bool {
-		if !incidents[i].Time.Equal(incidents[j].Time) {
-			return incidents[i].Time.Before(incidents[j].Time)
-		}
-		return incidents[i].AlertSID < incidents[j].AlertSID
-	})
 	env.Evidence.AlertsSeen += seen
 	env.Evidence.Incidents = append(env.Evidence.Incidents, incidents...)
 	if writeErr != nil {
@@ -109,6 +81,55 @@ func (a Alerts) Collect(ctx context.Context, env *Env) error {
 		env.progress().Warnf("alerts: stopped after %d alerts (the limit); the window holds more", seen)
 	}
 	return detailErr
+}
+
+// streamed is what streamRecords read from one of twilio-go's streams.
+type streamed struct {
+	incidents []Incident // sorted by time, then alert SID
+	seen      int
+	streamErr error // the paging failed
+}
+
+// streamRecords stages every record of a twilio-go stream as a JSON line in
+// the bundle file name and keeps the incidents among them. The stream is
+// started only once the file is open and is drained to its end, so the
+// paging goroutine always ends. It returns the error of writing the file
+// apart from err, which means nothing was read.
+func streamRecords[T any](env *Env, name, task string, start func() (chan T, chan error), incident func(T) (Incident, bool)) (got streamed, writeErr, err error) {
+	raw, err := env.Stage.Create(name)
+	if err != nil {
+		return got, nil, err
+	}
+	bw := bufio.NewWriterSize(raw, 256<<10)
+	enc := json.NewEncoder(bw)
+	t := env.progress().Start(task, 0)
+	records, errs := start()
+	for r := range records {
+		got.seen++
+		t.Add(1)
+		if writeErr == nil {
+			writeErr = enc.Encode(r)
+		}
+		if inc, ok := incident(r); ok {
+			got.incidents = append(got.incidents, inc)
+		}
+	}
+	t.Done()
+	got.streamErr = <-errs
+	if writeErr == nil {
+		writeErr = bw.Flush()
+	}
+	if cerr := raw.Close(); writeErr == nil {
+		writeErr = cerr
+	}
+	sort.SliceStable(got.incidents, func(i, j int) bool {
+		a, b := got.incidents[i], got.incidents[j]
+		if !a.Time.Equal(b.Time) {
+			return a.Time.Before(b.Time)
+		}
+		return a.AlertSID < b.AlertSID
+	})
+	return got, writeErr, nil
 }
 
 // incidentFromAlert makes an incident of a webhook-failure alert inside w.

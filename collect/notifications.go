@@ -1,7 +1,6 @@
 package collect
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"sort"
 	"time"
 
 	"github.com/twilio/twilio-go"
@@ -61,49 +59,19 @@ func (a Alerts) collectNotifications(ctx context.Context, env *Env, rc *twilio.R
 	env.progress().Warnf("alerts: %s", reason)
 
 	w := env.Evidence.Window
-	params := new(api.ListNotificationParams).
-		SetMessageDateAfter(w.From.UTC().Format("2006-01-02")).
-		SetMessageDateBefore(w.To.UTC().Add(-time.Nanosecond).Format("2006-01-02")).
-		SetPageSize(1000).SetLimit(maxRecords)
+	params := notificationParams(w, maxRecords)
 	const list = NotificationsFile + ".list"
-	raw, err := env.Stage.Create(list)
+	defer env.Stage.Delete(list)
+	got, writeErr, err := streamRecords(env, list, "notifications",
+		func() (chan api.ApiV2010Notification, chan error) { return rc.Api.StreamNotification(params) },
+		func(n api.ApiV2010Notification) (Incident, bool) { return incidentFromNotification(n, w) })
 	if err != nil {
 		return err
-	}
-	defer env.Stage.Delete(list)
-	bw := bufio.NewWriterSize(raw, 256<<10)
-	enc := json.NewEncoder(bw)
-	task := env.progress().Start("notifications", 0)
-	records, errs := rc.Api.StreamNotification(params)
-	var incidents []Incident
-	seen, writeErr := 0, error(nil)
-	for n := range records { // drained to the end so the paging goroutine ends
-		seen++
-		task.Add(1)
-		if writeErr == nil {
-			writeErr = enc.Encode(n)
-		}
-		if inc, ok := incidentFromNotification(n, w); ok {
-			incidents = append(incidents, inc)
-		}
-	}
-	task.Done()
-	streamErr := <-errs
-	if writeErr == nil {
-		writeErr = bw.Flush()
-	}
-	if cerr := raw.Close(); writeErr == nil {
-		writeErr = cerr
 	}
 	if writeErr != nil {
 		return fmt.Errorf("write %s: %w", NotificationsFile, writeErr)
 	}
-	sort.SliceStable(incidents, func(i, j int) bool {
-		if !incidents[i].Time.Equal(incidents[j].Time) {
-			return incidents[i].Time.Before(incidents[j].Time)
-		}
-		return incidents[i].AlertSID < incidents[j].AlertSID
-	})
+	incidents, seen, streamErr := got.incidents, got.seen, got.streamErr
 	var details map[string]json.RawMessage
 	var detailErr error
 	if streamErr == nil && a.MaxDetails >= 0 {
@@ -193,4 +161,13 @@ func fillResourcesFromDetails(incidents []Incident, details map[string]json.RawM
 			inc.ResourceSID, inc.Kind = sid, KindOfSID(sid)
 		}
 	}
+}
+
+// notificationParams lists the notifications of the UTC days w touches (the
+// resource filters by day; callers keep the exact window).
+func notificationParams(w Window, maxRecords int) *api.ListNotificationParams {
+	return new(api.ListNotificationParams).
+		SetMessageDateAfter(w.From.UTC().Format("2006-01-02")).
+		SetMessageDateBefore(w.To.UTC().Add(-time.Nanosecond).Format("2006-01-02")).
+		SetPageSize(1000).SetLimit(maxRecords)
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/twilio/twilio-go"
-	api "github.com/twilio/twilio-go/rest/api/v2010"
 	monitor "github.com/twilio/twilio-go/rest/monitor/v1"
 )
 
@@ -135,11 +134,7 @@ func previousFromMonitor(rc *twilio.RestClient, pw Window, maxAlerts int) ([]Inc
 // previousFromNotifications lists the API v2010 notifications of pw (by UTC
 // day, then the exact window) and keeps its webhook failures as incidents.
 func previousFromNotifications(rc *twilio.RestClient, pw Window, maxRecords int) ([]Incident, int, error) {
-	params := new(api.ListNotificationParams).
-		SetMessageDateAfter(pw.From.UTC().Format("2006-01-02")).
-		SetMessageDateBefore(pw.To.UTC().Add(-time.Nanosecond).Format("2006-01-02")).
-		SetPageSize(1000).SetLimit(maxRecords)
-	records, errs := rc.Api.StreamNotification(params)
+	records, errs := rc.Api.StreamNotification(notificationParams(pw, maxRecords))
 	var out []Incident
 	seen := 0
 	for n := range records { // drained to the end so the paging goroutine ends
