@@ -29,46 +29,13 @@ const (
 // reportBinary is the end-to-end binary, stamped with repCommit and repDate.
 func reportBinary(t *testing.T) string { return e2eBinary(t) }
 
-type repResult struct {
-	code           int
-	stdout, stderr string
-}
+// repResult is how a run of the binary ended.
+type repResult = e2eResult
 
-// runRep runs the binary as cron would: no terminal, no stdin, only the
-// environment given (plus PATH, and HOME and TMPDIR unless given).
+// runRep runs the binary like a user; env entries override HOME and TMPDIR.
 func runRep(t *testing.T, env []string, args ...string) repResult {
 	t.Helper()
-	cmd := exec.Command(reportBinary(t), args...)
-	base := []string{"PATH=" + os.Getenv("PATH")}
-	if !hasEnv(env, "HOME") {
-		base = append(base, "HOME="+t.TempDir())
-	}
-	if !hasEnv(env, "TMPDIR") {
-		base = append(base, "TMPDIR="+os.TempDir())
-	}
-	cmd.Env = append(base, env...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(errb.String(), "goroutine ") || strings.Contains(errb.String(), "panic:") {
-		t.Fatalf("stack trace on stderr:\n%s", errb.String())
-	}
-	return repResult{code, out.String(), errb.String()}
-}
-
-func hasEnv(env []string, name string) bool {
-	for _, e := range env {
-		if strings.HasPrefix(e, name+"=") {
-			return true
-		}
-	}
-	return false
+	return runE2E(t, env, args...)
 }
 
 func repCreds() []string {

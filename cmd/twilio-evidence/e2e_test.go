@@ -78,6 +78,8 @@ type e2eResult struct {
 	stdout, stderr string
 }
 
+// runE2E runs the built binary with a fresh HOME; env comes last, so its
+// entries override PATH, HOME and TMPDIR (exec keeps the last of a key).
 func runE2E(t *testing.T, env []string, args ...string) e2eResult {
 	t.Helper()
 	cmd := exec.Command(e2eBinary(t), args...)
