@@ -83,12 +83,44 @@ func checkValues(vs []float64) error {
 	return nil
 }
 
+// preparedBars is what both bar charts draw: a title, an axis label, and
+// one labelled value per bar.
+type preparedBars struct {
+	title, valueLabel run
+	labels            []run
+	values            []float64
+}
+
+// prepareBars checks the bars and sets their texts in the document's fonts.
+func (d *Document) prepareBars(title, valueLabel string, labels []string, values []float64) (preparedBars, error) {
+	p := preparedBars{values: values}
+	if len(labels) != len(values) {
+		return p, fmt.Errorf("%d labels for %d values", len(labels), len(values))
+	}
+	if err := checkValues(values); err != nil {
+		return p, err
+	}
+	var err error
+	if p.title, err = d.prepare(oneLine(title), styleBold); err != nil {
+		return p, err
+	}
+	if p.valueLabel, err = d.prepare(oneLine(valueLabel), styleRegular); err != nil {
+		return p, err
+	}
+	lines := make([]string, len(labels))
+	for i, l := range labels {
+		lines[i] = oneLine(l)
+	}
+	p.labels, err = d.prepareAll(lines, styleRegular)
+	return p, err
+}
+
 // preparedBar is a BarChart ready to draw.
 type preparedBar struct {
-	title, valueLabel, lineLabel run
-	labels                       []run
-	values, line                 []float64
-	hasLine                      bool
+	preparedBars
+	lineLabel run
+	line      []float64
+	hasLine   bool
 }
 
 // BarChart adds a vertical bar chart.
@@ -102,27 +134,11 @@ func (d *Document) BarChart(c BarChart) {
 }
 
 func (d *Document) prepareBar(c BarChart) (*preparedBar, error) {
-	if len(c.Labels) != len(c.Values) {
-		return nil, fmt.Errorf("%d labels for %d values", len(c.Labels), len(c.Values))
-	}
-	if err := checkValues(c.Values); err != nil {
+	bars, err := d.prepareBars(c.Title, c.ValueLabel, c.Labels, c.Values)
+	if err != nil {
 		return nil, err
 	}
-	p := &preparedBar{values: c.Values}
-	var err error
-	if p.title, err = d.prepare(oneLine(c.Title), styleBold); err != nil {
-		return nil, err
-	}
-	if p.valueLabel, err = d.prepare(oneLine(c.ValueLabel), styleRegular); err != nil {
-		return nil, err
-	}
-	labels := make([]string, len(c.Labels))
-	for i, l := range c.Labels {
-		labels[i] = oneLine(l)
-	}
-	if p.labels, err = d.prepareAll(labels, styleRegular); err != nil {
-		return nil, err
-	}
+	p := &preparedBar{preparedBars: bars}
 	if c.Line != nil {
 		if len(c.Line.Values) != len(c.Values) {
 			return nil, fmt.Errorf("line has %d values for %d bars", len(c.Line.Values), len(c.Values))
@@ -471,11 +487,7 @@ func (r *renderer) heatMap(p *preparedHeat) {
 }
 
 // preparedHBar is an HBarChart ready to draw.
-type preparedHBar struct {
-	title, valueLabel run
-	labels            []run
-	values            []float64
-}
+type preparedHBar = preparedBars
 
 // HBarChart adds a horizontal bar chart.
 func (d *Document) HBarChart(c HBarChart) {
@@ -488,28 +500,11 @@ func (d *Document) HBarChart(c HBarChart) {
 }
 
 func (d *Document) prepareHBar(c HBarChart) (*preparedHBar, error) {
-	if len(c.Labels) != len(c.Values) {
-		return nil, fmt.Errorf("%d labels for %d values", len(c.Labels), len(c.Values))
-	}
-	if err := checkValues(c.Values); err != nil {
+	p, err := d.prepareBars(c.Title, c.ValueLabel, c.Labels, c.Values)
+	if err != nil {
 		return nil, err
 	}
-	p := &preparedHBar{values: c.Values}
-	var err error
-	if p.title, err = d.prepare(oneLine(c.Title), styleBold); err != nil {
-		return nil, err
-	}
-	if p.valueLabel, err = d.prepare(oneLine(c.ValueLabel), styleRegular); err != nil {
-		return nil, err
-	}
-	labels := make([]string, len(c.Labels))
-	for i, l := range c.Labels {
-		labels[i] = oneLine(l)
-	}
-	if p.labels, err = d.prepareAll(labels, styleRegular); err != nil {
-		return nil, err
-	}
-	return p, nil
+	return &p, nil
 }
 
 // ellipsize shortens s with "…" so that it fits width in the current font.
