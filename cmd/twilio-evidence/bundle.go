@@ -96,8 +96,6 @@ Examples:
   twilio-evidence bundle --from 2026-11-18T00:00:00Z --to 2026-11-25T00:00:00Z --tz Asia/Tokyo
   # try it without an account: a built-in demo
   twilio-evidence bundle --demo
-
-Flags:
 `
 
 func newBundleFlags(o *bundleOptions) *pflag.FlagSet {

@@ -295,7 +295,7 @@ summary.pdf is left out (its text is compressed and cannot be redacted
 again; ticket.txt holds the same as plain text) unless --keep-pdf is given.
 Run 'twilio-evidence bundle' again with the same flags for a new PDF.
 
-Secrets: the values in --secret-file (one a line), TWILIO_AUTH_TOKEN and
+The values in --secret-file (one a line), TWILIO_AUTH_TOKEN and
 TWILIO_API_SECRET are removed wherever they appear.
 
 Examples:
@@ -326,7 +326,12 @@ func newRedactFlags(o *redactCmdOptions) *pflag.FlagSet {
 
 func init() {
 	commandUsage["redact"] = redactUsage
-	commands = append(commands, "redact")
+	commandExitCodes["redact"] = `
+Exit codes:
+  0  the redacted bundle is written
+  2  usage or input error: IN.zip not a readable zip, OUT.zip exists, a bad expression or --secret-file
+  4  could not run: OUT.zip's directory not writable
+`
 	otherCommands["redact"] = func() *pflag.FlagSet { return newRedactFlags(&redactCmdOptions{}) }
 }
 

@@ -53,6 +53,7 @@ func newReportFlags(o *reportOptions) *pflag.FlagSet {
 	fs.Init("report", pflag.ContinueOnError)
 	fs.Lookup("since").Usage = "look back this long from now: 24h, 7d, 2w (default " + reportDefaultSince + ")"
 	fs.Lookup("output").Usage = "directory that keeps the reports (required); the lock file and older bundles live there too"
+	fs.Lookup("output").DefValue = ""
 	fs.Lookup("force").Usage = "ignored: a report replaces a bundle of the same window"
 	_ = fs.MarkHidden("force")
 	fs.StringVar(&o.week, "week", "", "'last': the last full week, Monday 00:00 to Monday 00:00 in --tz")
