@@ -186,6 +186,10 @@ type Manifest struct {
 	// not the Monitor alerts.
 	AlertsSource       string `json:"alerts_source,omitempty"`
 	AlertsSourceReason string `json:"alerts_source_reason,omitempty"`
+	// API is how the run used the Twilio API: requests, retries, 429s and
+	// how often they made it back off, the concurrency; absent when the
+	// run did not use it.
+	API *collect.APIStats `json:"api,omitempty"`
 }
 
 func newManifest(ev *collect.Evidence, stage *collect.Stage, reproducible bool) (*Manifest, error) {
@@ -194,6 +198,13 @@ func newManifest(ev *collect.Evidence, stage *collect.Stage, reproducible bool) 
 		Window: ev.Window, Account: ev.Account.SID, Incomplete: analysis.Incomplete(ev),
 	}
 	m.Region, m.Edge, m.AlertsSource, m.AlertsSourceReason = ev.Region, ev.Edge, ev.AlertsSource, ev.AlertsSourceReason
+	if ev.API != nil {
+		api := *ev.API
+		if reproducible { // they depend on timing
+			api.Connections, api.Concurrency.Peak = 0, 0
+		}
+		m.API = &api
+	}
 	for _, c := range ev.Collectors {
 		mc := ManifestCollector{CollectorStatus: c}
 		if !reproducible {

@@ -32,6 +32,18 @@ type Env struct {
 	Progress Progress
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+
+	// run is the Run in progress (feed.go); filesMu guards
+	// Evidence.Files, which collectors running together add to.
+	run     *runState
+	filesMu sync.Mutex
+}
+
+// addFile records a raw file a collector staged (Evidence.Files).
+func (e *Env) addFile(name string) {
+	e.filesMu.Lock()
+	defer e.filesMu.Unlock()
+	e.Evidence.Files = append(e.Evidence.Files, name)
 }
 
 func (e *Env) now() time.Time {
@@ -57,9 +69,13 @@ type Progress interface {
 	Warnf(format string, args ...any)
 }
 
-// Task is one piece of long work.
+// Task is one piece of long work. Its steps are finished requests, so
+// that a bar says how much is done, not how much was started.
 type Task interface {
+	// Add counts n more steps done.
 	Add(n int)
+	// Grow adds n steps to the total: work found while the task runs.
+	Grow(n int)
 	Done()
 }
 
@@ -74,8 +90,9 @@ func (NoProgress) Warnf(string, ...any) {}
 
 type noTask struct{}
 
-func (noTask) Add(int) {}
-func (noTask) Done()   {}
+func (noTask) Add(int)  {}
+func (noTask) Grow(int) {}
+func (noTask) Done()    {}
 
 // SkipError marks a collector that chose not to run, with the reason.
 type SkipError struct{ Reason string }
@@ -85,49 +102,83 @@ func (e *SkipError) Error() string { return "skipped: " + e.Reason }
 // Skip returns a SkipError.
 func Skip(format string, args ...any) error { return &SkipError{Reason: fmt.Sprintf(format, args...)} }
 
-// Run runs the collectors one after the other, each with its own deadline
-// (timeout; 0 = only ctx), and records how each ended in env.Evidence. A
-// panic in a collector is recorded as its error, never propagated.
+// Waiter is a collector that needs the evidence of others: it starts only
+// once the collectors it names (among those of the same Run) have ended,
+// whatever their state.
+type Waiter interface {
+	After() []string
+}
+
+// Run runs the collectors together, each in its own goroutine with its own
+// deadline (timeout, counted from when it starts; 0 = only ctx), a Waiter
+// once those it waits for have ended. It records how each ended in
+// env.Evidence, in the order given, and the use of the API so far. A panic
+// in a collector is recorded as its error, never propagated; a collector
+// that fails, times out or panics never stops the others.
 func Run(ctx context.Context, env *Env, timeout time.Duration, collectors ...Collector) {
-	for _, c := range collectors {
-		st := CollectorStatus{Name: c.Name(), Source: "api"}
-		if s, ok := c.(interface{ Source() string }); ok {
-			st.Source = s.Source()
-		}
-		if ctx.Err() != nil {
-			// Not a choice of the collector: its evidence is missing.
-			st.State, st.Reason = StateError, "interrupted before it started"
-			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				st.State, st.Reason = StateTimeout, "the run's deadline (--timeout) passed before it started"
-			}
-			env.Evidence.Collectors = append(env.Evidence.Collectors, st)
-			continue
-		}
-		cctx, cancel := ctx, context.CancelFunc(func() {})
-		if timeout > 0 {
-			cctx, cancel = context.WithTimeout(ctx, timeout)
-		}
-		start := env.now()
-		err := collectSafely(cctx, env, c)
-		st.Duration = env.now().Sub(start)
-		var skip *SkipError
-		switch {
-		case err == nil:
-			st.State = StateOK
-		case errors.As(err, &skip):
-			st.State, st.Reason = StateSkipped, skip.Reason
-		case errors.Is(ctx.Err(), context.DeadlineExceeded):
-			st.State, st.Reason = StateTimeout, "the run's deadline (--timeout) passed: "+describeAPIError(err)
-		case ctx.Err() != nil:
-			st.State, st.Reason = StateError, "interrupted: "+describeAPIError(err)
-		case cctx.Err() == context.DeadlineExceeded || errors.Is(err, context.DeadlineExceeded):
-			st.State, st.Reason = StateTimeout, fmt.Sprintf("deadline of %s passed: %s", timeout, describeAPIError(err))
-		default:
-			st.State, st.Reason = StateError, describeAPIError(err)
-		}
-		cancel()
-		env.Evidence.Collectors = append(env.Evidence.Collectors, st)
+	env.beginRun(collectors)
+	statuses := make([]CollectorStatus, len(collectors))
+	var wg sync.WaitGroup
+	for i, c := range collectors {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer env.ended(i)
+			statuses[i] = runOne(ctx, env, timeout, c)
+		}()
 	}
+	wg.Wait()
+	env.endRun()
+	env.Evidence.Collectors = append(env.Evidence.Collectors, statuses...)
+	if env.API != nil {
+		st := env.API.Stats()
+		env.Evidence.API = &st
+	}
+}
+
+// runOne runs one collector of Run and says how it ended.
+func runOne(ctx context.Context, env *Env, timeout time.Duration, c Collector) CollectorStatus {
+	st := CollectorStatus{Name: c.Name(), Source: "api"}
+	if s, ok := c.(interface{ Source() string }); ok {
+		st.Source = s.Source()
+	}
+	if w, ok := c.(Waiter); ok {
+		_ = env.waitFor(ctx, w.After()...)
+	}
+	if ctx.Err() != nil {
+		// Not a choice of the collector: its evidence is missing.
+		st.State, st.Reason = StateError, "interrupted before it started"
+		if de, ok := deadlineIn(ctx, ctx, nil); ok {
+			st.State, st.Reason = StateTimeout, de.Name+" passed before it started"
+		}
+		return st
+	}
+	cctx, cancel := ctx, context.CancelFunc(func() {})
+	if timeout > 0 {
+		cctx, cancel = withNamedTimeout(ctx, timeout, collectorDeadlineName(timeout))
+	}
+	defer cancel()
+	start := env.now()
+	err := collectSafely(cctx, env, c)
+	st.Duration = env.now().Sub(start)
+	var skip *SkipError
+	switch {
+	case err == nil:
+		st.State = StateOK
+	case errors.As(err, &skip):
+		st.State, st.Reason = StateSkipped, skip.Reason
+	case ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded):
+		st.State, st.Reason = StateError, "interrupted: "+describeAPIError(err)
+	default:
+		st.State, st.Reason = StateError, describeAPIError(err)
+		if de, ok := deadlineIn(ctx, cctx, err); ok {
+			st.State = StateTimeout
+			if !strings.Contains(st.Reason, de.Name) {
+				st.Reason = de.Error() + ": " + st.Reason
+			}
+		}
+	}
+	return st
 }
 
 func collectSafely(ctx context.Context, env *Env, c Collector) (err error) {
