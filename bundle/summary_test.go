@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twilio-evidence/twilio-evidence/bundle/analysis"
 	"github.com/twilio-evidence/twilio-evidence/bundle/bundlezip"
 	"github.com/twilio-evidence/twilio-evidence/bundle/pdfdoc"
 	"github.com/twilio-evidence/twilio-evidence/collect"
@@ -47,6 +49,24 @@ func needJapaneseFont(t *testing.T) {
 }
 
 const acct = "AC0123456789abcdef0123456789abcdef"
+
+var testWindow = collect.Window{
+	From: time.Date(2026, 11, 18, 0, 0, 0, 0, time.UTC),
+	To:   time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC),
+}
+
+// incidents makes n incidents of one error code and HTTP status.
+func incidents(n int, code string, status int) []collect.Incident {
+	out := make([]collect.Incident, n)
+	for i := range out {
+		out[i] = collect.Incident{
+			AlertSID: fmt.Sprintf("NO%032x", i), Time: testWindow.From.Add(time.Duration(i) * time.Hour),
+			ErrorCode: code, HTTPStatus: status, ResourceSID: fmt.Sprintf("CA%032x", i), Kind: collect.KindCall,
+			Method: "POST", URL: "https://ivr.example.com/voice",
+		}
+	}
+	return out
+}
 
 // sampleEvidence is a week with failures of several kinds, a configuration
 // with one number lacking a fallback, usage totals and one collector that
@@ -86,7 +106,7 @@ func writeBundle(t *testing.T, ev *collect.Evidence, opt Options) map[string][]b
 	}
 	t.Cleanup(func() { stage.Remove() })
 	opt.Dir = t.TempDir()
-	path, err := Write(ev, Analyze(ev), stage, opt)
+	path, err := Write(ev, analysis.Analyze(ev), stage, opt)
 	if err != nil {
 		t.Fatalf("Write: %v", err)
 	}
@@ -194,7 +214,7 @@ func TestSummaryPDF_JapaneseWithCustomerFlow(t *testing.T) {
 
 func TestSummaryPDF_JapaneseWithoutFontIsAClearError(t *testing.T) {
 	ev := sampleEvidence()
-	r, err := NewReport(ev, Analyze(ev), "ja", nil, "x.zip")
+	r, err := NewReport(ev, analysis.Analyze(ev), "ja", nil, "x.zip")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,7 +264,7 @@ func TestSummaryPDF_Page1Image(t *testing.T) {
 		Account: collect.Account{SID: d.API.Credentials.AccountSID}, CommandLine: []string{"twilio-evidence", "bundle", "--demo"}}
 	env := &collect.Env{Evidence: ev, Stage: stage, API: d.API}
 	collect.Run(context.Background(), env, time.Minute, collect.AccountInfo{}, collect.Alerts{MaxDetails: 20}, collect.Config{}, collect.Usage{})
-	r, err := NewReport(ev, Analyze(ev), "en", nil, "demo.zip")
+	r, err := NewReport(ev, analysis.Analyze(ev), "en", nil, "demo.zip")
 	if err != nil {
 		t.Fatal(err)
 	}

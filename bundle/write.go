@@ -1,3 +1,7 @@
+// Package bundle writes the support bundle from the Evidence and its
+// analysis (package analysis): the zip, the PDF summary, the ticket text and
+// README. Writers never decide anything; they lay out what the analysis
+// decided, in the bundle's language.
 package bundle
 
 import (
@@ -14,6 +18,7 @@ import (
 
 	"github.com/gocarina/gocsv"
 
+	"github.com/twilio-evidence/twilio-evidence/bundle/analysis"
 	"github.com/twilio-evidence/twilio-evidence/bundle/bundlezip"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/templates"
@@ -52,7 +57,7 @@ func FileName(ev *collect.Evidence) string {
 
 // Fixed files of every bundle.
 const (
-	IncidentsFile = "incidents.csv"
+	IncidentsFile = analysis.IncidentsFile
 	FindingsFile  = "findings.json"
 	SummaryFile   = "summary.pdf"
 	TicketFile    = "ticket.txt"
@@ -63,7 +68,7 @@ const (
 // Write renders the evidence and findings into the staging area and zips it
 // into Dir. The zip is written under a temporary name and renamed, so the
 // final path never holds a broken file. It returns the zip's path.
-func Write(ev *collect.Evidence, findings []Finding, stage *collect.Stage, opt Options) (string, error) {
+func Write(ev *collect.Evidence, findings []analysis.Finding, stage *collect.Stage, opt Options) (string, error) {
 	dir := opt.Dir
 	if dir == "" {
 		dir = "."
@@ -185,7 +190,7 @@ type Manifest struct {
 func newManifest(ev *collect.Evidence, stage *collect.Stage, reproducible bool) (*Manifest, error) {
 	m := &Manifest{
 		Tool: ev.Tool, CommandLine: ev.CommandLine, GeneratedAt: ev.GeneratedAt.UTC(),
-		Window: ev.Window, Account: ev.Account.SID, Incomplete: Incomplete(ev),
+		Window: ev.Window, Account: ev.Account.SID, Incomplete: analysis.Incomplete(ev),
 	}
 	m.Region, m.Edge, m.AlertsSource, m.AlertsSourceReason = ev.Region, ev.Edge, ev.AlertsSource, ev.AlertsSourceReason
 	for _, c := range ev.Collectors {

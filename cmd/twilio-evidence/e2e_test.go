@@ -30,7 +30,7 @@ var (
 
 // e2eBinary builds the command once for all end-to-end tests, stamped
 // like a release build with repCommit and repDate.
-func e2eBinary(t *testing.T) string {
+func e2eBinary(t testing.TB) string {
 	t.Helper()
 	e2eBinOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "twilio-evidence-e2e-*")

@@ -14,6 +14,7 @@ import (
 	"github.com/twilio/twilio-go/client"
 
 	"github.com/twilio-evidence/twilio-evidence/bundle"
+	"github.com/twilio-evidence/twilio-evidence/bundle/analysis"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/probe"
 )
@@ -187,7 +188,7 @@ func TestBundleDemo_ContainsProbesAndFallbackFindings(t *testing.T) {
 	if _, ok := files[collect.ProbeSummaryFile]; !ok {
 		t.Errorf("%s missing", collect.ProbeSummaryFile)
 	}
-	var findings []bundle.Finding
+	var findings []analysis.Finding
 	if err := json.Unmarshal(files[bundle.FindingsFile], &findings); err != nil {
 		t.Fatal(err)
 	}
@@ -195,12 +196,12 @@ func TestBundleDemo_ContainsProbesAndFallbackFindings(t *testing.T) {
 	for _, f := range findings {
 		ids[f.ID] = f.Verdict
 	}
-	for _, id := range []string{bundle.FindingFallbackNone, bundle.FindingFallbackSameNetwork, bundle.FindingProbeIntermittent, bundle.FindingProbeOK} {
+	for _, id := range []string{analysis.FindingFallbackNone, analysis.FindingFallbackSameNetwork, analysis.FindingProbeIntermittent, analysis.FindingProbeOK} {
 		if _, ok := ids[id]; !ok {
 			t.Errorf("findings.json lacks %s; it has %v", id, findingIDs(ids))
 		}
 	}
-	if v := ids[bundle.FindingProbeIntermittent]; !strings.Contains(v, "ivr.example-clinic.com") || !strings.Contains(v, "11217") {
+	if v := ids[analysis.FindingProbeIntermittent]; !strings.Contains(v, "ivr.example-clinic.com") || !strings.Contains(v, "11217") {
 		t.Errorf("intermittent finding does not name the flaky voice host and its Twilio error: %s", v)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/twilio-evidence/twilio-evidence/bundle"
+	"github.com/twilio-evidence/twilio-evidence/bundle/analysis"
 	"github.com/twilio-evidence/twilio-evidence/bundle/bundlezip"
 	"github.com/twilio-evidence/twilio-evidence/bundle/redact"
 	"github.com/twilio-evidence/twilio-evidence/collect"
@@ -156,14 +157,14 @@ func inputsKey(paths ...string) []byte {
 // write redacts the evidence and the findings in memory (the PDF's text is
 // compressed, out of reach of the file filter), then writes the bundle with
 // the redaction report and the size budget.
-func (f *safetyFlags) write(ctx context.Context, r *redact.Redactor, ev *collect.Evidence, findings []bundle.Finding, stage *collect.Stage, opt bundle.Options) (string, error) {
+func (f *safetyFlags) write(ctx context.Context, r *redact.Redactor, ev *collect.Evidence, findings []analysis.Finding, stage *collect.Stage, opt bundle.Options) (string, error) {
 	ev.CommandLine = hideRedactExpressions(ev.CommandLine)
 	r.Value(bundle.EvidenceCounts, ev)
 	r.Value(bundle.EvidenceCounts, findings)
 	if opt.Flow != nil {
 		opt.Flow = r.Bytes(bundle.EvidenceCounts, opt.Flow)
 	}
-	interrupted := errors.Is(ctx.Err(), context.Canceled) && bundle.Incomplete(ev)
+	interrupted := errors.Is(ctx.Err(), context.Canceled) && analysis.Incomplete(ev)
 	opt.Zip = func(stage *collect.Stage, final string, stamp time.Time) error {
 		res, err := bundle.Finish(stage, final, bundle.FinishOptions{
 			Redactor: r, MaxSize: f.budget, Interrupted: interrupted, Stamp: stamp, Partials: partials,
@@ -294,7 +295,7 @@ summary.pdf is left out (its text is compressed and cannot be redacted
 again; ticket.txt holds the same as plain text) unless --keep-pdf is given.
 Run 'twilio-evidence bundle' again with the same flags for a new PDF.
 
-Secrets: the values in --secret-file (one a line), TWILIO_AUTH_TOKEN and
+The values in --secret-file (one a line), TWILIO_AUTH_TOKEN and
 TWILIO_API_SECRET are removed wherever they appear.
 
 Examples:
@@ -325,7 +326,12 @@ func newRedactFlags(o *redactCmdOptions) *pflag.FlagSet {
 
 func init() {
 	commandUsage["redact"] = redactUsage
-	commands = append(commands, "redact")
+	commandExitCodes["redact"] = `
+Exit codes:
+  0  the redacted bundle is written
+  2  usage or input error: IN.zip not a readable zip, OUT.zip exists, a bad expression or --secret-file
+  4  could not run: OUT.zip's directory not writable
+`
 	otherCommands["redact"] = func() *pflag.FlagSet { return newRedactFlags(&redactCmdOptions{}) }
 }
 
