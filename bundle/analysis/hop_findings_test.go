@@ -89,19 +89,3 @@ func TestHopFindings_UndecidedIsNeverNeverReached(t *testing.T) {
 		t.Errorf("headline = %s from unread evidence", iso.Kind)
 	}
 }
-
-func TestHopFindings_UndecidedSaysTheSameInTheCatalogs(t *testing.T) {
-	for _, from := range []string{"", "lb"} {
-		for _, r := range []hoplog.Reason{hoplog.ReasonNoLineParsed, hoplog.ReasonFormatUnknown, hoplog.ReasonOutsideSpan, hoplog.ReasonNoAddress} {
-			fs := hopFindings(hopEvidence(hoplog.Verdict{Outcome: hoplog.OutcomeUndecided, From: from, To: "web", Reason: r, Count: 2}))
-			en, _ := NewLocalizer("en")
-			ja, _ := NewLocalizer("ja")
-			if got := en.Finding(fs[0]); got != fs[0].Verdict {
-				t.Errorf("en catalog:\n%s\nfinding:\n%s", got, fs[0].Verdict)
-			}
-			if got := ja.Finding(fs[0]); !strings.Contains(got, "web") || strings.Contains(got, "could not") {
-				t.Errorf("ja = %q", got)
-			}
-		}
-	}
-}
