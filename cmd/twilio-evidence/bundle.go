@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/twilio-evidence/twilio-evidence/bundle"
+	"github.com/twilio-evidence/twilio-evidence/bundle/analysis"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/demo"
 )
@@ -259,7 +260,7 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 	)
 	collect.Run(ctx, env, o.collectorTimeout, o.hopLogs.collectors()...)
 	o.run.explainSkips(ev)
-	findings := bundle.Analyze(ev)
+	findings := analysis.Analyze(ev)
 	path, err := o.safety.write(ctx, red, ev, findings, stage, text.apply(bundle.Options{Dir: o.output, Force: o.force, Reproducible: reproducible}))
 	if errors.Is(err, bundle.ErrExists) {
 		return usageErr("%v", err)
@@ -275,7 +276,7 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 	if err := o.safety.overBudget(); err != nil {
 		return err
 	}
-	if bundle.Incomplete(ev) {
+	if analysis.Incomplete(ev) {
 		return &exitError{code: exitIncomplete, err: fmt.Errorf("the bundle is incomplete: %s", incompleteSummary(ev))}
 	}
 	return nil
