@@ -89,6 +89,15 @@ func (l *Localizer) F(key string, kv ...any) string {
 // exist, the statistics catalog for stats.* and trend.* findings, and the
 // analyzer's own sentence otherwise.
 func (l *Localizer) Finding(f Finding) string {
+	if strings.HasPrefix(f.ID, "collector.") && f.Figures != nil {
+		// The failure's phrase comes from the catalog too.
+		figs := make(map[string]any, len(f.Figures)+1)
+		for k, v := range f.Figures {
+			figs[k] = v
+		}
+		figs["failure"] = l.FailureText(FailureFromFigures(f.Figures))
+		f.Figures = figs
+	}
 	if f.Figures != nil {
 		if s, ok := l.render("finding."+f.ID, f.Figures); ok {
 			return s
