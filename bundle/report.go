@@ -8,6 +8,7 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/twilio-evidence/twilio-evidence/bundle/analysis"
 	"github.com/twilio-evidence/twilio-evidence/bundle/stats"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 )
@@ -22,9 +23,9 @@ const firstRows = 6
 type Report struct {
 	L        *Localizer
 	Ev       *collect.Evidence
-	Findings []Finding // the analyzers' findings, without the verdict
-	Iso      Isolation
-	Recs     []Recommendation
+	Findings []analysis.Finding // the analyzers' findings, without the verdict
+	Iso      analysis.Isolation
+	Recs     []analysis.Recommendation
 	// Stats is nil when the statistics could not be computed (StatsErr says why).
 	Stats    *stats.Stats
 	StatsErr error
@@ -42,12 +43,12 @@ type Report struct {
 // NewReport analyses the evidence for the writers: the isolation verdict,
 // the recommendations and the statistics, all in lang. flow is the
 // customer's flow description, or nil for the pre-filled template.
-func NewReport(ev *collect.Evidence, findings []Finding, lang string, flow []byte, zipName string) (*Report, error) {
+func NewReport(ev *collect.Evidence, findings []analysis.Finding, lang string, flow []byte, zipName string) (*Report, error) {
 	l, err := NewLocalizer(lang)
 	if err != nil {
 		return nil, err
 	}
-	r := &Report{L: l, Ev: ev, ZipName: zipName, Incomplete: Incomplete(ev)}
+	r := &Report{L: l, Ev: ev, ZipName: zipName, Incomplete: analysis.Incomplete(ev)}
 	seen := map[string]bool{}
 	for _, f := range findings {
 		if f.ID != "verdict" && !seen[f.ID+"\x00"+f.Verdict] {
@@ -55,11 +56,11 @@ func NewReport(ev *collect.Evidence, findings []Finding, lang string, flow []byt
 			r.Findings = append(r.Findings, f)
 		}
 	}
-	r.Iso = Isolate(ev, r.Findings)
-	r.Recs = Recommend(ev, r.Findings, r.Iso)
+	r.Iso = analysis.Isolate(ev, r.Findings)
+	r.Recs = analysis.Recommend(ev, r.Findings, r.Iso)
 	// The bundle's statistics (stats/ files), with the trend on the
 	// previous window and the probe history, in the report's language.
-	r.Stats, r.StatsErr = statsIn(ev, l.Lang())
+	r.Stats, r.StatsErr = analysis.StatsIn(ev, l.Lang())
 	if flow != nil {
 		r.Flow, r.FlowGiven = flow, true
 	} else if r.Flow, err = RenderFlow(ev, l.Lang()); err != nil {
@@ -178,7 +179,7 @@ func (r *Report) MissingEvidence() []string {
 	return out
 }
 
-func (r *Report) reasons(rs []Reason) []string {
+func (r *Report) reasons(rs []analysis.Reason) []string {
 	out := make([]string, 0, len(rs))
 	for _, x := range rs {
 		out = append(out, r.L.Reason(x)+" ["+r.L.Confidence(x.Confidence)+"]")
@@ -317,7 +318,7 @@ func (r *Report) CollectorReason(c collect.CollectorStatus) string {
 func (r *Report) Priority() (level, reason string) {
 	n := len(r.Ev.Incidents)
 	switch {
-	case r.Iso.Kind == VerdictNoFailures || n == 0:
+	case r.Iso.Kind == analysis.VerdictNoFailures || n == 0:
 		return r.L.S("priority.low"), r.L.S("priority.reason_none")
 	case r.Stats != nil && r.Stats.Rate.Known():
 		rate := *r.Stats.Rate.Value * 100
@@ -339,8 +340,8 @@ func (r *Report) Priority() (level, reason string) {
 // own side with some confidence: fixing it may save the ticket.
 func (r *Report) CustomerSideFirst() string {
 	switch r.Iso.Kind {
-	case VerdictURLWrong, VerdictOneAddress, VerdictAppFailed, VerdictDropped, VerdictIntermittent:
-		if confidenceRank(r.Iso.Confidence) >= 2 {
+	case analysis.VerdictURLWrong, analysis.VerdictOneAddress, analysis.VerdictAppFailed, analysis.VerdictDropped, analysis.VerdictIntermittent:
+		if c := r.Iso.Confidence; c == analysis.ConfidenceHigh || c == analysis.ConfidenceMedium {
 			return r.L.S("priority.fix_first")
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/twilio-evidence/twilio-evidence/bundle"
+	"github.com/twilio-evidence/twilio-evidence/bundle/analysis"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/demo"
 )
@@ -99,8 +100,6 @@ Examples:
   twilio-evidence bundle --from 2026-11-18T00:00:00Z --to 2026-11-25T00:00:00Z --tz Asia/Tokyo
   # try it without an account: a built-in demo
   twilio-evidence bundle --demo
-
-Flags:
 `
 
 func newBundleFlags(o *bundleOptions) *pflag.FlagSet {
@@ -273,7 +272,7 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 	)
 	collect.Run(ctx, env, o.collectorTimeout, o.hopLogs.collectors()...)
 	o.run.explainSkips(ev)
-	findings := bundle.Analyze(ev)
+	findings := analysis.Analyze(ev)
 	path, err := o.safety.write(ctx, red, ev, findings, stage, text.apply(bundle.Options{Dir: o.output, Force: o.force, Reproducible: reproducible}))
 	if errors.Is(err, bundle.ErrExists) {
 		return usageErr("%v", err)
@@ -289,7 +288,7 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 	if err := o.safety.overBudget(); err != nil {
 		return err
 	}
-	if bundle.Incomplete(ev) {
+	if analysis.Incomplete(ev) {
 		lines, names := failedCollectors(ev, localizer(o.text.lang))
 		for _, l := range lines {
 			fmt.Fprintln(s.err, "twilio-evidence: "+l)

@@ -65,6 +65,13 @@ Examples:
 
 func init() {
 	commandUsage["trace"] = traceUsage
+	commandExitCodes["trace"] = `
+Exit codes:
+  0  done: every failed request is traced as far as the logs tell
+  2  usage or input error: a bad --hop, format, window or file
+  3  done, but incomplete: the alerts or a log could not be read in full (the result says which)
+  4  could not run: no or rejected credentials, no network
+`
 	otherCommands["trace"] = func() *pflag.FlagSet { return newTraceFlags(&traceOptions{}) }
 }
 
