@@ -32,8 +32,9 @@ type APIConfig struct {
 	// that takes longer is abandoned and retried like a 5xx.
 	RequestTimeout time.Duration
 	// MaxAttempts bounds the tries of one request on 5xx, timeouts and
-	// dropped connections (default 5; 429s are retried five times as
-	// often); MaxBackoff bounds one back-off between them (default 30 s).
+	// dropped connections (default 5; 1 = no retry; 429s are retried five
+	// times as often); MaxBackoff bounds one back-off between them
+	// (default 30 s).
 	// A Retry-After is waited out whole, as long as the deadline allows.
 	MaxAttempts int
 	MaxBackoff  time.Duration
@@ -70,7 +71,7 @@ func (c *APIConfig) requests() *apiPool {
 // BaseURL set, is sent to the fake.
 func (c *APIConfig) Client(ctx context.Context) *twilio.RestClient {
 	hc := &http.Client{
-		Transport:     &retryTransport{ctx: ctx, pool: c.requests()},
+		Transport:     noteRequests(ctx, &retryTransport{ctx: ctx, pool: c.requests()}), // failure.go: which host failed
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	cl := &client.Client{Credentials: client.NewCredentials(c.Credentials.Username, c.Credentials.Secret), HTTPClient: hc}

@@ -20,8 +20,8 @@ const (
 	DefaultRequestTimeout = 30 * time.Second
 	defaultMaxAttempts    = 5
 	defaultMaxBackoff     = 30 * time.Second
-	// throttledAttempts is how many more tries a 429 gets than a failure:
-	// throttling says "later", not "broken".
+	// throttledAttempts is how many more retries a 429 gets than a
+	// failure: throttling says "later", not "broken".
 	throttledAttempts = 5
 	// maxAnswer bounds one answer read into memory.
 	maxAnswer = 64 << 20
@@ -165,7 +165,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		default:
 			return resp, nil
 		}
-		if !retryable || failures >= p.attempts || throttled >= throttledAttempts*p.attempts {
+		if !retryable || failures >= p.attempts || throttled > throttledAttempts*(p.attempts-1) {
 			return resp, err
 		}
 		wait, what := backoff, ""

@@ -148,8 +148,10 @@ func runOne(ctx context.Context, env *Env, timeout time.Duration, c Collector) C
 	if ctx.Err() != nil {
 		// Not a choice of the collector: its evidence is missing.
 		st.State, st.Reason = StateError, "interrupted before it started"
+		st.Failure = &Failure{Class: FailInterrupted}
 		if de, ok := deadlineIn(ctx, ctx, nil); ok {
 			st.State, st.Reason = StateTimeout, de.Name+" passed before it started"
+			st.Failure = &Failure{Class: FailDeadline}
 		}
 		return st
 	}
@@ -158,6 +160,7 @@ func runOne(ctx context.Context, env *Env, timeout time.Duration, c Collector) C
 		cctx, cancel = withNamedTimeout(ctx, timeout, collectorDeadlineName(timeout))
 	}
 	defer cancel()
+	cctx, note := withRequestNote(cctx)
 	start := env.now()
 	err := collectSafely(cctx, env, c)
 	st.Duration = env.now().Sub(start)
@@ -178,7 +181,35 @@ func runOne(ctx context.Context, env *Env, timeout time.Duration, c Collector) C
 			}
 		}
 	}
+	if st.State == StateError || st.State == StateTimeout {
+		st.Failure = classifyEnd(err, st.State, ctx, cctx, note)
+	}
 	return st
+}
+
+// classifyEnd classifies how a collector failed: the run's deadline or an
+// interruption, its own deadline (with the host it was waiting for), or
+// its error.
+func classifyEnd(err error, state string, run, cctx context.Context, note *requestNote) *Failure {
+	var f Failure
+	switch {
+	case errors.Is(run.Err(), context.DeadlineExceeded):
+		f.Class = FailDeadline
+	case run.Err() != nil:
+		f.Class = FailInterrupted
+	case state == StateTimeout:
+		f = ClassifyError(err)
+		if f.Class != FailConnect && f.Class != FailDNS {
+			f = Failure{Class: FailTimeout, Host: f.Host}
+			if de, ok := deadlineIn(run, cctx, err); ok && de.After > 0 {
+				f.After = de.After.String()
+			}
+		}
+	default:
+		f = ClassifyError(err)
+	}
+	note.fill(&f)
+	return &f
 }
 
 func collectSafely(ctx context.Context, env *Env, c Collector) (err error) {

@@ -15,6 +15,8 @@ type DeadlineError struct {
 	// Name says which deadline it is, with its flag and value, e.g.
 	// "the collector's deadline (--collector-timeout 5m0s)".
 	Name string
+	// After is how long the deadline was (0 when not known).
+	After time.Duration
 }
 
 func (e *DeadlineError) Error() string { return e.Name + " passed" }
@@ -53,7 +55,7 @@ type deadlinesKey struct{}
 // context.Cause(ctx) is a *DeadlineError with name, and nearestDeadline
 // finds the name before it passes.
 func withNamedTimeout(ctx context.Context, d time.Duration, name string) (context.Context, context.CancelFunc) {
-	de := &DeadlineError{Name: name}
+	de := &DeadlineError{Name: name, After: d}
 	at := time.Now().Add(d)
 	parent, _ := ctx.Value(deadlinesKey{}).([]namedDeadline)
 	list := append(append([]namedDeadline(nil), parent...), namedDeadline{at: at, err: de})
