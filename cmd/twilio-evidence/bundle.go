@@ -34,7 +34,7 @@ type bundleOptions struct {
 	// (--api-concurrency, --request-timeout).
 	apiConcurrency int
 	requestTimeout time.Duration
-	commandLine      []string
+	commandLine    []string
 	// run holds the offline inputs, --quiet and --all-subaccounts (inputs.go).
 	run runFlags
 	// hopLogs are --hop, --log and their settings (trace.go).

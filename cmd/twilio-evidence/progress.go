@@ -192,7 +192,11 @@ func (b *barProgress) start(name string, total int, transient bool) collect.Task
 			decor.Name(name, decor.WCSyncSpaceR),
 			decor.CountersNoUnit("%d / %d", decor.WCSyncWidth),
 		))
-		bar = b.p.AddBar(int64(total), opts...)
+		// Created without a total that completes it, so that a task's
+		// total may grow (Grow) before its last steps are counted: the
+		// bar completes at Done.
+		bar = b.p.AddBar(0, opts...)
+		bar.SetTotal(int64(total), false)
 	} else {
 		opts = append(opts, mpb.PrependDecorators(
 			decor.Name(name, decor.WCSyncSpaceR),
