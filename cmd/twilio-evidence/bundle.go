@@ -50,6 +50,9 @@ type bundleOptions struct {
 	twilio twilioSideFlags
 	// text holds --lang, --font and --flow (flow.go).
 	text textFlags
+	// learned are secrets an earlier step learned (the parent's auth token
+	// under --all-subaccounts): the run's redactor knows them from the start.
+	learned []string
 }
 
 // windowFlags are the flags every command that looks at a time window takes.
@@ -248,7 +251,7 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 	defer untrack()
 	progress, closeProgress := o.startProgress(s)
 	defer closeProgress()
-	env := &collect.Env{Evidence: ev, Stage: stage, API: api, Progress: progress}
+	env := &collect.Env{Evidence: ev, Stage: stage, API: api, Progress: progress, LearnSecret: learnSecrets(red, s)}
 	collect.Run(ctx, env, o.collectorTimeout, o.run.collectors()...)
 	collect.Run(ctx, env, o.collectorTimeout,
 		collect.AccountInfo{},
@@ -261,6 +264,7 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 	)
 	collect.Run(ctx, env, o.collectorTimeout, o.hopLogs.collectors()...)
 	o.run.explainSkips(ev)
+	o.safety.redactEvidence(red, ev, &text)
 	findings := bundle.Analyze(ev)
 	path, err := o.safety.write(ctx, red, ev, findings, stage, text.apply(bundle.Options{Dir: o.output, Force: o.force, Reproducible: reproducible}))
 	if errors.Is(err, bundle.ErrExists) {
