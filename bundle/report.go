@@ -8,6 +8,7 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/twilio-evidence/twilio-evidence/bundle/analysis"
 	"github.com/twilio-evidence/twilio-evidence/bundle/stats"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 )
@@ -22,9 +23,9 @@ const firstRows = 6
 type Report struct {
 	L        *Localizer
 	Ev       *collect.Evidence
-	Findings []Finding // the analyzers' findings, without the verdict
-	Iso      Isolation
-	Recs     []Recommendation
+	Findings []analysis.Finding // the analyzers' findings, without the verdict
+	Iso      analysis.Isolation
+	Recs     []analysis.Recommendation
 	// Stats is nil when the statistics could not be computed (StatsErr says why).
 	Stats    *stats.Stats
 	StatsErr error
@@ -42,12 +43,12 @@ type Report struct {
 // NewReport analyses the evidence for the writers: the isolation verdict,
 // the recommendations and the statistics, all in lang. flow is the
 // customer's flow description, or nil for the pre-filled template.
-func NewReport(ev *collect.Evidence, findings []Finding, lang string, flow []byte, zipName string) (*Report, error) {
+func NewReport(ev *collect.Evidence, findings []analysis.Finding, lang string, flow []byte, zipName string) (*Report, error) {
 	l, err := NewLocalizer(lang)
 	if err != nil {
 		return nil, err
 	}
-	r := &Report{L: l, Ev: ev, ZipName: zipName, Incomplete: Incomplete(ev)}
+	r := &Report{L: l, Ev: ev, ZipName: zipName, Incomplete: analysis.Incomplete(ev)}
 	seen := map[string]bool{}
 	for _, f := range findings {
 		if f.ID != "verdict" && !seen[f.ID+"\x00"+f.Verdict] {
@@ -55,11 +56,11 @@ func NewReport(ev *collect.Evidence, findings []Finding, lang string, flow []byt
 			r.Findings = append(r.Findings, f)
 		}
 	}
-	r.Iso = Isolate(ev, r.Findings)
-	r.Recs = Recommend(ev, r.Findings, r.Iso)
+	r.Iso = analysis.Isolate(ev, r.Findings)
+	r.Recs = analysis.Recommend(ev, r.Findings, r.Iso)
 	// The bundle's statistics (stats/ files), with the trend on the
 	// previous window and the probe history, in the report's language.
-	r.Stats, r.StatsErr = statsIn(ev, l.Lang())
+	r.Stats, r.StatsErr = analysis.StatsIn(ev, l.Lang())
 	if flow != nil {
 		r.Flow, r.FlowGiven = flow, true
 	} else if r.Flow, err = RenderFlow(ev, l.Lang()); err != nil {
@@ -79,12 +80,16 @@ func NewReport(ev *collect.Evidence, findings []Finding, lang string, flow []byt
 // Title is the document title.
 func (r *Report) Title() string { return r.L.F("doc.title", "account", r.Ev.Account.SID) }
 
-// WindowLocal is the window in the display zone (--tz).
+// WindowLocal is the window in the display zone (--tz), the zone named.
 func (r *Report) WindowLocal() string {
 	loc := r.Ev.Window.Loc()
-	const f = "2006-01-02 15:04 MST"
+	const f = "2006-01-02 15:04"
 	return r.L.F("window.range", "from", r.Ev.Window.From.In(loc).Format(f), "to", r.Ev.Window.To.In(loc).Format(f), "zone", loc.String())
 }
+
+// ZoneIsUTC tells whether the display zone is UTC: the window is then
+// given once.
+func (r *Report) ZoneIsUTC() bool { return r.Ev.Window.Loc() == time.UTC }
 
 // WindowUTC is the window in UTC.
 func (r *Report) WindowUTC() string {
@@ -92,8 +97,10 @@ func (r *Report) WindowUTC() string {
 	return r.L.F("window.range", "from", r.Ev.Window.From.UTC().Format(f), "to", r.Ev.Window.To.UTC().Format(f), "zone", "UTC")
 }
 
-// Generated is the generation time in UTC.
-func (r *Report) Generated() string { return r.Ev.GeneratedAt.UTC().Format("2006-01-02 15:04:05 UTC") }
+// Generated is the generation time in the display zone (--tz).
+func (r *Report) Generated() string {
+	return r.Ev.GeneratedAt.In(r.Ev.Window.Loc()).Format("2006-01-02 15:04:05 MST")
+}
 
 // ToolVersion is "twilio-evidence v… (commit)".
 func (r *Report) ToolVersion() string {
@@ -178,7 +185,7 @@ func (r *Report) MissingEvidence() []string {
 	return out
 }
 
-func (r *Report) reasons(rs []Reason) []string {
+func (r *Report) reasons(rs []analysis.Reason) []string {
 	out := make([]string, 0, len(rs))
 	for _, x := range rs {
 		out = append(out, r.L.Reason(x)+" ["+r.L.Confidence(x.Confidence)+"]")
@@ -302,7 +309,7 @@ func (r *Report) IncompleteCollectors() []string {
 func (r *Report) Priority() (level, reason string) {
 	n := len(r.Ev.Incidents)
 	switch {
-	case r.Iso.Kind == VerdictNoFailures || n == 0:
+	case r.Iso.Kind == analysis.VerdictNoFailures || n == 0:
 		return r.L.S("priority.low"), r.L.S("priority.reason_none")
 	case r.Stats != nil && r.Stats.Rate.Known():
 		rate := *r.Stats.Rate.Value * 100
@@ -324,8 +331,8 @@ func (r *Report) Priority() (level, reason string) {
 // own side with some confidence: fixing it may save the ticket.
 func (r *Report) CustomerSideFirst() string {
 	switch r.Iso.Kind {
-	case VerdictURLWrong, VerdictOneAddress, VerdictAppFailed, VerdictDropped, VerdictIntermittent:
-		if confidenceRank(r.Iso.Confidence) >= 2 {
+	case analysis.VerdictURLWrong, analysis.VerdictOneAddress, analysis.VerdictAppFailed, analysis.VerdictDropped, analysis.VerdictIntermittent:
+		if c := r.Iso.Confidence; c == analysis.ConfidenceHigh || c == analysis.ConfidenceMedium {
 			return r.L.S("priority.fix_first")
 		}
 	}

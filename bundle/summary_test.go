@@ -1,11 +1,11 @@
 package bundle
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twilio-evidence/twilio-evidence/bundle/analysis"
+	"github.com/twilio-evidence/twilio-evidence/bundle/bundlezip"
 	"github.com/twilio-evidence/twilio-evidence/bundle/pdfdoc"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/demo"
@@ -47,6 +49,24 @@ func needJapaneseFont(t *testing.T) {
 }
 
 const acct = "AC0123456789abcdef0123456789abcdef"
+
+var testWindow = collect.Window{
+	From: time.Date(2026, 11, 18, 0, 0, 0, 0, time.UTC),
+	To:   time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC),
+}
+
+// incidents makes n incidents of one error code and HTTP status.
+func incidents(n int, code string, status int) []collect.Incident {
+	out := make([]collect.Incident, n)
+	for i := range out {
+		out[i] = collect.Incident{
+			AlertSID: fmt.Sprintf("NO%032x", i), Time: testWindow.From.Add(time.Duration(i) * time.Hour),
+			ErrorCode: code, HTTPStatus: status, ResourceSID: fmt.Sprintf("CA%032x", i), Kind: collect.KindCall,
+			Method: "POST", URL: "https://ivr.example.com/voice",
+		}
+	}
+	return out
+}
 
 // sampleEvidence is a week with failures of several kinds, a configuration
 // with one number lacking a fallback, usage totals and one collector that
@@ -86,27 +106,20 @@ func writeBundle(t *testing.T, ev *collect.Evidence, opt Options) map[string][]b
 	}
 	t.Cleanup(func() { stage.Remove() })
 	opt.Dir = t.TempDir()
-	path, err := Write(ev, Analyze(ev), stage, opt)
+	path, err := Write(ev, analysis.Analyze(ev), stage, opt)
 	if err != nil {
 		t.Fatalf("Write: %v", err)
 	}
-	zr, err := zip.OpenReader(path)
+	return readBundle(t, path)
+}
+
+// readBundle returns the files of the bundle zip at path by name, and
+// checks that they lie under the folder named like the zip.
+func readBundle(t *testing.T, path string) map[string][]byte {
+	t.Helper()
+	files, err := bundlezip.ReadAll(path)
 	if err != nil {
 		t.Fatal(err)
-	}
-	defer zr.Close()
-	files := map[string][]byte{}
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		files[f.Name] = b
 	}
 	return files
 }
@@ -201,7 +214,7 @@ func TestSummaryPDF_JapaneseWithCustomerFlow(t *testing.T) {
 
 func TestSummaryPDF_JapaneseWithoutFontIsAClearError(t *testing.T) {
 	ev := sampleEvidence()
-	r, err := NewReport(ev, Analyze(ev), "ja", nil, "x.zip")
+	r, err := NewReport(ev, analysis.Analyze(ev), "ja", nil, "x.zip")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +264,7 @@ func TestSummaryPDF_Page1Image(t *testing.T) {
 		Account: collect.Account{SID: d.API.Credentials.AccountSID}, CommandLine: []string{"twilio-evidence", "bundle", "--demo"}}
 	env := &collect.Env{Evidence: ev, Stage: stage, API: d.API}
 	collect.Run(context.Background(), env, time.Minute, collect.AccountInfo{}, collect.Alerts{MaxDetails: 20}, collect.Config{}, collect.Usage{})
-	r, err := NewReport(ev, Analyze(ev), "en", nil, "demo.zip")
+	r, err := NewReport(ev, analysis.Analyze(ev), "en", nil, "demo.zip")
 	if err != nil {
 		t.Fatal(err)
 	}

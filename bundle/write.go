@@ -1,7 +1,10 @@
+// Package bundle writes the support bundle from the Evidence and its
+// analysis (package analysis): the zip, the PDF summary, the ticket text and
+// README. Writers never decide anything; they lay out what the analysis
+// decided, in the bundle's language.
 package bundle
 
 import (
-	"archive/zip"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -11,11 +14,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"time"
 
 	"github.com/gocarina/gocsv"
 
+	"github.com/twilio-evidence/twilio-evidence/bundle/analysis"
+	"github.com/twilio-evidence/twilio-evidence/bundle/bundlezip"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/templates"
 )
@@ -53,18 +57,18 @@ func FileName(ev *collect.Evidence) string {
 
 // Fixed files of every bundle.
 const (
-	IncidentsFile = "incidents.csv"
+	IncidentsFile = analysis.IncidentsFile
 	FindingsFile  = "findings.json"
 	SummaryFile   = "summary.pdf"
 	TicketFile    = "ticket.txt"
 	ReadmeFile    = "README.txt"
-	ManifestFile  = "manifest.json"
+	ManifestFile  = bundlezip.ManifestFile
 )
 
 // Write renders the evidence and findings into the staging area and zips it
 // into Dir. The zip is written under a temporary name and renamed, so the
 // final path never holds a broken file. It returns the zip's path.
-func Write(ev *collect.Evidence, findings []Finding, stage *collect.Stage, opt Options) (string, error) {
+func Write(ev *collect.Evidence, findings []analysis.Finding, stage *collect.Stage, opt Options) (string, error) {
 	dir := opt.Dir
 	if dir == "" {
 		dir = "."
@@ -118,7 +122,7 @@ func Write(ev *collect.Evidence, findings []Finding, stage *collect.Stage, opt O
 		}
 		return final, nil
 	}
-	if err := zipStage(stage, final, ev.Window.To); err != nil {
+	if _, err := Finish(stage, final, FinishOptions{Stamp: ev.Window.To}); err != nil {
 		return "", err
 	}
 	return final, nil
@@ -186,7 +190,7 @@ type Manifest struct {
 func newManifest(ev *collect.Evidence, stage *collect.Stage, reproducible bool) (*Manifest, error) {
 	m := &Manifest{
 		Tool: ev.Tool, CommandLine: ev.CommandLine, GeneratedAt: ev.GeneratedAt.UTC(),
-		Window: ev.Window, Account: ev.Account.SID, Incomplete: Incomplete(ev),
+		Window: ev.Window, Account: ev.Account.SID, Incomplete: analysis.Incomplete(ev),
 	}
 	m.Region, m.Edge, m.AlertsSource, m.AlertsSourceReason = ev.Region, ev.Edge, ev.AlertsSource, ev.AlertsSourceReason
 	for _, c := range ev.Collectors {
@@ -214,52 +218,4 @@ func newManifest(ev *collect.Evidence, stage *collect.Stage, reproducible bool) 
 		m.Files = append(m.Files, ManifestEntry{Name: name, Bytes: n, SHA256: hex.EncodeToString(h.Sum(nil))})
 	}
 	return m, nil
-}
-
-// zipStage writes every staged file into a zip at final: sorted entries,
-// fixed timestamps, written to a temporary file first and renamed.
-func zipStage(stage *collect.Stage, final string, stamp time.Time) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(final), ".twilio-evidence-*.zip.part")
-	if err != nil {
-		return fmt.Errorf("write bundle: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	zw := zip.NewWriter(tmp)
-	names := stage.Files()
-	sort.Strings(names)
-	for _, name := range names {
-		f, err := stage.Open(name)
-		if err != nil {
-			return fmt.Errorf("write bundle: %w", err)
-		}
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: stamp.UTC()})
-		if err == nil {
-			_, err = io.Copy(w, f)
-		}
-		f.Close()
-		if err != nil {
-			return fmt.Errorf("write bundle entry %s: %w", name, err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		return fmt.Errorf("write bundle: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("write bundle: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write bundle: %w", err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("write bundle: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), final); err != nil {
-		return fmt.Errorf("write bundle: %w", err)
-	}
-	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"net/url"
 	"path"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -77,6 +78,21 @@ type Hops struct {
 	// NoExcerpts leaves logs/ out (the trace command prints, it stages
 	// nothing).
 	NoExcerpts bool
+	// ShownRoot is a directory whose path is left out of the file names
+	// the bundle shows: the demo's logs, in a temporary directory, read
+	// demo/kern.log.
+	ShownRoot string
+}
+
+// shown is pattern as the bundle shows it: under ShownRoot, as demo/….
+func (c Hops) shown(pattern string) string {
+	if c.ShownRoot == "" {
+		return pattern
+	}
+	if rel, err := filepath.Rel(c.ShownRoot, pattern); err == nil && !strings.HasPrefix(rel, "..") {
+		return "demo/" + filepath.ToSlash(rel)
+	}
+	return pattern
 }
 
 // HopEvidence is what the hop collector found.
@@ -285,7 +301,7 @@ func (c Hops) Collect(ctx context.Context, env *Env) error {
 
 // scan reads one hop or log into its excerpt file.
 func (c Hops) scan(ctx context.Context, env *Env, spec hoplog.Spec, role string, incs []hoplog.Incident) (HopLog, error) {
-	hl := HopLog{Name: spec.Name, Role: role, Pattern: spec.Pattern}
+	hl := HopLog{Name: spec.Name, Role: role, Pattern: c.shown(spec.Pattern)}
 	opts := hoplog.Options{Window: c.Window, Location: c.Location, ScanAll: role == RoleLog, MaxExcerptBytes: c.MaxLogBytes}
 	if opts.MaxExcerptBytes == 0 {
 		opts.MaxExcerptBytes = DefaultMaxLogBytes
@@ -555,6 +571,9 @@ type hopRow struct {
 	MatchedBy      string `csv:"matched_by"`
 	LineRef        string `csv:"line_ref"`
 	Outcome        string `csv:"outcome"`
+	// UndecidedReason says why the hop could not tell, when Seen is
+	// "undecided" (hoplog.Reason).
+	UndecidedReason string `csv:"undecided_reason"`
 }
 
 // writeHopsCSV writes trace/hops.csv: per incident, per hop (path order).
@@ -565,7 +584,7 @@ func writeHopsCSV(stage *Stage, incs []Incident, he *HopEvidence) error {
 		for k, m := range tr.Hops {
 			r := hopRow{AlertSID: in.AlertSID, Time: in.Time.UTC().Format(time.RFC3339), ResourceSID: in.ResourceSID,
 				URL: in.URL, Hop: he.Report.Hops[k], Position: k + 1, Seen: seenWord(m), Action: m.Action,
-				Lines: m.Lines, Outcome: string(tr.Outcome)}
+				Lines: m.Lines, Outcome: string(tr.Outcome), UndecidedReason: string(m.Reason)}
 			if m.Seen {
 				if m.Status != 0 {
 					r.Status = strconv.Itoa(m.Status)

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/twilio-evidence/twilio-evidence/bundle"
+	"github.com/twilio-evidence/twilio-evidence/bundle/analysis"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/demo"
 )
@@ -98,8 +99,6 @@ Examples:
   twilio-evidence bundle --from 2026-11-18T00:00:00Z --to 2026-11-25T00:00:00Z --tz Asia/Tokyo
   # try it without an account: a built-in demo
   twilio-evidence bundle --demo
-
-Flags:
 `
 
 func newBundleFlags(o *bundleOptions) *pflag.FlagSet {
@@ -265,7 +264,7 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 	collect.Run(ctx, env, o.collectorTimeout, o.hopLogs.collectors()...)
 	o.run.explainSkips(ev)
 	o.safety.redactEvidence(red, ev, &text)
-	findings := bundle.Analyze(ev)
+	findings := analysis.Analyze(ev)
 	path, err := o.safety.write(ctx, red, ev, findings, stage, text.apply(bundle.Options{Dir: o.output, Force: o.force, Reproducible: reproducible}))
 	if errors.Is(err, bundle.ErrExists) {
 		return usageErr("%v", err)
@@ -281,7 +280,7 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 	if err := o.safety.overBudget(); err != nil {
 		return err
 	}
-	if bundle.Incomplete(ev) {
+	if analysis.Incomplete(ev) {
 		return &exitError{code: exitIncomplete, err: fmt.Errorf("the bundle is incomplete: %s", incompleteSummary(ev))}
 	}
 	return nil

@@ -1,13 +1,12 @@
 package main
 
 import (
-	"archive/zip"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/gocarina/gocsv"
 
+	"github.com/twilio-evidence/twilio-evidence/bundle/bundlezip"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/faketwilio"
 )
@@ -31,7 +31,7 @@ var (
 
 // e2eBinary builds the command once for all end-to-end tests, stamped
 // like a release build with repCommit and repDate.
-func e2eBinary(t *testing.T) string {
+func e2eBinary(t testing.TB) string {
 	t.Helper()
 	e2eBinOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "twilio-evidence-e2e-*")
@@ -82,11 +82,40 @@ type e2eResult struct {
 // entries override PATH, HOME and TMPDIR (exec keeps the last of a key).
 func runE2E(t *testing.T, env []string, args ...string) e2eResult {
 	t.Helper()
-	cmd := exec.Command(e2eBinary(t), args...)
+	return runE2EWith(t, e2eOpts{}, env, args...)
+}
+
+// e2eOpts adjust how runE2EWith starts the binary.
+type e2eOpts struct {
+	// umask runs the binary under this umask (octal, through /bin/sh).
+	umask string
+	// guard kills a run that has not ended after this long and fails the
+	// test: a run that blocks is a failure, not a test that hangs. It is
+	// generous, not a measure of speed.
+	guard time.Duration
+}
+
+// runE2EWith is runE2E with the adjustments of o.
+func runE2EWith(t *testing.T, o e2eOpts, env []string, args ...string) e2eResult {
+	t.Helper()
+	name, argv := e2eBinary(t), args
+	if o.umask != "" {
+		name, argv = "/bin/sh", append([]string{"-c", "umask " + o.umask + ` && exec "$0" "$@"`, name}, args...)
+	}
+	ctx := context.Background()
+	if o.guard > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.guard)
+		defer cancel()
+	}
+	cmd := exec.CommandContext(ctx, name, argv...)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "TMPDIR=" + os.TempDir()}, env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("%v did not end within %v: it blocked\nstderr: %s", args, o.guard, errb.String())
+	}
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
@@ -109,28 +138,15 @@ func e2eEnv() []string {
 	return []string{"TWILIO_ACCOUNT_SID=" + e2eAccount, "TWILIO_AUTH_TOKEN=" + e2eToken, "SOURCE_DATE_EPOCH=1764000000"}
 }
 
-// readZip returns every entry of the zip, by name.
+// readZip returns every file of the bundle zip at path by its name in the
+// bundle, and checks that they lie under the folder named like the zip.
 func readZip(t *testing.T, path string) map[string][]byte {
 	t.Helper()
-	zr, err := zip.OpenReader(path)
+	files, err := bundlezip.ReadAll(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer zr.Close()
-	out := map[string][]byte{}
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[f.Name] = b
-	}
-	return out
+	return files
 }
 
 func TestE2E_BundleFromFakeAPI(t *testing.T) {

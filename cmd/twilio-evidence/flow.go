@@ -113,7 +113,16 @@ Examples:
   twilio-evidence flow --demo
 `
 
-func init() { commandUsage["flow"] = flowUsage }
+func init() {
+	commandUsage["flow"] = flowUsage
+	commandExitCodes["flow"] = `
+Exit codes:
+  0  the description is printed (or written to --output)
+  2  usage error
+  3  printed, but the webhook configuration could not be read: the numbers are missing
+  4  could not run: no or rejected credentials, no network, --output not writable
+`
+}
 
 // flowOptions are the flags of `twilio-evidence flow`.
 type flowOptions struct {
@@ -176,7 +185,7 @@ func runFlow(ctx context.Context, o flowOptions, s streams) error {
 		return envErr(err)
 	}
 	if o.output != "" {
-		if err := os.WriteFile(o.output, text, 0o644); err != nil {
+		if err := os.WriteFile(o.output, text, 0o600); err != nil {
 			return envErr(fmt.Errorf("write %s: %w", o.output, err))
 		}
 	} else if _, err := s.out.Write(text); err != nil {

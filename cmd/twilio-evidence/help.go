@@ -13,12 +13,44 @@ import (
 
 // commandUsage is the text above a command's flags in its --help.
 var commandUsage = map[string]string{
-	"bundle": bundleUsage + bundleMoreExamples,
-	"report": reportUsage,
+	"bundle":  bundleUsage + bundleMoreExamples,
+	"report":  reportUsage,
+	"version": versionUsage,
 }
 
-const bundleMoreExamples = `
-  # no API credentials to give: alerts saved by curl or twilio-cli, or a CSV export
+// commandExitCodes are the exit codes each command's --help lists: only
+// those the command can end with.
+var commandExitCodes = map[string]string{
+	"bundle": `
+Exit codes:
+  0  done: the bundle is written (whether or not failures were found)
+  2  usage or input error
+  3  done, but incomplete: a collector failed or timed out, the run was interrupted,
+     or the bundle does not fit --max-size even when cut (the bundle is written and says which)
+  4  could not run: no or rejected credentials, no network, output not writable
+`,
+	"report": `
+Exit codes:
+  0  done: the bundle is written
+  1  done, and the window holds webhook failures (with --fail-on-incidents only)
+  2  usage or input error
+  3  done, but incomplete: a collector failed or timed out, the run was interrupted,
+     or the bundle does not fit --max-size even when cut (the bundle is written and says which)
+  4  could not run: no or rejected credentials, output not writable, another run holds the lock
+`,
+	"version": `
+Exit codes:
+  0  printed
+  2  usage error
+`,
+}
+
+const versionUsage = `Usage: twilio-evidence version
+
+Prints the version, the commit and the build date.
+`
+
+const bundleMoreExamples = `  # no API credentials to give: alerts saved by curl or twilio-cli, or a CSV export
   curl -su "$TWILIO_ACCOUNT_SID:$TWILIO_AUTH_TOKEN" \
     'https://monitor.twilio.com/v1/Alerts?PageSize=1000' > alerts.json
   twilio-evidence bundle --alerts-file alerts.json
@@ -63,14 +95,15 @@ incidents, error rate, verdict, collector states, previous bundle, deleted
 files) and one summary line on stderr.
 `
 
+// exitCodesHelp is the summary of the exit codes in the top-level help;
+// each command's --help lists its own (commandExitCodes).
 const exitCodesHelp = `
-Exit codes:
-  0  done, no incidents
-  1  done, incidents found (report --fail-on-incidents only)
+Exit codes (each command's --help lists its own):
+  0  done
+  1  done, and failures found (report --fail-on-incidents; probe: a URL failed)
   2  usage or input error
-  3  done, but incomplete: a collector failed or timed out, the run was interrupted,
-     or the bundle does not fit --max-size even when cut (the bundle is written and says which)
-  4  could not run: no credentials, output not writable, another run holds the lock
+  3  done, but incomplete (what was written or printed says what is missing)
+  4  could not run: no credentials, no network, output not writable
 `
 
 // parseFlags parses a command's flags. --help prints the command's help
@@ -97,8 +130,75 @@ func parseFlags(cmd string, fs *pflag.FlagSet, args []string, s streams) (done b
 // printHelp writes a command's help: what it does, examples, flags, exit codes.
 func printHelp(cmd string, fs *pflag.FlagSet, w io.Writer) {
 	fmt.Fprint(w, commandUsage[cmd])
-	fmt.Fprint(w, "\nFlags:\n"+fs.FlagUsages())
-	fmt.Fprint(w, exitCodesHelp)
+	if flags := flagUsages(fs); flags != "" {
+		fmt.Fprint(w, "\nFlags:\n"+flags)
+	}
+	fmt.Fprint(w, commandExitCodes[cmd])
+}
+
+// helpWidth is the width flag descriptions are wrapped to.
+const helpWidth = 100
+
+// flagUsages lists the visible flags of fs, one a line, their descriptions
+// wrapped to helpWidth: a boolean flag reads --demo (pflag's own listing
+// writes --demo[=true|false]); a default shows when it is not the zero value.
+func flagUsages(fs *pflag.FlagSet) string {
+	type row struct{ name, usage string }
+	var rows []row
+	width := 0
+	fs.VisitAll(func(f *pflag.Flag) {
+		if f.Hidden {
+			return
+		}
+		name := "      --" + f.Name
+		if f.Shorthand != "" {
+			name = "  -" + f.Shorthand + ", --" + f.Name
+		}
+		varname, usage := pflag.UnquoteUsage(f)
+		if f.Value.Type() != "bool" && varname != "" {
+			name += " " + strings.TrimSuffix(varname, "Array")
+		}
+		if def := shownDefault(f); def != "" {
+			usage += " (default " + def + ")"
+		}
+		rows = append(rows, row{name, usage})
+		width = max(width, len([]rune(name)))
+	})
+	var b strings.Builder
+	for _, r := range rows {
+		indent := strings.Repeat(" ", width+3)
+		line := r.name + strings.Repeat(" ", width+3-len([]rune(r.name)))
+		col := width + 3
+		for i, word := range strings.Fields(r.usage) {
+			n := len([]rune(word))
+			if i > 0 && col+1+n > helpWidth {
+				b.WriteString(line + "\n")
+				line, col = indent+word, width+3+n
+				continue
+			}
+			if i > 0 {
+				line += " "
+				col++
+			}
+			line += word
+			col += n
+		}
+		b.WriteString(line + "\n")
+	}
+	return b.String()
+}
+
+// shownDefault is how a flag's default reads in the help, "" when it is
+// the zero value of its type (false, 0, "" or none).
+func shownDefault(f *pflag.Flag) string {
+	switch d := f.DefValue; {
+	case d == "" || d == "[]" || d == "false" || d == "0" || d == "0s":
+		return ""
+	case f.Value.Type() == "string":
+		return fmt.Sprintf("%q", d)
+	default:
+		return d
+	}
 }
 
 var (
@@ -211,8 +311,33 @@ func editDistance(a, b string) int {
 	return d[len(ra)][len(rb)]
 }
 
-// commands are the subcommands, for suggestions.
+// commands are the subcommands, for suggestions and for help CMD.
 var commands = []string{"bundle", "report", "probe", "trace", "flow", "redact", "version", "help"}
+
+// isCommand tells whether name is one of the subcommands.
+func isCommand(name string) bool {
+	for _, c := range commands {
+		if c == name {
+			return true
+		}
+	}
+	return false
+}
+
+// runHelp is `twilio-evidence help [CMD]`: the top-level help, or exactly
+// what `CMD --help` prints.
+func runHelp(args []string, s streams) error {
+	switch {
+	case len(args) == 0 || args[0] == "help":
+		fmt.Fprint(s.out, mainUsage)
+		return nil
+	case len(args) > 1:
+		return usageErr("help takes one command: twilio-evidence help %s", args[0])
+	case !isCommand(args[0]):
+		return unknownCommand(args[0])
+	}
+	return dispatch([]string{args[0], "--help"}, s)
+}
 
 // unknownCommand says what to run instead of an unknown command.
 func unknownCommand(name string) error {

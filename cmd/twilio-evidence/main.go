@@ -93,27 +93,7 @@ func run(args []string, s streams) int {
 		fmt.Fprint(s.err, mainUsage)
 		return exitUsage
 	}
-	var err error
-	switch args[0] {
-	case "bundle":
-		err = runBundleCmd(args[1:], s)
-	case "flow":
-		err = runFlowCmd(args[1:], s)
-	case "report":
-		err = runReportCmd(args[1:], s)
-	case "probe":
-		err = runProbeCmd(args[1:], s)
-	case "redact":
-		err = runRedactCmd(args[1:], s)
-	case "trace":
-		err = runTraceCmd(args[1:], s)
-	case "version", "--version", "-v":
-		fmt.Fprintln(s.out, versionString())
-	case "help", "--help", "-h":
-		fmt.Fprint(s.out, mainUsage)
-	default:
-		err = unknownCommand(args[0])
-	}
+	err := dispatch(args, s)
 	if err == nil {
 		return exitOK
 	}
@@ -129,4 +109,31 @@ func run(args []string, s streams) int {
 		fmt.Fprintln(s.err, "twilio-evidence: "+strings.TrimSpace(msg))
 	}
 	return code
+}
+
+// dispatch runs the command args[0] with the rest of args.
+func dispatch(args []string, s streams) error {
+	switch args[0] {
+	case "bundle":
+		return runBundleCmd(args[1:], s)
+	case "flow":
+		return runFlowCmd(args[1:], s)
+	case "report":
+		return runReportCmd(args[1:], s)
+	case "probe":
+		return runProbeCmd(args[1:], s)
+	case "redact":
+		return runRedactCmd(args[1:], s)
+	case "trace":
+		return runTraceCmd(args[1:], s)
+	case "version":
+		return runVersionCmd(args[1:], s)
+	case "--version", "-v":
+		fmt.Fprintln(s.out, versionString())
+		return nil
+	case "help", "--help", "-h":
+		return runHelp(args[1:], s)
+	default:
+		return unknownCommand(args[0])
+	}
 }

@@ -59,16 +59,22 @@ Examples:
   twilio-evidence probe https://example.com/twilio/voice --style twilio --method POST
   # from cron every 5 minutes, for failures by hour of day (bundle --probe-history)
   twilio-evidence probe https://example.com/twilio/voice --count 1 --record ~/probes.csv
+`
 
+const probeExitCodes = `
 Exit codes:
   0  every URL answered (also when slowly: see the table)
   1  at least one URL failed, or Twilio cannot reach it (the table says why)
   2  usage error: a bad URL, connection override, --resolve or flag
   3  interrupted: what was measured is printed (and recorded)
   4  could not run: no auth token for --style twilio, --record file not writable
-
-Flags:
 `
+
+func init() {
+	commandUsage["probe"] = probeUsage
+	commandExitCodes["probe"] = probeExitCodes
+	otherCommands["probe"] = func() *pflag.FlagSet { return newProbeFlags(&probeOptions{}) }
+}
 
 func newProbeFlags(o *probeOptions) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("probe", pflag.ContinueOnError)
@@ -93,7 +99,7 @@ func runProbeCmd(args []string, s streams) error {
 	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
-			fmt.Fprint(s.out, probeUsage+fs.FlagUsages())
+			printHelp("probe", fs, s.out)
 			return nil
 		}
 		return usageErr("probe: %s (see twilio-evidence probe --help)", explainFlagError("probe", err, fs))
@@ -191,7 +197,7 @@ func runProbe(ctx context.Context, o probeOptions, s streams) error {
 		return err
 	}
 	if o.record != "" {
-		f, err := os.OpenFile(o.record, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		f, err := os.OpenFile(o.record, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 		if err != nil {
 			return envErr(fmt.Errorf("--record: %w", err))
 		}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"archive/zip"
 	"bytes"
 	"encoding/json"
 	"io"
@@ -15,6 +14,7 @@ import (
 	"github.com/twilio/twilio-go/client"
 
 	"github.com/twilio-evidence/twilio-evidence/bundle"
+	"github.com/twilio-evidence/twilio-evidence/bundle/analysis"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/probe"
 )
@@ -180,20 +180,7 @@ func TestBundleDemo_ContainsProbesAndFallbackFindings(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	zr, err := zip.OpenReader(strings.TrimSpace(out))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer zr.Close()
-	files := map[string][]byte{}
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		files[f.Name], _ = io.ReadAll(rc)
-		rc.Close()
-	}
+	files := readZip(t, strings.TrimSpace(out))
 	attempts, ok := files[collect.ProbeAttemptsFile]
 	if !ok || !bytes.Contains(attempts, []byte("https://ivr.example-clinic.com/twilio/voice,dns")) {
 		t.Errorf("%s missing or without the voice webhook:\n%s", collect.ProbeAttemptsFile, attempts)
@@ -201,7 +188,7 @@ func TestBundleDemo_ContainsProbesAndFallbackFindings(t *testing.T) {
 	if _, ok := files[collect.ProbeSummaryFile]; !ok {
 		t.Errorf("%s missing", collect.ProbeSummaryFile)
 	}
-	var findings []bundle.Finding
+	var findings []analysis.Finding
 	if err := json.Unmarshal(files[bundle.FindingsFile], &findings); err != nil {
 		t.Fatal(err)
 	}
@@ -209,12 +196,12 @@ func TestBundleDemo_ContainsProbesAndFallbackFindings(t *testing.T) {
 	for _, f := range findings {
 		ids[f.ID] = f.Verdict
 	}
-	for _, id := range []string{bundle.FindingFallbackNone, bundle.FindingFallbackSameNetwork, bundle.FindingProbeIntermittent, bundle.FindingProbeOK} {
+	for _, id := range []string{analysis.FindingFallbackNone, analysis.FindingFallbackSameNetwork, analysis.FindingProbeIntermittent, analysis.FindingProbeOK} {
 		if _, ok := ids[id]; !ok {
 			t.Errorf("findings.json lacks %s; it has %v", id, findingIDs(ids))
 		}
 	}
-	if v := ids[bundle.FindingProbeIntermittent]; !strings.Contains(v, "ivr.example-clinic.com") || !strings.Contains(v, "11217") {
+	if v := ids[analysis.FindingProbeIntermittent]; !strings.Contains(v, "ivr.example-clinic.com") || !strings.Contains(v, "11217") {
 		t.Errorf("intermittent finding does not name the flaky voice host and its Twilio error: %s", v)
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"archive/zip"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
@@ -16,6 +15,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/twilio-evidence/twilio-evidence/bundle"
+	"github.com/twilio-evidence/twilio-evidence/bundle/analysis"
+	"github.com/twilio-evidence/twilio-evidence/bundle/bundlezip"
 	"github.com/twilio-evidence/twilio-evidence/bundle/redact"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 )
@@ -193,9 +194,9 @@ func (f *safetyFlags) redactEvidence(r *redact.Redactor, ev *collect.Evidence, t
 // write redacts the findings by the value rules (they are the tool's own
 // words, drawn from evidence redacted already), then writes the bundle with
 // the redaction report and the size budget.
-func (f *safetyFlags) write(ctx context.Context, r *redact.Redactor, ev *collect.Evidence, findings []bundle.Finding, stage *collect.Stage, opt bundle.Options) (string, error) {
+func (f *safetyFlags) write(ctx context.Context, r *redact.Redactor, ev *collect.Evidence, findings []analysis.Finding, stage *collect.Stage, opt bundle.Options) (string, error) {
 	r.OwnValue(bundle.EvidenceCounts, findings)
-	interrupted := errors.Is(ctx.Err(), context.Canceled) && bundle.Incomplete(ev)
+	interrupted := errors.Is(ctx.Err(), context.Canceled) && analysis.Incomplete(ev)
 	opt.Zip = func(stage *collect.Stage, final string, stamp time.Time) error {
 		res, err := bundle.Finish(stage, final, bundle.FinishOptions{
 			Redactor: r, MaxSize: f.budget, Interrupted: interrupted, Stamp: stamp, Partials: partials,
@@ -279,7 +280,7 @@ summary.pdf is left out (its text is compressed and cannot be redacted
 again; ticket.txt holds the same as plain text) unless --keep-pdf is given.
 Run 'twilio-evidence bundle' again with the same flags for a new PDF.
 
-Secrets: the values in --secret-file (one a line), TWILIO_AUTH_TOKEN and
+The values in --secret-file (one a line), TWILIO_AUTH_TOKEN and
 TWILIO_API_SECRET are removed wherever they appear.
 
 Examples:
@@ -310,7 +311,12 @@ func newRedactFlags(o *redactCmdOptions) *pflag.FlagSet {
 
 func init() {
 	commandUsage["redact"] = redactUsage
-	commands = append(commands, "redact")
+	commandExitCodes["redact"] = `
+Exit codes:
+  0  the redacted bundle is written
+  2  usage or input error: IN.zip not a readable zip, OUT.zip exists, a bad expression or --secret-file
+  4  could not run: OUT.zip's directory not writable
+`
 	otherCommands["redact"] = func() *pflag.FlagSet { return newRedactFlags(&redactCmdOptions{}) }
 }
 
@@ -402,7 +408,7 @@ func runRedact(in string, o redactCmdOptions, cmdLine []string, s streams) error
 	if err := checkOutputDir(filepath.Dir(out)); err != nil {
 		return err
 	}
-	zr, err := zip.OpenReader(in)
+	zr, err := bundlezip.Open(in)
 	if err != nil {
 		return usageErr("%s is not a readable zip: %v", in, err)
 	}
@@ -428,7 +434,7 @@ func runRedact(in string, o redactCmdOptions, cmdLine []string, s streams) error
 		return r.WriterOf(name, bundle.RedactionKind(name), w)
 	}
 
-	res, err := redactZip(&zr.Reader, in, stage, r, o)
+	res, err := redactZip(zr, in, stage, r, o)
 	if err != nil {
 		return err
 	}
@@ -456,36 +462,27 @@ type zipRedaction struct {
 	drop         map[string]string
 }
 
-// maxEntryBytes bounds what one entry of a bundle may expand to.
-const maxEntryBytes = 4 << 30
+// maxJSONBytes bounds the bundle's manifest.json and redactions.json, which
+// are read whole.
+const maxJSONBytes = 64 << 20
 
 // redactZip stages every entry of zr through the redactor (the stage's
 // filter), reads the old redactions.json and the manifest's earlier runs,
-// and decides what is left out.
-func redactZip(zr *zip.Reader, in string, stage *collect.Stage, r *redact.Redactor, o redactCmdOptions) (*zipRedaction, error) {
+// and decides what is left out. Entries are streamed: memory does not grow
+// with their size.
+func redactZip(zr *bundlezip.Reader, in string, stage *collect.Stage, r *redact.Redactor, o redactCmdOptions) (*zipRedaction, error) {
 	res := &zipRedaction{drop: map[string]string{}}
 	hasManifest := false
-	for _, f := range zr.File {
-		if strings.HasSuffix(f.Name, "/") {
-			continue
-		}
-		if f.Modified.After(res.stamp) {
-			res.stamp = f.Modified
-		}
-		rc, err := f.Open()
-		if err != nil {
-			return nil, usageErr("%s: entry %s: %v", in, f.Name, err)
-		}
-		data, err := io.ReadAll(io.LimitReader(rc, maxEntryBytes+1))
-		rc.Close()
-		if err != nil {
-			return nil, usageErr("%s: entry %s is broken: %v", in, f.Name, err)
-		}
-		if len(data) > maxEntryBytes {
-			return nil, usageErr("%s: entry %s expands beyond %s: not a bundle", in, f.Name, bundle.FormatSize(maxEntryBytes))
+	for _, f := range zr.Files {
+		if f.Modified().After(res.stamp) {
+			res.stamp = f.Modified()
 		}
 		switch f.Name {
 		case bundle.RedactionsFile:
+			data, err := f.ReadAll(maxJSONBytes)
+			if err != nil {
+				return nil, usageErr("%s: %v", in, err)
+			}
 			var rep redact.Report
 			if err := json.Unmarshal(data, &rep); err != nil {
 				return nil, usageErr("%s: %s is not a redaction report: %v", in, f.Name, err)
@@ -494,6 +491,10 @@ func redactZip(zr *zip.Reader, in string, stage *collect.Stage, r *redact.Redact
 			continue
 		case bundle.ManifestFile:
 			hasManifest = true
+			data, err := f.ReadAll(maxJSONBytes)
+			if err != nil {
+				return nil, usageErr("%s: %v", in, err)
+			}
 			var m struct {
 				Runs []redactRun `json:"redacted_again"`
 			}
@@ -501,6 +502,10 @@ func redactZip(zr *zip.Reader, in string, stage *collect.Stage, r *redact.Redact
 				return nil, usageErr("%s: %s is not JSON: %v", in, f.Name, err)
 			}
 			res.previousRuns = m.Runs
+			if err := stage.WriteFile(f.Name, data); err != nil {
+				return nil, usageErr("%s: entry %q: %v", in, f.Name, err)
+			}
+			continue
 		case bundle.SummaryFile:
 			if !o.keepPDF {
 				res.drop[f.Name] = "its text is compressed and cannot be redacted again; ticket.txt holds the same as plain text (run twilio-evidence bundle again for a new PDF, or redact with --keep-pdf to keep it as it was)"
@@ -508,16 +513,16 @@ func redactZip(zr *zip.Reader, in string, stage *collect.Stage, r *redact.Redact
 				// Binary: kept as it was, outside the filter.
 				filter := stage.Filter
 				stage.Filter = nil
-				err := stage.WriteFile(f.Name, data)
+				err := stageEntry(stage, f)
 				stage.Filter = filter
 				if err != nil {
-					return nil, usageErr("%s: entry %q: %v", in, f.Name, err)
+					return nil, usageErr("%s: %v", in, err)
 				}
 				continue
 			}
 		}
-		if err := stage.WriteFile(f.Name, data); err != nil {
-			return nil, usageErr("%s: entry %q: %v", in, f.Name, err)
+		if err := stageEntry(stage, f); err != nil {
+			return nil, usageErr("%s: %v", in, err)
 		}
 	}
 	if !hasManifest {
@@ -527,4 +532,25 @@ func redactZip(zr *zip.Reader, in string, stage *collect.Stage, r *redact.Redact
 		res.stamp = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
 	return res, nil
+}
+
+// stageEntry copies the bundle's file f into the stage, through its filter.
+func stageEntry(stage *collect.Stage, f *bundlezip.File) error {
+	rc, err := f.Open()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	w, err := stage.Create(f.Name)
+	if err != nil {
+		return fmt.Errorf("entry %q: %w", f.Name, err)
+	}
+	if _, err := io.Copy(w, rc); err != nil {
+		w.Close()
+		return fmt.Errorf("entry %q is broken: %w", f.Name, err)
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("entry %q: %w", f.Name, err)
+	}
+	return nil
 }

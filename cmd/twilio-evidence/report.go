@@ -1,7 +1,6 @@
 package main
 
 import (
-	"archive/zip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -18,6 +17,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/twilio-evidence/twilio-evidence/bundle"
+	"github.com/twilio-evidence/twilio-evidence/bundle/analysis"
+	"github.com/twilio-evidence/twilio-evidence/bundle/bundlezip"
 	"github.com/twilio-evidence/twilio-evidence/bundle/stats"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/faketwilio"
@@ -28,7 +29,7 @@ import (
 type bundleResult struct {
 	Path     string
 	Evidence *collect.Evidence
-	Findings []bundle.Finding
+	Findings []analysis.Finding
 }
 
 // reportOptions are the flags of `twilio-evidence report`: those of bundle,
@@ -52,6 +53,7 @@ func newReportFlags(o *reportOptions) *pflag.FlagSet {
 	fs.Init("report", pflag.ContinueOnError)
 	fs.Lookup("since").Usage = "look back this long from now: 24h, 7d, 2w (default " + reportDefaultSince + ")"
 	fs.Lookup("output").Usage = "directory that keeps the reports (required); the lock file and older bundles live there too"
+	fs.Lookup("output").DefValue = ""
 	fs.Lookup("force").Usage = "ignored: a report replaces a bundle of the same window"
 	_ = fs.MarkHidden("force")
 	fs.StringVar(&o.week, "week", "", "'last': the last full week, Monday 00:00 to Monday 00:00 in --tz")
@@ -251,13 +253,13 @@ type runSummary struct {
 	ErrorRate *float64 `json:"error_rate"`
 	RateNote  string   `json:"error_rate_note,omitempty"`
 	// Verdict is the sentence of the headline finding.
-	Verdict    string          `json:"verdict"`
-	Headline   *bundle.Finding `json:"headline_finding,omitempty"`
-	Incomplete bool            `json:"incomplete"`
-	Collectors []collectorJSON `json:"collectors"`
-	Previous   *previousJSON   `json:"previous,omitempty"`
-	Deleted    []string        `json:"deleted,omitempty"`
-	ExitCode   int             `json:"exit_code"`
+	Verdict    string            `json:"verdict"`
+	Headline   *analysis.Finding `json:"headline_finding,omitempty"`
+	Incomplete bool              `json:"incomplete"`
+	Collectors []collectorJSON   `json:"collectors"`
+	Previous   *previousJSON     `json:"previous,omitempty"`
+	Deleted    []string          `json:"deleted,omitempty"`
+	ExitCode   int               `json:"exit_code"`
 }
 
 type windowJSON struct {
@@ -302,12 +304,12 @@ func (r *runSummary) sentence() string {
 }
 
 // severityRank orders findings for the headline: fail, warn, pass, info.
-var severityRank = map[string]int{bundle.Fail: 0, bundle.Warn: 1, bundle.Pass: 2, bundle.Info: 3}
+var severityRank = map[string]int{analysis.Fail: 0, analysis.Warn: 1, analysis.Pass: 2, analysis.Info: 3}
 
 // headline picks the finding a summary leads with: the most severe, the
 // first of its severity in the analysis' order.
-func headline(findings []bundle.Finding) *bundle.Finding {
-	var best *bundle.Finding
+func headline(findings []analysis.Finding) *analysis.Finding {
+	var best *analysis.Finding
 	for i := range findings {
 		f := &findings[i]
 		r, ok := severityRank[f.Severity]
@@ -331,7 +333,7 @@ func summarize(res *bundleResult, prev string, s streams) *runSummary {
 		Window:     windowJSON{From: ev.Window.From.In(loc), To: ev.Window.To.In(loc), TZ: loc.String()},
 		Incidents:  len(ev.Incidents),
 		AlertsSeen: ev.AlertsSeen,
-		Incomplete: bundle.Incomplete(ev),
+		Incomplete: analysis.Incomplete(ev),
 		Collectors: []collectorJSON{},
 	}
 	for _, c := range ev.Collectors {
@@ -383,7 +385,7 @@ func readBaseline(path string) (*stats.Stats, error) {
 	if err == nil {
 		return st, nil
 	}
-	zr, zerr := zipOpen(path)
+	zr, zerr := bundlezip.Open(path)
 	if zerr != nil {
 		return nil, err
 	}
@@ -393,12 +395,16 @@ func readBaseline(path string) (*stats.Stats, error) {
 		return nil, fmt.Errorf("previous bundle %s: %w", path, err)
 	}
 	var incidents []collect.Incident
-	f, err := zr.Open(bundle.IncidentsFile)
+	f := zr.File(bundle.IncidentsFile)
+	if f == nil {
+		return nil, fmt.Errorf("previous bundle %s: no %s in the bundle", path, bundle.IncidentsFile)
+	}
+	rc, err := f.Open()
 	if err != nil {
 		return nil, fmt.Errorf("previous bundle %s: %w", path, err)
 	}
-	defer f.Close()
-	if err := gocsv.Unmarshal(f, &incidents); err != nil {
+	defer rc.Close()
+	if err := gocsv.Unmarshal(rc, &incidents); err != nil {
 		return nil, fmt.Errorf("previous bundle %s: %s: %w", path, bundle.IncidentsFile, err)
 	}
 	return stats.Compute(stats.Input{Window: m.Window, Incidents: incidents}, stats.Options{})
@@ -491,22 +497,13 @@ func pruneBundles(dir, account string, keep int, written string) ([]string, erro
 	return deleted, nil
 }
 
-func zipOpen(path string) (*zip.ReadCloser, error) {
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
-	return zr, nil
-}
-
-// readZipJSON decodes the JSON file name of a zip into v.
-func readZipJSON(zr *zip.ReadCloser, name string, v any) error {
-	f, err := zr.Open(name)
+// readZipJSON decodes the JSON file name of a bundle into v.
+func readZipJSON(zr *bundlezip.Reader, name string, v any) error {
+	b, err := zr.ReadFile(name, 64<<20)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	if err := json.NewDecoder(io.LimitReader(f, 64<<20)).Decode(v); err != nil {
+	if err := json.Unmarshal(b, v); err != nil {
 		return fmt.Errorf("read %s: %w", name, err)
 	}
 	return nil

@@ -384,7 +384,7 @@ func TestE2E_HelpAndErrorsAreNeverRedacted(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"redact help", nil, []string{"redact", "--help"}, "Secrets: the values in --secret-file"},
+		{"redact help", nil, []string{"redact", "--help"}, "The values in --secret-file (one a line), TWILIO_AUTH_TOKEN and"},
 		{"probe without an auth token", nil, []string{"probe", "--style", "twilio", "https://example.com/voice"}, "signs its requests with the auth token: no Twilio credentials: set TWILIO_ACCOUNT_SID"},
 		{"bundle without credentials", nil, []string{"bundle", "--output", t.TempDir()}, "no Twilio credentials: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"},
 		{"a token pasted into a flag", []string{"TWILIO_AUTH_TOKEN=" + e2eToken}, []string{"bundle", "--since", e2eToken}, "--since"},

@@ -65,6 +65,13 @@ Examples:
 
 func init() {
 	commandUsage["trace"] = traceUsage
+	commandExitCodes["trace"] = `
+Exit codes:
+  0  done: every failed request is traced as far as the logs tell
+  2  usage or input error: a bad --hop, format, window or file
+  3  done, but incomplete: the alerts or a log could not be read in full (the result says which)
+  4  could not run: no or rejected credentials, no network
+`
 	otherCommands["trace"] = func() *pflag.FlagSet { return newTraceFlags(&traceOptions{}) }
 }
 
@@ -189,7 +196,7 @@ func runTrace(ctx context.Context, o traceOptions, s streams) error {
 	collect.Run(ctx, env, o.timeout, collect.Alerts{MaxDetails: -1})
 	hc := collect.Hops{Hops: hops, Logs: logs, Window: o.matchWindow, Location: loc, DestAddrs: addrs, NoExcerpts: true}
 	if d != nil {
-		hc.Resolver = d.Probe.Resolver
+		hc.Resolver, hc.ShownRoot = d.Probe.Resolver, d.LogDir
 	}
 	collect.Run(ctx, env, o.timeout, hc)
 	progress.Close()
@@ -442,7 +449,7 @@ func (h *hopFlags) collectors() []collect.Collector {
 		if len(h.hops) == 0 && len(h.logs) == 0 {
 			hops, logs, err := collect.CheckHopSpecs(h.demo.Hops, h.demo.Logs, h.loc)
 			if err == nil {
-				c.Hops, c.Logs = hops, logs
+				c.Hops, c.Logs, c.ShownRoot = hops, logs, h.demo.LogDir
 			}
 		}
 	}

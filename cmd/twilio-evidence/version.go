@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+
+	"github.com/spf13/pflag"
 )
 
 // Set at build time with -ldflags "-X main.version=… -X main.commit=… -X main.date=…".
@@ -39,4 +41,14 @@ func versionString() string {
 		d = "unknown"
 	}
 	return fmt.Sprintf("twilio-evidence %s (commit %.12s, built %s, %s %s/%s)", version, c, d, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}
+
+// runVersionCmd is `twilio-evidence version`: it takes no flags but --help.
+func runVersionCmd(args []string, s streams) error {
+	fs := pflag.NewFlagSet("version", pflag.ContinueOnError)
+	if done, err := parseFlags("version", fs, args, s); done || err != nil {
+		return err
+	}
+	fmt.Fprintln(s.out, versionString())
+	return nil
 }

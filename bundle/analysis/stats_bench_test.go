@@ -1,4 +1,4 @@
-package bundle
+package analysis
 
 import (
 	"fmt"
@@ -66,7 +66,7 @@ func BenchmarkStatsInBundle1M(b *testing.B) {
 		if fs := statsFindings(ev); len(fs) < 5 {
 			b.Fatalf("%d findings", len(fs))
 		}
-		st, err := statsIn(ev, "ja")
+		st, err := StatsIn(ev, "ja")
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package bundle
+package analysis
 
 import (
 	"fmt"
@@ -96,7 +96,7 @@ func TestIsolate_OneVerdictPerCase(t *testing.T) {
 			if c.basis != "" && !hasReason(iso.Basis, c.basis) {
 				t.Errorf("basis %+v lacks %s", iso.Basis, c.basis)
 			}
-			l, err := NewLocalizer("en")
+			l, err := NewText("en")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -125,7 +125,7 @@ func TestIsolate_ConflictingEvidenceIsShown(t *testing.T) {
 		if !hasReason(iso.Basis, "probe.url_wrong") || !hasReason(iso.Conflicts, "hops.app_failed") {
 			t.Errorf("both sides must be listed: basis %+v conflicts %+v", iso.Basis, iso.Conflicts)
 		}
-		l, _ := NewLocalizer("en")
+		l, _ := NewText("en")
 		h := l.Headline(iso)
 		if !strings.Contains(h, "URL or certificate wrong") || !strings.Contains(h, "the application failed") {
 			t.Errorf("headline %q does not name both sides", h)
@@ -212,7 +212,7 @@ func TestIsolate_SaysWhatToAdd(t *testing.T) {
 			if strings.Join(iso.Missing, ",") != strings.Join(c.missing, ",") {
 				t.Errorf("missing %v, want %v", iso.Missing, c.missing)
 			}
-			l, _ := NewLocalizer("en")
+			l, _ := NewText("en")
 			if h := l.Headline(iso); !strings.Contains(h, "Not enough evidence — add") {
 				t.Errorf("headline %q", h)
 			}

@@ -1,8 +1,8 @@
-// Package bundle turns Evidence into the support bundle: the analysis that
-// walks the isolation procedure (pure functions from Evidence to Findings)
-// and the writers of the zip, the PDF summary and the ticket text. Writers
-// never decide anything; analysis never does I/O.
-package bundle
+// Package analysis walks the isolation procedure over the Evidence: pure
+// functions from Evidence to Findings, the isolation verdict and the
+// recommendations. It reads what the collectors gathered and never writes:
+// the bundle's writers lay out what it decided.
+package analysis
 
 import (
 	"fmt"
@@ -10,6 +10,10 @@ import (
 
 	"github.com/twilio-evidence/twilio-evidence/collect"
 )
+
+// IncidentsFile is the bundle's list of every incident, which findings
+// about the incidents point at.
+const IncidentsFile = "incidents.csv"
 
 // Severities of a finding, in the sense of a troubleshooting analyzer.
 const (

@@ -1,4 +1,4 @@
-package bundle
+package analysis
 
 import (
 	"fmt"
@@ -571,9 +571,9 @@ func reasonRef(r Reason) string {
 
 // englishVerdict is the headline in English, for findings.json.
 func englishVerdict(iso Isolation) string {
-	s, err := NewLocalizer("en")
+	t, err := NewText("en")
 	if err != nil {
 		return iso.Kind
 	}
-	return s.Headline(iso)
+	return t.Headline(iso)
 }
