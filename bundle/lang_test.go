@@ -3,10 +3,6 @@ package bundle
 import (
 	"strings"
 	"testing"
-	"text/template"
-
-	"github.com/twilio-evidence/twilio-evidence/bundle/stats"
-	"github.com/twilio-evidence/twilio-evidence/templates"
 )
 
 // TestLocalizer_SingularAndPlural checks that a count of one reads in the
@@ -35,18 +31,3 @@ func TestLocalizer_SingularAndPlural(t *testing.T) {
 	}
 }
 
-// TestCatalogs_ParseWithTheSentenceFunctions checks every catalog sentence
-// against the functions it is rendered with.
-func TestCatalogs_ParseWithTheSentenceFunctions(t *testing.T) {
-	for _, lang := range templates.Languages {
-		c, err := templates.Catalog(lang)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for k, v := range c {
-			if _, err := template.New(k).Funcs(stats.Funcs(lang)).Parse(v); err != nil {
-				t.Errorf("%s %q: %v", lang, k, err)
-			}
-		}
-	}
-}

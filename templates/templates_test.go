@@ -1,30 +1,24 @@
-package templates
+package templates_test
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 	"text/template"
-)
 
-// sentenceFuncs name the functions the sentences may call; bundle/stats
-// defines them (bundle's TestCatalogs_ParseWithTheSentenceFunctions parses with
-// them), and this package cannot import it.
-var sentenceFuncs = template.FuncMap{
-	"num": fmt.Sprint, "pct": fmt.Sprint, "span": fmt.Sprint,
-	"plural": func(any, string, string) string { return "" }, "count": func(any, string, string) string { return "" },
-}
+	"github.com/twilio-evidence/twilio-evidence/bundle/stats"
+	"github.com/twilio-evidence/twilio-evidence/templates"
+)
 
 // sameInEveryLanguage are the entries that are names, not sentences.
 var sameInEveryLanguage = map[string]bool{"col.sid": true, "handler.messaging_service": true}
 
 func TestCatalogs_SameKeysAndValidTemplates(t *testing.T) {
-	en, err := Catalog("en")
+	en, err := templates.Catalog("en")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, lang := range Languages {
-		c, err := Catalog(lang)
+	for _, lang := range templates.Languages {
+		c, err := templates.Catalog(lang)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -37,7 +31,7 @@ func TestCatalogs_SameKeysAndValidTemplates(t *testing.T) {
 			if _, ok := en[k]; !ok {
 				t.Errorf("%s has %q, which en lacks", lang, k)
 			}
-			if _, err := template.New(k).Funcs(sentenceFuncs).Parse(v); err != nil {
+			if _, err := template.New(k).Funcs(stats.Funcs(lang)).Parse(v); err != nil {
 				t.Errorf("%s %q: %v", lang, k, err)
 			}
 			if lang == "ja" && v == en[k] && !sameInEveryLanguage[k] && strings.ContainsAny(v, "abcdefghijklmnopqrstuvwxyz") && len(v) > 12 {
@@ -45,7 +39,7 @@ func TestCatalogs_SameKeysAndValidTemplates(t *testing.T) {
 			}
 		}
 	}
-	if _, err := Catalog("fr"); err == nil {
+	if _, err := templates.Catalog("fr"); err == nil {
 		t.Error("an unknown language gave a catalog")
 	}
 }
