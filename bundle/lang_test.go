@@ -30,4 +30,3 @@ func TestLocalizer_SingularAndPlural(t *testing.T) {
 		}
 	}
 }
-
