@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gocarina/gocsv"
 	"github.com/spf13/pflag"
 
 	"github.com/twilio-evidence/twilio-evidence/bundle"
@@ -21,6 +20,7 @@ import (
 	"github.com/twilio-evidence/twilio-evidence/bundle/bundlezip"
 	"github.com/twilio-evidence/twilio-evidence/bundle/stats"
 	"github.com/twilio-evidence/twilio-evidence/collect"
+	"github.com/twilio-evidence/twilio-evidence/collect/csvsafe"
 	"github.com/twilio-evidence/twilio-evidence/collect/faketwilio"
 	"github.com/twilio-evidence/twilio-evidence/collect/runlock"
 )
@@ -273,6 +273,9 @@ type collectorJSON struct {
 	State  string `json:"state"`
 	Source string `json:"source,omitempty"`
 	Reason string `json:"reason,omitempty"`
+	// Failure is the short line of a collector that failed: class of
+	// failure and host (Reason holds the raw error).
+	Failure string `json:"failure,omitempty"`
 }
 
 // previousJSON is the trend against the previous bundle.
@@ -336,8 +339,13 @@ func summarize(res *bundleResult, prev string, s streams) *runSummary {
 		Incomplete: analysis.Incomplete(ev),
 		Collectors: []collectorJSON{},
 	}
+	en := localizer("en")
 	for _, c := range ev.Collectors {
-		sum.Collectors = append(sum.Collectors, collectorJSON{Name: c.Name, State: c.State, Source: c.Source, Reason: c.Reason})
+		cj := collectorJSON{Name: c.Name, State: c.State, Source: c.Source, Reason: c.Reason}
+		if c.State == collect.StateError || c.State == collect.StateTimeout {
+			cj.Failure = en.CollectorFailure(c)
+		}
+		sum.Collectors = append(sum.Collectors, cj)
 	}
 	if h := headline(res.Findings); h != nil {
 		sum.Headline, sum.Verdict = h, h.Verdict
@@ -404,7 +412,7 @@ func readBaseline(path string) (*stats.Stats, error) {
 		return nil, fmt.Errorf("previous bundle %s: %w", path, err)
 	}
 	defer rc.Close()
-	if err := gocsv.Unmarshal(rc, &incidents); err != nil {
+	if err := csvsafe.Unmarshal(rc, &incidents); err != nil {
 		return nil, fmt.Errorf("previous bundle %s: %s: %w", path, bundle.IncidentsFile, err)
 	}
 	return stats.Compute(stats.Input{Window: m.Window, Incidents: incidents}, stats.Options{})
