@@ -7,6 +7,7 @@ import (
 	"github.com/twilio-evidence/twilio-evidence/bundle/pdfdoc"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/hoplog"
+	"github.com/twilio-evidence/twilio-evidence/collect/probe"
 )
 
 // probeTable is the probes appendix: one row per URL considered, with the
@@ -25,7 +26,7 @@ func probeTable(r *Report) (t pdfdoc.Table, ok bool) {
 		for _, ts := range p.Report.Targets {
 			probed[ts.Target] = true
 			t.Rows = append(t.Rows, []string{ts.Target, ts.Verdict,
-				fmt.Sprintf("%d / %d", ts.Overall.Failures, ts.Overall.Attempts), ts.Explanation})
+				fmt.Sprintf("%d / %d", ts.Overall.Failures, ts.Overall.Attempts), probe.Explain(ts, L.Lang())})
 		}
 	}
 	for _, pt := range p.Targets {
