@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/gocarina/gocsv"
+
+	"github.com/twilio-evidence/twilio-evidence/collect/csvsafe"
 )
 
 // HistoryRow is one attempt as a CSV row (the history file and the
@@ -111,7 +113,7 @@ func WriteAttempts(w io.Writer, attempts []Attempt) error {
 	for i, a := range attempts {
 		rows[i] = a.Row()
 	}
-	if err := gocsv.Marshal(rows, w); err != nil {
+	if err := csvsafe.Marshal(rows, w); err != nil {
 		return fmt.Errorf("write probe attempts CSV: %w", err)
 	}
 	return nil
@@ -135,9 +137,9 @@ func AppendHistory(path string, attempts []Attempt) error {
 		rows[i] = a.Row()
 	}
 	if st.Size() == 0 {
-		err = gocsv.Marshal(rows, f)
+		err = csvsafe.Marshal(rows, f)
 	} else {
-		err = gocsv.MarshalWithoutHeaders(rows, f)
+		err = csvsafe.MarshalWithoutHeaders(rows, f)
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -153,7 +155,7 @@ func AppendHistory(path string, attempts []Attempt) error {
 // does not parse is an error naming its line.
 func ReadHistory(r io.Reader) ([]Attempt, error) {
 	var rows []HistoryRow
-	if err := gocsv.Unmarshal(r, &rows); err != nil {
+	if err := csvsafe.Unmarshal(r, &rows); err != nil {
 		if errors.Is(err, gocsv.ErrEmptyCSVFile) {
 			return nil, nil
 		}
