@@ -273,6 +273,9 @@ type collectorJSON struct {
 	State  string `json:"state"`
 	Source string `json:"source,omitempty"`
 	Reason string `json:"reason,omitempty"`
+	// Failure is the short line of a collector that failed: class of
+	// failure and host (Reason holds the raw error).
+	Failure string `json:"failure,omitempty"`
 }
 
 // previousJSON is the trend against the previous bundle.
@@ -336,8 +339,13 @@ func summarize(res *bundleResult, prev string, s streams) *runSummary {
 		Incomplete: analysis.Incomplete(ev),
 		Collectors: []collectorJSON{},
 	}
+	en := localizer("en")
 	for _, c := range ev.Collectors {
-		sum.Collectors = append(sum.Collectors, collectorJSON{Name: c.Name, State: c.State, Source: c.Source, Reason: c.Reason})
+		cj := collectorJSON{Name: c.Name, State: c.State, Source: c.Source, Reason: c.Reason}
+		if c.State == collect.StateError || c.State == collect.StateTimeout {
+			cj.Failure = en.CollectorFailure(c)
+		}
+		sum.Collectors = append(sum.Collectors, cj)
 	}
 	if h := headline(res.Findings); h != nil {
 		sum.Headline, sum.Verdict = h, h.Verdict
