@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/gocarina/gocsv"
+
+	"github.com/twilio-evidence/twilio-evidence/collect/csvsafe"
 )
 
 // HistoryRow is one attempt as a CSV row (the history file and the
@@ -139,7 +141,7 @@ func WriteAttempts(w io.Writer, attempts []Attempt) error {
 	for i, a := range attempts {
 		rows[i] = a.Row()
 	}
-	if err := gocsv.Marshal(rows, w); err != nil {
+	if err := csvsafe.Marshal(rows, w); err != nil {
 		return fmt.Errorf("write probe attempts CSV: %w", err)
 	}
 	return nil
@@ -163,7 +165,7 @@ func AppendHistory(path string, attempts []Attempt) error {
 		rows[i] = a.Row()
 	}
 	if st.Size() == 0 {
-		err = gocsv.Marshal(rows, f)
+		err = csvsafe.Marshal(rows, f)
 	} else {
 		err = appendRows(path, f, rows)
 	}
@@ -190,7 +192,7 @@ func appendRows(path string, w io.Writer, rows []HistoryRow) error {
 		return fmt.Errorf("read its header: %w", err)
 	}
 	var buf bytes.Buffer
-	if err := gocsv.Marshal(rows, &buf); err != nil {
+	if err := csvsafe.Marshal(rows, &buf); err != nil {
 		return err
 	}
 	records, err := csv.NewReader(&buf).ReadAll()
@@ -222,7 +224,7 @@ func appendRows(path string, w io.Writer, rows []HistoryRow) error {
 // does not parse is an error naming its line.
 func ReadHistory(r io.Reader) ([]Attempt, error) {
 	var rows []HistoryRow
-	if err := gocsv.Unmarshal(r, &rows); err != nil {
+	if err := csvsafe.Unmarshal(r, &rows); err != nil {
 		if errors.Is(err, gocsv.ErrEmptyCSVFile) {
 			return nil, nil
 		}
