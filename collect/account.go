@@ -5,11 +5,23 @@ import (
 	"fmt"
 )
 
-// AccountInfo collects the account's friendly name, type and status.
+// AccountInfo collects the account's friendly name, type and status. The
+// Account resource also returns the account's auth token, which a run with
+// API-key credentials does not know otherwise: it is passed to
+// Env.LearnSecret, never kept. When the run's credentials are not that
+// token, Run starts the collectors that stage Twilio's data only once it
+// has ended (learnsSecrets).
 type AccountInfo struct{}
 
 // Name implements Collector.
 func (AccountInfo) Name() string { return "account" }
+
+// learnsSecrets reports whether the run learns a secret from the account:
+// its auth token, unknown when the credentials are an API key or the
+// parent's.
+func (AccountInfo) learnsSecrets(env *Env) bool {
+	return env.LearnSecret != nil && env.API != nil && env.API.Credentials.Username != env.Evidence.Account.SID
+}
 
 // Collect implements Collector.
 func (AccountInfo) Collect(ctx context.Context, env *Env) error {
@@ -20,6 +32,7 @@ func (AccountInfo) Collect(ctx context.Context, env *Env) error {
 	if err != nil {
 		return fmt.Errorf("fetch account: %w", err)
 	}
+	env.learnSecret(deref(acc.AuthToken))
 	a := &env.Evidence.Account
 	a.FriendlyName, a.Type, a.Status = deref(acc.FriendlyName), deref(acc.Type), deref(acc.Status)
 	if owner := deref(acc.OwnerAccountSid); owner != a.SID {

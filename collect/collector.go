@@ -32,6 +32,10 @@ type Env struct {
 	Progress Progress
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// LearnSecret, when set, is told the secret values collectors learn on
+	// their way (the auth token the Account resource returns), before they
+	// stage anything, so that the redactor removes them from then on.
+	LearnSecret func(values ...string)
 
 	// run is the Run in progress (feed.go); filesMu guards
 	// Evidence.Files, which collectors running together add to.
@@ -44,6 +48,13 @@ func (e *Env) addFile(name string) {
 	e.filesMu.Lock()
 	defer e.filesMu.Unlock()
 	e.Evidence.Files = append(e.Evidence.Files, name)
+}
+
+// learnSecret passes secret values to LearnSecret.
+func (e *Env) learnSecret(values ...string) {
+	if e.LearnSecret != nil {
+		e.LearnSecret(values...)
+	}
 }
 
 func (e *Env) now() time.Time {
@@ -111,7 +122,9 @@ type Waiter interface {
 
 // Run runs the collectors together, each in its own goroutine with its own
 // deadline (timeout, counted from when it starts; 0 = only ctx), a Waiter
-// once those it waits for have ended. It records how each ended in
+// once those it waits for have ended, and all of them after a collector
+// that learns a secret their data may hold (AccountInfo with an API key's
+// credentials) has ended. It records how each ended in
 // env.Evidence, in the order given, and the use of the API so far. A panic
 // in a collector is recorded as its error, never propagated; a collector
 // that fails, times out or panics never stops the others.
@@ -124,6 +137,7 @@ func Run(ctx context.Context, env *Env, timeout time.Duration, collectors ...Col
 		go func() {
 			defer wg.Done()
 			defer env.ended(i)
+			env.waitForSecrets(ctx, i)
 			statuses[i] = runOne(ctx, env, timeout, c)
 		}()
 	}

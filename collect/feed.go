@@ -12,6 +12,9 @@ import (
 type runState struct {
 	collectors []Collector
 	ended      []chan struct{}
+	// first are the collectors that learn secrets the others' data may
+	// hold: the others start when they have ended.
+	first []int
 	// feed is the incidents the alerts collector lists; nil when the Run
 	// has none.
 	feed *incidentFeed
@@ -23,6 +26,12 @@ type incidentLister interface {
 	listsIncidents()
 }
 
+// secretLearner is a collector that may learn secrets (Env.LearnSecret)
+// the data of the others holds.
+type secretLearner interface {
+	learnsSecrets(env *Env) bool
+}
+
 // beginRun prepares env for a Run of collectors. One Run at a time uses
 // an Env.
 func (e *Env) beginRun(collectors []Collector) {
@@ -32,8 +41,26 @@ func (e *Env) beginRun(collectors []Collector) {
 		if _, ok := c.(incidentLister); ok && rs.feed == nil {
 			rs.feed = &incidentFeed{more: make(chan struct{})}
 		}
+		if l, ok := c.(secretLearner); ok && l.learnsSecrets(e) {
+			rs.first = append(rs.first, i)
+		}
 	}
 	e.run = rs
+}
+
+// waitForSecrets waits, unless the i-th collector is one of them, until the
+// collectors that learn secrets have ended, or ctx ends.
+func (e *Env) waitForSecrets(ctx context.Context, i int) {
+	if slices.Contains(e.run.first, i) {
+		return
+	}
+	for _, j := range e.run.first {
+		select {
+		case <-e.run.ended[j]:
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 // ended marks the i-th collector of the Run as ended; the end of the
