@@ -16,6 +16,9 @@ type AccountInfo struct{}
 // Name implements Collector.
 func (AccountInfo) Name() string { return "account" }
 
+// Off implements Switchable.
+func (AccountInfo) Off(env *Env) string { return noAPI(env) }
+
 // learnsSecrets reports whether the run learns a secret from the account:
 // its auth token, unknown when the credentials are an API key or the
 // parent's.
@@ -25,8 +28,8 @@ func (AccountInfo) learnsSecrets(env *Env) bool {
 
 // Collect implements Collector.
 func (AccountInfo) Collect(ctx context.Context, env *Env) error {
-	if env.API == nil {
-		return Skip("no API credentials")
+	if why := noAPI(env); why != "" {
+		return Skip("%s", why)
 	}
 	acc, err := env.API.Client(ctx).Api.FetchAccount(env.Evidence.Account.SID)
 	if err != nil {

@@ -113,6 +113,23 @@ func (e *SkipError) Error() string { return "skipped: " + e.Reason }
 // Skip returns a SkipError.
 func Skip(format string, args ...any) error { return &SkipError{Reason: fmt.Sprintf(format, args...)} }
 
+// Switchable is a Collector that the run's flags or inputs may switch off
+// (--no-status, --no-probe, no --hop, no credentials): Off says why, or ""
+// when it is to run. Run records a switched-off collector as skipped
+// without running it, also when the run was interrupted or its deadline
+// passed before the collector's turn.
+type Switchable interface {
+	Off(env *Env) string
+}
+
+// noAPI is the Off of the collectors that need the Twilio API.
+func noAPI(env *Env) string {
+	if env.API == nil {
+		return "no API credentials"
+	}
+	return ""
+}
+
 // Waiter is a collector that needs the evidence of others: it starts only
 // once the collectors it names (among those of the same Run) have ended,
 // whatever their state.
@@ -137,8 +154,7 @@ func Run(ctx context.Context, env *Env, timeout time.Duration, collectors ...Col
 		go func() {
 			defer wg.Done()
 			defer env.ended(i)
-			env.waitForSecrets(ctx, i)
-			statuses[i] = runOne(ctx, env, timeout, c)
+			statuses[i] = runOne(ctx, env, timeout, i, c)
 		}()
 	}
 	wg.Wait()
@@ -150,12 +166,19 @@ func Run(ctx context.Context, env *Env, timeout time.Duration, collectors ...Col
 	}
 }
 
-// runOne runs one collector of Run and says how it ended.
-func runOne(ctx context.Context, env *Env, timeout time.Duration, c Collector) CollectorStatus {
+// runOne runs the i-th collector of Run and says how it ended.
+func runOne(ctx context.Context, env *Env, timeout time.Duration, i int, c Collector) CollectorStatus {
 	st := CollectorStatus{Name: c.Name(), Source: "api"}
 	if s, ok := c.(interface{ Source() string }); ok {
 		st.Source = s.Source()
 	}
+	if sw, ok := c.(Switchable); ok {
+		if why := sw.Off(env); why != "" {
+			st.State, st.Reason = StateSkipped, why
+			return st
+		}
+	}
+	env.waitForSecrets(ctx, i)
 	if w, ok := c.(Waiter); ok {
 		_ = env.waitFor(ctx, w.After()...)
 	}

@@ -141,6 +141,15 @@ func (Probes) After() []string { return []string{Config{}.Name(), Alerts{}.Name(
 // Source implements the collector's data source for the manifest.
 func (Probes) Source() string { return "probe" }
 
+// Off implements Switchable: probes switched off with nothing recorded
+// to read instead.
+func (c Probes) Off(*Env) string {
+	if c.Disabled && c.HistoryFile == "" {
+		return cmp.Or(c.DisabledReason, "--no-probe")
+	}
+	return ""
+}
+
 // Collect implements Collector.
 func (c Probes) Collect(ctx context.Context, env *Env) error {
 	pe := &ProbeEvidence{}
