@@ -100,8 +100,8 @@ func verdictFinding(v hoplog.Verdict) (Finding, bool) {
 	switch v.Outcome {
 	case hoplog.OutcomeLost:
 		return Finding{ID: FindingHopsLost, Step: 3, Severity: Fail,
-			Verdict: fmt.Sprintf("%s reached %s but never arrived at %s: they were lost between %s and %s. Check %s's configuration, health checks and its own logs for these times, and what lies between the two.",
-				of, v.From, v.To, v.From, v.To, v.To),
+			Verdict: fmt.Sprintf("%s reached %s but never arrived at %s: they were lost between %s and %s, and %s is the last component whose log has them, so they stopped there. Check %s's configuration, health checks and its own logs for these times.",
+				of, v.From, v.To, v.From, v.To, v.From, v.From),
 			Evidence: append(counts, "from: "+v.From, "to: "+v.To)}, true
 	case hoplog.OutcomeDropped:
 		return Finding{ID: FindingHopsFirewallDrop, Step: 3, Severity: Fail,

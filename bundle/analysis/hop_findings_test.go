@@ -30,7 +30,7 @@ func TestHopFindings_OneFindingPerOutcomeForTheCustomer(t *testing.T) {
 		step   int
 		phrase string
 	}{
-		{"lost", hoplog.Verdict{Outcome: hoplog.OutcomeLost, From: "firewall", To: "lb", Count: 4}, "hops.lost", 3, "lost between firewall and lb"},
+		{"lost", hoplog.Verdict{Outcome: hoplog.OutcomeLost, From: "firewall", To: "lb", Count: 4}, "hops.lost", 3, "firewall is the last component whose log has them, so they stopped there. Check firewall's configuration"},
 		{"dropped", hoplog.Verdict{Outcome: hoplog.OutcomeDropped, From: "firewall", Count: 4}, "hops.firewall_drop", 3, "refused by firewall"},
 		{"nowhere", hoplog.Verdict{Outcome: hoplog.OutcomeNotReached, Count: 4}, "hops.never_reached", 3, "send this bundle to Twilio support"},
 		{"5xx", hoplog.Verdict{Outcome: hoplog.OutcomeAppError, From: "web", Count: 4, Statuses: map[int]int{502: 4}}, "hops.app_failed", 1, "answered 502 ×4"},

@@ -154,13 +154,13 @@ func inputsKey(paths ...string) []byte {
 	return h.Sum(nil)
 }
 
-// write redacts the evidence and the findings in memory (the PDF's text is
+// write redacts the evidence and its analysis in memory (the PDF's text is
 // compressed, out of reach of the file filter), then writes the bundle with
 // the redaction report and the size budget.
-func (f *safetyFlags) write(ctx context.Context, r *redact.Redactor, ev *collect.Evidence, findings []analysis.Finding, stage *collect.Stage, opt bundle.Options) (string, error) {
+func (f *safetyFlags) write(ctx context.Context, r *redact.Redactor, ev *collect.Evidence, res *analysis.Result, stage *collect.Stage, opt bundle.Options) (string, error) {
 	ev.CommandLine = hideRedactExpressions(ev.CommandLine)
 	r.Value(bundle.EvidenceCounts, ev)
-	r.Value(bundle.EvidenceCounts, findings)
+	r.Value(bundle.EvidenceCounts, res)
 	if opt.Flow != nil {
 		opt.Flow = r.Bytes(bundle.EvidenceCounts, opt.Flow)
 	}
@@ -172,7 +172,7 @@ func (f *safetyFlags) write(ctx context.Context, r *redact.Redactor, ev *collect
 		f.outcome = res
 		return err
 	}
-	return bundle.Write(ev, findings, stage, opt)
+	return bundle.Write(ev, res, stage, opt)
 }
 
 // overBudget is the error of a bundle written whole because it does not fit

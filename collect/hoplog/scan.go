@@ -128,6 +128,9 @@ type Match struct {
 	Status      int
 	Duration    time.Duration
 	HasDuration bool
+	// TargetStatus is a load balancer's target status ("-": no target
+	// answered); empty for other formats.
+	TargetStatus string
 	// Undecided is true when this hop cannot tell: a connection log for an
 	// incident without destination address and port, or a log of
 	// timestamps only. Trace passes over such a hop for the incident.
