@@ -1,7 +1,6 @@
 package bundle
 
 import (
-	"archive/zip"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -109,20 +108,7 @@ func finishTo(t *testing.T, stage *collect.Stage, opt FinishOptions) (FinishResu
 	if st.Size() != res.Size {
 		t.Errorf("result says %d bytes, the file has %d", res.Size, st.Size())
 	}
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer zr.Close()
-	files := map[string][]byte{}
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		files[f.Name], _ = io.ReadAll(rc)
-		rc.Close()
-	}
+	files := readBundle(t, path)
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(files[ManifestFile], &m); err != nil {
 		t.Fatalf("manifest: %v\n%s", err, files[ManifestFile])

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/twilio-evidence/twilio-evidence/bundle/bundlezip"
 	"github.com/twilio-evidence/twilio-evidence/bundle/redact"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 )
@@ -109,7 +110,7 @@ const endRecord = 22
 // measure computes the entry's size, sha256 and cost: its local header,
 // compressed data, data descriptor and central directory record, found by
 // zipping it alone with the same writer the bundle is written with.
-func (e *entry) measure(stamp time.Time) error {
+func (e *entry) measure(folder string, stamp time.Time) error {
 	if e.measured {
 		return nil
 	}
@@ -120,7 +121,7 @@ func (e *entry) measure(stamp time.Time) error {
 	defer rc.Close()
 	var cw countWriter
 	zw := zip.NewWriter(&cw)
-	w, err := zw.CreateHeader(zipHeader(e.name, stamp))
+	w, err := zw.CreateHeader(zipHeader(folder, e.name, stamp))
 	if err != nil {
 		return fmt.Errorf("measure %s: %w", e.name, err)
 	}
@@ -140,8 +141,10 @@ type countWriter struct{ n int64 }
 
 func (c *countWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
 
-func zipHeader(name string, stamp time.Time) *zip.FileHeader {
-	return &zip.FileHeader{Name: name, Method: zip.Deflate, Modified: stamp.UTC()}
+// zipHeader is the header of the bundle's file name in a zip whose
+// top-level folder is folder.
+func zipHeader(folder, name string, stamp time.Time) *zip.FileHeader {
+	return &zip.FileHeader{Name: bundlezip.EntryName(folder, name), Method: zip.Deflate, Modified: stamp.UTC()}
 }
 
 // finisher holds one Finish call's state.
@@ -152,16 +155,17 @@ type finisher struct {
 	readme   []byte
 	entries  []*entry // raw and generated files, without README, manifest, redactions
 	scratch  string   // directory for trimmed copies
+	folder   string   // the zip's top-level folder
 }
 
 // Finish turns a staged bundle (written by Write, manifest.json included)
-// into the zip at final: every entry's name redacted, redactions.json
+// into the zip at final, under its top-level folder (see bundlezip): every entry's name redacted, redactions.json
 // added, the size budget met by trimming (see Fit), manifest.json's file
 // list, sizes and sha256 recomputed, entries sorted with fixed
 // timestamps, written to a temporary file in final's directory and renamed.
 // The same stage and options give the same bytes.
 func Finish(stage *collect.Stage, final string, opt FinishOptions) (FinishResult, error) {
-	f := &finisher{stage: stage, opt: opt}
+	f := &finisher{stage: stage, opt: opt, folder: bundlezip.Folder(final)}
 	raw, err := os.ReadFile(filepath.Join(stage.Dir, ManifestFile))
 	if err != nil {
 		return FinishResult{}, fmt.Errorf("finish bundle: read %s: %w", ManifestFile, err)
@@ -235,7 +239,7 @@ func (f *finisher) compose(p *plan) ([]*entry, error) {
 	sort.Slice(all, func(i, j int) bool { return all[i].name < all[j].name })
 	files := make([]ManifestEntry, 0, len(all))
 	for _, e := range all {
-		if err := e.measure(f.opt.Stamp); err != nil {
+		if err := e.measure(f.folder, f.opt.Stamp); err != nil {
 			return nil, err
 		}
 		files = append(files, ManifestEntry{Name: e.name, Bytes: e.size, SHA256: e.sum})
@@ -279,7 +283,7 @@ func (f *finisher) compose(p *plan) ([]*entry, error) {
 		mb = f.opt.Redactor.Clean(mb)
 	}
 	me := &entry{name: ManifestFile, data: mb}
-	if err := me.measure(f.opt.Stamp); err != nil {
+	if err := me.measure(f.folder, f.opt.Stamp); err != nil {
 		return nil, err
 	}
 	all = append(all, me)
@@ -356,7 +360,7 @@ func (f *finisher) write(all []*entry, final string) (size int64, err error) {
 	}()
 	zw := zip.NewWriter(tmp)
 	for _, e := range all {
-		w, err := zw.CreateHeader(zipHeader(e.name, f.opt.Stamp))
+		w, err := zw.CreateHeader(zipHeader(f.folder, e.name, f.opt.Stamp))
 		if err != nil {
 			return 0, fmt.Errorf("write bundle entry %s: %w", e.name, err)
 		}

@@ -1,11 +1,9 @@
 package bundle
 
 import (
-	"archive/zip"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"strings"
 	"testing"
 	"time"
@@ -140,21 +138,7 @@ func TestWrite_SummaryJSONInTheBundlesLanguage(t *testing.T) {
 // summaryOf reads stats/summary.json out of the bundle zip at path.
 func summaryOf(t *testing.T, path string) []byte {
 	t.Helper()
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer zr.Close()
-	f, err := zr.Open(stats.SummaryPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	b, err := io.ReadAll(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return readBundle(t, path)[stats.SummaryPath]
 }
 
 func TestWrite_NoSummaryWithoutStatistics(t *testing.T) {

@@ -1,7 +1,6 @@
 package bundle
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"errors"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/twilio-evidence/twilio-evidence/bundle/analysis"
+	"github.com/twilio-evidence/twilio-evidence/bundle/bundlezip"
 	"github.com/twilio-evidence/twilio-evidence/bundle/pdfdoc"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/demo"
@@ -110,23 +110,16 @@ func writeBundle(t *testing.T, ev *collect.Evidence, opt Options) map[string][]b
 	if err != nil {
 		t.Fatalf("Write: %v", err)
 	}
-	zr, err := zip.OpenReader(path)
+	return readBundle(t, path)
+}
+
+// readBundle returns the files of the bundle zip at path by name, and
+// checks that they lie under the folder named like the zip.
+func readBundle(t *testing.T, path string) map[string][]byte {
+	t.Helper()
+	files, err := bundlezip.ReadAll(path)
 	if err != nil {
 		t.Fatal(err)
-	}
-	defer zr.Close()
-	files := map[string][]byte{}
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		files[f.Name] = b
 	}
 	return files
 }

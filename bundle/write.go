@@ -5,7 +5,6 @@
 package bundle
 
 import (
-	"archive/zip"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -15,12 +14,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"time"
 
 	"github.com/gocarina/gocsv"
 
 	"github.com/twilio-evidence/twilio-evidence/bundle/analysis"
+	"github.com/twilio-evidence/twilio-evidence/bundle/bundlezip"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/templates"
 )
@@ -63,7 +62,7 @@ const (
 	SummaryFile   = "summary.pdf"
 	TicketFile    = "ticket.txt"
 	ReadmeFile    = "README.txt"
-	ManifestFile  = "manifest.json"
+	ManifestFile  = bundlezip.ManifestFile
 )
 
 // Write renders the evidence and its analysis into the staging area and
@@ -123,7 +122,7 @@ func Write(ev *collect.Evidence, res *analysis.Result, stage *collect.Stage, opt
 		}
 		return final, nil
 	}
-	if err := zipStage(stage, final, ev.Window.To); err != nil {
+	if _, err := Finish(stage, final, FinishOptions{Stamp: ev.Window.To}); err != nil {
 		return "", err
 	}
 	return final, nil
@@ -219,52 +218,4 @@ func newManifest(ev *collect.Evidence, stage *collect.Stage, reproducible bool) 
 		m.Files = append(m.Files, ManifestEntry{Name: name, Bytes: n, SHA256: hex.EncodeToString(h.Sum(nil))})
 	}
 	return m, nil
-}
-
-// zipStage writes every staged file into a zip at final: sorted entries,
-// fixed timestamps, written to a temporary file first and renamed.
-func zipStage(stage *collect.Stage, final string, stamp time.Time) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(final), ".twilio-evidence-*.zip.part")
-	if err != nil {
-		return fmt.Errorf("write bundle: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	zw := zip.NewWriter(tmp)
-	names := stage.Files()
-	sort.Strings(names)
-	for _, name := range names {
-		f, err := stage.Open(name)
-		if err != nil {
-			return fmt.Errorf("write bundle: %w", err)
-		}
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: stamp.UTC()})
-		if err == nil {
-			_, err = io.Copy(w, f)
-		}
-		f.Close()
-		if err != nil {
-			return fmt.Errorf("write bundle entry %s: %w", name, err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		return fmt.Errorf("write bundle: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("write bundle: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write bundle: %w", err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("write bundle: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), final); err != nil {
-		return fmt.Errorf("write bundle: %w", err)
-	}
-	return nil
 }

@@ -555,6 +555,9 @@ type hopRow struct {
 	MatchedBy      string `csv:"matched_by"`
 	LineRef        string `csv:"line_ref"`
 	Outcome        string `csv:"outcome"`
+	// UndecidedReason says why the hop could not tell, when Seen is
+	// "undecided" (hoplog.Reason).
+	UndecidedReason string `csv:"undecided_reason"`
 }
 
 // writeHopsCSV writes trace/hops.csv: per incident, per hop (path order).
@@ -565,7 +568,7 @@ func writeHopsCSV(stage *Stage, incs []Incident, he *HopEvidence) error {
 		for k, m := range tr.Hops {
 			r := hopRow{AlertSID: in.AlertSID, Time: in.Time.UTC().Format(time.RFC3339), ResourceSID: in.ResourceSID,
 				URL: in.URL, Hop: he.Report.Hops[k], Position: k + 1, Seen: seenWord(m), Action: m.Action,
-				Lines: m.Lines, Outcome: string(tr.Outcome)}
+				Lines: m.Lines, Outcome: string(tr.Outcome), UndecidedReason: string(m.Reason)}
 			if m.Seen {
 				if m.Status != 0 {
 					r.Status = strconv.Itoa(m.Status)

@@ -103,8 +103,9 @@ func TestHops_LostBetweenFirewallAndLB(t *testing.T) {
 	var fw, lb, web []string
 	for _, in := range incs {
 		fw = append(fw, iptablesLine(in.Time.Add(-2*time.Second), "ACCEPT", "203.0.113.80"))
-		lb = append(lb, albLine(in.Time.Add(-30*time.Minute), "/health", 200))
-		web = append(web, combinedLine(in.Time.Add(-30*time.Minute), "/health", 200, 0.001))
+		// The logs cover the incidents' times and do not have the requests.
+		lb = append(lb, albLine(in.Time.Add(-30*time.Minute), "/health", 200), albLine(in.Time.Add(30*time.Minute), "/health", 200))
+		web = append(web, combinedLine(in.Time.Add(-30*time.Minute), "/health", 200, 0.001), combinedLine(in.Time.Add(30*time.Minute), "/health", 200, 0.001))
 	}
 	hops, _ := mustSpecs(t, []string{"firewall=" + writeLog(t, dir, "fw.log", fw), "lb=" + writeLog(t, dir, "lb.log", lb),
 		"web=" + writeLog(t, dir, "access.log", web)}, nil)
@@ -283,7 +284,7 @@ func TestHops_ByHostWhenHostsTakeDifferentPaths(t *testing.T) {
 	dir := t.TempDir()
 	incs := hopIncidents(2)
 	incs[1].URL = "https://sms.example.com/sms"
-	web := []string{combinedLine(incs[1].Time, "/sms", 503, 0.2)}
+	web := []string{combinedLine(incs[0].Time.Add(-time.Hour), "/health", 200, 0.001), combinedLine(incs[1].Time, "/sms", 503, 0.2)}
 	hops, _ := mustSpecs(t, []string{"web=" + writeLog(t, dir, "access.log", web)}, nil)
 	env := hopEnv(t, incs)
 	Run(context.Background(), env, time.Minute, Hops{Hops: hops})

@@ -181,6 +181,24 @@ func (x *hopIndex) claims(d *diag, g *group, i int, tr hoplog.IncidentTrace) []*
 		default:
 			return []*claim{at(CausePathResponse, ConfidenceHigh, tr.From, map[string]any{"component": tr.From, "status": m.Status}, line(tr.From, m))}
 		}
+	case hoplog.OutcomeUndecided:
+		// The hop that would tell could not be read: where the requests
+		// stopped is that hop, or the last one that has them (or outside
+		// the network when none has); that hop's log decides.
+		u := tr.To
+		if u == "" {
+			return nil
+		}
+		pu := proof("proof.hop_undecided", x.file(u), "hop", u)
+		if tr.From == "" {
+			return alternatives(
+				at(CauseOutsideNetwork, ConfidenceLow, g.host, map[string]any{"host": g.host, "first": x.names[0], "answers": g.probeOK}, pu),
+				at(x.pathCause(u), ConfidenceLow, u, pathFigures(u, "", hoplog.Match{}), pu))
+		}
+		m, _ := x.at(tr, tr.From)
+		return alternatives(
+			at(x.pathCause(tr.From), ConfidenceLow, tr.From, pathFigures(tr.From, u, m), line(tr.From, m)),
+			at(x.pathCause(u), ConfidenceLow, u, pathFigures(u, "", hoplog.Match{}), pu))
 	case hoplog.OutcomeNotReached:
 		for k, m := range tr.Hops {
 			if m.Undecided && k < len(x.names) {

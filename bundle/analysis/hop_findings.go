@@ -17,6 +17,10 @@ const (
 	FindingHopsAnswered     = "hops.answered"
 	FindingHopsMixed        = "hops.mixed"
 	FindingHopsFirewallDrop = "hops.firewall_drop"
+	// FindingHopsUndecided is a group of incidents a hop's log could not
+	// decide (lines unread, format unknown, times outside the log): it
+	// names the hop and the reason, and supports no verdict.
+	FindingHopsUndecided = "hops.undecided"
 	// FindingWebhookChanged is a webhook setting changed in the window
 	// (Monitor Events).
 	FindingWebhookChanged = "config.webhook_changed"
@@ -139,6 +143,16 @@ func verdictFinding(v hoplog.Verdict) (Finding, bool) {
 		return Finding{ID: FindingHopsAnswered, Step: 1, Severity: Warn,
 			Verdict:  fmt.Sprintf("%s reached %s, whose log has no status: the requests arrived. Whether your application finished them is in its own log.", of, v.From),
 			Evidence: append(counts, "at: "+v.From)}, true
+	case hoplog.OutcomeUndecided:
+		reached := ""
+		if v.From != "" {
+			reached = fmt.Sprintf(" reached %s, but they", v.From)
+		}
+		return Finding{ID: FindingHopsUndecided, Step: 3, Severity: Warn,
+			Verdict: fmt.Sprintf("%s%s could not be traced further: %s's log could not be read for them (%s). Where they stopped is not decided; make the log readable and trace again.",
+				of, reached, v.To, undecidedWhy(v.Reason)),
+			Evidence: append(counts, "at: "+v.To, "reason: "+string(v.Reason)),
+			Figures:  map[string]any{"count": v.Count, "total": v.Total, "from": v.From, "at": v.To, "reason": string(v.Reason)}}, true
 	}
 	return Finding{}, false
 }
@@ -163,8 +177,25 @@ func describeOutcome(v hoplog.Verdict) string {
 		return "arrived, no status logged"
 	case hoplog.OutcomeUntimed:
 		return "without a time"
+	case hoplog.OutcomeUndecided:
+		return fmt.Sprintf("not decided at %s (%s)", v.To, undecidedWhy(v.Reason))
 	}
 	return "undecided"
+}
+
+// undecidedWhy says in a few words why a hop could not decide.
+func undecidedWhy(r hoplog.Reason) string {
+	switch r {
+	case hoplog.ReasonNoLineParsed:
+		return "its lines near their times are not in the format it was read as"
+	case hoplog.ReasonFormatUnknown:
+		return "no known format reads it: give one as NAME=PATH:FORMAT or NAME=PATH:regex:…"
+	case hoplog.ReasonOutsideSpan:
+		return "it does not cover their times: add the rotated files"
+	case hoplog.ReasonNoAddress:
+		return "a connection log needs the webhook's address: give --hop-addr"
+	}
+	return string(r)
 }
 
 func percent(n, total int) string {

@@ -69,3 +69,23 @@ func TestHopFindings_NoneWithoutTrace(t *testing.T) {
 		t.Errorf("findings = %+v, want none", fs)
 	}
 }
+
+// TestHopFindings_UndecidedIsNeverNeverReached: incidents a hop could not
+// read give hops.undecided naming the hop and the reason, and the headline
+// does not say "never reached".
+func TestHopFindings_UndecidedIsNeverNeverReached(t *testing.T) {
+	ev := hopEvidence(hoplog.Verdict{Outcome: hoplog.OutcomeUndecided, To: "web", Reason: hoplog.ReasonNoLineParsed, Count: 4})
+	ev.Incidents = []collect.Incident{{AlertSID: "NO1", URL: "https://hooks.example.com/voice"}}
+	fs := hopFindings(ev)
+	if len(fs) != 1 || fs[0].ID != FindingHopsUndecided || !strings.Contains(fs[0].Verdict, "web's log could not be read") || !strings.Contains(fs[0].Verdict, "not in the format") {
+		t.Fatalf("findings = %+v", fs)
+	}
+	for _, f := range Analyze(ev).Findings {
+		if f.ID == FindingHopsNeverReached || strings.Contains(f.Verdict, "never reached") || strings.Contains(f.Verdict, "did not reach your network") {
+			t.Errorf("finding %s says the requests never reached: %q", f.ID, f.Verdict)
+		}
+	}
+	if d := Diagnose(ev); d.Cause == CauseOutsideNetwork {
+		t.Errorf("headline = %s from unread evidence", d.Cause)
+	}
+}

@@ -1,7 +1,6 @@
 package stats
 
 import (
-	"archive/zip"
 	"bytes"
 	"cmp"
 	"encoding/json"
@@ -12,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/twilio-evidence/twilio-evidence/bundle/bundlezip"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 )
 
@@ -228,44 +228,32 @@ func ReadSummary(r io.Reader) (*Stats, error) {
 
 // ReadBundleSummary reads stats/summary.json from a bundle zip held in r.
 func ReadBundleSummary(r io.ReaderAt, size int64) (*Stats, error) {
-	zr, err := zip.NewReader(r, size)
+	zr, err := bundlezip.NewReader(r, size)
 	if err != nil {
 		return nil, fmt.Errorf("open previous bundle: %w", err)
 	}
-	return summaryFromZip(&zr.File)
+	return summaryFromZip(zr)
 }
 
 // ReadPreviousBundle reads stats/summary.json from the bundle zip at path
 // (--previous BUNDLE.zip).
 func ReadPreviousBundle(path string) (*Stats, error) {
-	zr, err := zip.OpenReader(path)
+	zr, err := bundlezip.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("open previous bundle %s: %w", path, err)
 	}
 	defer zr.Close()
-	s, err := summaryFromZip(&zr.File)
+	s, err := summaryFromZip(zr)
 	if err != nil {
 		return nil, fmt.Errorf("previous bundle %s: %w", path, err)
 	}
 	return s, nil
 }
 
-func summaryFromZip(files *[]*zip.File) (*Stats, error) {
-	for _, f := range *files {
-		// Bundles may put everything under one top directory.
-		if f.Name != SummaryPath && !strings.HasSuffix(f.Name, "/"+SummaryPath) {
-			continue
-		}
-		rc, err := f.Open()
-		if err != nil {
-			return nil, fmt.Errorf("open %s: %w", f.Name, err)
-		}
-		data, err := io.ReadAll(io.LimitReader(rc, maxSummaryBytes))
-		rc.Close()
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", f.Name, err)
-		}
-		return ReadSummary(bytes.NewReader(data))
+func summaryFromZip(zr *bundlezip.Reader) (*Stats, error) {
+	data, err := zr.ReadFile(SummaryPath, maxSummaryBytes)
+	if err != nil {
+		return nil, err
 	}
-	return nil, fmt.Errorf("no %s in the bundle", SummaryPath)
+	return ReadSummary(bytes.NewReader(data))
 }

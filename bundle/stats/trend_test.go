@@ -56,6 +56,12 @@ func zipOf(t *testing.T, s *Stats, prefix string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if prefix != "" {
+		// A bundle's folder is known by its manifest.
+		if w, err := zw.Create(prefix + "manifest.json"); err == nil {
+			w.Write([]byte("{}"))
+		}
+	}
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
 	}

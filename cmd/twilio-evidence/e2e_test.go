@@ -1,13 +1,11 @@
 package main
 
 import (
-	"archive/zip"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +17,7 @@ import (
 
 	"github.com/gocarina/gocsv"
 
+	"github.com/twilio-evidence/twilio-evidence/bundle/bundlezip"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/faketwilio"
 )
@@ -31,7 +30,7 @@ var (
 
 // e2eBinary builds the command once for all end-to-end tests, stamped
 // like a release build with repCommit and repDate.
-func e2eBinary(t *testing.T) string {
+func e2eBinary(t testing.TB) string {
 	t.Helper()
 	e2eBinOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "twilio-evidence-e2e-*")
@@ -109,28 +108,15 @@ func e2eEnv() []string {
 	return []string{"TWILIO_ACCOUNT_SID=" + e2eAccount, "TWILIO_AUTH_TOKEN=" + e2eToken, "SOURCE_DATE_EPOCH=1764000000"}
 }
 
-// readZip returns every entry of the zip, by name.
+// readZip returns every file of the bundle zip at path by its name in the
+// bundle, and checks that they lie under the folder named like the zip.
 func readZip(t *testing.T, path string) map[string][]byte {
 	t.Helper()
-	zr, err := zip.OpenReader(path)
+	files, err := bundlezip.ReadAll(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer zr.Close()
-	out := map[string][]byte{}
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[f.Name] = b
-	}
-	return out
+	return files
 }
 
 func TestE2E_BundleFromFakeAPI(t *testing.T) {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/gocarina/gocsv"
 
+	"github.com/twilio-evidence/twilio-evidence/bundle/bundlezip"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/faketwilio"
 )
@@ -246,7 +247,7 @@ func TestE2E_SecondInterruptLeavesNoPartialFile(t *testing.T) {
 			if len(entries) != 1 || !strings.HasSuffix(entries[0].Name(), ".zip") {
 				t.Fatalf("gap %s: exit %d, output directory holds %v", gap, code, dirNames(entries))
 			}
-			if _, err := zip.OpenReader(filepath.Join(out, entries[0].Name())); err != nil {
+			if _, err := bundlezip.ReadAll(filepath.Join(out, entries[0].Name())); err != nil {
 				t.Errorf("gap %s: the bundle at the final path is broken: %v", gap, err)
 			}
 		default:

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/twilio-evidence/twilio-evidence/bundle"
+	"github.com/twilio-evidence/twilio-evidence/bundle/bundlezip"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 )
 
@@ -65,9 +66,9 @@ func loadPrevious(path, account string, w collect.Window) (*collect.Previous, er
 		return nil, err
 	}
 	if account != "" {
-		zr, err := zipOpen(path)
+		zr, err := bundlezip.Open(path)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("open %s: %w", path, err)
 		}
 		var m bundle.Manifest
 		err = readZipJSON(zr, bundle.ManifestFile, &m)

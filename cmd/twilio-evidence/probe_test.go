@@ -1,7 +1,6 @@
 package main
 
 import (
-	"archive/zip"
 	"bytes"
 	"encoding/json"
 	"io"
@@ -181,20 +180,7 @@ func TestBundleDemo_ContainsProbesAndFallbackFindings(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	zr, err := zip.OpenReader(strings.TrimSpace(out))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer zr.Close()
-	files := map[string][]byte{}
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		files[f.Name], _ = io.ReadAll(rc)
-		rc.Close()
-	}
+	files := readZip(t, strings.TrimSpace(out))
 	attempts, ok := files[collect.ProbeAttemptsFile]
 	if !ok || !bytes.Contains(attempts, []byte("https://ivr.example-clinic.com/twilio/voice,dns")) {
 		t.Errorf("%s missing or without the voice webhook:\n%s", collect.ProbeAttemptsFile, attempts)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/twilio-evidence/twilio-evidence/bundle"
 	"github.com/twilio-evidence/twilio-evidence/bundle/analysis"
+	"github.com/twilio-evidence/twilio-evidence/bundle/bundlezip"
 	"github.com/twilio-evidence/twilio-evidence/bundle/redact"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 )
@@ -423,7 +423,7 @@ func runRedact(in string, o redactCmdOptions, cmdLine []string, s streams) error
 	if err := checkOutputDir(filepath.Dir(out)); err != nil {
 		return err
 	}
-	zr, err := zip.OpenReader(in)
+	zr, err := bundlezip.Open(in)
 	if err != nil {
 		return usageErr("%s is not a readable zip: %v", in, err)
 	}
@@ -449,7 +449,7 @@ func runRedact(in string, o redactCmdOptions, cmdLine []string, s streams) error
 	defer stage.Remove()
 	stage.Filter = func(name string, w io.Writer) io.WriteCloser { return r.Writer(name, w) }
 
-	res, err := redactZip(&zr.Reader, in, stage, r, o)
+	res, err := redactZip(zr, in, stage, r, o)
 	if err != nil {
 		return err
 	}
@@ -477,36 +477,27 @@ type zipRedaction struct {
 	drop         map[string]string
 }
 
-// maxEntryBytes bounds what one entry of a bundle may expand to.
-const maxEntryBytes = 4 << 30
+// maxJSONBytes bounds the bundle's manifest.json and redactions.json, which
+// are read whole.
+const maxJSONBytes = 64 << 20
 
 // redactZip stages every entry of zr through the redactor (the stage's
 // filter), reads the old redactions.json and the manifest's earlier runs,
-// and decides what is left out.
-func redactZip(zr *zip.Reader, in string, stage *collect.Stage, r *redact.Redactor, o redactCmdOptions) (*zipRedaction, error) {
+// and decides what is left out. Entries are streamed: memory does not grow
+// with their size.
+func redactZip(zr *bundlezip.Reader, in string, stage *collect.Stage, r *redact.Redactor, o redactCmdOptions) (*zipRedaction, error) {
 	res := &zipRedaction{drop: map[string]string{}}
 	hasManifest := false
-	for _, f := range zr.File {
-		if strings.HasSuffix(f.Name, "/") {
-			continue
-		}
-		if f.Modified.After(res.stamp) {
-			res.stamp = f.Modified
-		}
-		rc, err := f.Open()
-		if err != nil {
-			return nil, usageErr("%s: entry %s: %v", in, f.Name, err)
-		}
-		data, err := io.ReadAll(io.LimitReader(rc, maxEntryBytes+1))
-		rc.Close()
-		if err != nil {
-			return nil, usageErr("%s: entry %s is broken: %v", in, f.Name, err)
-		}
-		if len(data) > maxEntryBytes {
-			return nil, usageErr("%s: entry %s expands beyond %s: not a bundle", in, f.Name, bundle.FormatSize(maxEntryBytes))
+	for _, f := range zr.Files {
+		if f.Modified().After(res.stamp) {
+			res.stamp = f.Modified()
 		}
 		switch f.Name {
 		case bundle.RedactionsFile:
+			data, err := f.ReadAll(maxJSONBytes)
+			if err != nil {
+				return nil, usageErr("%s: %v", in, err)
+			}
 			var rep redact.Report
 			if err := json.Unmarshal(data, &rep); err != nil {
 				return nil, usageErr("%s: %s is not a redaction report: %v", in, f.Name, err)
@@ -515,6 +506,10 @@ func redactZip(zr *zip.Reader, in string, stage *collect.Stage, r *redact.Redact
 			continue
 		case bundle.ManifestFile:
 			hasManifest = true
+			data, err := f.ReadAll(maxJSONBytes)
+			if err != nil {
+				return nil, usageErr("%s: %v", in, err)
+			}
 			var m struct {
 				Runs []redactRun `json:"redacted_again"`
 			}
@@ -522,6 +517,10 @@ func redactZip(zr *zip.Reader, in string, stage *collect.Stage, r *redact.Redact
 				return nil, usageErr("%s: %s is not JSON: %v", in, f.Name, err)
 			}
 			res.previousRuns = m.Runs
+			if err := stage.WriteFile(f.Name, data); err != nil {
+				return nil, usageErr("%s: entry %q: %v", in, f.Name, err)
+			}
+			continue
 		case bundle.SummaryFile:
 			if !o.keepPDF {
 				res.drop[f.Name] = "its text is compressed and cannot be redacted again; ticket.txt holds the same as plain text (run twilio-evidence bundle again for a new PDF, or redact with --keep-pdf to keep it as it was)"
@@ -529,16 +528,16 @@ func redactZip(zr *zip.Reader, in string, stage *collect.Stage, r *redact.Redact
 				// Binary: kept as it was, outside the filter.
 				filter := stage.Filter
 				stage.Filter = nil
-				err := stage.WriteFile(f.Name, data)
+				err := stageEntry(stage, f)
 				stage.Filter = filter
 				if err != nil {
-					return nil, usageErr("%s: entry %q: %v", in, f.Name, err)
+					return nil, usageErr("%s: %v", in, err)
 				}
 				continue
 			}
 		}
-		if err := stage.WriteFile(f.Name, data); err != nil {
-			return nil, usageErr("%s: entry %q: %v", in, f.Name, err)
+		if err := stageEntry(stage, f); err != nil {
+			return nil, usageErr("%s: %v", in, err)
 		}
 	}
 	if !hasManifest {
@@ -548,4 +547,25 @@ func redactZip(zr *zip.Reader, in string, stage *collect.Stage, r *redact.Redact
 		res.stamp = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
 	return res, nil
+}
+
+// stageEntry copies the bundle's file f into the stage, through its filter.
+func stageEntry(stage *collect.Stage, f *bundlezip.File) error {
+	rc, err := f.Open()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	w, err := stage.Create(f.Name)
+	if err != nil {
+		return fmt.Errorf("entry %q: %w", f.Name, err)
+	}
+	if _, err := io.Copy(w, rc); err != nil {
+		w.Close()
+		return fmt.Errorf("entry %q is broken: %w", f.Name, err)
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("entry %q: %w", f.Name, err)
+	}
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/twilio-evidence/twilio-evidence/bundle/bundlezip"
 	"github.com/twilio-evidence/twilio-evidence/bundle/redact"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 )
@@ -18,17 +19,19 @@ import (
 // secret.
 func FuzzRedactZip(f *testing.F) {
 	const secret = "fuzzSECRETtoken0123456789abcdef"
-	var b bytes.Buffer
-	zw := zip.NewWriter(&b)
-	for name, body := range map[string]string{"manifest.json": `{"files":[]}`, "logs/a.log": "token=" + secret, "redactions.json": `{"rules":[]}`, "../evil": "x"} {
-		w, _ := zw.Create(name)
-		w.Write([]byte(body))
+	for _, folder := range []string{"", "twilio-evidence_AC1_x/"} {
+		var b bytes.Buffer
+		zw := zip.NewWriter(&b)
+		for name, body := range map[string]string{"manifest.json": `{"files":[]}`, "logs/a.log": "token=" + secret, "redactions.json": `{"rules":[]}`, "../evil": "x"} {
+			w, _ := zw.Create(folder + name)
+			w.Write([]byte(body))
+		}
+		zw.Close()
+		f.Add(b.Bytes())
 	}
-	zw.Close()
-	f.Add(b.Bytes())
 	f.Add([]byte("PK\x03\x04"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+		zr, err := bundlezip.NewReader(bytes.NewReader(data), int64(len(data)))
 		if err != nil {
 			return
 		}

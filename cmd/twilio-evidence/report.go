@@ -1,7 +1,6 @@
 package main
 
 import (
-	"archive/zip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/twilio-evidence/twilio-evidence/bundle"
 	"github.com/twilio-evidence/twilio-evidence/bundle/analysis"
+	"github.com/twilio-evidence/twilio-evidence/bundle/bundlezip"
 	"github.com/twilio-evidence/twilio-evidence/bundle/stats"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/faketwilio"
@@ -379,7 +379,7 @@ func readBaseline(path string) (*stats.Stats, error) {
 	if err == nil {
 		return st, nil
 	}
-	zr, zerr := zipOpen(path)
+	zr, zerr := bundlezip.Open(path)
 	if zerr != nil {
 		return nil, err
 	}
@@ -389,12 +389,16 @@ func readBaseline(path string) (*stats.Stats, error) {
 		return nil, fmt.Errorf("previous bundle %s: %w", path, err)
 	}
 	var incidents []collect.Incident
-	f, err := zr.Open(bundle.IncidentsFile)
+	f := zr.File(bundle.IncidentsFile)
+	if f == nil {
+		return nil, fmt.Errorf("previous bundle %s: no %s in the bundle", path, bundle.IncidentsFile)
+	}
+	rc, err := f.Open()
 	if err != nil {
 		return nil, fmt.Errorf("previous bundle %s: %w", path, err)
 	}
-	defer f.Close()
-	if err := gocsv.Unmarshal(f, &incidents); err != nil {
+	defer rc.Close()
+	if err := gocsv.Unmarshal(rc, &incidents); err != nil {
 		return nil, fmt.Errorf("previous bundle %s: %s: %w", path, bundle.IncidentsFile, err)
 	}
 	return stats.Compute(stats.Input{Window: m.Window, Incidents: incidents}, stats.Options{})
@@ -487,22 +491,13 @@ func pruneBundles(dir, account string, keep int, written string) ([]string, erro
 	return deleted, nil
 }
 
-func zipOpen(path string) (*zip.ReadCloser, error) {
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
-	return zr, nil
-}
-
-// readZipJSON decodes the JSON file name of a zip into v.
-func readZipJSON(zr *zip.ReadCloser, name string, v any) error {
-	f, err := zr.Open(name)
+// readZipJSON decodes the JSON file name of a bundle into v.
+func readZipJSON(zr *bundlezip.Reader, name string, v any) error {
+	b, err := zr.ReadFile(name, 64<<20)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	if err := json.NewDecoder(io.LimitReader(f, 64<<20)).Decode(v); err != nil {
+	if err := json.Unmarshal(b, v); err != nil {
 		return fmt.Errorf("read %s: %w", name, err)
 	}
 	return nil

@@ -113,6 +113,7 @@ func logSet(t *testing.T, dir, fwFmt, lbFmt, webFmt string, incs []traceInc, fat
 		if f >= fateLostLBWeb {
 			lb = append(lb, lbLine(lbFmt, sent, "/voice", 502, "TwilioProxy/1.1"))
 		}
+
 		switch f {
 		case fate5xx:
 			web = append(web, webLine(webFmt, sent, "/voice", 502, 0.2, "TwilioProxy/1.1"))
@@ -125,6 +126,12 @@ func logSet(t *testing.T, dir, fwFmt, lbFmt, webFmt string, incs []traceInc, fat
 		case fateOK:
 			web = append(web, webLine(webFmt, sent, "/voice", 200, 0.3, "TwilioProxy/1.1"))
 		}
+		// More ordinary traffic after the incident: each log covers every
+		// incident's time.
+		after := in.t.Add(10 * time.Minute)
+		fw = append(fw, fwLine(fwFmt, after, "ACCEPT"))
+		lb = append(lb, lbLine(lbFmt, after, "/health", 200, "ELB-HealthChecker/2.0"))
+		web = append(web, webLine(webFmt, after, "/health", 200, 0.001, "ELB-HealthChecker/2.0"))
 	}
 	write := func(name string, lines []string) string {
 		p := filepath.Join(dir, name)
@@ -313,9 +320,10 @@ func TestTrace_ReadsIncidentsFromTheAPI(t *testing.T) {
 	fake, _ := e2eFake(t)
 	from, to := e2eWindow()
 	dir := t.TempDir()
-	// No logs at all near any incident: nobody saw them.
+	// A log that covers the window and has none of the requests: nobody saw them.
 	web := filepath.Join(dir, "access.log")
-	os.WriteFile(web, []byte(webLine("combined", from.Add(-time.Hour), "/health", 200, 0.001, "curl/8")+"\n"), 0o644)
+	os.WriteFile(web, []byte(webLine("combined", from.Add(-time.Hour), "/health", 200, 0.001, "curl/8")+"\n"+
+		webLine("combined", to.Add(time.Hour), "/health", 200, 0.001, "curl/8")+"\n"), 0o644)
 	var out, errb bytes.Buffer
 	env := map[string]string{"TWILIO_ACCOUNT_SID": e2eAccount, "TWILIO_AUTH_TOKEN": e2eToken}
 	t.Setenv("TWILIO_EDGE", "")

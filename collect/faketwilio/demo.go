@@ -28,11 +28,19 @@ func SID(prefix, seed string) string {
 	return prefix + hex.EncodeToString(h[:16])
 }
 
+// DemoAlerts is how many alerts DemoData draws.
+const DemoAlerts = 320
+
 // DemoData builds a realistic week for the demo account ending at to: a dozen
 // numbers (one without a fallback URL), a TwiML app, a messaging service, a
 // few hundred alerts of mixed codes on two hosts, daily usage, call events
 // and one webhook change. The same `to` gives the same data.
-func DemoData(from, to time.Time) *AccountData {
+func DemoData(from, to time.Time) *AccountData { return SizedDemoData(from, to, DemoAlerts) }
+
+// SizedDemoData is DemoData with n alerts drawn instead of DemoAlerts (a
+// busy account, for benchmarks), and the call events of one affected call
+// in a hundred (at least 20).
+func SizedDemoData(from, to time.Time, n int) *AccountData {
 	rng := rand.New(rand.NewPCG(uint64(to.Unix()), 42))
 	acc := DemoAccountSID
 	created := from.Add(-400 * 24 * time.Hour)
@@ -125,7 +133,7 @@ func DemoData(from, to time.Time) *AccountData {
 	var alerts Alerts
 	span := to.Sub(from)
 	burst := from.Add(span * 4 / 7).Truncate(time.Hour).Add(23*time.Hour + 10*time.Minute) // 08:10 JST
-	for i := 0; i < 320; i++ {
+	for i := 0; i < n; i++ {
 		var t time.Time
 		if i < 40 {
 			t = burst.Add(time.Duration(rng.IntN(8*60)) * time.Second)
@@ -152,7 +160,7 @@ func DemoData(from, to time.Time) *AccountData {
 	d.Alerts = alerts
 	d.Notifications = NotificationsFromAlerts(alerts) // the same events in the v2010 debugger log
 	for _, a := range alerts {
-		if a.ResourceSid[:2] == "CA" && a.ErrorCode == "11200" && len(d.CallEvents) < 20 {
+		if a.ResourceSid[:2] == "CA" && a.ErrorCode == "11200" && len(d.CallEvents) < max(20, n/100) {
 			d.CallEvents[a.ResourceSid] = demoCallEvents(a)
 		}
 	}

@@ -10,7 +10,9 @@
 package faketwilio
 
 import (
+	"context"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"math/rand"
 	"net"
@@ -82,23 +84,157 @@ type Fault struct {
 type Server struct {
 	*httptest.Server
 
+	opts     Options
 	mu       sync.Mutex
 	accounts map[string]*AccountData
 	creds    map[string]string
 	faults   []*Fault
 	requests map[string]int
 	rng      *rand.Rand
+	// conns counts the connections accepted, total the requests; inFlight
+	// the requests being answered, peak its highest value; throttled the
+	// 429s of MaxInFlight.
+	conns, total, inFlight, peak, throttled int
+}
+
+// Options say how the fake's network behaves.
+type Options struct {
+	// RTT is the simulated round trip: every answer is held for one RTT,
+	// and the first answer on a new connection for two more (the TCP and
+	// TLS handshakes a real client waits for).
+	RTT time.Duration
+	// TLS serves HTTPS with httptest's certificate for 127.0.0.1 (see
+	// Server.Certificate); HTTP2 offers HTTP/2 on it as well as HTTP/1.1.
+	TLS, HTTP2 bool
+	// MaxInFlight, above 0, answers 429 (Twilio's code 20429) to every
+	// request that arrives while MaxInFlight requests are being answered,
+	// as Twilio does past an account's concurrency limit.
+	MaxInFlight int
 }
 
 // New starts a fake API on 127.0.0.1. creds maps usernames (account SIDs or
 // API key SIDs) to their secrets.
 func New(creds map[string]string, accounts ...*AccountData) *Server {
-	s := &Server{accounts: map[string]*AccountData{}, creds: creds, requests: map[string]int{}}
+	return NewWith(Options{}, creds, accounts...)
+}
+
+// NewWith starts a fake API on 127.0.0.1 whose network behaves as o says.
+func NewWith(o Options, creds map[string]string, accounts ...*AccountData) *Server {
+	s := &Server{opts: o, accounts: map[string]*AccountData{}, creds: creds, requests: map[string]int{}}
 	for _, a := range accounts {
 		s.accounts[a.Account.Sid] = a
 	}
-	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	s.Server.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			s.mu.Lock()
+			s.conns++
+			s.mu.Unlock()
+		}
+	}
+	s.Server.Config.ConnContext = func(ctx context.Context, _ net.Conn) context.Context {
+		return context.WithValue(ctx, connKey{}, &connInfo{})
+	}
+	if o.TLS {
+		s.Server.EnableHTTP2 = o.HTTP2
+		s.Server.StartTLS()
+	} else {
+		s.Server.Start()
+	}
 	return s
+}
+
+// connKey holds a request's *connInfo in its context.
+type connKey struct{}
+
+// connInfo is what the fake knows of one connection.
+type connInfo struct {
+	mu   sync.Mutex
+	used bool
+}
+
+// firstAnswer reports whether r is the first request answered on its
+// connection.
+func firstAnswer(r *http.Request) bool {
+	ci, ok := r.Context().Value(connKey{}).(*connInfo)
+	if !ok {
+		return false
+	}
+	ci.mu.Lock()
+	defer ci.mu.Unlock()
+	first := !ci.used
+	ci.used = true
+	return first
+}
+
+// Connections reports how many connections clients opened to the fake.
+func (s *Server) Connections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.conns
+}
+
+// PeakInFlight reports the most requests the fake was answering at once.
+func (s *Server) PeakInFlight() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.peak
+}
+
+// Throttled reports how many requests MaxInFlight answered with a 429.
+func (s *Server) Throttled() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.throttled
+}
+
+// Certificate returns the PEM of the certificate a TLS fake serves, for a
+// client to trust (SSL_CERT_FILE); nil without TLS.
+func (s *Server) Certificate() []byte {
+	if s.Server.Certificate() == nil {
+		return nil
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.Server.Certificate().Raw})
+}
+
+// network plays the simulated network: it holds the answer for the round
+// trips and counts the request in flight until done is called. It reports
+// false when the request is refused for MaxInFlight (answered already) or
+// the client went away.
+func (s *Server) network(w http.ResponseWriter, r *http.Request) (done func(), ok bool) {
+	s.mu.Lock()
+	s.total++
+	s.inFlight++
+	n := s.inFlight
+	s.peak = max(s.peak, n)
+	throttle := s.opts.MaxInFlight > 0 && n > s.opts.MaxInFlight
+	if throttle {
+		s.throttled++
+	}
+	s.mu.Unlock()
+	done = func() {
+		s.mu.Lock()
+		s.inFlight--
+		s.mu.Unlock()
+	}
+	wait := s.opts.RTT
+	if firstAnswer(r) {
+		wait += 2 * s.opts.RTT
+	}
+	if wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			return done, false
+		}
+	}
+	if throttle {
+		restError(w, http.StatusTooManyRequests, 20429, "Too Many Requests")
+		return done, false
+	}
+	return done, true
 }
 
 // AddFault installs a fault; faults are checked in the order added.
@@ -106,6 +242,14 @@ func (s *Server) AddFault(f Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = append(s.faults, &f)
+}
+
+// TotalRequests reports how many requests reached the fake, those refused
+// for MaxInFlight included.
+func (s *Server) TotalRequests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.total
 }
 
 // Requests reports how many requests reached paths starting with prefix.
@@ -188,6 +332,11 @@ func (s *Server) fault(w http.ResponseWriter, r *http.Request) bool {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	done, ok := s.network(w, r)
+	defer done()
+	if !ok {
+		return
+	}
 	if s.fault(w, r) {
 		return
 	}

@@ -17,8 +17,9 @@ const twilioUA = "TwilioProxy"
 // may belong to, keeping the best line per incident.
 func (s *scanner) match(line []byte, t, end time.Time, off int64) {
 	var rec Record
-	parsed, bad := false, false
+	parsed, bad, tried := false, false, false
 	parse := func() bool {
+		tried = true
 		if !parsed {
 			parsed = true
 			var err error
@@ -39,10 +40,15 @@ func (s *scanner) match(line []byte, t, end time.Time, off int64) {
 		idx := s.order[i]
 		in := s.incs[idx]
 		var score int
+		tried = false
 		if s.f.Conn {
 			score = s.connScore(idx, line, parse, &rec)
 		} else {
 			score = s.requestScore(idx, line, parse, &rec)
+		}
+		if tried && bad {
+			// The line may be this incident's request and cannot be read.
+			s.bad[idx]++
 		}
 		if score <= 0 {
 			continue

@@ -131,10 +131,13 @@ type Match struct {
 	// TargetStatus is a load balancer's target status ("-": no target
 	// answered); empty for other formats.
 	TargetStatus string
-	// Undecided is true when this hop cannot tell: a connection log for an
-	// incident without destination address and port, or a log of
-	// timestamps only. Trace passes over such a hop for the incident.
+	// Undecided is true when this hop cannot tell whether it saw the
+	// request, and Reason says why: its lines near the incident's time could
+	// not be read, its format is unknown, the incident's time lies outside
+	// the log's span, or it is a connection log and the webhook's address
+	// and port are unknown. An undecided match is never Seen.
 	Undecided bool
+	Reason    Reason
 	// ByUserAgent says the line came from TwilioProxy; BySID that it names
 	// the incident's CallSid/MessageSid.
 	ByUserAgent, BySID bool
@@ -161,7 +164,29 @@ type HopResult struct {
 	ExcerptCut   bool
 	// Note says why some incidents could not be decided at this hop.
 	Note string
+	// SpanFrom and SpanTo are the earliest and latest times the scan read in
+	// the hop's files; zero when it read none.
+	SpanFrom, SpanTo time.Time
 }
+
+// Reason says why a hop could not decide an incident.
+type Reason string
+
+// Reasons of an undecided match.
+const (
+	// ReasonNoLineParsed: lines near the incident's time, or the ones that
+	// may be its request, could not be read in the log's format.
+	ReasonNoLineParsed Reason = "no_line_parsed"
+	// ReasonFormatUnknown: no known format reads the log (it was read as
+	// text, for its times only), or not one of its lines could be read.
+	ReasonFormatUnknown Reason = "format_unknown"
+	// ReasonOutsideSpan: the incident's time lies outside the times the
+	// log's files cover.
+	ReasonOutsideSpan Reason = "outside_span"
+	// ReasonNoAddress: a connection log, and the webhook's address and port
+	// are unknown for the incident.
+	ReasonNoAddress Reason = "no_address"
+)
 
 // Totals adds up the statistics of all files.
 func (h *HopResult) Totals() FileStats {
@@ -231,20 +256,83 @@ func ScanHop(ctx context.Context, spec Spec, incidents []Incident, opts Options)
 	s.ex.finish()
 	res.ExcerptBytes, res.ExcerptCut = s.ex.n, s.ex.cut
 	res.Matches = make([]Match, len(incidents))
+	res.SpanFrom, res.SpanTo = s.spanFrom, s.spanTo
+	tot := res.Totals()
+	reasons := map[Reason]int{}
 	for i, in := range incidents {
 		m := s.best[i]
 		m.IncidentID = in.ID
-		switch {
-		case f.Name == "text":
-			m.Undecided = true
-			res.Note = "a " + f.Name + " log has no requests or connections to match; only excerpts are taken"
-		case f.Conn && len(in.DestAddrs) == 0 && in.DestPort == 0:
-			m.Undecided = true
-			res.Note = "a connection log is matched on the webhook's address and port, and some incidents have neither"
+		if !m.Seen || f.Name == "text" {
+			if r := s.undecided(i, tot); r != "" {
+				m = Match{IncidentID: in.ID, Undecided: true, Reason: r}
+				reasons[r]++
+			}
 		}
 		res.Matches[i] = m
 	}
+	res.Note = undecidedNote(reasons, f, res.SpanFrom, res.SpanTo)
 	return res, nil
+}
+
+// undecided says why this hop cannot decide incident i, empty when it can.
+func (s *scanner) undecided(i int, tot FileStats) Reason {
+	in := s.incs[i]
+	switch {
+	case s.f.Name == "text" || s.spanFrom.IsZero() && tot.Unparsed > 0:
+		return ReasonFormatUnknown
+	case s.f.Conn && len(in.DestAddrs) == 0 && in.DestPort == 0:
+		return ReasonNoAddress
+	case in.Time.IsZero():
+		return ""
+	case s.spanFrom.IsZero() || in.Time.Before(s.spanFrom.Add(-s.window-s.f.Skew)) || in.Time.After(s.spanTo.Add(s.window+s.f.Skew)):
+		return ReasonOutsideSpan
+	case s.bad[i] > 0:
+		return ReasonNoLineParsed
+	}
+	return ""
+}
+
+// undecidedNote says in one line why incidents could not be decided at a
+// hop, empty when all could.
+func undecidedNote(reasons map[Reason]int, f *Format, from, to time.Time) string {
+	var parts []string
+	for _, r := range []Reason{ReasonFormatUnknown, ReasonNoLineParsed, ReasonOutsideSpan, ReasonNoAddress} {
+		n := reasons[r]
+		if n == 0 {
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%d %s undecided: %s", n, plural(n, "incident", "incidents"), r.Explain(f.Name, from, to)))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Explain says the reason in a few words for the person reading the trace;
+// format names the hop's format, from and to its span.
+func (r Reason) Explain(format string, from, to time.Time) string {
+	switch r {
+	case ReasonFormatUnknown:
+		if format == "text" {
+			return "no known format reads this log (read as text, for its times only)"
+		}
+		return "not one line of this log could be read as " + format
+	case ReasonNoLineParsed:
+		return "the lines near their times could not be read as " + format
+	case ReasonOutsideSpan:
+		if from.IsZero() {
+			return "their times lie outside the log, which has no readable time"
+		}
+		return fmt.Sprintf("their times lie outside the log's span (%s – %s)", from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339))
+	case ReasonNoAddress:
+		return "a connection log is matched on the webhook's address and port, and these incidents have neither"
+	}
+	return string(r)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func medianTime(incidents []Incident) time.Time {
@@ -332,8 +420,16 @@ type scanner struct {
 	addrText [][][]byte
 
 	best []Match
-	buf  []byte
-	ex   *excerptWriter
+	// bad counts, per incident, the lines near its time that could not be
+	// read: a line that may be its request failing the format's parse, or a
+	// line without a time among lines near it.
+	bad []int
+	// spanFrom and spanTo are the earliest and latest times read.
+	spanFrom, spanTo time.Time
+	// lastT is the time of the last line that had one.
+	lastT time.Time
+	buf   []byte
+	ex    *excerptWriter
 
 	st   *FileStats
 	path string
@@ -344,7 +440,7 @@ type scanner struct {
 
 func newScanner(f *Format, pc *parseContext, incidents []Incident, opts Options) *scanner {
 	s := &scanner{f: f, pc: pc, opts: opts, window: opts.window(), incs: incidents,
-		best: make([]Match, len(incidents)), sids: map[string][]int{}}
+		best: make([]Match, len(incidents)), bad: make([]int, len(incidents)), sids: map[string][]int{}}
 	bs := opts.BlockSize
 	if bs <= 0 {
 		bs = DefaultBlockSize
@@ -413,6 +509,16 @@ func validSID(s string) bool {
 func (s *scanner) overlaps(from, to time.Time) bool {
 	i := sort.Search(len(s.windows), func(i int) bool { return !s.windows[i].to.Before(from) })
 	return i < len(s.windows) && !s.windows[i].from.After(to)
+}
+
+// span widens the times read to include t.
+func (s *scanner) span(t time.Time) {
+	if s.spanFrom.IsZero() || t.Before(s.spanFrom) {
+		s.spanFrom = t
+	}
+	if t.After(s.spanTo) {
+		s.spanTo = t
+	}
 }
 
 func (s *scanner) scanFile(ctx context.Context, path string, st *FileStats) error {
@@ -570,6 +676,8 @@ func (s *scanner) trySkip(r io.ReaderAt, probe []byte, pos, end int64) (int64, b
 // outside reports whether a block whose first and last lines carry t1 and
 // t2 cannot hold a line near any incident.
 func (s *scanner) outside(t1, t2 time.Time) bool {
+	s.span(t1)
+	s.span(t2)
 	if t2.Before(t1) {
 		t1, t2 = t2, t1
 	}
@@ -781,6 +889,15 @@ func (s *scanner) check(line []byte) {
 	}
 }
 
+// badNear counts a line that could not be read against every incident whose
+// window holds [t, end].
+func (s *scanner) badNear(t, end time.Time) {
+	from := t.Add(-s.window)
+	for i := sort.Search(len(s.times), func(i int) bool { return !s.times[i].Before(from) }); i < len(s.times) && !s.times[i].After(end.Add(s.window)); i++ {
+		s.bad[s.order[i]]++
+	}
+}
+
 // line looks at one line of a block near an incident.
 func (s *scanner) line(line []byte, off int64) {
 	if len(line) == 0 {
@@ -797,11 +914,16 @@ func (s *scanner) line(line []byte, off int64) {
 		// to the entry before it and goes to the excerpt with it.
 		s.st.Unparsed++
 		s.check(line)
+		if s.prevIn {
+			s.badNear(s.lastT, s.lastT)
+		}
 		if s.prevIn || s.opts.ScanAll && len(s.sidPre) > 0 && s.lineSID(line) {
 			s.ex.line(line)
 		}
 		return
 	}
+	s.span(t)
+	s.lastT = t
 	s.st.Parsed++
 	tEnd := t
 	if s.f.span {

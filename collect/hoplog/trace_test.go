@@ -505,3 +505,105 @@ func TestScanHop_ConnectionLogWithoutDestinationIsUndecided(t *testing.T) {
 		t.Errorf("match = %+v, note %q", m, h.Note)
 	}
 }
+
+// TestTrace_UnreadLinesLeaveIncidentsUndecidedNeverNotReached: a web log
+// whose lines do not parse (a custom nginx format with the host between the
+// request and the status), a log that covers other hours and a log only
+// "text" reads each leave their incidents undecided at that hop, with the
+// reason, and no verdict says "never reached" or "lost".
+func TestTrace_UnreadLinesLeaveIncidentsUndecidedNeverNotReached(t *testing.T) {
+	incs := traceIncidents(4)
+	jst := time.FixedZone("JST", 9*3600)
+	custom := func(e logEvent) string {
+		return fmt.Sprintf(`%s - - [%s] "%s %s HTTP/1.1" "hooks.example.com" %d 120 "-" "%s"`, e.src, e.t.Format("02/Jan/2006:15:04:05 -0700"), e.method, e.target, e.status, e.ua)
+	}
+	tests := []struct {
+		name   string
+		write  func(e logEvent) string
+		shift  time.Duration // moves the whole log away from the incidents
+		format string
+		reason Reason
+		phrase string
+	}{
+		{"LinesDoNotParse", custom, 0, "combined", ReasonNoLineParsed, "could not be read as combined"},
+		{"LogCoversOtherHours", lineWriters["combined"], -6 * time.Hour, "", ReasonOutsideSpan, "outside the log's span"},
+		{"OnlyTextReadsIt", func(e logEvent) string {
+			return fmt.Sprintf("%s handled %s %s status=%d", e.t.In(jst).Format("2006-01-02 15:04:05"), e.method, e.target, e.status)
+		}, 0, "", ReasonFormatUnknown, "no known format reads this log"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			var b bytes.Buffer
+			ei := 0
+			for s := 0; s < 3*3600; s++ {
+				now := traceStart.Add(time.Duration(s)*time.Second + tt.shift)
+				for ei < len(incs) && !incs[ei].Time.Add(-15*time.Second+tt.shift).After(now) {
+					b.WriteString(tt.write(reqEvent(incs[ei], 502, time.Second, "")) + "\n")
+					ei++
+				}
+				b.WriteString(tt.write(logEvent{t: now, method: "GET", target: "/static/a.css", status: 200, ua: "Mozilla/5.0", src: "198.51.100.7"}) + "\n")
+			}
+			path := filepath.Join(dir, "web.log")
+			os.WriteFile(path, b.Bytes(), 0o644)
+			fw := hopLog(t, dir, "fw", "iptables", true, nil)
+			var hops []*HopResult
+			for _, sp := range []Spec{{Name: "firewall", Pattern: fw}, {Name: "web", Pattern: path, Format: tt.format}} {
+				h, err := ScanHop(context.Background(), sp, incs, Options{Location: jst, BlockSize: 64 << 10})
+				if err != nil {
+					t.Fatal(err)
+				}
+				hops = append(hops, h)
+			}
+			web := hops[1]
+			for _, m := range web.Matches {
+				if !m.Undecided || m.Reason != tt.reason || m.Seen {
+					t.Errorf("web match = %+v, want undecided (%s)", m, tt.reason)
+				}
+			}
+			if !strings.Contains(web.Note, "4 incidents undecided: ") || !strings.Contains(web.Note, tt.phrase) {
+				t.Errorf("note = %q, want it to say %q", web.Note, tt.phrase)
+			}
+			rep := Trace(incs, hops)
+			if len(rep.Verdicts) != 1 || rep.Verdicts[0].Outcome != OutcomeUndecided || rep.Verdicts[0].To != "web" || rep.Verdicts[0].Reason != tt.reason {
+				t.Fatalf("verdicts = %+v", rep.Verdicts)
+			}
+			if strings.Contains(rep.Summary, "never reached") || strings.Contains(rep.Summary, "lost") ||
+				!strings.Contains(rep.Summary, "could not be decided at web: ") || !strings.Contains(rep.Summary, tt.phrase) {
+				t.Errorf("summary = %q", rep.Summary)
+			}
+		})
+	}
+}
+
+// TestTrace_UndecidedOnlyWhereTheUnreadHopMatters: a hop that cannot be read
+// decides nothing, but what the others read still counts.
+func TestTrace_UndecidedOnlyWhereTheUnreadHopMatters(t *testing.T) {
+	in := traceIncidents(1)
+	un := Match{Undecided: true, Reason: ReasonNoLineParsed}
+	tests := []struct {
+		name     string
+		hops     []Match
+		outcome  Outcome
+		from, to string
+	}{
+		{"NobodySawItOneUnread", []Match{{}, un, {}}, OutcomeUndecided, "", "lb"},
+		{"NextHopUnreadNoAnswer", []Match{{Seen: true}, un, {}}, OutcomeUndecided, "fw", "lb"},
+		{"NextHopReadDidNotSeeIt", []Match{{Seen: true}, {}, un}, OutcomeLost, "fw", "lb"},
+		{"DropBeforeTheUnreadHop", []Match{{Seen: true, Dropped: true}, un, un}, OutcomeDropped, "fw", ""},
+		{"AnswerBeforeTheUnreadHop", []Match{{Seen: true}, {Seen: true, Status: 502}, un}, OutcomeAppError, "lb", ""},
+		{"UnreadBeforeTheLastThatSawIt", []Match{un, {Seen: true}, {Seen: true, Status: 200}}, OutcomeAnswered, "web", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var hops []*HopResult
+			for k, name := range []string{"fw", "lb", "web"} {
+				hops = append(hops, &HopResult{Name: name, Matches: []Match{tt.hops[k]}})
+			}
+			tr := Trace(in, hops).Incidents[0]
+			if tr.Outcome != tt.outcome || tr.From != tt.from || tr.To != tt.to {
+				t.Errorf("trace = %s %s→%s, want %s %s→%s", tr.Outcome, tr.From, tr.To, tt.outcome, tt.from, tt.to)
+			}
+		})
+	}
+}

@@ -31,8 +31,10 @@ const (
 	OutcomeNoStatus Outcome = "seen_no_status"
 	// OutcomeUntimed: the incident has no time, so it cannot be matched.
 	OutcomeUntimed Outcome = "untimed"
-	// OutcomeUndecided: no hop can tell for this incident (see
-	// Match.Undecided).
+	// OutcomeUndecided: the hop that would tell could not be read for this
+	// incident (see Match.Undecided): no hop saw the request and one could
+	// not be read, or the hop after the last that saw it could not be read
+	// and that one gave no answer. Never taken for "not reached".
 	OutcomeUndecided Outcome = "undecided"
 )
 
@@ -42,8 +44,11 @@ type IncidentTrace struct {
 	Outcome    Outcome
 	// From is the hop the outcome is about (the last that saw the request,
 	// the one that dropped it or answered); To the first that did not see
-	// it, for OutcomeLost.
+	// it, for OutcomeLost, or the one that could not be read, for
+	// OutcomeUndecided.
 	From, To string
+	// Reason says why To could not be read, for OutcomeUndecided.
+	Reason Reason
 	// Hops has this incident's match at each hop, in path order.
 	Hops []Match
 }
@@ -52,6 +57,8 @@ type IncidentTrace struct {
 type Verdict struct {
 	Outcome  Outcome
 	From, To string
+	// Reason says why To could not be read, for OutcomeUndecided.
+	Reason Reason
 	// Count of Total incidents had this outcome.
 	Count, Total int
 	// Incidents are the IDs of those incidents.
@@ -119,10 +126,10 @@ func Trace(incidents []Incident, hops []*HopResult) Report {
 	groups := map[string]*Verdict{}
 	var keys []string
 	for i, tr := range rep.Incidents {
-		key := string(tr.Outcome) + "\x00" + tr.From + "\x00" + tr.To
+		key := string(tr.Outcome) + "\x00" + tr.From + "\x00" + tr.To + "\x00" + string(tr.Reason)
 		v, ok := groups[key]
 		if !ok {
-			v = &Verdict{Outcome: tr.Outcome, From: tr.From, To: tr.To, Total: rep.Total, Statuses: map[int]int{}}
+			v = &Verdict{Outcome: tr.Outcome, From: tr.From, To: tr.To, Reason: tr.Reason, Total: rep.Total, Statuses: map[int]int{}}
 			groups[key] = v
 			keys = append(keys, key)
 		}
@@ -146,7 +153,7 @@ func Trace(incidents []Incident, hops []*HopResult) Report {
 	var parts []string
 	for i := range rep.Verdicts {
 		v := &rep.Verdicts[i]
-		v.Sentence = v.sentence(rep)
+		v.Sentence = v.sentence(rep, hops)
 		parts = append(parts, fmt.Sprintf("%d of %d (%.0f%%) %s", v.Count, v.Total, 100*float64(v.Count)/float64(v.Total), v.short()))
 	}
 	if rep.Mixed {
@@ -171,34 +178,22 @@ func answer(tr IncidentTrace, names []string) (Match, bool) {
 	return Match{}, false
 }
 
-// classify sets an incident's outcome from its matches.
+// classify sets an incident's outcome from its matches. The last hop that
+// saw the request is where it stopped, unless one dropped it; a hop that
+// could not be read decides nothing, so an incident no hop saw while one
+// could not be read, or whose last hop gave no answer and the next could not
+// be read, stays undecided rather than "not reached" or "lost".
 func classify(tr *IncidentTrace, in Incident, names []string) {
 	if in.Time.IsZero() {
 		tr.Outcome = OutcomeUntimed
 		return
 	}
-	last := -1
-	decided := -1 // the innermost hop that can tell
+	last, undecided := -1, -1
 	for k, m := range tr.Hops {
 		if m.Undecided {
-			continue
-		}
-		decided = k
-	}
-	if decided < 0 {
-		tr.Outcome = OutcomeUndecided
-		return
-	}
-	next := func(k int) int {
-		for j := k + 1; j < len(tr.Hops); j++ {
-			if !tr.Hops[j].Undecided {
-				return j
+			if undecided < 0 {
+				undecided = k
 			}
-		}
-		return -1
-	}
-	for k, m := range tr.Hops {
-		if m.Undecided {
 			continue
 		}
 		if m.Dropped {
@@ -209,15 +204,32 @@ func classify(tr *IncidentTrace, in Incident, names []string) {
 			last = k
 		}
 	}
-	switch {
-	case last < 0:
+	undecidedAt := func(k int) {
+		tr.Outcome, tr.To, tr.Reason = OutcomeUndecided, names[k], tr.Hops[k].Reason
+		if last >= 0 {
+			tr.From = names[last]
+		}
+	}
+	if last < 0 {
+		if undecided >= 0 {
+			undecidedAt(undecided)
+			return
+		}
 		tr.Outcome = OutcomeNotReached
-		return
-	case last < decided:
-		tr.Outcome, tr.From, tr.To = OutcomeLost, names[last], names[next(last)]
 		return
 	}
 	m := tr.Hops[last]
+	answered := m.Status != 0 || m.HasDuration
+	if next := last + 1; next < len(tr.Hops) {
+		switch {
+		case tr.Hops[next].Undecided && !answered:
+			undecidedAt(next)
+			return
+		case !tr.Hops[next].Undecided:
+			tr.Outcome, tr.From, tr.To = OutcomeLost, names[last], names[next]
+			return
+		}
+	}
 	tr.From = names[last]
 	switch {
 	case m.HasDuration && m.Duration > in.timeout(), m.Status == 499:
@@ -278,12 +290,40 @@ func (v Verdict) short() string {
 	case OutcomeUntimed:
 		return "without a time, not traced"
 	case OutcomeUndecided:
-		return "not decidable from these logs"
+		return fmt.Sprintf("undecided at %s (%s)", v.To, v.Reason.short())
 	}
 	return string(v.Outcome)
 }
 
-func (v Verdict) sentence(rep Report) string {
+// short names a reason in a few words.
+func (r Reason) short() string {
+	switch r {
+	case ReasonFormatUnknown:
+		return "format unknown"
+	case ReasonNoLineParsed:
+		return "no line read near their times"
+	case ReasonOutsideSpan:
+		return "times outside the log"
+	case ReasonNoAddress:
+		return "webhook address unknown"
+	}
+	return string(r)
+}
+
+// remedy says what makes a hop readable for the incidents of a reason.
+func (r Reason) remedy() string {
+	switch r {
+	case ReasonFormatUnknown, ReasonNoLineParsed:
+		return "give the log's format as NAME=PATH:FORMAT (or NAME=PATH:regex:…)"
+	case ReasonOutsideSpan:
+		return "add the files that cover these times (rotated logs: NAME='PATH*')"
+	case ReasonNoAddress:
+		return "give the webhook's address with --hop-addr"
+	}
+	return "check the hop's log"
+}
+
+func (v Verdict) sentence(rep Report, hops []*HopResult) string {
 	of := fmt.Sprintf("%d of %d incidents", v.Count, v.Total)
 	reached := func(name string) int {
 		for k, h := range rep.Hops {
@@ -325,7 +365,17 @@ func (v Verdict) sentence(rep Report) string {
 	case OutcomeUntimed:
 		return fmt.Sprintf("%s have no time and could not be traced", of)
 	case OutcomeUndecided:
-		return fmt.Sprintf("%s could not be decided: no hop log can match them (connection logs need the webhook's address and port)", of)
+		why := string(v.Reason)
+		for _, h := range hops {
+			if h.Name == v.To {
+				why = v.Reason.Explain(h.Detection.Format, h.SpanFrom, h.SpanTo)
+			}
+		}
+		at := ""
+		if v.From != "" {
+			at = fmt.Sprintf(" reached %s, but", v.From)
+		}
+		return fmt.Sprintf("%s%s could not be decided at %s: %s → not a verdict: %s", of, at, v.To, why, v.Reason.remedy())
 	}
 	return of + " " + string(v.Outcome)
 }
