@@ -263,12 +263,12 @@ type runSummary struct {
 	Confidence      analysis.Confidence `json:"confidence"`
 	HeadlineFinding *analysis.Finding   `json:"headline_finding,omitempty"`
 	// Done is the line the run ends with, in the bundle's language.
-	Done       string            `json:"-"`
-	Incomplete bool              `json:"incomplete"`
-	Collectors []collectorJSON   `json:"collectors"`
-	Previous   *previousJSON     `json:"previous,omitempty"`
-	Deleted    []string          `json:"deleted,omitempty"`
-	ExitCode   int               `json:"exit_code"`
+	Done       string          `json:"-"`
+	Incomplete bool            `json:"incomplete"`
+	Collectors []collectorJSON `json:"collectors"`
+	Previous   *previousJSON   `json:"previous,omitempty"`
+	Deleted    []string        `json:"deleted,omitempty"`
+	ExitCode   int             `json:"exit_code"`
 }
 
 type windowJSON struct {
