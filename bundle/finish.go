@@ -347,6 +347,8 @@ func (f *finisher) redactionReport(entries []*entry) ([]byte, error) {
 }
 
 // write zips the entries into a temporary file next to final and renames it.
+// The file keeps the mode os.CreateTemp gives it, 0600 less the umask: the
+// bundle holds the account's data and is readable by its owner only.
 func (f *finisher) write(all []*entry, final string) (size int64, err error) {
 	tmp, err := f.opt.Partials.CreateTemp(filepath.Dir(final), ".twilio-evidence-*.zip.part")
 	if err != nil {
@@ -385,9 +387,6 @@ func (f *finisher) write(all []*entry, final string) (size int64, err error) {
 		return 0, fmt.Errorf("write bundle: %w", err)
 	}
 	if err := tmp.Close(); err != nil {
-		return 0, fmt.Errorf("write bundle: %w", err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
 		return 0, fmt.Errorf("write bundle: %w", err)
 	}
 	if err := f.opt.Partials.Rename(tmp.Name(), final); err != nil {

@@ -90,12 +90,16 @@ func statsIn(res *analysis.Result, lang string) (*stats.Stats, error) {
 // Title is the document title.
 func (r *Report) Title() string { return r.L.F("doc.title", "account", r.Ev.Account.SID) }
 
-// WindowLocal is the window in the display zone (--tz).
+// WindowLocal is the window in the display zone (--tz), the zone named.
 func (r *Report) WindowLocal() string {
 	loc := r.Ev.Window.Loc()
-	const f = "2006-01-02 15:04 MST"
+	const f = "2006-01-02 15:04"
 	return r.L.F("window.range", "from", r.Ev.Window.From.In(loc).Format(f), "to", r.Ev.Window.To.In(loc).Format(f), "zone", loc.String())
 }
+
+// ZoneIsUTC tells whether the display zone is UTC: the window is then
+// given once.
+func (r *Report) ZoneIsUTC() bool { return r.Ev.Window.Loc() == time.UTC }
 
 // WindowUTC is the window in UTC.
 func (r *Report) WindowUTC() string {
@@ -103,8 +107,10 @@ func (r *Report) WindowUTC() string {
 	return r.L.F("window.range", "from", r.Ev.Window.From.UTC().Format(f), "to", r.Ev.Window.To.UTC().Format(f), "zone", "UTC")
 }
 
-// Generated is the generation time in UTC.
-func (r *Report) Generated() string { return r.Ev.GeneratedAt.UTC().Format("2006-01-02 15:04:05 UTC") }
+// Generated is the generation time in the display zone (--tz).
+func (r *Report) Generated() string {
+	return r.Ev.GeneratedAt.In(r.Ev.Window.Loc()).Format("2006-01-02 15:04:05 MST")
+}
 
 // ToolVersion is "twilio-evidence v… (commit)".
 func (r *Report) ToolVersion() string {

@@ -53,7 +53,7 @@ func writeSummaryPDF(w io.Writer, r *Report, opt PDFOptions) error {
 		d.Banner(L.S("banner.incomplete") + " " + strings.Join(r.IncompleteCollectors(), "; "))
 	}
 	d.KeyValue(L.S("label.window"), r.WindowLocal())
-	if r.Ev.Window.Loc() != nil && r.Ev.Window.Loc().String() != "UTC" {
+	if !r.ZoneIsUTC() {
 		d.KeyValue(L.S("label.window_utc"), r.WindowUTC())
 	}
 	d.KeyValue(L.S("label.generated"), r.Generated())

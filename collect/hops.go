@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"net/url"
 	"path"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -77,6 +78,21 @@ type Hops struct {
 	// NoExcerpts leaves logs/ out (the trace command prints, it stages
 	// nothing).
 	NoExcerpts bool
+	// ShownRoot is a directory whose path is left out of the file names
+	// the bundle shows: the demo's logs, in a temporary directory, read
+	// demo/kern.log.
+	ShownRoot string
+}
+
+// shown is pattern as the bundle shows it: under ShownRoot, as demo/….
+func (c Hops) shown(pattern string) string {
+	if c.ShownRoot == "" {
+		return pattern
+	}
+	if rel, err := filepath.Rel(c.ShownRoot, pattern); err == nil && !strings.HasPrefix(rel, "..") {
+		return "demo/" + filepath.ToSlash(rel)
+	}
+	return pattern
 }
 
 // HopEvidence is what the hop collector found.
@@ -285,7 +301,7 @@ func (c Hops) Collect(ctx context.Context, env *Env) error {
 
 // scan reads one hop or log into its excerpt file.
 func (c Hops) scan(ctx context.Context, env *Env, spec hoplog.Spec, role string, incs []hoplog.Incident) (HopLog, error) {
-	hl := HopLog{Name: spec.Name, Role: role, Pattern: spec.Pattern}
+	hl := HopLog{Name: spec.Name, Role: role, Pattern: c.shown(spec.Pattern)}
 	opts := hoplog.Options{Window: c.Window, Location: c.Location, ScanAll: role == RoleLog, MaxExcerptBytes: c.MaxLogBytes}
 	if opts.MaxExcerptBytes == 0 {
 		opts.MaxExcerptBytes = DefaultMaxLogBytes

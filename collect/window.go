@@ -2,6 +2,7 @@ package collect
 
 import (
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -86,7 +87,7 @@ func parseTime(flag, v string, loc *time.Location) (time.Time, error) {
 func LoadLocation(name string) (*time.Location, error) {
 	switch strings.ToLower(name) {
 	case "", "local":
-		return time.Local, nil
+		return localZone(os.Getenv, os.Readlink), nil
 	case "utc", "z":
 		return time.UTC, nil
 	}
@@ -95,4 +96,49 @@ func LoadLocation(name string) (*time.Location, error) {
 		return nil, fmt.Errorf("--tz %q is not a time zone: use an IANA name like Asia/Tokyo, or UTC", name)
 	}
 	return loc, nil
+}
+
+// localZone is the system's zone under its IANA name, so that times say
+// "Asia/Tokyo" rather than "Local": from TZ, else from where /etc/localtime
+// links into the zone database. A system in UTC gets time.UTC. When the
+// name cannot be found, time.Local is returned as it is.
+func localZone(getenv func(string) string, readlink func(string) (string, error)) *time.Location {
+	tz, set := getenv("TZ"), false
+	if tz != "" {
+		set = true
+	}
+	if tz = strings.TrimPrefix(tz, ":"); set && tz != "" && !strings.HasPrefix(tz, "/") {
+		if loc, err := time.LoadLocation(tz); err == nil {
+			return namedUTC(loc)
+		}
+	}
+	if !set {
+		if target, err := readlink("/etc/localtime"); err == nil {
+			if _, name, ok := strings.Cut(target, "zoneinfo/"); ok {
+				if loc, err := time.LoadLocation(name); err == nil {
+					return namedUTC(loc)
+				}
+			}
+		}
+	}
+	return namedUTC(time.Local)
+}
+
+// namedUTC returns time.UTC for a zone that is UTC under another name
+// (Etc/UTC, Etc/UCT, a Local without offsets), else loc.
+func namedUTC(loc *time.Location) *time.Location {
+	switch loc.String() {
+	case "UTC", "Etc/UTC", "Etc/UCT", "UCT", "Etc/Universal", "Universal", "Etc/Zulu", "Zulu", "Etc/GMT", "GMT":
+		return time.UTC
+	}
+	if loc == time.Local {
+		jan := time.Date(2026, 1, 1, 0, 0, 0, 0, loc)
+		jul := time.Date(2026, 7, 1, 0, 0, 0, 0, loc)
+		if n, off := jan.Zone(); off == 0 && n == "UTC" {
+			if _, off2 := jul.Zone(); off2 == 0 {
+				return time.UTC
+			}
+		}
+	}
+	return loc
 }

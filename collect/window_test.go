@@ -1,6 +1,7 @@
 package collect
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -50,5 +51,42 @@ func TestParseWindow(t *testing.T) {
 func TestLoadLocation_BadZone(t *testing.T) {
 	if _, err := LoadLocation("Mars/Olympus"); err == nil || !strings.Contains(err.Error(), "--tz") {
 		t.Errorf("err = %v, want a --tz error", err)
+	}
+}
+
+// TestLocalZone_IsNamed checks that --tz local gets the system zone's
+// IANA name, never "Local": from TZ, else from /etc/localtime's link.
+func TestLocalZone_IsNamed(t *testing.T) {
+	env := func(tz string) func(string) string {
+		return func(k string) string {
+			if k == "TZ" {
+				return tz
+			}
+			return ""
+		}
+	}
+	link := func(target string) func(string) (string, error) {
+		return func(string) (string, error) {
+			if target == "" {
+				return "", os.ErrNotExist
+			}
+			return target, nil
+		}
+	}
+	cases := []struct {
+		name, tz, link, want string
+	}{
+		{"TZ names the zone", "Asia/Tokyo", "/usr/share/zoneinfo/Europe/Paris", "Asia/Tokyo"},
+		{"TZ with a colon", ":Europe/Paris", "", "Europe/Paris"},
+		{"the link names the zone", "", "/usr/share/zoneinfo/America/New_York", "America/New_York"},
+		{"Etc/UTC is UTC", "", "/usr/share/zoneinfo/Etc/UTC", "UTC"},
+		{"macOS link", "", "/var/db/timezone/zoneinfo/Asia/Tokyo", "Asia/Tokyo"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := localZone(env(c.tz), link(c.link)).String(); got != c.want {
+				t.Errorf("zone %q, want %q", got, c.want)
+			}
+		})
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"text/template"
+
+	"github.com/twilio-evidence/twilio-evidence/bundle/stats"
 )
 
 // sameInEveryLanguage are the entries that are names, not sentences.
@@ -28,7 +30,7 @@ func TestCatalogs_SameKeysAndValidTemplates(t *testing.T) {
 			if _, ok := en[k]; !ok {
 				t.Errorf("%s has %q, which en lacks", lang, k)
 			}
-			if _, err := template.New(k).Parse(v); err != nil {
+			if _, err := template.New(k).Funcs(stats.Funcs(lang)).Parse(v); err != nil {
 				t.Errorf("%s %q: %v", lang, k, err)
 			}
 			if lang == "ja" && v == en[k] && !sameInEveryLanguage[k] && strings.ContainsAny(v, "abcdefghijklmnopqrstuvwxyz") && len(v) > 12 {

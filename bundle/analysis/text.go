@@ -6,6 +6,7 @@ import (
 	"strings"
 	"text/template"
 
+	"github.com/twilio-evidence/twilio-evidence/bundle/stats"
 	"github.com/twilio-evidence/twilio-evidence/templates"
 )
 
@@ -46,7 +47,7 @@ func (t *Text) Render(key string, figs map[string]any) (string, bool) {
 			return "", false
 		}
 		var err error
-		tp, err = template.New(key).Option("missingkey=error").Parse(src)
+		tp, err = template.New(key).Option("missingkey=error").Funcs(stats.Funcs(t.lang)).Parse(src)
 		if err != nil {
 			return "", false
 		}

@@ -20,6 +20,10 @@ type BarChart struct {
 	ValueLabel string
 	// Line, when set, is drawn over the bars.
 	Line *LineSeries
+	// Partial, when set, holds one flag per bar: true for a bar that covers
+	// only part of its period (the window's first and last day). Such a
+	// bar is drawn lighter, so that a short day does not read as a drop.
+	Partial []bool
 }
 
 // LineSeries is the second series of a BarChart.
@@ -60,6 +64,7 @@ type HBarChart struct {
 // Chart colours, chosen to stay distinct when printed in grey.
 var (
 	colBar      = [3]int{52, 101, 164}
+	colBarLight = [3]int{168, 190, 218}
 	colLine     = [3]int{214, 96, 20}
 	colGrid     = [3]int{220, 220, 220}
 	colAxis     = [3]int{90, 90, 90}
@@ -121,6 +126,7 @@ type preparedBar struct {
 	lineLabel run
 	line      []float64
 	hasLine   bool
+	partial   []bool
 }
 
 // BarChart adds a vertical bar chart.
@@ -138,7 +144,10 @@ func (d *Document) prepareBar(c BarChart) (*preparedBar, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &preparedBar{preparedBars: bars}
+	p := &preparedBar{preparedBars: bars, partial: c.Partial}
+	if c.Partial != nil && len(c.Partial) != len(c.Values) {
+		return nil, fmt.Errorf("%d partial flags for %d bars", len(c.Partial), len(c.Values))
+	}
 	if c.Line != nil {
 		if len(c.Line.Values) != len(c.Values) {
 			return nil, fmt.Errorf("line has %d values for %d bars", len(c.Line.Values), len(c.Values))
@@ -270,18 +279,28 @@ func (r *renderer) barChart(p *preparedBar) {
 			widest = max(widest, r.textWidth(l.text))
 		}
 		every := max(1, int(math.Ceil((widest+1.5)/slot)))
+		lTop, _ := p.lineScale()
 		for i, v := range p.values {
 			x := x0 + slot*float64(i) + (slot-barW)/2
 			h := v / vTop * plotH
 			if h > 0 {
-				r.fillRect(x, bottom-h, barW, h, colBar)
+				c := colBar
+				if i < len(p.partial) && p.partial[i] {
+					c = colBarLight
+				}
+				r.fillRect(x, bottom-h, barW, h, c)
 			}
 			if v > 0 {
 				s := formatTick(v)
 				r.setFont(faceRegular, chartSmallSize)
 				if r.textWidth(s) <= slot {
+					my, ok := p.markerY(i, lTop, top, bottom)
+					y, inside := valueLabelY(bottom-h, h, lineHeight(chartSmallSize), my, ok)
 					r.setTextColor(colText)
-					r.text(x0+slot*float64(i), bottom-h-lineHeight(chartSmallSize), slot, lineHeight(chartSmallSize), s, faceRegular, chartSmallSize, "C")
+					if inside {
+						r.setTextColor(colWhite)
+					}
+					r.text(x0+slot*float64(i), y, slot, lineHeight(chartSmallSize), s, faceRegular, chartSmallSize, "C")
 				}
 			}
 			if i%every == 0 {
@@ -300,15 +319,51 @@ func (r *renderer) barChart(p *preparedBar) {
 	r.y = bottom + labelH + 4
 }
 
-// lineSeries draws the second series of a bar chart and its right axis.
-func (r *renderer) lineSeries(p *preparedBar, x0, plotW, top, bottom, slot float64) {
+// markerRadius is the radius of the line series' markers, in mm.
+const markerRadius = 0.8
+
+// lineScale is the top and step of the line series' axis.
+func (p *preparedBar) lineScale() (top, step float64) {
 	maxL := 0.0
 	for _, v := range p.line {
 		if !math.IsNaN(v) {
 			maxL = max(maxL, v)
 		}
 	}
-	lTop, lStep := niceScale(maxL, false)
+	return niceScale(maxL, false)
+}
+
+// markerY is the height of the line series' marker over bar i; ok is false
+// when there is no line or its value is unknown.
+func (p *preparedBar) markerY(i int, lTop, top, bottom float64) (y float64, ok bool) {
+	if !p.hasLine || math.IsNaN(p.line[i]) {
+		return 0, false
+	}
+	return bottom - p.line[i]/lTop*(bottom-top), true
+}
+
+// valueLabelY places a bar's value label, lh high, for a bar whose top is
+// at barTop and whose height is h: above the bar, unless the line's marker
+// (at markerY, when hasMarker) would sit on it; then inside the bar's top
+// (inside is true: drawn in white) when the bar is tall enough, else above
+// the marker.
+func valueLabelY(barTop, h, lh, markerY float64, hasMarker bool) (y float64, inside bool) {
+	clear := func(y float64) bool {
+		return !hasMarker || markerY+markerRadius+0.3 < y || markerY-markerRadius-0.3 > y+lh
+	}
+	above := barTop - lh
+	if clear(above) {
+		return above, false
+	}
+	if in := barTop + 0.3; h >= lh+0.6 && clear(in) {
+		return in, true
+	}
+	return min(markerY, barTop) - markerRadius - 0.3 - lh, false
+}
+
+// lineSeries draws the second series of a bar chart and its right axis.
+func (r *renderer) lineSeries(p *preparedBar, x0, plotW, top, bottom, slot float64) {
+	lTop, lStep := p.lineScale()
 	xr := x0 + plotW
 	lh := lineHeight(chartLabelSize)
 	r.line(xr, top, xr, bottom, colLine, 0.3)
@@ -330,7 +385,7 @@ func (r *renderer) lineSeries(p *preparedBar, x0, plotW, top, bottom, slot float
 		if havePrev {
 			r.line(prevX, prevY, x, y, colLine, 0.6)
 		}
-		r.pdf.Circle(x, y, 0.8, "F")
+		r.pdf.Circle(x, y, markerRadius, "F")
 		prevX, prevY, havePrev = x, y, true
 	}
 	r.setTextColor(colText)

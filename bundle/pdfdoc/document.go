@@ -119,6 +119,9 @@ func New(opts Options) (*Document, error) {
 		d.opts.PageFormat = defaultPageFormat
 	}
 	for i, b := range [][]byte{goregular.TTF, gobold.TTF, gomono.TTF} {
+		if i != int(styleMono) {
+			b = withGlyphFor(b, '-', '\u00ad') // see withGlyphFor
+		}
 		f, err := newFontFace("", b)
 		if err != nil {
 			return nil, fmt.Errorf("load embedded Go font: %w", err)

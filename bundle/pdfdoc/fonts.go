@@ -357,3 +357,99 @@ func cmap4Glyph(sub []byte, c uint16) uint16 {
 	}
 	return 0
 }
+
+// withGlyphFor returns a copy of ttf whose character map draws the
+// character from with the glyph of the character like, leaving every other
+// character as it was. The PDF's text layer still says from, so copied
+// text is unchanged. The Go fonts draw the hyphen-minus as a minus sign,
+// wider than their en dash ("2026–11–27"); their soft hyphen is the short
+// hyphen a date, a host name or a flag needs. ttf is returned unchanged when
+// its character map cannot be rebuilt.
+func withGlyphFor(ttf []byte, from, like rune) []byte {
+	_, recs, err := readTableDir(ttf, 0)
+	if err != nil {
+		return ttf
+	}
+	idx := -1
+	for i, r := range recs {
+		if r.tag == "cmap" {
+			idx = i
+		}
+	}
+	if idx < 0 {
+		return ttf
+	}
+	sub := unicodeBMPCmap(ttf[recs[idx].offset : recs[idx].offset+recs[idx].length])
+	glyph := cmap4Glyph(sub, uint16(like))
+	if sub == nil || glyph == 0 || cmap4Glyph(sub, uint16(from)) == 0 {
+		return ttf
+	}
+	glyphs := make([]uint16, 0xFFFF)
+	for c := range glyphs {
+		glyphs[c] = cmap4Glyph(sub, uint16(c))
+	}
+	glyphs[from] = glyph
+	table := cmapTable(glyphs)
+	if table == nil {
+		return ttf
+	}
+	out := append([]byte(nil), ttf...)
+	for len(out)%4 != 0 {
+		out = append(out, 0)
+	}
+	rec := 12 + 16*idx
+	binary.BigEndian.PutUint32(out[rec+8:], uint32(len(out)))
+	binary.BigEndian.PutUint32(out[rec+12:], uint32(len(table)))
+	return append(out, table...)
+}
+
+// cmapTable builds a cmap table with one Unicode BMP subtable (platform 3,
+// encoding 1, format 4) mapping each code c to glyphs[c] (0: none). It
+// returns nil when the subtable would not fit format 4's 16-bit length.
+func cmapTable(glyphs []uint16) []byte {
+	type segment struct{ start, end, delta uint16 }
+	var segs []segment
+	for c := 0; c < len(glyphs); c++ {
+		if glyphs[c] == 0 {
+			continue
+		}
+		delta := glyphs[c] - uint16(c)
+		if n := len(segs); n > 0 && int(segs[n-1].end) == c-1 && segs[n-1].delta == delta {
+			segs[n-1].end = uint16(c)
+			continue
+		}
+		segs = append(segs, segment{uint16(c), uint16(c), delta})
+	}
+	segs = append(segs, segment{0xFFFF, 0xFFFF, 1}) // the closing segment
+	n := len(segs)
+	length := 16 + 8*n
+	if length > 0xFFFF {
+		return nil
+	}
+	searchRange, selector := 2, 0
+	for searchRange*2 <= 2*n {
+		searchRange *= 2
+		selector++
+	}
+	b := make([]byte, 12+length)
+	put := func(off, v int) { binary.BigEndian.PutUint16(b[off:], uint16(v)) }
+	put(2, 1)  // one encoding record
+	put(4, 3)  // platform Windows
+	put(6, 1)  // encoding Unicode BMP
+	b[11] = 12 // subtable offset
+	s := b[12:]
+	binary.BigEndian.PutUint16(s[0:], 4)
+	binary.BigEndian.PutUint16(s[2:], uint16(length))
+	binary.BigEndian.PutUint16(s[6:], uint16(2*n))
+	binary.BigEndian.PutUint16(s[8:], uint16(searchRange))
+	binary.BigEndian.PutUint16(s[10:], uint16(selector))
+	binary.BigEndian.PutUint16(s[12:], uint16(2*n-searchRange))
+	ends, starts := 14, 16+2*n
+	deltas := starts + 2*n
+	for i, sg := range segs {
+		binary.BigEndian.PutUint16(s[ends+2*i:], sg.end)
+		binary.BigEndian.PutUint16(s[starts+2*i:], sg.start)
+		binary.BigEndian.PutUint16(s[deltas+2*i:], sg.delta)
+	}
+	return b
+}

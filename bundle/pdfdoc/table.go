@@ -25,16 +25,22 @@ type Table struct {
 	Rows [][]string
 }
 
-// Table sizes.
+// Table sizes: the text shrinks from tableSize down to minTableSize when
+// the columns need it to keep every SID, token and header word whole.
 const (
-	tableSize = 8.5
-	cellPadX  = 1.5
-	cellPadY  = 1.0
+	tableSize    = 8.5
+	minTableSize = 6.5
+	cellPadX     = 1.5
+	cellPadY     = 1.0
 )
 
-// preparedTable is a Table with its texts ready to draw and widths in mm.
+// preparedTable is a Table with its texts ready to draw. shares are the
+// columns' relative widths; widths (mm) and size (points) are fixed when it
+// is drawn, where the text can be measured.
 type preparedTable struct {
+	shares []float64
 	widths []float64
+	size   float64
 	right  []bool
 	header []run
 	rows   [][]run
@@ -57,8 +63,7 @@ func (d *Document) prepareTable(t Table) (*preparedTable, error) {
 	if n == 0 {
 		return nil, fmt.Errorf("no columns")
 	}
-	p := &preparedTable{widths: make([]float64, n), right: make([]bool, n), header: make([]run, n)}
-	sum := 0.0
+	p := &preparedTable{shares: make([]float64, n), right: make([]bool, n), header: make([]run, n)}
 	for i, c := range t.Columns {
 		w := c.Width
 		if w < 0 || math.IsNaN(w) || math.IsInf(w, 0) {
@@ -67,16 +72,12 @@ func (d *Document) prepareTable(t Table) (*preparedTable, error) {
 		if w == 0 {
 			w = 1
 		}
-		p.widths[i] = w
-		sum += w
+		p.shares[i] = w
 		p.right[i] = c.AlignRight
 		var err error
 		if p.header[i], err = d.prepare(c.Title, styleBold); err != nil {
 			return nil, fmt.Errorf("column %d: %w", i+1, err)
 		}
-	}
-	for i := range p.widths {
-		p.widths[i] = p.widths[i] / sum * contentW
 	}
 	for i, row := range t.Rows {
 		if len(row) != n {
@@ -91,23 +92,107 @@ func (d *Document) prepareTable(t Table) (*preparedTable, error) {
 	return p, nil
 }
 
-// wrapCells wraps each cell of a row to its column.
-func (r *renderer) wrapCells(p *preparedTable, cells []run) [][]string {
+// wrapCells wraps each cell of a row to its column; header cells break
+// only at spaces.
+func (r *renderer) wrapCells(p *preparedTable, cells []run, header bool) [][]string {
 	out := make([][]string, len(cells))
 	for i, c := range cells {
-		out[i] = r.wrap(c, tableSize, p.widths[i]-2*cellPadX)
+		r.setFont(c.face, p.size)
+		out[i] = wrapCell(c.text, p.widths[i]-2*cellPadX, r.runeWidth, header)
 	}
 	return out
 }
 
+// layoutColumns fixes the text size and the column widths: each column gets
+// its share of the page width, but never less than its widest unbreakable
+// piece (a SID, a URL segment, a header word); the text shrinks, down to
+// minTableSize, until those minimums fit the page together.
+func (r *renderer) layoutColumns(p *preparedTable) {
+	var mins []float64
+	for size := tableSize; ; size -= 0.5 {
+		p.size = size
+		mins = r.columnMinimums(p)
+		total := 0.0
+		for _, m := range mins {
+			total += m
+		}
+		if total <= contentW || size-0.5 < minTableSize {
+			break
+		}
+	}
+	p.widths = spread(p.shares, mins, contentW)
+}
+
+// columnMinimums are the narrowest widths (mm, padding included) that keep
+// every piece of every cell of each column on one line at p.size.
+func (r *renderer) columnMinimums(p *preparedTable) []float64 {
+	mins := make([]float64, len(p.shares))
+	measure := func(i int, c run, header bool) {
+		r.setFont(c.face, p.size)
+		mins[i] = max(mins[i], minCellWidth(c.text, r.runeWidth, header)+2*cellPadX+0.01)
+	}
+	for i, c := range p.header {
+		measure(i, c, true)
+	}
+	for _, row := range p.rows {
+		for i, c := range row {
+			measure(i, c, false)
+		}
+	}
+	return mins
+}
+
+// spread divides total among columns in proportion to shares, raising a
+// column below its minimum to that minimum and taking the difference from
+// the others in proportion. When the minimums together exceed total, they
+// are scaled down to fit.
+func spread(shares, mins []float64, total float64) []float64 {
+	n := len(shares)
+	widths := make([]float64, n)
+	fixed := make([]bool, n)
+	sumMins := 0.0
+	for _, m := range mins {
+		sumMins += m
+	}
+	if sumMins >= total {
+		for i, m := range mins {
+			widths[i] = m / sumMins * total
+		}
+		return widths
+	}
+	for {
+		left, shareLeft := total, 0.0
+		for i := range shares {
+			if fixed[i] {
+				left -= widths[i]
+			} else {
+				shareLeft += shares[i]
+			}
+		}
+		changed := false
+		for i := range shares {
+			if fixed[i] {
+				continue
+			}
+			widths[i] = shares[i] / shareLeft * left
+			if widths[i] < mins[i] {
+				widths[i], fixed[i], changed = mins[i], true, true
+			}
+		}
+		if !changed {
+			return widths
+		}
+	}
+}
+
 // tableHeader draws the header row.
 func (r *renderer) tableHeader(p *preparedTable) {
-	cells := r.wrapCells(p, p.header)
+	cells := r.wrapCells(p, p.header, true)
 	n := 0
 	for _, c := range cells {
 		n = max(n, len(c))
 	}
-	h := float64(n)*lineHeight(tableSize) + 2*cellPadY
+	h := float64(n)*lineHeight(p.size) + 2*cellPadY
 	r.fillRect(marginL, r.y, contentW, h, colHeaderBg)
 	r.setTextColor(colWhite)
 	r.drawCells(p, p.header, cells, 0, n)
@@ -117,7 +202,7 @@ func (r *renderer) tableHeader(p *preparedTable) {
 
 // drawCells draws lines [from, to) of each cell at the current position.
 func (r *renderer) drawCells(p *preparedTable, runs []run, cells [][]string, from, to int) {
-	lh := lineHeight(tableSize)
+	lh := lineHeight(p.size)
 	x := marginL
 	for i, c := range cells {
 		align := "L"
@@ -126,7 +211,7 @@ func (r *renderer) drawCells(p *preparedTable, runs []run, cells [][]string, fro
 		}
 		y := r.y + cellPadY
 		for j := from; j < min(to, len(c)); j++ {
-			r.text(x+cellPadX, y, p.widths[i]-2*cellPadX, lh, c[j], runs[i].face, tableSize, align)
+			r.text(x+cellPadX, y, p.widths[i]-2*cellPadX, lh, c[j], runs[i].face, p.size, align)
 			y += lh
 		}
 		x += p.widths[i]
@@ -136,11 +221,12 @@ func (r *renderer) drawCells(p *preparedTable, runs []run, cells [][]string, fro
 // table draws the header and the rows, striping every other row and
 // continuing rows across page breaks under a repeated header.
 func (r *renderer) table(p *preparedTable) {
-	lh := lineHeight(tableSize)
+	r.layoutColumns(p)
+	lh := lineHeight(p.size)
 	r.ensure(3*lh + 4*cellPadY)
 	r.tableHeader(p)
 	for i, row := range p.rows {
-		cells := r.wrapCells(p, row)
+		cells := r.wrapCells(p, row, false)
 		n := 0
 		for _, c := range cells {
 			n = max(n, len(c))

@@ -156,3 +156,109 @@ func chooseBreak(rs []rune, start, end int) int {
 	}
 	return end
 }
+
+// piece is a part of a table cell that is never broken across lines.
+type piece struct {
+	text  string
+	space bool // a space separates it from the piece before
+}
+
+// cellPieces splits one line of a table cell into the pieces a line may
+// break between: words at spaces; inside a word only after / ? & (a URL's
+// path, query and parameters) and between Japanese characters where the
+// kinsoku rules allow it. A SID, a token, a number, a date or a host name is
+// one piece, so it is never split. A header (header true) breaks only at
+// spaces and before an opening bracket: 「チャネル」 and "Channel" stay whole.
+func cellPieces(line string, header bool) []piece {
+	var out []piece
+	for _, word := range strings.Fields(line) {
+		rs := []rune(word)
+		start := 0
+		for i := 1; i < len(rs); i++ {
+			a, b := rs[i-1], rs[i]
+			var cut bool
+			if header {
+				cut = b == '（' || b == '('
+			} else {
+				q := breakBetween(a, b)
+				cut = q == breakGood || (q != breakNever && strings.ContainsRune("/?&", a) && !schemeSlash(rs, i))
+			}
+			if cut {
+				out = append(out, piece{string(rs[start:i]), start == 0})
+				start = i
+			}
+		}
+		out = append(out, piece{string(rs[start:]), start == 0})
+	}
+	if len(out) > 0 {
+		out[0].space = false
+	}
+	return out
+}
+
+// schemeSlash tells whether the gap before rs[i] lies inside a URL's "://"
+// or right after it, where a break would part the scheme from the host.
+func schemeSlash(rs []rune, i int) bool {
+	return rs[i] == '/' || (i >= 3 && string(rs[i-3:i]) == "://")
+}
+
+// wrapCell wraps the text of a table cell to maxWidth, breaking only
+// between the pieces of cellPieces; a piece wider than maxWidth on its own
+// (only when the column could not be made wide enough) is broken as
+// wrapText would. Hard line breaks are kept.
+func wrapCell(text string, maxWidth float64, width func(rune) float64, header bool) []string {
+	measure := func(s string) float64 {
+		w := 0.0
+		for _, r := range s {
+			w += width(r)
+		}
+		return w
+	}
+	var lines []string
+	for _, para := range strings.Split(text, "\n") {
+		cur, curW := "", 0.0
+		started := false
+		for _, p := range cellPieces(para, header) {
+			pw := measure(p.text)
+			sep := 0.0
+			if p.space {
+				sep = width(' ')
+			}
+			if started && curW+sep+pw <= maxWidth {
+				if p.space {
+					cur += " "
+				}
+				cur, curW = cur+p.text, curW+sep+pw
+				continue
+			}
+			if started {
+				lines = append(lines, cur)
+			}
+			started = true
+			cur, curW = p.text, pw
+			if pw > maxWidth {
+				parts := wrapParagraph([]rune(p.text), maxWidth, width)
+				lines = append(lines, parts[:len(parts)-1]...)
+				cur, curW = parts[len(parts)-1], measure(parts[len(parts)-1])
+			}
+		}
+		lines = append(lines, cur)
+	}
+	return lines
+}
+
+// minCellWidth is the width of the widest piece of text: the narrowest a
+// column can be without breaking a piece.
+func minCellWidth(text string, width func(rune) float64, header bool) float64 {
+	widest := 0.0
+	for _, para := range strings.Split(text, "\n") {
+		for _, p := range cellPieces(para, header) {
+			w := 0.0
+			for _, r := range p.text {
+				w += width(r)
+			}
+			widest = max(widest, w)
+		}
+	}
+	return widest
+}

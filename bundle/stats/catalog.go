@@ -130,7 +130,7 @@ func Sentence(id, lang string, figures map[string]any) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("sentence %s: no %s text", id, lang)
 	}
-	t, err := template.New(id).Option("missingkey=error").Funcs(templateFuncs(lang)).Parse(text)
+	t, err := template.New(id).Option("missingkey=error").Funcs(Funcs(lang)).Parse(text)
 	if err != nil {
 		return "", fmt.Errorf("sentence %s (%s): %w", id, lang, err)
 	}
@@ -141,7 +141,9 @@ func Sentence(id, lang string, figures map[string]any) (string, error) {
 	return b.String(), nil
 }
 
-func templateFuncs(lang string) template.FuncMap {
+// Funcs are the functions of the sentences in lang, for any catalog of
+// sentences over figures: num, pct, span, plural and count (see catalog).
+func Funcs(lang string) template.FuncMap {
 	return template.FuncMap{
 		"num":    formatNum,
 		"pct":    formatPct,
@@ -163,6 +165,10 @@ func toFloat(v any) (float64, error) {
 	case int:
 		return float64(x), nil
 	case int64:
+		return float64(x), nil
+	case int32:
+		return float64(x), nil
+	case uint64:
 		return float64(x), nil
 	case float64:
 		return x, nil

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -81,11 +82,40 @@ type e2eResult struct {
 // entries override PATH, HOME and TMPDIR (exec keeps the last of a key).
 func runE2E(t *testing.T, env []string, args ...string) e2eResult {
 	t.Helper()
-	cmd := exec.Command(e2eBinary(t), args...)
+	return runE2EWith(t, e2eOpts{}, env, args...)
+}
+
+// e2eOpts adjust how runE2EWith starts the binary.
+type e2eOpts struct {
+	// umask runs the binary under this umask (octal, through /bin/sh).
+	umask string
+	// guard kills a run that has not ended after this long and fails the
+	// test: a run that blocks is a failure, not a test that hangs. It is
+	// generous, not a measure of speed.
+	guard time.Duration
+}
+
+// runE2EWith is runE2E with the adjustments of o.
+func runE2EWith(t *testing.T, o e2eOpts, env []string, args ...string) e2eResult {
+	t.Helper()
+	name, argv := e2eBinary(t), args
+	if o.umask != "" {
+		name, argv = "/bin/sh", append([]string{"-c", "umask " + o.umask + ` && exec "$0" "$@"`, name}, args...)
+	}
+	ctx := context.Background()
+	if o.guard > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.guard)
+		defer cancel()
+	}
+	cmd := exec.CommandContext(ctx, name, argv...)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "TMPDIR=" + os.TempDir()}, env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("%v did not end within %v: it blocked\nstderr: %s", args, o.guard, errb.String())
+	}
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()

@@ -185,7 +185,7 @@ func runFlow(ctx context.Context, o flowOptions, s streams) error {
 		return envErr(err)
 	}
 	if o.output != "" {
-		if err := os.WriteFile(o.output, text, 0o644); err != nil {
+		if err := os.WriteFile(o.output, text, 0o600); err != nil {
 			return envErr(fmt.Errorf("write %s: %w", o.output, err))
 		}
 	} else if _, err := s.out.Write(text); err != nil {

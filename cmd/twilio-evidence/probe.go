@@ -197,7 +197,7 @@ func runProbe(ctx context.Context, o probeOptions, s streams) error {
 		return err
 	}
 	if o.record != "" {
-		f, err := os.OpenFile(o.record, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		f, err := os.OpenFile(o.record, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 		if err != nil {
 			return envErr(fmt.Errorf("--record: %w", err))
 		}

@@ -260,7 +260,8 @@ func indexBaseName(parent string, w collect.Window) string {
 }
 
 // writeFileAtomic writes data to a temporary file beside path and renames
-// it: path never holds half a file.
+// it: path never holds half a file. The file is created 0600 (less the
+// umask), readable by its owner only, as it holds the accounts' data.
 func writeFileAtomic(path string, data []byte) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".twilio-evidence-*.part")
 	if err != nil {
@@ -269,9 +270,6 @@ func writeFileAtomic(path string, data []byte) error {
 	_, err = tmp.Write(data)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp.Name(), 0o644)
 	}
 	if err == nil {
 		err = os.Rename(tmp.Name(), path)

@@ -196,7 +196,7 @@ func runTrace(ctx context.Context, o traceOptions, s streams) error {
 	collect.Run(ctx, env, o.timeout, collect.Alerts{MaxDetails: -1})
 	hc := collect.Hops{Hops: hops, Logs: logs, Window: o.matchWindow, Location: loc, DestAddrs: addrs, NoExcerpts: true}
 	if d != nil {
-		hc.Resolver = d.Probe.Resolver
+		hc.Resolver, hc.ShownRoot = d.Probe.Resolver, d.LogDir
 	}
 	collect.Run(ctx, env, o.timeout, hc)
 	progress.Close()
@@ -449,7 +449,7 @@ func (h *hopFlags) collectors() []collect.Collector {
 		if len(h.hops) == 0 && len(h.logs) == 0 {
 			hops, logs, err := collect.CheckHopSpecs(h.demo.Hops, h.demo.Logs, h.loc)
 			if err == nil {
-				c.Hops, c.Logs = hops, logs
+				c.Hops, c.Logs, c.ShownRoot = hops, logs, h.demo.LogDir
 			}
 		}
 	}

@@ -22,6 +22,9 @@ type Demo struct {
 	// Hops and Logs are the --hop and --log specs of the demo's firewall,
 	// load balancer, web server and application logs (hoplogs.go).
 	Hops, Logs []string
+	// LogDir is the temporary directory that holds those logs, left out
+	// of the file names the bundle shows (collect.Hops.ShownRoot).
+	LogDir string
 	// StatusURL is the demo's Twilio status page (for collect.StatusPage).
 	StatusURL string
 

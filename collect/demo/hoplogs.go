@@ -40,6 +40,7 @@ func (d *Demo) writeHopLogs(w collect.Window) error {
 		return fmt.Errorf("demo logs: %w", err)
 	}
 	d.closers = append(d.closers, func() { os.RemoveAll(dir) })
+	d.LogDir = dir
 	data := faketwilio.DemoData(w.From, w.To)
 	rng := rand.New(rand.NewPCG(uint64(w.To.Unix()), 7))
 	addr := map[string]string{faketwilio.DemoVoiceHost: VoiceAddr, faketwilio.DemoSMSHost: SMSAddr}

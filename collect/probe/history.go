@@ -118,9 +118,10 @@ func WriteAttempts(w io.Writer, attempts []Attempt) error {
 }
 
 // AppendHistory appends attempts to the CSV file at path, creating it with
-// a header line when it does not exist or is empty.
+// a header line when it does not exist or is empty. A new file is created
+// 0600 (less the umask): it holds the webhook URLs and their answers.
 func AppendHistory(path string, attempts []Attempt) error {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {
 		return fmt.Errorf("open probe history: %w", err)
 	}

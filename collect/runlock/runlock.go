@@ -18,6 +18,33 @@ import (
 // ErrHeld is returned by Acquire when another running process holds the lock.
 var ErrHeld = errors.New("locked by another run")
 
+// ErrNotALock is returned by Acquire when something other than a lock file
+// of this user is at the lock's path: a symbolic link, a FIFO, a device, a
+// directory, another user's file or a file with other hard links. Nothing
+// is written to it.
+var ErrNotALock = errors.New("not a lock file of twilio-evidence")
+
+func notALock(path, what string) error {
+	return fmt.Errorf("%s is %s, %w: remove it, then run again", path, what, ErrNotALock)
+}
+
+// kind names what a file of mode m is, for a message.
+func kind(m os.FileMode) string {
+	switch {
+	case m&os.ModeSymlink != 0:
+		return "a symbolic link"
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	case m.IsDir():
+		return "a directory"
+	}
+	return "not a regular file"
+}
+
 // Owner is what a lock file says about the process that holds it.
 type Owner struct {
 	PID     int

@@ -13,7 +13,7 @@ import (
 // error says which file to remove once its owner is known to be gone.
 func acquire(path string, me Owner) (*Lock, *Owner, error) {
 	for attempt := 0; attempt < 2; attempt++ {
-		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 		if err == nil {
 			if _, err := f.Write(me.encode()); err != nil {
 				f.Close()

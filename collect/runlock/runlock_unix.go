@@ -14,9 +14,9 @@ import (
 // holder dies, and keeps the owner's details in the file for messages.
 func acquire(path string, me Owner) (*Lock, *Owner, error) {
 	for attempt := 0; attempt < 10; attempt++ {
-		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+		f, err := openLockFile(path)
 		if err != nil {
-			return nil, nil, fmt.Errorf("lock %s: %w", path, err)
+			return nil, nil, err
 		}
 		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 			b, _ := io.ReadAll(io.LimitReader(f, 4096))
@@ -32,7 +32,7 @@ func acquire(path string, me Owner) (*Lock, *Owner, error) {
 		// The holder before us may have removed the file between our open
 		// and our flock: then we hold a lock on a file nobody else sees.
 		st, err1 := f.Stat()
-		cur, err2 := os.Stat(path)
+		cur, err2 := os.Lstat(path)
 		if err1 != nil || err2 != nil || !os.SameFile(st, cur) {
 			f.Close()
 			continue
@@ -48,7 +48,8 @@ func acquire(path string, me Owner) (*Lock, *Owner, error) {
 			// (or was killed) before releasing it.
 			stale = &o
 		}
-		if err := f.Truncate(0); err == nil {
+		err = f.Truncate(0)
+		if err == nil {
 			_, err = f.WriteAt(me.encode(), 0)
 		}
 		if err != nil {
@@ -59,6 +60,41 @@ func acquire(path string, me Owner) (*Lock, *Owner, error) {
 		return &Lock{path: path, f: f}, stale, nil
 	}
 	return nil, nil, fmt.Errorf("lock %s: it keeps being replaced: %w", path, ErrHeld)
+}
+
+// openLockFile opens the lock file at path, creating it 0600 (less the
+// umask). It never follows a symbolic link and never blocks (on a FIFO or a
+// device planted there), and it refuses anything but a regular file of
+// this user with a single link: the lock is never written through a link
+// into another file.
+func openLockFile(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0o600)
+	if err != nil {
+		if st, lerr := os.Lstat(path); lerr == nil && !st.Mode().IsRegular() {
+			return nil, notALock(path, kind(st.Mode()))
+		}
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	why := ""
+	if !st.Mode().IsRegular() {
+		why = kind(st.Mode())
+	} else if sys, ok := st.Sys().(*syscall.Stat_t); ok {
+		if int(sys.Uid) != os.Geteuid() {
+			why = fmt.Sprintf("a file of user %d", sys.Uid)
+		} else if n := uint64(sys.Nlink); n != 1 {
+			why = fmt.Sprintf("a file with %d hard links", n)
+		}
+	}
+	if why != "" {
+		f.Close()
+		return nil, notALock(path, why)
+	}
+	return f, nil
 }
 
 func unlockFile(f *os.File) error { return syscall.Flock(int(f.Fd()), syscall.LOCK_UN) }
