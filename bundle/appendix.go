@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/twilio-evidence/twilio-evidence/bundle/pdfdoc"
+	"github.com/twilio-evidence/twilio-evidence/collect/probe"
 )
 
 // probeTable is the probes appendix: one row per URL considered, with the
@@ -23,7 +24,7 @@ func probeTable(r *Report) (t pdfdoc.Table, ok bool) {
 		for _, ts := range p.Report.Targets {
 			probed[ts.Target] = true
 			t.Rows = append(t.Rows, []string{ts.Target, ts.Verdict,
-				fmt.Sprintf("%d / %d", ts.Overall.Failures, ts.Overall.Attempts), ts.Explanation})
+				fmt.Sprintf("%d / %d", ts.Overall.Failures, ts.Overall.Attempts), probe.Explain(ts, L.Lang())})
 		}
 	}
 	for _, pt := range p.Targets {

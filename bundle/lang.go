@@ -28,6 +28,15 @@ func NewLocalizer(lang string) (*Localizer, error) {
 // exist, the statistics catalog for stats.* and trend.* findings, and the
 // analyzer's own sentence otherwise.
 func (l *Localizer) Finding(f analysis.Finding) string {
+	if strings.HasPrefix(f.ID, "collector.") && f.Figures != nil {
+		// The failure's phrase comes from the catalog too.
+		figs := make(map[string]any, len(f.Figures)+1)
+		for k, v := range f.Figures {
+			figs[k] = v
+		}
+		figs["failure"] = l.FailureText(analysis.FailureFromFigures(f.Figures))
+		f.Figures = figs
+	}
 	if f.Figures != nil {
 		if s, ok := l.Render("finding."+f.ID, f.Figures); ok {
 			return s

@@ -337,16 +337,31 @@ func (r *Report) LogsMissing() string {
 	return r.L.S("logs.none")
 }
 
-// IncompleteCollectors are "name: state — reason" of each collector that
-// did not finish.
+// IncompleteCollectors are one short line for each collector that did
+// not finish: its name, the class of failure and the host (the raw error
+// is in manifest.json only).
 func (r *Report) IncompleteCollectors() []string {
 	var out []string
 	for _, c := range r.Ev.Collectors {
 		if c.State == collect.StateError || c.State == collect.StateTimeout {
-			out = append(out, c.Name+": "+r.L.S("state."+c.State)+" — "+c.Reason)
+			out = append(out, r.L.CollectorFailure(c))
 		}
 	}
 	return out
+}
+
+// CollectorReason is what the collector table says of a collector: the
+// classified failure of one that did not finish, else its own reason
+// (why it was skipped).
+func (r *Report) CollectorReason(c collect.CollectorStatus) string {
+	if c.State == collect.StateError || c.State == collect.StateTimeout {
+		f := collect.Failure{Class: collect.FailOther, Detail: oneLine(c.Reason)}
+		if c.Failure != nil {
+			f = *c.Failure
+		}
+		return r.L.FailureText(f)
+	}
+	return c.Reason
 }
 
 // Priority suggests the ticket priority and why: from the error rate when

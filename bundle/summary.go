@@ -184,7 +184,7 @@ func writeSummaryPDF(w io.Writer, r *Report, opt PDFOptions) error {
 	d.Heading(2, L.S("section.collectors"))
 	ct := pdfdoc.Table{Columns: []pdfdoc.Column{{Title: L.S("col.collector"), Width: 1}, {Title: L.S("col.state"), Width: 0.8}, {Title: L.S("col.reason"), Width: 4}}}
 	for _, c := range r.Ev.Collectors {
-		ct.Rows = append(ct.Rows, []string{c.Name, L.S("state." + c.State), c.Reason})
+		ct.Rows = append(ct.Rows, []string{c.Name, L.S("state." + c.State), r.CollectorReason(c)})
 	}
 	if len(ct.Rows) > 0 {
 		d.Table(ct)

@@ -59,7 +59,7 @@ func (c APIConfig) Client(ctx context.Context) *twilio.RestClient {
 		timeout = 30 * time.Second
 	}
 	hc := &http.Client{
-		Transport:     rt,
+		Transport:     noteRequests(ctx, rt), // failure.go: which host failed
 		Timeout:       timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}

@@ -97,8 +97,10 @@ func Run(ctx context.Context, env *Env, timeout time.Duration, collectors ...Col
 		if ctx.Err() != nil {
 			// Not a choice of the collector: its evidence is missing.
 			st.State, st.Reason = StateError, "interrupted before it started"
+			st.Failure = &Failure{Class: FailInterrupted}
 			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 				st.State, st.Reason = StateTimeout, "the run's deadline (--timeout) passed before it started"
+				st.Failure = &Failure{Class: FailDeadline}
 			}
 			env.Evidence.Collectors = append(env.Evidence.Collectors, st)
 			continue
@@ -107,6 +109,7 @@ func Run(ctx context.Context, env *Env, timeout time.Duration, collectors ...Col
 		if timeout > 0 {
 			cctx, cancel = context.WithTimeout(ctx, timeout)
 		}
+		cctx, note := withRequestNote(cctx)
 		start := env.now()
 		err := collectSafely(cctx, env, c)
 		st.Duration = env.now().Sub(start)
@@ -126,8 +129,36 @@ func Run(ctx context.Context, env *Env, timeout time.Duration, collectors ...Col
 			st.State, st.Reason = StateError, describeAPIError(err)
 		}
 		cancel()
+		if st.State == StateError || st.State == StateTimeout {
+			st.Failure = classifyEnd(err, st.State, ctx, timeout, note)
+		}
 		env.Evidence.Collectors = append(env.Evidence.Collectors, st)
 	}
+}
+
+// classifyEnd classifies how a collector failed: the run's deadline or an
+// interruption, its own deadline (with the host it was waiting for), or
+// its error.
+func classifyEnd(err error, state string, run context.Context, timeout time.Duration, note *requestNote) *Failure {
+	var f Failure
+	switch {
+	case errors.Is(run.Err(), context.DeadlineExceeded):
+		f.Class = FailDeadline
+	case run.Err() != nil:
+		f.Class = FailInterrupted
+	case state == StateTimeout:
+		f = ClassifyError(err)
+		if f.Class != FailConnect && f.Class != FailDNS {
+			f = Failure{Class: FailTimeout, Host: f.Host}
+			if timeout > 0 {
+				f.After = timeout.String()
+			}
+		}
+	default:
+		f = ClassifyError(err)
+	}
+	note.fill(&f)
+	return &f
 }
 
 func collectSafely(ctx context.Context, env *Env, c Collector) (err error) {

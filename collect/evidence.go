@@ -163,4 +163,7 @@ type CollectorStatus struct {
 	Duration time.Duration `json:"-"`
 	// Source says where the data came from: "api", "file", "probe", "log".
 	Source string `json:"source,omitempty"`
+	// Failure is the error or timeout classified (class, host, Twilio's
+	// answer); Reason keeps the raw error.
+	Failure *Failure `json:"failure,omitempty"`
 }

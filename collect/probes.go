@@ -107,6 +107,9 @@ type ProbeTarget struct {
 	Invalid *probe.OverrideError `json:"invalid_override,omitempty"`
 	// Warnings are override values Twilio accepts only under conditions.
 	Warnings []probe.OverrideError `json:"override_warnings,omitempty"`
+	// Method is the method the configuration requests the URL with, when
+	// every webhook setting that names it agrees; empty otherwise.
+	Method string `json:"method,omitempty"`
 
 	// raw is the URL as given, credentials included: what is probed.
 	raw string
@@ -158,6 +161,7 @@ func (c Probes) Collect(ctx context.Context, env *Env) error {
 		if err != nil {
 			continue
 		}
+		t.Method = pt.Method
 		targets = append(targets, t)
 	}
 	if err := stageJSON(env.Stage, ProbeSummaryFile, probeSummary(pe)); err != nil {
@@ -215,12 +219,18 @@ func (c Probes) Collect(ctx context.Context, env *Env) error {
 func (c Probes) targets(ev *Evidence) []ProbeTarget {
 	var out []ProbeTarget
 	index := map[string]int{}
-	add := func(raw, source string) {
+	methods := map[string][]string{} // target → the methods configured for it
+	add := func(raw, source, method string) {
 		raw = strings.TrimSpace(raw)
 		if raw == "" {
 			return
 		}
 		pt := ProbeTarget{URL: withoutUserinfo(raw), Target: withoutUserinfo(raw), raw: raw}
+		defer func() {
+			if method != "" && !slices.Contains(methods[pt.Target], method) {
+				methods[pt.Target] = append(methods[pt.Target], method)
+			}
+		}()
 		t, err := probe.ParseTarget(raw)
 		var oe *probe.OverrideError
 		switch {
@@ -253,7 +263,7 @@ func (c Probes) targets(ev *Evidence) []ProbeTarget {
 		out = append(out, pt)
 	}
 	for _, u := range c.URLs {
-		add(u, SourceFlag)
+		add(u, SourceFlag, "")
 	}
 	explicit := len(out)
 	for _, e := range ev.Endpoints {
@@ -261,9 +271,9 @@ func (c Probes) targets(ev *Evidence) []ProbeTarget {
 			continue
 		}
 		owner := e.OwnerKind + " " + strings.TrimSpace(e.OwnerName+" "+e.OwnerSID)
-		add(e.URL, owner+" "+e.Channel+" url")
-		add(e.FallbackURL, owner+" "+e.Channel+" fallback url")
-		add(e.StatusCallback, owner+" "+e.Channel+" status callback")
+		add(e.URL, owner+" "+e.Channel+" url", e.Method)
+		add(e.FallbackURL, owner+" "+e.Channel+" fallback url", e.FallbackMethod)
+		add(e.StatusCallback, owner+" "+e.Channel+" status callback", e.StatusCallbackMethod)
 	}
 	// Alert request URLs, the most frequent first.
 	count := map[string]int{}
@@ -283,7 +293,12 @@ func (c Probes) targets(ev *Evidence) []ProbeTarget {
 		return urls[i] < urls[j]
 	})
 	for _, u := range urls {
-		add(u, fmt.Sprintf("%s (%d incidents)", SourceAlerts, count[u]))
+		add(u, fmt.Sprintf("%s (%d incidents)", SourceAlerts, count[u]), "")
+	}
+	for i := range out {
+		if m := methods[out[i].Target]; len(m) == 1 {
+			out[i].Method = m[0]
+		}
 	}
 	limit := cmp.Or(c.MaxTargets, DefaultMaxProbeTargets)
 	probed := 0

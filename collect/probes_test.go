@@ -3,9 +3,7 @@ package collect_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -18,6 +16,8 @@ import (
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/faketwilio"
 	"github.com/twilio-evidence/twilio-evidence/collect/probe"
+
+	"github.com/twilio-evidence/twilio-evidence/collect/webhooktest"
 )
 
 const (
@@ -30,7 +30,7 @@ var probeWindowTo = time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
 // probeFixture is a fake Twilio account whose webhooks point at a server on
 // 127.0.0.1 that counts the requests of each path.
 type probeFixture struct {
-	app  *httptest.Server
+	app  *webhooktest.Server
 	hits map[string]*atomic.Int64
 	fake *faketwilio.Server
 }
@@ -38,21 +38,22 @@ type probeFixture struct {
 func newProbeFixture(t *testing.T) *probeFixture {
 	t.Helper()
 	f := &probeFixture{hits: map[string]*atomic.Int64{}}
-	for _, p := range []string{"/voice", "/fallback", "/status", "/explicit", "/old-sms"} {
+	for _, p := range []string{"/voice", "/fallback", "/status", "/explicit", "/old-sms", "/post-only"} {
 		f.hits[p] = new(atomic.Int64)
 	}
-	f.app = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	f.app = webhooktest.Start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if n, ok := f.hits[r.URL.Path]; ok {
 			n.Add(1)
 		}
-		if r.URL.Path == "/old-sms" {
-			http.NotFound(w, r)
-			return
+		switch r.URL.Path {
+		case "/old-sms":
+			webhooktest.Status(http.StatusNotFound).ServeHTTP(w, r)
+		case "/post-only":
+			webhooktest.AllowOnly(http.MethodPost).ServeHTTP(w, r)
+		default:
+			webhooktest.TwiML().ServeHTTP(w, r)
 		}
-		w.Header().Set("Content-Type", "text/xml")
-		_, _ = io.WriteString(w, "<Response/>")
 	}))
-	t.Cleanup(f.app.Close)
 	base := f.app.URL
 	num := func(i int, voice, fallback, sms string) faketwilio.IncomingPhoneNumber {
 		sid := faketwilio.SID("PN", "n"+string(rune('0'+i)))
@@ -86,6 +87,8 @@ func newProbeFixture(t *testing.T) *probeFixture {
 		},
 		Alerts: faketwilio.Alerts{alert(0, base+"/voice"), alert(1, base+"/voice"), alert(2, base+"/old-sms")},
 	}
+	// An SMS webhook configured for GET on a route that takes POST only.
+	data.Numbers[1].SmsURL, data.Numbers[1].SmsMethod = base+"/post-only", "GET"
 	f.fake = faketwilio.New(map[string]string{probeAccount: probeToken}, data)
 	t.Cleanup(f.fake.Close)
 	return f
@@ -136,7 +139,7 @@ func TestProbes_TargetsFromFlagsConfigAndAlertsDeduplicatedAndStaged(t *testing.
 		byTarget[pt.Target] = pt
 		order = append(order, strings.TrimPrefix(pt.Target, f.app.URL))
 	}
-	wantOrder := []string{"/explicit", "/voice", "/fallback", "/status", "https://handler.twilio.com/twiml/EH00000000000000000000000000000000", "/roaming", "/old-sms"}
+	wantOrder := []string{"/explicit", "/voice", "/fallback", "/status", "https://handler.twilio.com/twiml/EH00000000000000000000000000000000", "/post-only", "/roaming", "/old-sms"}
 	if !slices.Equal(order, wantOrder) {
 		t.Errorf("targets = %v, want %v", order, wantOrder)
 	}
@@ -153,7 +156,7 @@ func TestProbes_TargetsFromFlagsConfigAndAlertsDeduplicatedAndStaged(t *testing.
 	if inv := byTarget[f.app.URL+"/roaming"].Invalid; inv == nil || inv.Code != 11241 {
 		t.Errorf("invalid override = %+v, want Twilio 11241", inv)
 	}
-	for path, want := range map[string]int64{"/explicit": 2, "/voice": 2, "/fallback": 2, "/status": 2, "/old-sms": 2} {
+	for path, want := range map[string]int64{"/explicit": 2, "/voice": 2, "/fallback": 2, "/status": 2, "/old-sms": 2, "/post-only": 2} {
 		if got := f.hits[path].Load(); got != want {
 			t.Errorf("%s requested %d times, want %d", path, got, want)
 		}
@@ -162,8 +165,13 @@ func TestProbes_TargetsFromFlagsConfigAndAlertsDeduplicatedAndStaged(t *testing.
 	for _, ts := range pe.Report.Targets {
 		verdicts[strings.TrimPrefix(ts.Target, f.app.URL)] = ts.Verdict
 	}
-	if verdicts["/voice"] != probe.VerdictOK || verdicts["/old-sms"] != probe.VerdictAllFail {
+	// A GET answered 405 is the cause when the webhook is configured for
+	// GET; the voice URL (POST) is only ever probed with a GET.
+	if verdicts["/voice"] != probe.VerdictOK || verdicts["/old-sms"] != probe.CauseURLNotFound || verdicts["/post-only"] != probe.CauseMethodNotAllowed {
 		t.Errorf("verdicts = %v", verdicts)
+	}
+	if m := byTarget[f.app.URL+"/post-only"].Method; m != "GET" || byTarget[f.app.URL+"/voice"].Method != "POST" {
+		t.Errorf("configured methods: post-only %q, voice %q", m, byTarget[f.app.URL+"/voice"].Method)
 	}
 	for _, a := range pe.Report.Attempts {
 		if a.Target == f.app.URL+"/voice" && a.ReadTimeoutMs != 2000 {
@@ -172,8 +180,8 @@ func TestProbes_TargetsFromFlagsConfigAndAlertsDeduplicatedAndStaged(t *testing.
 	}
 
 	rows := readStaged(t, env, collect.ProbeAttemptsFile)
-	if n := strings.Count(rows, "\n"); n != 1+10 {
-		t.Errorf("%s has %d lines, want a header and 10 attempts:\n%s", collect.ProbeAttemptsFile, n, rows)
+	if n := strings.Count(rows, "\n"); n != 1+12 {
+		t.Errorf("%s has %d lines, want a header and 12 attempts:\n%s", collect.ProbeAttemptsFile, n, rows)
 	}
 	var summary struct {
 		Attempts int                   `json:"attempts"`
@@ -183,7 +191,7 @@ func TestProbes_TargetsFromFlagsConfigAndAlertsDeduplicatedAndStaged(t *testing.
 	if err := json.Unmarshal([]byte(readStaged(t, env, collect.ProbeSummaryFile)), &summary); err != nil {
 		t.Fatal(err)
 	}
-	if summary.Attempts != 10 || len(summary.Results) != 5 || len(summary.Targets) != 7 {
+	if summary.Attempts != 12 || len(summary.Results) != 6 || len(summary.Targets) != 8 {
 		t.Errorf("summary: attempts=%d results=%d targets=%d", summary.Attempts, len(summary.Results), len(summary.Targets))
 	}
 }
@@ -250,13 +258,7 @@ func (f *probeFixture) envWithout(t *testing.T) *collect.Env {
 }
 
 func TestProbes_BudgetKeepsWhatWasMeasured(t *testing.T) {
-	var n atomic.Int64
-	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		n.Add(1)
-		w.Header().Set("Content-Type", "text/xml")
-		_, _ = io.WriteString(w, "<Response/>")
-	}))
-	defer s.Close()
+	s := webhooktest.Start(t, webhooktest.TwiML())
 	env := (&probeFixture{}).envWithout(t)
 	start := time.Now()
 	collect.Run(context.Background(), env, 10*time.Second,

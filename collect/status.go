@@ -89,7 +89,7 @@ func (s StatusPage) Collect(ctx context.Context, env *Env) error {
 	}
 	client := &twiliostatus.Client{
 		BaseURL:    s.BaseURL,
-		HTTPClient: &http.Client{Transport: rt, Timeout: timeout},
+		HTTPClient: &http.Client{Transport: noteRequests(ctx, rt), Timeout: timeout},
 		UserAgent:  userAgent(env.Evidence.Tool),
 	}
 	task := env.progress().Start("twilio status page", 0)

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
+	"sync"
 	"text/template"
 )
 
@@ -57,3 +59,38 @@ func Keys(m map[string]string) []string {
 
 // FlowTemplate is the name of the flow description template of lang.
 func FlowTemplate(lang string) string { return "flow." + lang + ".md.tmpl" }
+
+var (
+	sentencesMu sync.Mutex
+	sentences   = map[string]*template.Template{} // lang + "\x00" + key → parsed
+)
+
+// Sentence renders the catalog entry key of lang with figs. A missing key,
+// language or figure is an error, so that a caller can tell a sentence
+// from a gap.
+func Sentence(lang, key string, figs map[string]any) (string, error) {
+	sentencesMu.Lock()
+	t, ok := sentences[lang+"\x00"+key]
+	sentencesMu.Unlock()
+	if !ok {
+		c, err := Catalog(lang)
+		if err != nil {
+			return "", err
+		}
+		src, found := c[key]
+		if !found {
+			return "", fmt.Errorf("catalog %s has no %q", lang, key)
+		}
+		if t, err = template.New(key).Option("missingkey=error").Parse(src); err != nil {
+			return "", fmt.Errorf("catalog %s %q: %w", lang, key, err)
+		}
+		sentencesMu.Lock()
+		sentences[lang+"\x00"+key] = t
+		sentencesMu.Unlock()
+	}
+	var b strings.Builder
+	if err := t.Execute(&b, figs); err != nil {
+		return "", fmt.Errorf("catalog %s %q: %w", lang, key, err)
+	}
+	return b.String(), nil
+}

@@ -1,4 +1,4 @@
-package templates
+package templates_test
 
 import (
 	"strings"
@@ -6,18 +6,19 @@ import (
 	"text/template"
 
 	"github.com/twilio-evidence/twilio-evidence/bundle/stats"
+	"github.com/twilio-evidence/twilio-evidence/templates"
 )
 
 // sameInEveryLanguage are the entries that are names, not sentences.
 var sameInEveryLanguage = map[string]bool{"col.sid": true, "handler.messaging_service": true}
 
 func TestCatalogs_SameKeysAndValidTemplates(t *testing.T) {
-	en, err := Catalog("en")
+	en, err := templates.Catalog("en")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, lang := range Languages {
-		c, err := Catalog(lang)
+	for _, lang := range templates.Languages {
+		c, err := templates.Catalog(lang)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -38,7 +39,7 @@ func TestCatalogs_SameKeysAndValidTemplates(t *testing.T) {
 			}
 		}
 	}
-	if _, err := Catalog("fr"); err == nil {
+	if _, err := templates.Catalog("fr"); err == nil {
 		t.Error("an unknown language gave a catalog")
 	}
 }

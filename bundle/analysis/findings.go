@@ -120,10 +120,18 @@ func collectorFindings(ev *collect.Evidence) []Finding {
 	var out []Finding
 	for _, c := range ev.Collectors {
 		if c.State == collect.StateError || c.State == collect.StateTimeout {
+			f := collect.Failure{Class: collect.FailOther}
+			if c.Failure != nil {
+				f = *c.Failure
+			}
+			what := f.Class
+			if f.Host != "" {
+				what += ", " + f.Host
+			}
 			out = append(out, Finding{ID: "collector." + c.State, Step: 0, Severity: Warn,
-				Verdict:  fmt.Sprintf("The %s collector did not finish (%s): %s. The bundle is incomplete.", c.Name, c.State, c.Reason),
+				Verdict:  fmt.Sprintf("The %s collector did not finish (%s): manifest.json holds its error. The bundle is incomplete.", c.Name, what),
 				Evidence: []string{"manifest.json"},
-				Figures:  map[string]any{"name": c.Name, "state": c.State, "reason": c.Reason}})
+				Figures:  FailureFigures(c.Name, c.State, f)})
 		}
 	}
 	return out

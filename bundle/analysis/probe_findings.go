@@ -158,33 +158,35 @@ func targetFinding(ts probe.TargetSummary, what string) (Finding, bool) {
 		f.ID, f.Severity = FindingProbeOK, Warn
 		f.Verdict = fmt.Sprintf("%s answered all %d %s, but its slowest answers (%.0f ms to the first byte) come close to the read timeout Twilio applies to it: under more load, Twilio gives up with error 11205.",
 			ts.Target, o.Attempts, what, o.Phases.TTFB.P95)
-	case probe.VerdictAllFail:
-		f.ID = FindingProbeURLWrong
-		f.Verdict = fmt.Sprintf("%s failed all %d %s (%s): as step 2 of the procedure says, the URL, the server behind it or its certificate is wrong — Twilio's requests fail the same way. Fix this before contacting support.",
-			ts.Target, o.Attempts, what, failureText(o))
 	case probe.VerdictIntermittent:
 		f.ID = FindingProbeIntermittent
 		f.Verdict = fmt.Sprintf("%s failed %d of %d %s (%.0f%%; %s): failures now and then point at server load or the network, not at the URL. Check the server's load at those times, and record probes at different times of day (probe --record from cron).",
 			ts.Target, o.Failures, o.Attempts, what, 100*o.FailureRate, failureText(o))
-	case probe.VerdictOneAddress:
+	case probe.VerdictOneAddress, probe.CauseDNSChanging:
 		f.ID, f.Step = FindingProbeOneAddressFails, 3
 		f.Verdict = fmt.Sprintf("%s resolves to several addresses, and %s failed every %s while the others answered: one server behind the name is broken. Fix it or take it out of DNS; Twilio's requests fail whenever they land on it.",
 			ts.Target, strings.Join(ts.BadAddresses, ", "), strings.TrimSuffix(what, "s"))
 		for _, s := range ts.PerAddress {
 			f.Evidence = append(f.Evidence, summaryFigures("address "+s.Address, s)...)
 		}
-	case probe.VerdictLBFails:
+	case probe.CauseLoadBalancer:
 		f.ID, f.Step = FindingProbeLBFails, 3
 		f.Verdict = fmt.Sprintf("%s failed %d of %d %s through the load balancer (%s) while every direct request to the origin succeeded: the load balancer, firewall or DNS in front of the origin is at fault, not the application.",
 			ts.Target, o.Failures, o.Attempts, what, failureText(o))
 		for _, s := range ts.Direct {
 			f.Evidence = append(f.Evidence, summaryFigures("direct "+s.Address, s)...)
 		}
-	case probe.VerdictPrivate:
+	case probe.CausePrivateAddress:
 		f.ID = FindingProbePrivate
 		f.Verdict = fmt.Sprintf("%s resolves only to private, loopback or link-local addresses: Twilio connects from the internet and cannot reach it. Publish the webhook on a public address.", ts.Target)
-	default:
+	case probe.VerdictNoData:
 		return Finding{}, false
+	default:
+		// Every or most probes failed, and ts.Cause names why (ts.Facts
+		// hold the figures).
+		f.ID = FindingProbeURLWrong
+		f.Verdict = fmt.Sprintf("%s failed %d of %d %s (%s): %s. Twilio's requests fail the same way; fix this before contacting support.",
+			ts.Target, o.Failures, o.Attempts, what, failureText(o), ts.Explanation)
 	}
 	if ts.DNSChanged {
 		f.Verdict += " Its DNS answer changed between samples (dynamic DNS or a flapping record)."
@@ -217,7 +219,7 @@ func withHistory(f Finding, fresh, h probe.TargetSummary, attempts []probe.Attem
 func summaryValues(ts probe.TargetSummary, recorded bool) map[string]any {
 	o := ts.Overall
 	return map[string]any{
-		"url": ts.Target, "verdict": ts.Verdict, "recorded": recorded,
+		"url": ts.Target, "verdict": ts.Verdict, "cause": ts.Cause, "recorded": recorded,
 		"attempts": o.Attempts, "failures": o.Failures, "failure_pct": int(100*o.FailureRate + 0.5),
 		"failures_by_class": failureText(o), "ttfb_p95_ms": int(o.Phases.TTFB.P95 + 0.5),
 		"bad_addresses": strings.Join(ts.BadAddresses, ", "), "dns_changed": ts.DNSChanged,

@@ -71,7 +71,7 @@ func TestProbeFindings_VerdictsBecomeFindings(t *testing.T) {
 		{name: "answers close to the read timeout", pe: probed(slow),
 			id: FindingProbeOK, step: 2, severity: Warn, says: []string{"14000 ms", "11205"}},
 		{name: "every probe failed", pe: probed(attempts(u, 3, 3, probe.ClassTLSExpired, 11236)),
-			id: FindingProbeURLWrong, step: 2, severity: Fail, says: []string{"failed all 3 probes", "tls_expired×3", "11236", "step 2"}},
+			id: FindingProbeURLWrong, step: 2, severity: Fail, says: []string{"failed 3 of 3 probes", "tls_expired×3", "11236", "certificate of app.example expired"}},
 		{name: "one probe in three failed", pe: probed(attempts(u, 9, 3, probe.ClassHTTPStatus, 11217)),
 			id: FindingProbeIntermittent, step: 2, severity: Fail, says: []string{"3 of 9", "33%", "11217", "server load or the network"}},
 		{name: "one address of two fails", pe: probed(attempts(u, 2, 0, "", 0, "203.0.113.10", "203.0.113.11"),

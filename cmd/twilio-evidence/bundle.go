@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -51,6 +52,9 @@ type bundleOptions struct {
 	twilio twilioSideFlags
 	// text holds --lang, --font and --flow (flow.go).
 	text textFlags
+	// apiChecked is set when the credentials were checked already (the
+	// runs of subaccounts): the run sends no check request of its own.
+	apiChecked bool
 }
 
 // windowFlags are the flags every command that looks at a time window takes.
@@ -227,6 +231,14 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 	if err := o.twilio.apply(api, ev, s.getenv); err != nil {
 		return err
 	}
+	if err := o.refuseExisting(ev); err != nil {
+		return err
+	}
+	if api != nil && !o.demo && !o.apiChecked {
+		if err := o.checkAPI(ctx, api); err != nil {
+			return err
+		}
+	}
 	reproducible := false
 	if epoch := s.getenv("SOURCE_DATE_EPOCH"); epoch != "" {
 		sec, err := strconv.ParseInt(epoch, 10, 64)
@@ -280,22 +292,32 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 		return err
 	}
 	if analysis.Incomplete(ev) {
-		return &exitError{code: exitIncomplete, err: fmt.Errorf("the bundle is incomplete: %s", incompleteSummary(ev))}
+		lines, names := failedCollectors(ev, localizer(o.text.lang))
+		for _, l := range lines {
+			fmt.Fprintln(s.err, "twilio-evidence: "+l)
+		}
+		return &exitError{code: exitIncomplete, err: fmt.Errorf("the bundle is incomplete: %s did not finish (manifest.json holds the errors)", strings.Join(names, ", "))}
 	}
 	return nil
 }
 
-func incompleteSummary(ev *collect.Evidence) string {
-	var out string
+// failedCollectors are one short line for each collector that failed or
+// timed out (collector, class of failure, host), and their names.
+func failedCollectors(ev *collect.Evidence, l *bundle.Localizer) (lines, names []string) {
 	for _, c := range ev.Collectors {
 		if c.State == collect.StateError || c.State == collect.StateTimeout {
-			if out != "" {
-				out += "; "
-			}
-			out += c.Name + " " + c.State + " (" + c.Reason + ")"
+			lines = append(lines, l.CollectorFailure(c))
+			names = append(names, c.Name)
 		}
 	}
-	return out
+	return lines, names
+}
+
+// incompleteSummary is the failed collectors' lines on one line, "" when
+// none failed.
+func incompleteSummary(ev *collect.Evidence) string {
+	lines, _ := failedCollectors(ev, localizer("en"))
+	return strings.Join(lines, "; ")
 }
 
 // checkOutputDir makes sure dir exists, is a directory and is writable.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/probe"
+	"github.com/twilio-evidence/twilio-evidence/templates"
 )
 
 // probeOptions are the flags of `twilio-evidence probe`.
@@ -30,6 +31,7 @@ type probeOptions struct {
 	json          bool
 	allowPrivate  bool
 	authTokenFile string
+	lang          string
 }
 
 // Bounds of the probe command's sampling.
@@ -42,13 +44,15 @@ const (
 const probeUsage = `Usage: twilio-evidence probe URL… [flags]
 
 Requests each webhook URL by other means than Twilio, many times — steps 2 and
-3 of Twilio's isolation procedure — and says for each whether the URL is
-wrong, fails now and then, fails on one of its addresses, or fails only
-through the load balancer. Every attempt records DNS, connect, TLS, time to
-first byte and total, the certificate, the status, Content-Type and size, and
-names the Twilio error the same failure gives (11200, 11205, 11217, 12300 …).
-A connection-override fragment (#ct=…&rt=…&tt=…) sets the timeouts and is
-never sent. The table (or --json) goes to stdout.
+3 of Twilio's isolation procedure — and names for each the cause when its
+attempts all or mostly fail (url_not_found, app_server_error, app_too_slow,
+tls_expired, connect_refused …), or says it answers (ok, near_timeout), fails
+now and then (intermittent), fails on one of its addresses or only through the
+load balancer. Every attempt records DNS, connect, TLS, time to first byte
+and total, the certificate, the status, Content-Type and size, and names the
+Twilio error the same failure gives (11200, 11205, 11217, 12300 …). A
+connection-override fragment (#ct=…&rt=…&tt=…) sets the timeouts and is never
+sent. The table (or --json) goes to stdout.
 
 Examples:
   # five samples, two seconds apart, each address of the name on its own
@@ -89,6 +93,7 @@ func newProbeFlags(o *probeOptions) *pflag.FlagSet {
 	fs.BoolVar(&o.json, "json", false, "print the attempts and summaries as JSON instead of the table")
 	fs.BoolVar(&o.allowPrivate, "allow-private", false, "judge private and loopback addresses like public ones (a test server on your network)")
 	fs.StringVar(&o.authTokenFile, "auth-token-file", "", "--style twilio: read the auth token from this file instead of TWILIO_AUTH_TOKEN")
+	fs.StringVar(&o.lang, "lang", "en", "language of the table's headings and explanations: en or ja")
 	return fs
 }
 
@@ -135,6 +140,9 @@ func parseProbe(o probeOptions, getenv func(string) string) (probeRequest, error
 	}
 	if o.interval < 0 || o.interval > maxProbeInterval {
 		return r, usageErr("probe: --interval %s: want 0 to %s", o.interval, maxProbeInterval)
+	}
+	if !validLang(o.lang) {
+		return r, usageErr("probe: --lang %q: want one of %v", o.lang, templates.Languages)
 	}
 	for _, raw := range o.urls {
 		t, err := probe.ParseTarget(raw)
@@ -221,13 +229,16 @@ func runProbe(ctx context.Context, o probeOptions, s streams) error {
 	if o.record != "" {
 		recordErr = probe.AppendHistory(o.record, report.Attempts)
 	}
+	for i := range report.Targets {
+		report.Targets[i].Explanation = probe.Explain(report.Targets[i], o.lang)
+	}
 	if o.json {
 		enc := json.NewEncoder(s.out)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(report); err != nil {
 			return envErr(fmt.Errorf("write JSON: %w", err))
 		}
-	} else if err := probe.WriteTable(s.out, report.Targets); err != nil {
+	} else if err := probe.WriteTable(s.out, report.Targets, o.lang); err != nil {
 		return envErr(err)
 	}
 	switch {

@@ -3,9 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -17,6 +15,8 @@ import (
 	"github.com/twilio-evidence/twilio-evidence/bundle/analysis"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/probe"
+
+	"github.com/twilio-evidence/twilio-evidence/collect/webhooktest"
 )
 
 // runProbeArgs runs the command line in-process with env as the
@@ -28,28 +28,16 @@ func runProbeArgs(t *testing.T, env map[string]string, args ...string) (code int
 	return code, out.String(), errb.String()
 }
 
-func webhookServer(t *testing.T, h http.HandlerFunc) string {
-	t.Helper()
-	s := httptest.NewServer(h)
-	t.Cleanup(s.Close)
-	return s.URL
-}
-
-func healthy(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Content-Type", "text/xml")
-	_, _ = io.WriteString(w, "<Response/>")
-}
-
 func TestProbeCmd_PrintsTheTableOrJSONAndExitsByVerdict(t *testing.T) {
-	ok := webhookServer(t, healthy) + "/voice#rt=2000"
+	ok := webhooktest.Start(t, webhooktest.TwiML()).URL + "/voice#rt=2000"
 	var n atomic.Int64
-	flaky := webhookServer(t, func(w http.ResponseWriter, r *http.Request) {
+	flaky := webhooktest.Start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if n.Add(1)%3 == 0 {
-			http.Error(w, "bad gateway", http.StatusBadGateway)
+			webhooktest.Status(http.StatusBadGateway).ServeHTTP(w, r)
 			return
 		}
-		healthy(w, r)
-	}) + "/voice"
+		webhooktest.TwiML().ServeHTTP(w, r)
+	})).URL + "/voice"
 	fast := []string{"--count", "3", "--interval", "1ms", "--allow-private"}
 
 	code, out, errs := runProbeArgs(t, nil, append([]string{"probe", ok}, fast...)...)
@@ -83,7 +71,7 @@ func TestProbeCmd_PrintsTheTableOrJSONAndExitsByVerdict(t *testing.T) {
 }
 
 func TestProbeCmd_BadInputIsOneLineAndExit2(t *testing.T) {
-	u := webhookServer(t, healthy)
+	u := webhooktest.Start(t, webhooktest.TwiML()).URL
 	tests := []struct {
 		name string
 		args []string
@@ -99,6 +87,7 @@ func TestProbeCmd_BadInputIsOneLineAndExit2(t *testing.T) {
 		{"method with a plain GET", []string{"probe", u, "--method", "POST"}, "--style twilio only"},
 		{"unknown style", []string{"probe", u, "--style", "curl"}, `--style "curl"`},
 		{"misspelt flag", []string{"probe", u, "--cuont", "3"}, "did you mean --count?"},
+		{"unknown language", []string{"probe", u, "--lang", "fr"}, `--lang "fr"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -119,7 +108,7 @@ func TestProbeCmd_TwilioStyleIsSignedWithTheTokenFromTheEnvironment(t *testing.T
 		token   = "probeCmdToken0123456789"
 	)
 	var valid atomic.Bool
-	u := webhookServer(t, func(w http.ResponseWriter, r *http.Request) {
+	u := webhooktest.Start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_ = r.ParseForm()
 		params := map[string]string{}
 		for k := range r.PostForm {
@@ -128,8 +117,8 @@ func TestProbeCmd_TwilioStyleIsSignedWithTheTokenFromTheEnvironment(t *testing.T
 		full := "http://" + r.Host + r.URL.RequestURI()
 		rv := client.NewRequestValidator(token)
 		valid.Store(rv.Validate(full, params, r.Header.Get("X-Twilio-Signature")) && r.PostForm.Get("AccountSid") == account)
-		healthy(w, r)
-	}) + "/sms"
+		webhooktest.TwiML().ServeHTTP(w, r)
+	})).URL + "/sms"
 	env := map[string]string{"TWILIO_ACCOUNT_SID": account, "TWILIO_AUTH_TOKEN": token,
 		// An API key must not be used to sign: the auth token is.
 		"TWILIO_API_KEY": "SK0123456789abcdef0123456789abcdef", "TWILIO_API_SECRET": "keysecret"}
@@ -154,7 +143,7 @@ func TestProbeCmd_TwilioStyleIsSignedWithTheTokenFromTheEnvironment(t *testing.T
 }
 
 func TestProbeCmd_RecordAppendsToTheHistory(t *testing.T) {
-	u := webhookServer(t, healthy)
+	u := webhooktest.Start(t, webhooktest.TwiML()).URL
 	hist := filepath.Join(t.TempDir(), "probes.csv")
 	for i := 0; i < 2; i++ {
 		if code, _, errs := runProbeArgs(t, nil, "probe", u, "--count", "2", "--interval", "1ms", "--allow-private", "--record", hist); code != exitOK {

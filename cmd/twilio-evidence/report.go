@@ -282,6 +282,9 @@ type collectorJSON struct {
 	State  string `json:"state"`
 	Source string `json:"source,omitempty"`
 	Reason string `json:"reason,omitempty"`
+	// Failure is the short line of a collector that failed: class of
+	// failure and host (Reason holds the raw error).
+	Failure string `json:"failure,omitempty"`
 }
 
 // previousJSON is the trend against the previous bundle.
@@ -327,8 +330,13 @@ func summarize(res *bundleResult, prev string, s streams) *runSummary {
 		Incomplete: analysis.Incomplete(ev),
 		Collectors: []collectorJSON{},
 	}
+	en := localizer("en")
 	for _, c := range ev.Collectors {
-		sum.Collectors = append(sum.Collectors, collectorJSON{Name: c.Name, State: c.State, Source: c.Source, Reason: c.Reason})
+		cj := collectorJSON{Name: c.Name, State: c.State, Source: c.Source, Reason: c.Reason}
+		if c.State == collect.StateError || c.State == collect.StateTimeout {
+			cj.Failure = en.CollectorFailure(c)
+		}
+		sum.Collectors = append(sum.Collectors, cj)
 	}
 	if r := res.Result; r != nil {
 		v := r.Findings[0]

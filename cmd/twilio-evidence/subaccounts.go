@@ -76,6 +76,14 @@ func runSubaccounts(ctx context.Context, o bundleOptions, s streams, one oneAcco
 		return nil, envErr(err)
 	}
 	parentAPI := &collect.APIConfig{Credentials: creds, BaseURL: o.apiURL}
+	if err := o.twilio.apply(parentAPI, &collect.Evidence{}, s.getenv); err != nil {
+		return nil, err
+	}
+	if err := o.checkAPI(ctx, parentAPI); err != nil {
+		return nil, err
+	}
+	// Each subaccount is checked on its own (runOneSubaccount).
+	o.apiChecked = true
 	subs, err := collect.ListSubaccounts(ctx, parentAPI)
 	if err != nil {
 		return nil, envErr(fmt.Errorf("%w: check that TWILIO_ACCOUNT_SID is the parent account and its credentials may list subaccounts", err))
@@ -138,6 +146,13 @@ func runOneSubaccount(ctx context.Context, o bundleOptions, s streams, sub colle
 	}
 	o.accountSID = sub.SID
 	o.progress = prefixedProgress{inner: progress, prefix: accountLabel(sub.SID)}
+	if win, err := o.window.parse(reportDefaultSince, time.Now()); err == nil {
+		if err := o.refuseExisting(&collect.Evidence{Account: collect.Account{SID: sub.SID}, Window: win}); err != nil {
+			out.Status, out.Reason = outcomeFailed, err.Error()
+			o.progress.Warnf("%v; the other subaccounts go on", err)
+			return out
+		}
+	}
 	creds, err := collect.CredentialsFromEnv(s.getenv, o.authTokenFile, sub.SID)
 	if err != nil {
 		out.Status, out.Reason = outcomeFailed, err.Error()
@@ -179,7 +194,7 @@ func incompleteReasons(sum *runSummary) string {
 	var parts []string
 	for _, c := range sum.Collectors {
 		if c.State == collect.StateError || c.State == collect.StateTimeout {
-			parts = append(parts, c.Name+" "+c.State+": "+c.Reason)
+			parts = append(parts, c.Failure)
 		}
 	}
 	return strings.Join(parts, "; ")

@@ -43,8 +43,8 @@ func TestDemoWebhooks_VoiceIsFlakySMSIsHealthyNothingElseIsReachable(t *testing.
 	}{
 		{probe.VerdictIntermittent, 2, probe.ClassHTTPStatus},
 		{probe.VerdictOK, 0, ""},
-		{probe.VerdictAllFail, 6, probe.ClassDNS},
-		{probe.VerdictAllFail, 6, probe.ClassConnect},
+		{probe.CauseDNSNoSuchHost, 6, probe.ClassDNS},
+		{probe.CauseConnectTimeout, 6, probe.ClassConnect},
 	}
 	for i, w := range want {
 		ts := r.Targets[i]

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -18,6 +19,9 @@ import (
 
 // MaxBody is the largest response body Twilio accepts (error 11750 above).
 const MaxBody = 64 * 1024
+
+// maxMeasuredBody bounds how much of a body is read to measure its size.
+const maxMeasuredBody = 1 << 20
 
 // Modes of an attempt: how the address to connect to was chosen.
 const (
@@ -46,29 +50,31 @@ const (
 
 // Error classes, each with the Twilio error code the same failure produces.
 const (
-	ClassDNS            = "dns"               // 11210
-	ClassRefused        = "connect_refused"   // 11202
-	ClassConnectTimeout = "connect_timeout"   // 11201 (11205)
-	ClassConnect        = "connect_error"     // 11205
-	ClassTLS            = "tls_handshake"     // 11220
-	ClassTLSName        = "tls_name_mismatch" // 11235
-	ClassTLSExpired     = "tls_expired"       // 11236
-	ClassTLSUnknownCA   = "tls_unknown_chain" // 11237
-	ClassReadTimeout    = "read_timeout"      // 11205 (11200)
-	ClassTotalTimeout   = "total_timeout"     // 11203
-	ClassProtocol       = "http_protocol"     // 11206
-	ClassClosed         = "connection_closed" // 11205 (11200)
-	ClassHTTPStatus     = "http_status"       // 11217
-	ClassRedirectLoop   = "redirect_loop"     // 11215
-	ClassBadRedirect    = "invalid_redirect"  // 11216
-	ClassContentType    = "no_content_type"   // 12300
-	ClassBodyTooLarge   = "body_too_large"    // 11750
-	ClassCanceled       = "canceled"          // stopped by the user; not a failure
+	ClassDNS            = "dns"                  // 11210
+	ClassRefused        = "connect_refused"      // 11202
+	ClassConnectTimeout = "connect_timeout"      // 11201 (11205)
+	ClassConnect        = "connect_error"        // 11205
+	ClassTLS            = "tls_handshake"        // 11220
+	ClassTLSName        = "tls_name_mismatch"    // 11235
+	ClassTLSExpired     = "tls_expired"          // 11236
+	ClassTLSUnknownCA   = "tls_unknown_chain"    // 11237: self-signed or an unknown root
+	ClassTLSIncomplete  = "tls_incomplete_chain" // 11237: the server does not send its intermediate
+	ClassReadTimeout    = "read_timeout"         // 11205 (11200)
+	ClassTotalTimeout   = "total_timeout"        // 11203
+	ClassProtocol       = "http_protocol"        // 11206
+	ClassClosed         = "connection_closed"    // 11205 (11200)
+	ClassHTTPStatus     = "http_status"          // 11217
+	ClassRedirectLoop   = "redirect_loop"        // 11215
+	ClassBadRedirect    = "invalid_redirect"     // 11216
+	ClassContentType    = "no_content_type"      // 12300
+	ClassBodyTooLarge   = "body_too_large"       // 11750
+	ClassCanceled       = "canceled"             // stopped by the user; not a failure
 )
 
 // NoteRefusedGet is the note on a plain GET the application refused with
 // 403 or 405: the URL reaches the application, which expects Twilio's signed
-// request; such an attempt counts as reachable.
+// request (or its POST); such an attempt counts as reachable. A 405 to a GET
+// when the webhook is configured for GET is no such note: it is the cause.
 const NoteRefusedGet = "HTTP %d to a plain GET: the URL reaches the application, which expects Twilio's signed request (check it with --style twilio)"
 
 // NotePrivate is the note on an attempt whose address Twilio cannot reach.
@@ -106,24 +112,43 @@ type Attempt struct {
 	Method string    `json:"method"`
 	// ReadTimeoutMs is the effective read timeout (rt) the URL gives Twilio.
 	ReadTimeoutMs float64 `json:"read_timeout_ms"`
+	// ConnectTimeoutMs and TotalTimeoutMs are the effective connect (ct)
+	// and total (tt) timeouts.
+	ConnectTimeoutMs float64 `json:"connect_timeout_ms,omitempty"`
+	TotalTimeoutMs   float64 `json:"total_timeout_ms,omitempty"`
+	// WebhookMethod is the method the webhook is configured with, when the
+	// caller knew it (Target.Method).
+	WebhookMethod string `json:"webhook_method,omitempty"`
 	// Resolved is every address (A and AAAA) the name resolved to.
 	Resolved []string `json:"resolved,omitempty"`
 	// Address is the address connected to (or tried).
 	Address string `json:"address,omitempty"`
 	// Private is true when Address is one Twilio cannot reach.
-	Private      bool     `json:"private,omitempty"`
-	Phases       Phases   `json:"phases"`
-	TLSVersion   string   `json:"tls_version,omitempty"`
-	Cipher       string   `json:"cipher,omitempty"`
-	Certificates []Cert   `json:"certificates,omitempty"`
-	HTTPVersion  string   `json:"http_version,omitempty"`
-	Status       int      `json:"status,omitempty"`
-	ContentType  string   `json:"content_type,omitempty"`
-	BodyBytes    int64    `json:"body_bytes"`
-	Redirects    []string `json:"redirects,omitempty"`
-	OK           bool     `json:"ok"`
-	FailedPhase  string   `json:"failed_phase,omitempty"`
-	ErrorClass   string   `json:"error_class,omitempty"`
+	Private      bool   `json:"private,omitempty"`
+	Phases       Phases `json:"phases"`
+	TLSVersion   string `json:"tls_version,omitempty"`
+	Cipher       string `json:"cipher,omitempty"`
+	Certificates []Cert `json:"certificates,omitempty"`
+	HTTPVersion  string `json:"http_version,omitempty"`
+	Status       int    `json:"status,omitempty"`
+	ContentType  string `json:"content_type,omitempty"`
+	BodyBytes    int64  `json:"body_bytes"`
+	// Allow is the response's Allow header (the methods a 405 accepts).
+	Allow string `json:"allow,omitempty"`
+	// Location is the Location of a redirect that was not followed.
+	Location  string   `json:"location,omitempty"`
+	Redirects []string `json:"redirects,omitempty"`
+	// MissingIssuer is the certificate the server should have sent: the
+	// issuer of the last certificate of its chain, when that certificate is
+	// not self-signed. IssuerURL is where the certificate says its issuer
+	// can be fetched (AIA); IssuerFetched is true when the certificate
+	// fetched from there completed a chain to a trusted root.
+	MissingIssuer string `json:"missing_issuer,omitempty"`
+	IssuerURL     string `json:"issuer_url,omitempty"`
+	IssuerFetched bool   `json:"issuer_fetched,omitempty"`
+	OK            bool   `json:"ok"`
+	FailedPhase   string `json:"failed_phase,omitempty"`
+	ErrorClass    string `json:"error_class,omitempty"`
 	// TwilioCode is the Twilio error the same failure produces; TwilioAltCode
 	// the other code Twilio shows for it in some products (11205/11200).
 	TwilioCode    int      `json:"twilio_code,omitempty"`
@@ -221,9 +246,15 @@ func (p *Prober) Probe(ctx context.Context, t Target, via Via) Attempt {
 		a.Mode = ModeDNS
 	}
 	a.ReadTimeoutMs = float64(t.Overrides.ReadTimeout.Milliseconds())
+	a.ConnectTimeoutMs = float64(t.Overrides.ConnectTimeout.Milliseconds())
+	a.TotalTimeoutMs = float64(t.Overrides.TotalTimeout.Milliseconds())
+	a.WebhookMethod = t.Method
 	rec := &recorder{}
+	// Twilio gives up at tt; the attempt keeps waiting a little longer, so
+	// that a slow answer is measured ("needs 3 s") rather than only known to
+	// be late. judge fails it all the same.
 	total := t.Overrides.TotalTimeout
-	ctx, cancel := context.WithTimeoutCause(ctx, total, errTotalTimeout)
+	ctx, cancel := context.WithTimeoutCause(ctx, total+Grace(total), errTotalTimeout)
 	defer cancel()
 
 	host := t.URL.Hostname()
@@ -296,7 +327,8 @@ func (p *Prober) Probe(ctx context.Context, t Target, via Via) Attempt {
 		a.Status = resp.StatusCode
 		a.HTTPVersion = resp.Proto
 		a.ContentType = resp.Header.Get("Content-Type")
-		n, readErr := io.Copy(io.Discard, io.LimitReader(resp.Body, MaxBody+1))
+		a.Allow = resp.Header.Get("Allow")
+		n, readErr := io.Copy(io.Discard, io.LimitReader(resp.Body, maxMeasuredBody))
 		resp.Body.Close()
 		a.BodyBytes = n
 		if readErr != nil {
@@ -309,6 +341,7 @@ func (p *Prober) Probe(ctx context.Context, t Target, via Via) Attempt {
 		}
 		loc := resp.Header.Get("Location")
 		if resp.StatusCode == http.StatusPermanentRedirect || loc == "" {
+			a.Location = loc
 			p.finish(ctx, &a, t, rec, start, &failure{phase: PhaseRedirect, class: ClassBadRedirect, code: 11216,
 				msg: fmt.Sprintf("HTTP %d redirect%s: Twilio follows only 301, 302, 303 and 307 with a Location", resp.StatusCode, map[bool]string{true: " without Location"}[loc == ""])})
 			return a
@@ -337,6 +370,10 @@ func (p *Prober) Probe(ctx context.Context, t Target, via Via) Attempt {
 	}
 }
 
+// Grace is how much longer than a timeout d an attempt waits, to measure
+// an answer that comes too late for Twilio: d itself, at most 3 s.
+func Grace(d time.Duration) time.Duration { return min(d, 3*time.Second) }
+
 func isRedirect(code int) bool {
 	return code >= 300 && code < 400 && code != http.StatusNotModified
 }
@@ -346,8 +383,13 @@ var errTotalTimeout = errors.New("total timeout (tt) reached")
 // failure is a failure decided from a response (not a transport error).
 type failure struct {
 	phase, class string
-	code         int
+	code, alt    int
 	msg          string
+}
+
+// seconds formats a timeout the way the fragment gives it: "2 s", "1.5 s".
+func seconds(d time.Duration) string {
+	return strconv.FormatFloat(d.Seconds(), 'f', -1, 64) + " s"
 }
 
 func (f *failure) Error() string { return f.msg }
@@ -398,9 +440,9 @@ func (p *Prober) finish(ctx context.Context, a *Attempt, t Target, rec *recorder
 	}
 
 	if err == nil {
-		err = judge(a)
+		err = judge(a, t)
 	}
-	if f := (*failure)(nil); errors.As(err, &f) && f.class == ClassHTTPStatus && a.Style == StyleGet && (a.Status == http.StatusForbidden || a.Status == http.StatusMethodNotAllowed) {
+	if f := (*failure)(nil); errors.As(err, &f) && f.class == ClassHTTPStatus && refusedGet(a) {
 		// A plain GET refused by the application (signature validation,
 		// POST-only route) shows the URL reaches it; Twilio's signed POST is
 		// another matter, which --style twilio checks.
@@ -414,7 +456,7 @@ func (p *Prober) finish(ctx context.Context, a *Attempt, t Target, rec *recorder
 	a.Error = err.Error()
 	var f *failure
 	if errors.As(err, &f) {
-		a.FailedPhase, a.ErrorClass, a.TwilioCode = f.phase, f.class, f.code
+		a.FailedPhase, a.ErrorClass, a.TwilioCode, a.TwilioAltCode = f.phase, f.class, f.code, f.alt
 		return
 	}
 	a.FailedPhase = rec.phase(err)
@@ -423,11 +465,36 @@ func (p *Prober) finish(ctx context.Context, a *Attempt, t Target, rec *recorder
 		a.FailedPhase = PhaseResponse
 	}
 	a.ErrorClass, a.TwilioCode, a.TwilioAltCode = classify(ctx, err, a.FailedPhase, t)
+	if a.ErrorClass == ClassTLSUnknownCA && len(rec.certs) > 0 {
+		p.diagnoseChain(ctx, a, rec.certs)
+	}
 }
 
-// judge applies Twilio's rules to a response that arrived.
-func judge(a *Attempt) error {
+// refusedGet reports whether a plain GET was refused the way an
+// application that wants Twilio's signed POST refuses it: 403, or 405
+// unless the webhook itself is configured for GET.
+func refusedGet(a *Attempt) bool {
+	if a.Style != StyleGet {
+		return false
+	}
+	return a.Status == http.StatusForbidden || a.Status == http.StatusMethodNotAllowed && a.WebhookMethod != http.MethodGet
+}
+
+// judge applies Twilio's rules to a response that arrived: in time, with a
+// status below 400, a body of at most 64 kB with a Content-Type.
+func judge(a *Attempt, t Target) error {
+	rt, tt := t.Overrides.ReadTimeout, t.Overrides.TotalTimeout
+	late := func(ms float64, limit time.Duration) bool { return ms > float64(limit.Milliseconds()) }
 	switch {
+	case late(a.Phases.Processing, rt):
+		return &failure{phase: PhaseResponse, class: ClassReadTimeout, code: 11205, alt: 11200,
+			msg: fmt.Sprintf("answered after %.1f s, past the %s read timeout (rt): Twilio gives up first", a.Phases.Processing/1000, seconds(rt))}
+	case late(a.Phases.Total, tt) && t.Overrides.IsSet("tt"):
+		return &failure{phase: PhaseResponse, class: ClassTotalTimeout, code: 11203, alt: 11205,
+			msg: fmt.Sprintf("took %.1f s in all, past the %s total timeout (tt): Twilio gives up first", a.Phases.Total/1000, seconds(tt))}
+	case late(a.Phases.Total, tt):
+		return &failure{phase: PhaseResponse, class: ClassReadTimeout, code: 11205, alt: 11200,
+			msg: fmt.Sprintf("took %.1f s in all, past Twilio's %s limit", a.Phases.Total/1000, seconds(tt))}
 	case a.Status >= 400:
 		return &failure{phase: PhaseStatus, class: ClassHTTPStatus, code: 11217, msg: fmt.Sprintf("HTTP %d response", a.Status)}
 	case a.BodyBytes > MaxBody:
@@ -567,25 +634,15 @@ func (p *Prober) transport(t Target, forced string, rec *recorder) *http.Transpo
 			rec.mu.Lock()
 			rec.dnsStart = time.Now()
 			rec.mu.Unlock()
-			addrs, err := p.resolver.LookupIPAddr(ctx, host)
+			ip, err = p.lookupFirst(ctx, host)
 			rec.mu.Lock()
 			rec.dns += time.Since(rec.dnsStart)
 			rec.mu.Unlock()
-			if err == nil && len(addrs) == 0 {
-				err = &net.DNSError{Err: "no addresses", Name: host, IsNotFound: true}
-			}
 			if err != nil {
-				return nil, fmt.Errorf("resolve %s: %w", host, err)
+				return nil, err
 			}
-			ip = addrs[0].IP.String()
 		}
-		if p.opts.Dial != nil {
-			dctx, cancel := context.WithTimeout(ctx, t.Overrides.ConnectTimeout)
-			defer cancel()
-			return p.opts.Dial(dctx, network, net.JoinHostPort(ip, port))
-		}
-		d := net.Dialer{Timeout: t.Overrides.ConnectTimeout}
-		return d.DialContext(ctx, network, net.JoinHostPort(ip, port))
+		return p.dial(ctx, network, net.JoinHostPort(ip, port), t.Overrides.ConnectTimeout)
 	}
 	tlsConfig := func(serverName string) *tls.Config {
 		cfg := &tls.Config{
@@ -648,11 +705,36 @@ func (p *Prober) transport(t Target, forced string, rec *recorder) *http.Transpo
 		},
 		TLSClientConfig:        tlsConfig(targetHost),
 		TLSHandshakeTimeout:    t.Overrides.ReadTimeout,
-		ResponseHeaderTimeout:  t.Overrides.ReadTimeout,
+		ResponseHeaderTimeout:  t.Overrides.ReadTimeout + Grace(t.Overrides.ReadTimeout),
 		DisableKeepAlives:      true,
 		ForceAttemptHTTP2:      p.opts.Style != StyleTwilio,
 		MaxResponseHeaderBytes: 1 << 20,
 	}
+}
+
+// lookupFirst resolves host through the prober's resolver to its first
+// address.
+func (p *Prober) lookupFirst(ctx context.Context, host string) (string, error) {
+	addrs, err := p.resolver.LookupIPAddr(ctx, host)
+	if err == nil && len(addrs) == 0 {
+		err = &net.DNSError{Err: "no addresses", Name: host, IsNotFound: true}
+	}
+	if err != nil {
+		return "", fmt.Errorf("resolve %s: %w", host, err)
+	}
+	return addrs[0].IP.String(), nil
+}
+
+// dial connects to ip:port with the connect timeout ct, through
+// Options.Dial when it is set.
+func (p *Prober) dial(ctx context.Context, network, ipPort string, ct time.Duration) (net.Conn, error) {
+	if p.opts.Dial != nil {
+		dctx, cancel := context.WithTimeout(ctx, ct)
+		defer cancel()
+		return p.opts.Dial(dctx, network, ipPort)
+	}
+	d := net.Dialer{Timeout: ct}
+	return d.DialContext(ctx, network, ipPort)
 }
 
 func (p *Prober) proxyFor(u *url.URL) *url.URL {

@@ -13,6 +13,10 @@
 // A Prober samples targets several times, each resolved address separately
 // and, with curl-style --resolve overrides, the origin behind a load
 // balancer; Summarize turns the attempts into per-target and per-address
-// statistics with a verdict. History files (CSV) accumulate attempts across
-// runs, and AuditFallback checks that a fallback URL lives on another network.
+// statistics with a verdict: the cause of the failures when all or most
+// attempts fail (the cause IDs of the bundle's diagnosis, with the figures
+// that decide them in Facts), otherwise how the target answered. Explain
+// and WriteTable say it in the catalogs' languages. History files (CSV)
+// accumulate attempts across runs, and AuditFallback checks that a fallback
+// URL lives on another network.
 package probe

@@ -1,8 +1,8 @@
 package probe
 
 import (
-	"bytes"
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"fmt"
 	"net"
@@ -13,90 +13,123 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/twilio-evidence/twilio-evidence/collect/webhooktest"
 )
 
-// TestProbe_FailureClassesMapToTwilioCodes runs each kind of broken
-// endpoint and checks what a user would read: the failed phase, the error
-// class, the Twilio error code and the verdict.
-func TestProbe_FailureClassesMapToTwilioCodes(t *testing.T) {
-	ca := newCA(t)
-	good := serveTLS(t, leaf(t, ca, time.Now().Add(30*24*time.Hour), "probe.test"), twiml)
-	expired := serveTLS(t, leaf(t, ca, time.Now().Add(-time.Hour), "probe.test"), twiml)
-	wrongHost := serveTLS(t, leaf(t, ca, time.Now().Add(30*24*time.Hour), "other.test"), twiml)
-	selfSigned := serveTLS(t, leaf(t, nil, time.Now().Add(30*24*time.Hour), "probe.test"), twiml)
+// TestProbe_EachFaultIsNamedByItsCause runs every kind of broken webhook
+// server on 127.0.0.1 and checks what a user reads: the failed phase, the
+// error class, the Twilio error code, the verdict (the cause) and the
+// figure that proves it.
+func TestProbe_EachFaultIsNamedByItsCause(t *testing.T) {
+	pki := webhooktest.NewPKI(t)
+	stranger := webhooktest.NewPKI(t) // a CA this machine does not trust
+	year := time.Now().Add(365 * 24 * time.Hour)
+	expiredAt := time.Now().Add(-49 * time.Hour).Truncate(time.Second)
+	start := func(h http.Handler) string { return webhooktest.Start(t, h).URL }
+	startTLS := func(c tls.Certificate) string { return webhooktest.StartTLS(t, c, webhooktest.TwiML()).URL }
 
-	healthy := serve(t, twiml)
-	slow := serve(t, func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-time.After(2 * time.Second):
-		case <-r.Context().Done():
-			return
-		}
-		twiml(w, r)
-	})
-	noType := serve(t, func(w http.ResponseWriter, _ *http.Request) {
-		w.Header()["Content-Type"] = nil
-		_, _ = w.Write([]byte("<Response/>"))
-	})
-	big := serve(t, func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/xml")
-		_, _ = w.Write(bytes.Repeat([]byte("x"), MaxBody+100))
-	})
-	loop := serve(t, func(w http.ResponseWriter, r *http.Request) {
-		next := map[string]string{"/a": "/b", "/b": "/a"}[r.URL.Path]
-		http.Redirect(w, r, next, http.StatusFound)
-	})
-	permanent := serve(t, func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, "/elsewhere", http.StatusPermanentRedirect)
-	})
-	serverError := serve(t, func(w http.ResponseWriter, _ *http.Request) {
-		http.Error(w, "boom", http.StatusInternalServerError)
-	})
-	garbage := rawServer(t, "this is not HTTP\r\n\r\n")
-
-	refused, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	refusedAddr := refused.Addr().String()
-	refused.Close()
-
-	resolver := mapResolver{"probe.test": {"127.0.0.1"}}
 	tests := []struct {
-		name     string
-		url      string
-		resolver Resolver
-		ok       bool
-		phase    string
-		class    string
-		code     int
-		verdict  string
+		name    string
+		url     string
+		style   string
+		method  string // the webhook's configured method
+		ok      bool
+		phase   string
+		class   string
+		code    int
+		verdict string
+		facts   func(t *testing.T, f Facts)
 	}{
-		{name: "healthy", url: healthy.URL + "/voice", ok: true, verdict: VerdictOK},
-		{name: "healthy https", url: "https://probe.test:" + port(t, good) + "/voice", ok: true, verdict: VerdictOK},
-		{name: "slower than overridden rt", url: slow.URL + "/voice#rt=150", phase: PhaseResponse, class: ClassReadTimeout, code: 11205, verdict: VerdictAllFail},
-		{name: "total timeout tt", url: slow.URL + "/voice#tt=200", phase: PhaseResponse, class: ClassTotalTimeout, code: 11203, verdict: VerdictAllFail},
-		{name: "missing content type", url: noType.URL + "/voice", phase: PhaseContentType, class: ClassContentType, code: 12300, verdict: VerdictAllFail},
-		{name: "body over 64 kB", url: big.URL + "/voice", phase: PhaseBody, class: ClassBodyTooLarge, code: 11750, verdict: VerdictAllFail},
-		{name: "redirect loop", url: loop.URL + "/a", phase: PhaseRedirect, class: ClassRedirectLoop, code: 11215, verdict: VerdictAllFail},
-		{name: "308 is not followed", url: permanent.URL + "/", phase: PhaseRedirect, class: ClassBadRedirect, code: 11216, verdict: VerdictAllFail},
-		{name: "500", url: serverError.URL + "/", phase: PhaseStatus, class: ClassHTTPStatus, code: 11217, verdict: VerdictAllFail},
-		{name: "malformed HTTP", url: "http://" + garbage + "/", phase: PhaseResponse, class: ClassProtocol, code: 11206, verdict: VerdictAllFail},
-		{name: "refused port", url: "http://" + refusedAddr + "/", phase: PhaseConnect, class: ClassRefused, code: 11202, verdict: VerdictAllFail},
-		{name: "name under .invalid", url: "http://no-such-webhook.invalid/voice#tt=2000", resolver: net.DefaultResolver, phase: PhaseDNS, class: ClassDNS, code: 11210, verdict: VerdictAllFail},
-		{name: "expired certificate", url: "https://probe.test:" + port(t, expired) + "/", phase: PhaseTLS, class: ClassTLSExpired, code: 11236, verdict: VerdictAllFail},
-		{name: "wrong-host certificate", url: "https://probe.test:" + port(t, wrongHost) + "/", phase: PhaseTLS, class: ClassTLSName, code: 11235, verdict: VerdictAllFail},
-		{name: "self-signed certificate", url: "https://probe.test:" + port(t, selfSigned) + "/", phase: PhaseTLS, class: ClassTLSUnknownCA, code: 11237, verdict: VerdictAllFail},
+		{name: "healthy", url: start(webhooktest.TwiML()) + "/voice", ok: true, verdict: VerdictOK},
+		{name: "healthy https", url: startTLS(pki.Leaf(t, year, "127.0.0.1")) + "/voice", ok: true, verdict: VerdictOK},
+		{name: "404", url: start(webhooktest.Status(404)) + "/voice", phase: PhaseStatus, class: ClassHTTPStatus, code: 11217, verdict: CauseURLNotFound,
+			facts: func(t *testing.T, f Facts) { wantInt(t, "status", f.Status, 404) }},
+		{name: "410", url: start(webhooktest.Status(410)) + "/voice", phase: PhaseStatus, class: ClassHTTPStatus, code: 11217, verdict: CauseURLNotFound},
+		{name: "405 to Twilio's POST", url: start(webhooktest.AllowOnly(http.MethodGet)) + "/voice", style: StyleTwilio, phase: PhaseStatus, class: ClassHTTPStatus, code: 11217, verdict: CauseMethodNotAllowed,
+			facts: func(t *testing.T, f Facts) {
+				if f.Method != http.MethodPost || f.Allow != http.MethodGet {
+					t.Errorf("method %q allow %q, want POST refused, GET allowed", f.Method, f.Allow)
+				}
+			}},
+		{name: "405 to a GET webhook", url: start(webhooktest.AllowOnly(http.MethodPost)) + "/voice", method: http.MethodGet, phase: PhaseStatus, class: ClassHTTPStatus, code: 11217, verdict: CauseMethodNotAllowed},
+		{name: "401", url: start(webhooktest.BasicAuth("twilio", "s3cret")) + "/voice", phase: PhaseStatus, class: ClassHTTPStatus, code: 11217, verdict: CauseAuthRequired,
+			facts: func(t *testing.T, f Facts) { wantInt(t, "status", f.Status, 401) }},
+		{name: "403 to Twilio's signed request", url: start(webhooktest.Status(403)) + "/voice", style: StyleTwilio, phase: PhaseStatus, class: ClassHTTPStatus, code: 11217, verdict: CauseAuthRequired},
+		{name: "500", url: start(webhooktest.Status(500)) + "/voice", phase: PhaseStatus, class: ClassHTTPStatus, code: 11217, verdict: CauseServerError,
+			facts: func(t *testing.T, f Facts) { wantInt(t, "status", f.Status, 500) }},
+		{name: "400 names no cause", url: start(webhooktest.Status(400)) + "/voice", phase: PhaseStatus, class: ClassHTTPStatus, code: 11217, verdict: VerdictFails},
+		{name: "answers after rt", url: start(webhooktest.Slow(1300*time.Millisecond)) + "/voice#rt=1000", phase: PhaseResponse, class: ClassReadTimeout, code: 11205, verdict: CauseTooSlow,
+			facts: func(t *testing.T, f Facts) {
+				if f.TimeoutSeconds != 1 || f.Override != "rt=1000" || f.Seconds < 1.3 {
+					t.Errorf("timeout %v s (%q), measured %v s (unanswered %v); want 1 s from rt=1000 and at least 1.3 s", f.TimeoutSeconds, f.Override, f.Seconds, f.Unanswered)
+				}
+			}},
+		{name: "no answer at all", url: start(webhooktest.Slow(time.Minute)) + "/voice#rt=150", phase: PhaseResponse, class: ClassReadTimeout, code: 11205, verdict: CauseTooSlow,
+			facts: func(t *testing.T, f Facts) {
+				if !f.Unanswered || f.Seconds < 0.3 || f.Override != "rt=150" {
+					t.Errorf("unanswered %v after %v s (%q), want unanswered after rt plus grace, 0.3 s", f.Unanswered, f.Seconds, f.Override)
+				}
+			}},
+		{name: "total timeout tt", url: start(webhooktest.Slow(time.Minute)) + "/voice#tt=200", phase: PhaseResponse, class: ClassTotalTimeout, code: 11203, verdict: CauseTooSlow,
+			facts: func(t *testing.T, f Facts) {
+				if f.Override != "tt=200" || f.TimeoutSeconds != 0.2 {
+					t.Errorf("override %q timeout %v, want tt=200 and 0.2 s", f.Override, f.TimeoutSeconds)
+				}
+			}},
+		{name: "missing content type", url: start(webhooktest.NoContentType()) + "/voice", phase: PhaseContentType, class: ClassContentType, code: 12300, verdict: CauseContentType},
+		{name: "70 kB body", url: start(webhooktest.LargeBody(70_000)) + "/voice", phase: PhaseBody, class: ClassBodyTooLarge, code: 11750, verdict: CauseBodyTooLarge,
+			facts: func(t *testing.T, f Facts) { wantInt(t, "body bytes", int(f.BodyBytes), 70_000) }},
+		{name: "308 is not followed", url: start(webhooktest.Redirect(308, "/elsewhere")) + "/voice", phase: PhaseRedirect, class: ClassBadRedirect, code: 11216, verdict: CauseRedirectUnfollowed,
+			facts: func(t *testing.T, f Facts) {
+				if f.Status != 308 || f.Location != "/elsewhere" {
+					t.Errorf("status %d location %q", f.Status, f.Location)
+				}
+			}},
+		{name: "302 without Location", url: start(webhooktest.Redirect(302, "")) + "/voice", phase: PhaseRedirect, class: ClassBadRedirect, code: 11216, verdict: CauseRedirectUnfollowed},
+		{name: "redirect loop", url: start(webhooktest.RedirectLoop()) + "/loop/a", phase: PhaseRedirect, class: ClassRedirectLoop, code: 11215, verdict: CauseRedirectLoop,
+			facts: func(t *testing.T, f Facts) {
+				if f.Redirects < 2 || !strings.Contains(f.Location, "/loop/") {
+					t.Errorf("redirects %d, last %q", f.Redirects, f.Location)
+				}
+			}},
+		{name: "closed mid-body", url: start(webhooktest.ClosedMidBody()) + "/voice", phase: PhaseBody, class: ClassClosed, code: 11205, verdict: CauseConnectionClosed},
+		{name: "not HTTP", url: webhooktest.StartRaw(t, "this is not HTTP\r\n\r\n").URL + "/", phase: PhaseResponse, class: ClassProtocol, code: 11206, verdict: CauseConnectionClosed},
+		{name: "refused port", url: webhooktest.RefusedURL(t) + "/voice", phase: PhaseConnect, class: ClassRefused, code: 11202, verdict: CauseConnectRefused,
+			facts: func(t *testing.T, f Facts) { wantString(t, "address", f.Address, "127.0.0.1") }},
+		{name: "name under .invalid", url: webhooktest.UnresolvableURL + "#tt=2000", phase: PhaseDNS, class: ClassDNS, code: 11210, verdict: CauseDNSNoSuchHost},
+		{name: "expired certificate", url: startTLS(pki.Leaf(t, expiredAt, "127.0.0.1")) + "/", phase: PhaseTLS, class: ClassTLSExpired, code: 11236, verdict: CauseTLSExpired,
+			facts: func(t *testing.T, f Facts) {
+				if !f.NotAfter.Equal(expiredAt) {
+					t.Errorf("not after %v, want %v", f.NotAfter, expiredAt)
+				}
+			}},
+		{name: "certificate for another name", url: startTLS(pki.Leaf(t, year, "webhook.example.com", "www.example.com")) + "/", phase: PhaseTLS, class: ClassTLSName, code: 11235, verdict: CauseTLSNameMismatch,
+			facts: func(t *testing.T, f Facts) {
+				wantString(t, "names", strings.Join(f.Names, " "), "webhook.example.com www.example.com")
+			}},
+		{name: "intermediate not sent", url: startTLS(pki.LeafAlone(t, year, "127.0.0.1")) + "/", phase: PhaseTLS, class: ClassTLSIncomplete, code: 11237, verdict: CauseTLSIncompleteChain,
+			facts: func(t *testing.T, f Facts) {
+				if !f.IssuerFetched || !strings.Contains(f.Issuer, "Intermediate") || f.IssuerURL != pki.IssuerURL {
+					t.Errorf("issuer %q from %q fetched %v, want the intermediate fetched from %s", f.Issuer, f.IssuerURL, f.IssuerFetched, pki.IssuerURL)
+				}
+			}},
+		{name: "self-signed certificate", url: startTLS(webhooktest.SelfSigned(t, "127.0.0.1")) + "/", phase: PhaseTLS, class: ClassTLSUnknownCA, code: 11237, verdict: CauseTLSUntrusted,
+			facts: func(t *testing.T, f Facts) {
+				if !f.SelfSigned {
+					t.Error("not said to be self-signed")
+				}
+			}},
+		{name: "full chain to an unknown root", url: startTLS(stranger.Leaf(t, year, "127.0.0.1")) + "/", phase: PhaseTLS, class: ClassTLSUnknownCA, code: 11237, verdict: CauseTLSUntrusted},
+		{name: "intermediate not sent, unknown root", url: startTLS(stranger.LeafAlone(t, year, "127.0.0.1")) + "/", phase: PhaseTLS, class: ClassTLSUnknownCA, code: 11237, verdict: CauseTLSUntrusted},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			res := tc.resolver
-			if res == nil {
-				res = resolver
-			}
-			p := mustProber(t, Options{Count: 2, Resolver: res, ExtraRoots: []*x509.Certificate{ca.cert}, AllowPrivate: true})
-			r := p.Run(context.Background(), []Target{mustTarget(t, tc.url)})
+			p := mustProber(t, Options{Count: 2, Style: tc.style, AuthToken: "token", Resolver: net.DefaultResolver, ExtraRoots: []*x509.Certificate{pki.Root}, AllowPrivate: true})
+			target := mustTarget(t, tc.url)
+			target.Method = tc.method
+			r := p.Run(context.Background(), []Target{target})
 			if len(r.Attempts) != 2 {
 				t.Fatalf("attempts = %d, want 2", len(r.Attempts))
 			}
@@ -105,21 +138,45 @@ func TestProbe_FailureClassesMapToTwilioCodes(t *testing.T) {
 				t.Errorf("attempt ok=%v phase=%q class=%q code=%d (error %q), want ok=%v phase=%q class=%q code=%d",
 					a.OK, a.FailedPhase, a.ErrorClass, a.TwilioCode, a.Error, tc.ok, tc.phase, tc.class, tc.code)
 			}
-			if got := r.Targets[0].Verdict; got != tc.verdict {
-				t.Errorf("verdict = %q (%s), want %q", got, r.Targets[0].Explanation, tc.verdict)
+			ts := r.Targets[0]
+			if ts.Verdict != tc.verdict || ts.Overall.Verdict != tc.verdict {
+				t.Errorf("verdict = %q, row %q (%s), want %q", ts.Verdict, ts.Overall.Verdict, ts.Explanation, tc.verdict)
 			}
-			if !tc.ok && a.Error == "" {
-				t.Error("failed attempt carries no error text")
+			if !tc.ok && (a.Error == "" || ts.Class != tc.class || ts.CauseFailures != 2) {
+				t.Errorf("error %q, facts %+v", a.Error, ts.Facts)
+			}
+			if cause := CauseOf(a); !tc.ok && tc.verdict != VerdictFails && ts.Cause != cause {
+				t.Errorf("cause %q, the attempt's %q", ts.Cause, cause)
+			}
+			if strings.Contains(ts.Explanation, "probe.") || strings.Contains(ts.Explanation, "<no value>") {
+				t.Errorf("explanation has a gap: %q", ts.Explanation)
+			}
+			if tc.facts != nil {
+				tc.facts(t, ts.Facts)
 			}
 		})
 	}
 }
 
+func wantInt(t *testing.T, what string, got, want int) {
+	t.Helper()
+	if got != want {
+		t.Errorf("%s = %d, want %d", what, got, want)
+	}
+}
+
+func wantString(t *testing.T, what, got, want string) {
+	t.Helper()
+	if got != want {
+		t.Errorf("%s = %q, want %q", what, got, want)
+	}
+}
+
 func TestProbe_HealthyHTTPSRecordsPhasesAndCertificate(t *testing.T) {
-	ca := newCA(t)
-	s := serveTLS(t, leaf(t, ca, time.Now().Add(10*24*time.Hour+time.Hour), "probe.test"), twiml)
-	p := mustProber(t, Options{Resolver: mapResolver{"probe.test": {"127.0.0.1", "::1"}}, ExtraRoots: []*x509.Certificate{ca.cert}, PerAddress: PerAddressOff})
-	a := p.Probe(context.Background(), mustTarget(t, "https://probe.test:"+port(t, s)+"/voice"), Via{Mode: ModeDNS})
+	pki := webhooktest.NewPKI(t)
+	s := webhooktest.StartTLS(t, pki.Leaf(t, time.Now().Add(10*24*time.Hour+time.Hour), "probe.test"), webhooktest.TwiML())
+	p := mustProber(t, Options{Resolver: mapResolver{"probe.test": {"127.0.0.1", "::1"}}, ExtraRoots: []*x509.Certificate{pki.Root}, PerAddress: PerAddressOff})
+	a := p.Probe(context.Background(), mustTarget(t, "https://probe.test:"+s.Port()+"/voice"), Via{Mode: ModeDNS})
 	if !a.OK {
 		t.Fatalf("attempt failed: %s", a.Error)
 	}
@@ -129,10 +186,10 @@ func TestProbe_HealthyHTTPSRecordsPhasesAndCertificate(t *testing.T) {
 	if a.Phases.Connect <= 0 || a.Phases.TLS <= 0 || a.Phases.TTFB <= 0 || a.Phases.Total < a.Phases.TTFB {
 		t.Errorf("phases not measured: %+v", a.Phases)
 	}
-	if a.TLSVersion == "" || a.Cipher == "" || a.HTTPVersion == "" || a.Status != 200 || a.ContentType != "text/xml" || a.BodyBytes != int64(len("<Response/>")) {
+	if a.TLSVersion == "" || a.Cipher == "" || a.HTTPVersion == "" || a.Status != 200 || a.ContentType != "text/xml; charset=utf-8" || a.BodyBytes != int64(len(webhooktest.TwiMLBody)) {
 		t.Errorf("response not recorded: tls=%q cipher=%q http=%q status=%d type=%q bytes=%d", a.TLSVersion, a.Cipher, a.HTTPVersion, a.Status, a.ContentType, a.BodyBytes)
 	}
-	if len(a.Certificates) != 1 || a.Certificates[0].DaysToExpiry != 10 || a.Certificates[0].SANs[0] != "probe.test" || !strings.Contains(a.Certificates[0].Issuer, "probe test CA") {
+	if len(a.Certificates) != 2 || a.Certificates[0].DaysToExpiry != 10 || a.Certificates[0].SANs[0] != "probe.test" || !strings.Contains(a.Certificates[0].Issuer, "webhooktest Intermediate") {
 		t.Errorf("certificates = %+v", a.Certificates)
 	}
 	if !a.Private || !containsString(a.Notes, NotePrivate) {
@@ -141,27 +198,32 @@ func TestProbe_HealthyHTTPSRecordsPhasesAndCertificate(t *testing.T) {
 }
 
 func TestProbe_FailedTLSKeepsConnectPhaseAndChain(t *testing.T) {
-	ca := newCA(t)
-	s := serveTLS(t, leaf(t, ca, time.Now().Add(-24*time.Hour), "probe.test"), twiml)
-	p := mustProber(t, Options{Resolver: mapResolver{"probe.test": {"127.0.0.1"}}, ExtraRoots: []*x509.Certificate{ca.cert}})
-	a := p.Probe(context.Background(), mustTarget(t, "https://probe.test:"+port(t, s)+"/"), Via{})
+	pki := webhooktest.NewPKI(t)
+	s := webhooktest.StartTLS(t, pki.Leaf(t, time.Now().Add(-24*time.Hour), "probe.test"), webhooktest.TwiML())
+	p := mustProber(t, Options{Resolver: mapResolver{"probe.test": {"127.0.0.1"}}, ExtraRoots: []*x509.Certificate{pki.Root}})
+	a := p.Probe(context.Background(), mustTarget(t, "https://probe.test:"+s.Port()+"/"), Via{})
 	if a.OK || a.Phases.Connect <= 0 || a.Phases.TTFB != 0 {
 		t.Errorf("want failure with connect measured and no TTFB; got ok=%v phases=%+v", a.OK, a.Phases)
 	}
-	if len(a.Certificates) != 1 || a.Certificates[0].DaysToExpiry >= 0 {
+	if len(a.Certificates) != 2 || a.Certificates[0].DaysToExpiry >= 0 {
 		t.Errorf("expired chain not recorded: %+v", a.Certificates)
 	}
 }
 
-func TestRun_IntermittentBadGatewayIsIntermittent(t *testing.T) {
-	var n atomic.Int64
-	s := serve(t, func(w http.ResponseWriter, r *http.Request) {
-		if n.Add(1)%3 == 0 {
-			http.Error(w, "bad gateway", http.StatusBadGateway)
+// everyNth answers 502 to every n-th request and TwiML to the others.
+func everyNth(n int64) http.Handler {
+	var count atomic.Int64
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if count.Add(1)%n == 0 {
+			webhooktest.Status(http.StatusBadGateway).ServeHTTP(w, r)
 			return
 		}
-		twiml(w, r)
+		webhooktest.TwiML().ServeHTTP(w, r)
 	})
+}
+
+func TestRun_IntermittentBadGatewayIsIntermittent(t *testing.T) {
+	s := webhooktest.Start(t, everyNth(3))
 	p := mustProber(t, Options{Count: 9, AllowPrivate: true})
 	r := p.Run(context.Background(), []Target{mustTarget(t, s.URL+"/voice")})
 	ts := r.Targets[0]
@@ -174,12 +236,44 @@ func TestRun_IntermittentBadGatewayIsIntermittent(t *testing.T) {
 	if ts.Verdict != VerdictIntermittent || ts.Overall.FailuresByClass[ClassHTTPStatus] != 3 || ts.Overall.TwilioCodes["11217"] != 3 {
 		t.Errorf("verdict=%q classes=%v codes=%v", ts.Verdict, ts.Overall.FailuresByClass, ts.Overall.TwilioCodes)
 	}
+	// The cause of the failures is said beside the verdict.
+	if ts.Cause != CauseServerError || ts.Status != http.StatusBadGateway || ts.CauseFailures != 3 {
+		t.Errorf("facts = %+v, want 3 × app_server_error 502", ts.Facts)
+	}
+}
+
+func TestRun_MostlyFailingTargetIsNamedByItsCause(t *testing.T) {
+	s := webhooktest.Start(t, everyNth(3))
+	p := mustProber(t, Options{Count: 3, AllowPrivate: true})
+	// Two of three fail: the 502s are the verdict, not "intermittent".
+	r := p.Run(context.Background(), []Target{mustTarget(t, s.URL+"/voice"), mustTarget(t, s.URL+"/sms")})
+	var failed int
+	for _, a := range r.Attempts {
+		if !a.OK {
+			failed++
+		}
+	}
+	if failed != 2 {
+		t.Fatalf("%d of 6 attempts failed, want 2", failed)
+	}
+	for _, ts := range r.Targets {
+		want := VerdictOK
+		switch ts.Overall.Failures {
+		case 1:
+			want = VerdictIntermittent
+		case 2, 3:
+			want = CauseServerError
+		}
+		if ts.Verdict != want {
+			t.Errorf("%s: %d of %d failed, verdict %q, want %q", ts.Target, ts.Overall.Failures, ts.Overall.Attempts, ts.Verdict, want)
+		}
+	}
 }
 
 func TestRun_OneOfTwoAddressesFailsIsNamed(t *testing.T) {
-	s := serve(t, twiml) // listens on 127.0.0.1 only: 127.0.0.2 refuses
+	s := webhooktest.Start(t, webhooktest.TwiML()) // listens on 127.0.0.1 only: 127.0.0.2 refuses
 	p := mustProber(t, Options{Count: 2, AllowPrivate: true, Resolver: mapResolver{"multi.test": {"127.0.0.1", "127.0.0.2"}}})
-	r := p.Run(context.Background(), []Target{mustTarget(t, "http://multi.test:"+port(t, s)+"/voice")})
+	r := p.Run(context.Background(), []Target{mustTarget(t, "http://multi.test:"+s.Port()+"/voice")})
 	ts := r.Targets[0]
 	if ts.Verdict != VerdictOneAddress {
 		t.Fatalf("verdict = %q (%s), want %q", ts.Verdict, ts.Explanation, VerdictOneAddress)
@@ -190,60 +284,71 @@ func TestRun_OneOfTwoAddressesFailsIsNamed(t *testing.T) {
 	if len(ts.PerAddress) != 2 || ts.PerAddress[1].FailuresByClass[ClassRefused] != 2 || ts.PerAddress[1].TwilioCodes["11202"] != 2 {
 		t.Errorf("per-address = %+v", ts.PerAddress)
 	}
-	var buf bytes.Buffer
-	if err := WriteTable(&buf, r.Targets); err != nil {
-		t.Fatal(err)
+	if ts.Cause != CauseConnectRefused || ts.Address != "127.0.0.2" || len(ts.GoodAddresses) != 1 {
+		t.Errorf("facts = %+v, good %v; want 127.0.0.2 refused", ts.Facts, ts.GoodAddresses)
 	}
-	if !strings.Contains(buf.String(), "address 127.0.0.2") || !strings.Contains(buf.String(), VerdictOneAddress) {
-		t.Errorf("table does not name the bad address:\n%s", buf.String())
+	table := writeTable(t, r.Targets, "en")
+	if !strings.Contains(table, "address 127.0.0.2") || rowVerdict(table, "  address 127.0.0.2") != VerdictFails ||
+		rowVerdict(table, "  address 127.0.0.1") != VerdictOK || rowVerdict(table, ts.Target) != VerdictOneAddress {
+		t.Errorf("table does not name the bad address and the verdict of each row:\n%s", table)
 	}
 }
 
 func TestRun_ResolveBypassComparesLoadBalancerAndOrigin(t *testing.T) {
-	lb := serve(t, func(w http.ResponseWriter, _ *http.Request) {
-		http.Error(w, "bad gateway", http.StatusBadGateway)
-	})
-	ln, err := net.Listen("tcp", "127.0.0.2:"+port(t, lb))
+	lb := webhooktest.Start(t, webhooktest.Status(http.StatusBadGateway))
+	ln, err := net.Listen("tcp", "127.0.0.2:"+lb.Port())
 	if err != nil {
 		t.Skipf("cannot listen on 127.0.0.2: %v", err)
 	}
-	origin := &http.Server{Handler: http.HandlerFunc(twiml), ReadHeaderTimeout: time.Second}
+	origin := &http.Server{Handler: webhooktest.TwiML(), ReadHeaderTimeout: time.Second}
 	go func() { _ = origin.Serve(ln) }()
 	t.Cleanup(func() { origin.Close() })
 
-	ro, err := ParseResolve("shop.test:" + port(t, lb) + ":127.0.0.2")
+	ro, err := ParseResolve("shop.test:" + lb.Port() + ":127.0.0.2")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := mustProber(t, Options{Count: 2, AllowPrivate: true, Resolve: []ResolveOverride{ro}, Resolver: mapResolver{"shop.test": {"127.0.0.1"}}})
-	r := p.Run(context.Background(), []Target{mustTarget(t, "http://shop.test:"+port(t, lb)+"/voice")})
+	// Without AllowPrivate: the origin on a private address is judged as
+	// an origin (it answers), not as unreachable.
+	p := mustProber(t, Options{Count: 2, Resolve: []ResolveOverride{ro}, Resolver: mapResolver{"shop.test": {"127.0.0.1"}}})
+	r := p.Run(context.Background(), []Target{mustTarget(t, "http://shop.test:"+lb.Port()+"/voice")})
 	ts := r.Targets[0]
-	if ts.Verdict != VerdictLBFails || len(ts.Direct) != 1 || ts.Direct[0].Failures != 0 || ts.Overall.Failures != 2 {
+	if ts.Verdict != CauseLoadBalancer || len(ts.Direct) != 1 || ts.Direct[0].Failures != 0 || ts.Overall.Failures != 2 {
 		t.Errorf("verdict=%q overall=%+v direct=%+v", ts.Verdict, ts.Overall, ts.Direct)
 	}
-	var buf bytes.Buffer
-	if err := WriteTable(&buf, r.Targets); err != nil {
-		t.Fatal(err)
+	if ts.Cause != CauseServerError || ts.Status != http.StatusBadGateway || ts.Direct[0].Verdict != VerdictOK {
+		t.Errorf("facts %+v, origin verdict %q", ts.Facts, ts.Direct[0].Verdict)
 	}
-	if !strings.Contains(buf.String(), "direct 127.0.0.2") {
-		t.Errorf("table lacks the direct row:\n%s", buf.String())
+	if !ts.Private || !strings.Contains(ts.Explanation, "private or loopback") {
+		t.Errorf("the private address of the name is not said beside the verdict: %q", ts.Explanation)
+	}
+	table := writeTable(t, r.Targets, "en")
+	if rowVerdict(table, "  direct 127.0.0.2") != VerdictOK || rowVerdict(table, ts.Target) != CauseLoadBalancer {
+		t.Errorf("table rows disagree:\n%s", table)
 	}
 }
 
-func TestRun_PrivateTargetIsUnreachableForTwilio(t *testing.T) {
-	s := serve(t, twiml)
+func TestRun_PrivateAddressIsSaidBesideWhatWasMeasured(t *testing.T) {
+	healthy := webhooktest.Start(t, webhooktest.TwiML())
+	missing := webhooktest.Start(t, webhooktest.Status(http.StatusNotFound))
 	p := mustProber(t, Options{Count: 1})
-	r := p.Run(context.Background(), []Target{mustTarget(t, s.URL)})
+	r := p.Run(context.Background(), []Target{mustTarget(t, healthy.URL), mustTarget(t, missing.URL+"/voice")})
 	if !r.Attempts[0].OK {
 		t.Fatalf("loopback attempt should still succeed: %s", r.Attempts[0].Error)
 	}
-	if r.Targets[0].Verdict != VerdictPrivate {
-		t.Errorf("verdict = %q, want %q", r.Targets[0].Verdict, VerdictPrivate)
+	ok, notFound := r.Targets[0], r.Targets[1]
+	if ok.Verdict != CausePrivateAddress || !ok.Private || !strings.Contains(ok.Explanation, "127.0.0.1") {
+		t.Errorf("answering loopback URL: verdict %q (%s), want %q", ok.Verdict, ok.Explanation, CausePrivateAddress)
+	}
+	// A failure measured on a private address is the verdict; the
+	// address is said beside it, never instead of it.
+	if notFound.Verdict != CauseURLNotFound || !notFound.Private || !strings.Contains(notFound.Explanation, "Twilio cannot reach") {
+		t.Errorf("404 on loopback: verdict %q private %v (%s)", notFound.Verdict, notFound.Private, notFound.Explanation)
 	}
 }
 
 func TestRun_DNSAnswersThatChangeAreReported(t *testing.T) {
-	s := serve(t, twiml)
+	s := webhooktest.Start(t, webhooktest.TwiML())
 	var calls atomic.Int64
 	res := resolverFunc(func(_ context.Context, _ string) ([]net.IPAddr, error) {
 		if calls.Add(1)%2 == 0 {
@@ -252,10 +357,17 @@ func TestRun_DNSAnswersThatChangeAreReported(t *testing.T) {
 		return []net.IPAddr{{IP: net.ParseIP("127.0.0.1")}}, nil
 	})
 	p := mustProber(t, Options{Count: 2, AllowPrivate: true, Resolver: res, PerAddress: PerAddressOff})
-	r := p.Run(context.Background(), []Target{mustTarget(t, "http://dyn.test:"+port(t, s)+"/")})
+	r := p.Run(context.Background(), []Target{mustTarget(t, "http://dyn.test:"+s.Port()+"/")})
 	ts := r.Targets[0]
-	if !ts.DNSChanged || len(ts.DNSAnswers) != 2 || !strings.Contains(ts.Explanation, "DNS answer changed") {
-		t.Errorf("dns changed=%v answers=%+v explanation=%q", ts.DNSChanged, ts.DNSAnswers, ts.Explanation)
+	if !ts.DNSChanged || len(ts.DNSAnswers) != 2 {
+		t.Errorf("dns changed=%v answers=%+v", ts.DNSChanged, ts.DNSAnswers)
+	}
+	// The second answer sent the request to 127.0.0.3, where nothing
+	// listens, while 127.0.0.1 answered: a record that changes and one
+	// address that fails.
+	if ts.Verdict != CauseDNSChanging || strings.Join(ts.BadAddresses, " ") != "127.0.0.3" || ts.Cause != CauseConnectRefused ||
+		!strings.Contains(ts.Explanation, "changed between samples") {
+		t.Errorf("verdict %q bad %v facts %+v: %s", ts.Verdict, ts.BadAddresses, ts.Facts, ts.Explanation)
 	}
 }
 
@@ -266,7 +378,7 @@ func (f resolverFunc) LookupIPAddr(ctx context.Context, host string) ([]net.IPAd
 }
 
 func TestRun_CancelKeepsWhatWasMeasured(t *testing.T) {
-	s := serve(t, twiml)
+	s := webhooktest.Start(t, webhooktest.TwiML())
 	p := mustProber(t, Options{Count: 50, Interval: 40 * time.Millisecond, AllowPrivate: true})
 	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
 	defer cancel()
@@ -287,7 +399,7 @@ func TestRun_CancelKeepsWhatWasMeasured(t *testing.T) {
 
 func TestRun_PerHostConcurrencyIsCapped(t *testing.T) {
 	var inFlight, peak atomic.Int64
-	s := serve(t, func(w http.ResponseWriter, r *http.Request) {
+	s := webhooktest.Start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := inFlight.Add(1)
 		defer inFlight.Add(-1)
 		for {
@@ -297,8 +409,8 @@ func TestRun_PerHostConcurrencyIsCapped(t *testing.T) {
 			}
 		}
 		time.Sleep(20 * time.Millisecond)
-		twiml(w, r)
-	})
+		webhooktest.TwiML().ServeHTTP(w, r)
+	}))
 	var targets []Target
 	for i := range 4 {
 		targets = append(targets, mustTarget(t, fmt.Sprintf("%s/path%d", s.URL, i)))
@@ -325,7 +437,7 @@ func TestProbe_ProxyFromEnvironmentIsUsed(t *testing.T) {
 	envProxyOnce.Do(func() {
 		s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			envProxySaw.Store(r.URL.Host == "webhook.example:80")
-			twiml(w, r)
+			webhooktest.TwiML().ServeHTTP(w, r)
 		}))
 		envProxyURL = s.URL
 	})
@@ -349,30 +461,4 @@ func containsString(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// rawServer answers every connection with reply and closes it.
-func rawServer(t *testing.T, reply string) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				buf := make([]byte, 4096)
-				_ = c.SetReadDeadline(time.Now().Add(time.Second))
-				_, _ = c.Read(buf)
-				_, _ = c.Write([]byte(reply))
-			}()
-		}
-	}()
-	return ln.Addr().String()
 }

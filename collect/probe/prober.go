@@ -84,8 +84,8 @@ type Options struct {
 	PerAddress PerAddress
 	// Resolve are curl-style overrides; each adds direct attempts.
 	Resolve []ResolveOverride
-	// AllowPrivate keeps the verdict of private targets from becoming
-	// "unreachable-private" (loopback demos and tests).
+	// AllowPrivate judges private and loopback addresses like public ones
+	// (loopback demos and tests): no private_address verdict.
 	AllowPrivate bool
 
 	// MaxPerHost caps concurrent attempts on one host (default 2).

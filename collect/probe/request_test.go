@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/twilio-evidence/twilio-evidence/collect/webhooktest"
 )
 
 func TestProbe_PlainGetRefusedByTheApplicationCountsAsReachable(t *testing.T) {
@@ -24,9 +26,7 @@ func TestProbe_PlainGetRefusedByTheApplicationCountsAsReachable(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := serve(t, func(w http.ResponseWriter, _ *http.Request) {
-				http.Error(w, "no", tc.status)
-			})
+			s := webhooktest.Start(t, webhooktest.Status(tc.status))
 			p := mustProber(t, Options{Style: tc.style, AuthToken: "token", AllowPrivate: true})
 			a := p.Probe(context.Background(), mustTarget(t, s.URL+"/voice"), Via{})
 			if a.OK != tc.ok || a.ErrorClass != tc.class || a.Status != tc.status {
@@ -40,13 +40,7 @@ func TestProbe_PlainGetRefusedByTheApplicationCountsAsReachable(t *testing.T) {
 }
 
 func TestProbe_CredentialsInTheURLAreSentAsBasicAuth(t *testing.T) {
-	s := serve(t, func(w http.ResponseWriter, r *http.Request) {
-		if u, p, ok := r.BasicAuth(); !ok || u != "twilio" || p != "s3cret" {
-			http.Error(w, "auth", http.StatusUnauthorized)
-			return
-		}
-		twiml(w, r)
-	})
+	s := webhooktest.Start(t, webhooktest.BasicAuth("twilio", "s3cret"))
 	p := mustProber(t, Options{AllowPrivate: true})
 	raw := strings.Replace(s.URL, "http://", "http://twilio:s3cret@", 1) + "/voice"
 	a := p.Probe(context.Background(), mustTarget(t, raw), Via{})
@@ -59,7 +53,7 @@ func TestProbe_CredentialsInTheURLAreSentAsBasicAuth(t *testing.T) {
 }
 
 func TestProbe_DialReplacesTheNetwork(t *testing.T) {
-	s := serve(t, twiml)
+	s := webhooktest.Start(t, webhooktest.TwiML())
 	local := strings.TrimPrefix(s.URL, "http://")
 	var dialed []string
 	p := mustProber(t, Options{

@@ -1,34 +1,124 @@
 package probe
 
 import (
-	"fmt"
-	"io"
+	"cmp"
 	"math"
 	"sort"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 )
 
-// Verdicts of a target or of one address.
+// Verdicts of a target or of one row of the table that name no cause: how
+// it answered. A target whose attempts all or mostly fail gets the cause of
+// its failures as its verdict instead (the Cause* IDs).
 const (
 	VerdictOK           = "ok"
-	VerdictAllFail      = "url-or-certificate-wrong"
+	VerdictNearTimeout  = "near_timeout"
 	VerdictIntermittent = "intermittent"
-	VerdictOneAddress   = "one-address-fails"
-	VerdictLBFails      = "load-balancer-fails"
-	VerdictPrivate      = "unreachable-private"
-	VerdictNearTimeout  = "near-timeout"
-	VerdictNoData       = "no-data"
-	// VerdictFails is the verdict of one address or one direct override
-	// that failed every attempt.
+	VerdictNoData       = "no_data"
+	// VerdictFails is the verdict of one address or one --resolve origin
+	// that failed every attempt, and of a target whose failures no cause
+	// names (an HTTP 400, say).
 	VerdictFails = "fails"
+	// VerdictOneAddress is a cause as well: one address of several fails.
+	VerdictOneAddress = CauseOneAddress
 )
 
-// nearTimeoutShare is the share of the read timeout above which a p95 time
-// to first byte counts as "near the timeout".
+// Causes a probe names, with the IDs the bundle's diagnosis uses. Each
+// comes with its deciding figures in Facts.
+const (
+	CauseURLNotFound        = "url_not_found"        // HTTP 404 or 410
+	CauseMethodNotAllowed   = "method_not_allowed"   // HTTP 405 to the webhook's method
+	CauseAuthRequired       = "auth_required"        // HTTP 401, or 403 to Twilio's signed request
+	CauseServerError        = "app_server_error"     // HTTP 5xx
+	CauseTooSlow            = "app_too_slow"         // no answer within rt or tt
+	CauseContentType        = "app_content_type"     // a body without Content-Type (12300)
+	CauseBodyTooLarge       = "app_body_too_large"   // a body over 64 kB (11750)
+	CauseRedirectUnfollowed = "redirect_unfollowed"  // 308, or a redirect without Location (11216)
+	CauseRedirectLoop       = "redirect_loop"        // too many redirects (11215)
+	CauseConnectionClosed   = "connection_closed"    // closed before a complete answer (11206/11200)
+	CauseConnectRefused     = "connect_refused"      // 11202
+	CauseConnectTimeout     = "connect_timeout"      // nothing answers the connect (11201/11205)
+	CauseDNSNoSuchHost      = "dns_no_such_host"     // 11210
+	CauseDNSChanging        = "dns_changing"         // the answer changes and one address fails
+	CauseTLSExpired         = "tls_expired"          // with NotAfter
+	CauseTLSNameMismatch    = "tls_name_mismatch"    // with the Names it is valid for
+	CauseTLSIncompleteChain = "tls_incomplete_chain" // the intermediate is not sent (11237)
+	CauseTLSUntrusted       = "tls_untrusted"        // self-signed or an unknown root (11237)
+	CauseTLSHandshake       = "tls_handshake"        // another handshake failure (11220)
+	CausePrivateAddress     = "private_address"      // only private or loopback addresses
+	CauseOneAddress         = "one_address_fails"    // one address of several fails
+	CauseLoadBalancer       = "path_load_balancer"   // fails through the name, the origin answers
+)
+
+// Verdicts lists every verdict a target can get, causes included.
+var Verdicts = []string{
+	VerdictOK, VerdictNearTimeout, VerdictIntermittent, VerdictNoData, VerdictFails,
+	CauseURLNotFound, CauseMethodNotAllowed, CauseAuthRequired, CauseServerError, CauseTooSlow,
+	CauseContentType, CauseBodyTooLarge, CauseRedirectUnfollowed, CauseRedirectLoop, CauseConnectionClosed,
+	CauseConnectRefused, CauseConnectTimeout, CauseDNSNoSuchHost, CauseDNSChanging,
+	CauseTLSExpired, CauseTLSNameMismatch, CauseTLSIncompleteChain, CauseTLSUntrusted, CauseTLSHandshake,
+	CausePrivateAddress, CauseOneAddress, CauseLoadBalancer,
+}
+
+// nearTimeoutShare is the share of the read timeout above which a p95
+// processing time counts as "near the timeout".
 const nearTimeoutShare = 0.8
+
+// Facts are the deciding figures of a verdict, as fields, so that a
+// diagnosis reads them instead of parsing a sentence. Only the fields of
+// the cause at hand are set.
+type Facts struct {
+	// Cause is the cause of the failures, the most frequent one when they
+	// differ; empty when there were none or no cause names them. It is set
+	// beside a verdict that is no cause (intermittent: mostly 502s).
+	Cause string `json:"cause,omitempty"`
+	// Class and TwilioCode are the error class and Twilio error of the
+	// failures behind Cause; CauseFailures counts them.
+	Class         string `json:"class,omitempty"`
+	TwilioCode    int    `json:"twilio_code,omitempty"`
+	CauseFailures int    `json:"cause_failures,omitempty"`
+	// Status is the HTTP status (the most frequent one).
+	Status int `json:"status,omitempty"`
+	// Method is the method sent and Allow what the server said it accepts
+	// (method_not_allowed).
+	Method string `json:"method,omitempty"`
+	Allow  string `json:"allow,omitempty"`
+	// Seconds is how long the server took to answer (app_too_slow: the
+	// median of the late answers; near_timeout: the 95th percentile).
+	// Unanswered means no answer came at all within Seconds.
+	Seconds    float64 `json:"seconds,omitempty"`
+	Unanswered bool    `json:"unanswered,omitempty"`
+	// TimeoutSeconds is the timeout Twilio applies, and Override the
+	// fragment setting that made it ("rt=2000"); empty for Twilio's own
+	// 15 s.
+	TimeoutSeconds float64 `json:"timeout_seconds,omitempty"`
+	Override       string  `json:"override,omitempty"`
+	// NotAfter is when the certificate expired (tls_expired).
+	NotAfter time.Time `json:"not_after,omitzero"`
+	// Names are the names the certificate is valid for (tls_name_mismatch).
+	Names []string `json:"names,omitempty"`
+	// Issuer is the certificate the server did not send
+	// (tls_incomplete_chain) or the untrusted issuer (tls_untrusted);
+	// IssuerURL is where the certificate says it can be fetched, and
+	// IssuerFetched is true when the chain verified with it. SelfSigned
+	// says the server's certificate signed itself.
+	Issuer        string `json:"issuer,omitempty"`
+	IssuerURL     string `json:"issuer_url,omitempty"`
+	IssuerFetched bool   `json:"issuer_fetched,omitempty"`
+	SelfSigned    bool   `json:"self_signed,omitempty"`
+	// Location is where a redirect pointed; Redirects how many were
+	// followed.
+	Location  string `json:"location,omitempty"`
+	Redirects int    `json:"redirects,omitempty"`
+	// BodyBytes is the size of the answer's body (app_body_too_large,
+	// app_content_type).
+	BodyBytes int64 `json:"body_bytes,omitempty"`
+	// Address is the address connected to (connect_refused,
+	// connect_timeout).
+	Address string `json:"address,omitempty"`
+}
 
 // Stat is the median and 95th percentile of one phase, in milliseconds.
 type Stat struct {
@@ -65,6 +155,7 @@ type Summary struct {
 	// reach.
 	Private bool   `json:"private,omitempty"`
 	Verdict string `json:"verdict"`
+	Facts
 }
 
 // AnswerSet is one distinct DNS answer seen across the samples.
@@ -86,17 +177,26 @@ type TargetSummary struct {
 	// DNS or a flapping record).
 	DNSChanged bool `json:"dns_changed,omitempty"`
 	// BadAddresses are the addresses that failed every attempt while
-	// others answered.
-	BadAddresses []string `json:"bad_addresses,omitempty"`
-	Verdict      string   `json:"verdict"`
-	// Explanation says in one or two sentences what the verdict means.
+	// GoodAddresses answered every one.
+	BadAddresses  []string `json:"bad_addresses,omitempty"`
+	GoodAddresses []string `json:"good_addresses,omitempty"`
+	// Private is true when the name resolves only to addresses Twilio
+	// cannot reach; it is said beside the verdict, which stays what was
+	// measured (private_address when every attempt succeeded).
+	Private bool   `json:"private,omitempty"`
+	Verdict string `json:"verdict"`
+	// Facts are the figures that decide the verdict: the cause of the
+	// failures and what proves it.
+	Facts
+	// Explanation says in one or two sentences what the verdict means, in
+	// English (Explain gives it in another language).
 	Explanation string `json:"explanation"`
 }
 
 // SummaryOptions tune Summarize.
 type SummaryOptions struct {
-	// AllowPrivate keeps private targets from the "unreachable-private"
-	// verdict.
+	// AllowPrivate judges private and loopback addresses like public ones
+	// (loopback demos and tests): no private_address verdict.
 	AllowPrivate bool
 }
 
@@ -134,23 +234,29 @@ func summarizeTarget(target string, attempts []Attempt, opts SummaryOptions) Tar
 			viaDNS = append(viaDNS, a)
 		}
 	}
-	ts.Overall = summarize(ModeDNS, "", viaDNS, opts)
+	ts.Overall = summarize(ModeDNS, "", viaDNS)
 	for _, addr := range sortedKeys(perAddr) {
-		ts.PerAddress = append(ts.PerAddress, summarize(ModeAddress, addr, perAddr[addr], opts))
+		ts.PerAddress = append(ts.PerAddress, summarize(ModeAddress, addr, perAddr[addr]))
 	}
 	for _, addr := range sortedKeys(direct) {
-		ts.Direct = append(ts.Direct, summarize(ModeDirect, addr, direct[addr], opts))
+		ts.Direct = append(ts.Direct, summarize(ModeDirect, addr, direct[addr]))
 	}
 	ts.DNSAnswers, ts.DNSChanged = answers(viaDNS)
-
-	var good []string
-	for _, s := range ts.PerAddress {
-		switch {
-		case s.Attempts > 0 && s.Failures == s.Attempts:
-			ts.BadAddresses = append(ts.BadAddresses, s.Address)
-		case s.Failures == 0:
-			good = append(good, s.Address)
+	ts.BadAddresses, ts.GoodAddresses = splitAddresses(ts.PerAddress)
+	if ts.DNSChanged && (len(ts.BadAddresses) == 0 || len(ts.GoodAddresses) == 0) {
+		// Each sample got another answer: the addresses it went to tell
+		// the broken one.
+		byAddr := map[string][]Attempt{}
+		for _, a := range viaDNS {
+			byAddr[a.Address] = append(byAddr[a.Address], a)
 		}
+		var rows []Summary
+		for _, addr := range sortedKeys(byAddr) {
+			if addr != "" {
+				rows = append(rows, Summary{Address: addr, Attempts: len(byAddr[addr]), Failures: failures(byAddr[addr])})
+			}
+		}
+		ts.BadAddresses, ts.GoodAddresses = splitAddresses(rows)
 	}
 	directOK := len(ts.Direct) > 0
 	for _, s := range ts.Direct {
@@ -158,45 +264,64 @@ func summarizeTarget(target string, attempts []Attempt, opts SummaryOptions) Tar
 	}
 
 	o := ts.Overall
+	split := len(ts.BadAddresses) > 0 && len(ts.GoodAddresses) > 0
 	switch {
 	case o.Attempts == 0 && len(ts.PerAddress) == 0 && len(ts.Direct) == 0:
 		ts.Verdict = VerdictNoData
-		ts.Explanation = "no attempt was made"
-	case o.Verdict == VerdictPrivate:
-		ts.Verdict = VerdictPrivate
-		ts.Explanation = "the name resolves only to private, loopback or link-local addresses: Twilio cannot reach it from the internet"
-	case len(ts.BadAddresses) > 0 && len(good) > 0:
-		ts.Verdict = VerdictOneAddress
-		ts.Explanation = fmt.Sprintf("%s failed every attempt (%s) while %s answered: one backend behind the DNS name is broken",
-			strings.Join(ts.BadAddresses, ", "), topClass(perAddr[ts.BadAddresses[0]]), strings.Join(good, ", "))
+	case split:
+		ts.Verdict = CauseOneAddress
+		if ts.DNSChanged {
+			ts.Verdict = CauseDNSChanging
+		}
+		var bad []Attempt
+		for _, a := range attempts {
+			if contains(ts.BadAddresses, a.Address) {
+				bad = append(bad, a)
+			}
+		}
+		ts.Facts = factsOf(bad)
 	case directOK && o.Failures > 0:
-		ts.Verdict = VerdictLBFails
-		ts.Explanation = fmt.Sprintf("%d of %d attempts through the load balancer failed (%s) while every direct attempt to the origin succeeded: look at the load balancer, firewall or DNS in front of the origin",
-			o.Failures, o.Attempts, topClass(viaDNS))
-	case o.Attempts > 0 && o.Failures == o.Attempts:
-		ts.Verdict = VerdictAllFail
-		ts.Explanation = fmt.Sprintf("every attempt failed (%s): the URL, the server behind it or its certificate is wrong", topClass(viaDNS))
-	case o.Failures > 0:
-		ts.Verdict = VerdictIntermittent
-		ts.Explanation = fmt.Sprintf("%d of %d attempts failed (%.0f%%, mostly %s): occasional failures point at server load or the network; compare failure rates by hour of day",
-			o.Failures, o.Attempts, 100*o.FailureRate, topClass(viaDNS))
-	case o.Verdict == VerdictNearTimeout:
-		ts.Verdict = VerdictNearTimeout
-		ts.Explanation = fmt.Sprintf("every attempt succeeded, but the 95th percentile time to first byte (%.0f ms) is close to Twilio's read timeout", o.Phases.TTFB.P95)
+		ts.Verdict, ts.Facts = CauseLoadBalancer, o.Facts
 	default:
-		ts.Verdict = VerdictOK
-		ts.Explanation = "every attempt succeeded"
+		ts.Verdict, ts.Facts = o.Verdict, o.Facts
 	}
-	if len(ts.Direct) > 0 && ts.Verdict == VerdictOK && !directOK {
-		ts.Explanation += "; direct attempts to the origin failed while the load balancer answered"
+	if o.Private && !opts.AllowPrivate {
+		ts.Private = true
+		if ts.Verdict == VerdictOK || ts.Verdict == VerdictNearTimeout {
+			ts.Verdict = CausePrivateAddress
+		}
 	}
-	if ts.DNSChanged {
-		ts.Explanation += "; the DNS answer changed between samples (dynamic DNS or a flapping record)"
-	}
+	// The row through the name and the line below the table say the same.
+	ts.Overall.Verdict = ts.Verdict
+	ts.Explanation = Explain(ts, "en")
 	return ts
 }
 
-func summarize(mode, addr string, attempts []Attempt, opts SummaryOptions) Summary {
+// splitAddresses picks from address rows those that failed every attempt
+// and those that failed none.
+func splitAddresses(rows []Summary) (bad, good []string) {
+	for _, s := range rows {
+		switch {
+		case s.Attempts > 0 && s.Failures == s.Attempts:
+			bad = append(bad, s.Address)
+		case s.Attempts > 0 && s.Failures == 0:
+			good = append(good, s.Address)
+		}
+	}
+	return bad, good
+}
+
+func failures(attempts []Attempt) int {
+	n := 0
+	for _, a := range attempts {
+		if !a.OK {
+			n++
+		}
+	}
+	return n
+}
+
+func summarize(mode, addr string, attempts []Attempt) Summary {
 	s := Summary{Mode: mode, Address: addr, Attempts: len(attempts)}
 	if len(attempts) == 0 {
 		s.Verdict = VerdictNoData
@@ -230,21 +355,36 @@ func summarize(mode, addr string, attempts []Attempt, opts SummaryOptions) Summa
 	s.FailureRate = float64(s.Failures) / float64(s.Attempts)
 	s.Phases = PhaseStats{DNS: stat(dns), Connect: stat(connect), TLS: stat(tlsT), Processing: stat(proc), Transfer: stat(xfer), TTFB: stat(ttfb), Total: stat(total)}
 	s.Private = private
+	s.Facts = factsOf(attempts)
+	origin := mode == ModeAddress || mode == ModeDirect
 	switch {
-	case private && !opts.AllowPrivate:
-		s.Verdict = VerdictPrivate
-	case s.Failures == s.Attempts && mode != ModeDNS:
+	case s.Failures == s.Attempts && origin:
 		s.Verdict = VerdictFails
-	case s.Failures == s.Attempts:
-		s.Verdict = VerdictAllFail
+	case s.Failures > 0 && origin:
+		s.Verdict = VerdictIntermittent
+	case 2*s.Failures > s.Attempts:
+		// All or mostly failing: the cause is the verdict.
+		s.Verdict = cmp.Or(s.Cause, VerdictFails)
 	case s.Failures > 0:
 		s.Verdict = VerdictIntermittent
-	case rt > 0 && s.Phases.TTFB.P95 > nearTimeoutShare*rt:
+	case rt > 0 && waited(s.Phases) > nearTimeoutShare*rt:
 		s.Verdict = VerdictNearTimeout
+		s.Seconds, s.TimeoutSeconds = round1(waited(s.Phases)/1000), rt/1000
+		s.Override = override("rt", rt, DefaultReadTimeout)
 	default:
 		s.Verdict = VerdictOK
 	}
 	return s
+}
+
+// waited is the 95th percentile of the time from the request to the
+// answer, what Twilio's read timeout bounds (the time to first byte where
+// a history row lacks it).
+func waited(p PhaseStats) float64 {
+	if p.Processing.P95 > 0 {
+		return p.Processing.P95
+	}
+	return p.TTFB.P95
 }
 
 func appendPositive(xs []float64, x float64) []float64 {
@@ -265,31 +405,6 @@ func stat(xs []float64) Stat {
 		return xs[max(0, min(i, len(xs)-1))]
 	}
 	return Stat{P50: rank(0.50), P95: rank(0.95)}
-}
-
-// topClass is the most frequent error class with its Twilio code.
-func topClass(attempts []Attempt) string {
-	count := map[string]int{}
-	code := map[string]int{}
-	for _, a := range attempts {
-		if !a.OK {
-			count[a.ErrorClass]++
-			code[a.ErrorClass] = a.TwilioCode
-		}
-	}
-	best := ""
-	for _, c := range sortedKeys(count) {
-		if best == "" || count[c] > count[best] {
-			best = c
-		}
-	}
-	if best == "" {
-		return "no failure"
-	}
-	if code[best] != 0 {
-		return fmt.Sprintf("%s, Twilio %d", best, code[best])
-	}
-	return best
 }
 
 func answers(viaDNS []Attempt) ([]AnswerSet, bool) {
@@ -320,66 +435,4 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-// WriteTable renders the summaries as a text table: one line per target
-// (through DNS), one per address and one per direct override below it,
-// then the verdict's explanation.
-func WriteTable(w io.Writer, targets []TargetSummary) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "TARGET / VIA\tATTEMPTS\tFAILED\tFAILURES\tDNS p50/p95\tCONNECT p50/p95\tTLS p50/p95\tTTFB p50/p95\tTOTAL p50/p95\tVERDICT")
-	row := func(label string, s Summary) {
-		fmt.Fprintf(tw, "%s\t%d\t%.0f%%\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", label, s.Attempts, 100*s.FailureRate, classes(s),
-			ms(s.Phases.DNS), ms(s.Phases.Connect), ms(s.Phases.TLS), ms(s.Phases.TTFB), ms(s.Phases.Total), s.Verdict)
-	}
-	for _, t := range targets {
-		row(t.Target, t.Overall)
-		for _, s := range t.PerAddress {
-			row("  address "+s.Address, s)
-		}
-		for _, s := range t.Direct {
-			row("  direct "+s.Address, s)
-		}
-	}
-	if err := tw.Flush(); err != nil {
-		return fmt.Errorf("write probe table: %w", err)
-	}
-	for _, t := range targets {
-		if _, err := fmt.Fprintf(w, "%s: %s — %s\n", t.Target, t.Verdict, t.Explanation); err != nil {
-			return fmt.Errorf("write probe table: %w", err)
-		}
-	}
-	return nil
-}
-
-func classes(s Summary) string {
-	if len(s.FailuresByClass) == 0 {
-		return "-"
-	}
-	var parts []string
-	for _, c := range sortedKeys(s.FailuresByClass) {
-		parts = append(parts, fmt.Sprintf("%s×%d", c, s.FailuresByClass[c]))
-	}
-	var codes []string
-	for _, c := range sortedKeys(s.TwilioCodes) {
-		codes = append(codes, c)
-	}
-	if len(codes) > 0 {
-		return strings.Join(parts, ",") + " (" + strings.Join(codes, ",") + ")"
-	}
-	return strings.Join(parts, ",")
-}
-
-func ms(s Stat) string {
-	if s.P50 == 0 && s.P95 == 0 {
-		return "-"
-	}
-	return fmt.Sprintf("%s/%s ms", msValue(s.P50), msValue(s.P95))
-}
-
-func msValue(x float64) string {
-	if x < 10 {
-		return strconv.FormatFloat(x, 'f', 1, 64)
-	}
-	return strconv.FormatFloat(x, 'f', 0, 64)
 }

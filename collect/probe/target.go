@@ -68,6 +68,10 @@ type Target struct {
 	// Warnings are override values Twilio accepts only under conditions the
 	// probe cannot check (an Interconnect edge), each with its Twilio code.
 	Warnings []OverrideError `json:"warnings,omitempty"`
+	// Method is the method the webhook is configured with (GET or POST),
+	// when the caller knows it. A plain GET answered 405 counts as
+	// reachable (the application wants Twilio's POST) unless it is GET.
+	Method string `json:"method,omitempty"`
 }
 
 // String is the requested URL with any user:password removed.

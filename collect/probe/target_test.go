@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/twilio/twilio-go/client"
+
+	"github.com/twilio-evidence/twilio-evidence/collect/webhooktest"
 )
 
 func TestParseTarget_OverridesAndTwilioCodes(t *testing.T) {
@@ -124,13 +126,13 @@ func TestStyleTwilio_SignatureValidatesWithTwilioGo(t *testing.T) {
 				got  *http.Request
 				body []byte
 			)
-			s := serve(t, func(w http.ResponseWriter, r *http.Request) {
+			s := webhooktest.Start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				b, _ := io.ReadAll(r.Body)
 				mu.Lock()
 				got, body = r, b
 				mu.Unlock()
-				twiml(w, r)
-			})
+				webhooktest.TwiML().ServeHTTP(w, r)
+			}))
 			p := mustProber(t, Options{Style: StyleTwilio, Method: tc.method, Channel: tc.channel, AuthToken: token})
 			a := p.Probe(t.Context(), mustTarget(t, s.URL+"/hook?tenant=7#rt=3000"), Via{})
 			if !a.OK {

@@ -347,9 +347,21 @@ func (c *Client) get(ctx context.Context, path string) ([]byte, error) {
 		return nil, fmt.Errorf("twilio status: read %s: %w (over %d bytes)", u, ErrBodyTooLarge, limit)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, fmt.Errorf("twilio status: get %s: HTTP %d: %s", u, resp.StatusCode, snippet(body))
+		return nil, &HTTPError{URL: u.String(), Host: u.Host, StatusCode: resp.StatusCode, Body: snippet(body)}
 	}
 	return body, nil
+}
+
+// HTTPError is the page's answer when it is not a 2xx: the status code and
+// the start of the body.
+type HTTPError struct {
+	URL, Host  string
+	StatusCode int
+	Body       string
+}
+
+func (e *HTTPError) Error() string {
+	return fmt.Sprintf("twilio status: get %s: HTTP %d: %s", e.URL, e.StatusCode, e.Body)
 }
 
 // decodeStrict decodes one JSON value and refuses trailing data.

@@ -1,0 +1,216 @@
+package main
+
+import (
+	"encoding/json"
+	"net"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twilio-evidence/twilio-evidence/collect/faketwilio"
+)
+
+// oneLine returns stderr's only line, failing the test when there are more.
+func oneLine(t *testing.T, r e2eResult) string {
+	t.Helper()
+	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+	if len(lines) != 1 || lines[0] == "" {
+		t.Fatalf("stderr has %d lines, want one:\n%s", len(lines), r.stderr)
+	}
+	return lines[0]
+}
+
+// assertEmptyDir fails when dir holds anything.
+func assertEmptyDir(t *testing.T, dir string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 0 {
+		t.Errorf("the output directory holds %v, want nothing", dirNames(entries))
+	}
+}
+
+// TestE2E_RejectedCredentialsStopBeforeWriting: Twilio answers the check
+// request with 401/20003; bundle and report stop with one line naming the
+// variable to check, exit 4, and write nothing; no other request is sent.
+func TestE2E_RejectedCredentialsStopBeforeWriting(t *testing.T) {
+	const key = "SK0000000000000000000000000000e2e0"
+	cases := []struct {
+		name string
+		env  []string
+		cmd  string
+		want []string
+	}{
+		{"auth token", []string{"TWILIO_ACCOUNT_SID=" + e2eAccount, "TWILIO_AUTH_TOKEN=wrongTOKEN0000000000000000000000"}, "bundle",
+			[]string{"Twilio rejected the credentials for " + e2eAccount, "check TWILIO_AUTH_TOKEN", "20003"}},
+		{"API key", []string{"TWILIO_ACCOUNT_SID=" + e2eAccount, "TWILIO_API_KEY=" + key, "TWILIO_API_SECRET=wrongSECRET000000000000000000000"}, "bundle",
+			[]string{"Twilio rejected the API key " + key + " for " + e2eAccount, "TWILIO_API_KEY and TWILIO_API_SECRET"}},
+		{"report", []string{"TWILIO_ACCOUNT_SID=" + e2eAccount, "TWILIO_AUTH_TOKEN=wrongTOKEN0000000000000000000000"}, "report",
+			[]string{"Twilio rejected the credentials for " + e2eAccount, "check TWILIO_AUTH_TOKEN"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			fake, _ := e2eFake(t)
+			out := t.TempDir()
+			args := e2eBundleArgs(fake, out)
+			args[0] = c.cmd
+			r := runE2E(t, c.env, args...)
+			if r.code != exitEnv {
+				t.Fatalf("exit %d, want 4\nstderr: %s", r.code, r.stderr)
+			}
+			line := oneLine(t, r)
+			for _, w := range c.want {
+				if !strings.Contains(line, w) {
+					t.Errorf("stderr %q lacks %q", line, w)
+				}
+			}
+			if r.stdout != "" {
+				t.Errorf("stdout = %q, want nothing", r.stdout)
+			}
+			assertEmptyDir(t, out)
+			if n := fake.Requests("/"); n != 1 {
+				t.Errorf("the fake saw %d requests, want the one check request", n)
+			}
+		})
+	}
+}
+
+// TestE2E_UnreachableAPIStopsAtOnce: the API's host does not resolve, or
+// refuses the connection: one line naming the host and the class of
+// failure, pointing at HTTPS_PROXY, exit 4 long before any retry schedule
+// would give up, nothing written.
+func TestE2E_UnreachableAPIStopsAtOnce(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close()
+	cases := []struct {
+		name, apiURL string
+		within       time.Duration
+		want         []string
+	}{
+		// A name under .invalid never resolves; the resolver answers at once
+		// here, but a slow one still ends within the check's own deadline.
+		{"dns", "http://api.twilio.invalid", 30 * time.Second, []string{"DNS", "api.twilio.invalid", "HTTPS_PROXY"}},
+		{"connect", "http://" + closed, 10 * time.Second, []string{"connect", "api.twilio.com", closed, "connection refused", "HTTPS_PROXY"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out := t.TempDir()
+			from, to := e2eWindow()
+			start := time.Now()
+			r := runE2E(t, e2eEnv(), "bundle", "--api-url", c.apiURL, "--output", out,
+				"--from", from.Format(time.RFC3339), "--to", to.Format(time.RFC3339))
+			took := time.Since(start)
+			if r.code != exitEnv {
+				t.Fatalf("exit %d, want 4\nstderr: %s", r.code, r.stderr)
+			}
+			line := oneLine(t, r)
+			for _, w := range c.want {
+				if !strings.Contains(line, w) {
+					t.Errorf("stderr %q lacks %q", line, w)
+				}
+			}
+			if len(line) > 400 {
+				t.Errorf("stderr line is %d characters: %q", len(line), line)
+			}
+			if took > c.within {
+				t.Errorf("the run took %s to give up, want under %s", took, c.within)
+			}
+			assertEmptyDir(t, out)
+		})
+	}
+}
+
+// TestE2E_ExistingBundleIsRefusedBeforeAnyRequest: a bundle of the same
+// account and window exists: exit 2 naming it and --force, and the fake
+// API sees no request at all.
+func TestE2E_ExistingBundleIsRefusedBeforeAnyRequest(t *testing.T) {
+	fake, _ := e2eFake(t)
+	out := t.TempDir()
+	if r := runE2E(t, e2eEnv(), e2eBundleArgs(fake, out, "--no-probe")...); r.code != 0 {
+		t.Fatalf("first run: exit %d: %s", r.code, r.stderr)
+	}
+	before := fake.Requests("/")
+	r := runE2E(t, e2eEnv(), e2eBundleArgs(fake, out, "--no-probe")...)
+	if r.code != exitUsage {
+		t.Fatalf("second run: exit %d, want 2\nstderr: %s", r.code, r.stderr)
+	}
+	if line := oneLine(t, r); !strings.Contains(line, "--force") || !strings.Contains(line, "twilio-evidence_"+e2eAccount) {
+		t.Errorf("stderr %q: want the bundle's name and --force", line)
+	}
+	if n := fake.Requests("/") - before; n != 0 {
+		t.Errorf("the refused run sent %d requests, want none", n)
+	}
+}
+
+// TestE2E_FailedCollectorIsOneShortLine: a collector whose requests fail
+// shows as one short line — collector, HTTP status with Twilio's code,
+// host — on stderr, in ticket.txt and on the PDF's first page; the raw
+// error is in manifest.json only.
+func TestE2E_FailedCollectorIsOneShortLine(t *testing.T) {
+	fake, _ := e2eFake(t)
+	fake.AddFault(faketwilio.Fault{PathPrefix: "/2010-04-01/Accounts/" + e2eAccount + "/IncomingPhoneNumbers.json", Status: 503})
+	out := t.TempDir()
+	r := runE2E(t, e2eEnv(), e2eBundleArgs(fake, out, "--no-probe")...)
+	if r.code != exitIncomplete {
+		t.Fatalf("exit %d, want 3\nstderr: %s", r.code, r.stderr)
+	}
+	const line = "config: HTTP 503 (Twilio error 20500) from api.twilio.com"
+	if !strings.Contains(r.stderr, "twilio-evidence: "+line+"\n") {
+		t.Errorf("stderr lacks the line %q:\n%s", line, r.stderr)
+	}
+	for _, l := range strings.Split(r.stderr, "\n") {
+		if len(l) > 200 {
+			t.Errorf("stderr line of %d characters: %q", len(l), l)
+		}
+	}
+	files := readZip(t, strings.TrimSpace(r.stdout))
+	raw := "Service Unavailable" // Twilio's message, in the raw error the manifest keeps
+	m := checkManifest(t, files)
+	found := false
+	for _, c := range m.Collectors {
+		found = found || c.Name == "config" && strings.Contains(c.Reason, raw)
+	}
+	if !found {
+		t.Errorf("manifest collectors %+v: want config's raw error", m.Collectors)
+	}
+	var mf struct {
+		Collectors []struct {
+			Name    string
+			Failure *struct {
+				Class      string `json:"class"`
+				Host       string `json:"host"`
+				HTTPStatus int    `json:"http_status"`
+				TwilioCode int    `json:"twilio_code"`
+			} `json:"failure"`
+		} `json:"collectors"`
+	}
+	if err := json.Unmarshal(files["manifest.json"], &mf); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range mf.Collectors {
+		if c.Name == "config" && (c.Failure == nil || c.Failure.Class != "http" || c.Failure.HTTPStatus != 503 || c.Failure.TwilioCode != 20500 || c.Failure.Host != "api.twilio.com") {
+			t.Errorf("manifest: config failure %+v, want http 503/20500 at api.twilio.com", c.Failure)
+		}
+	}
+	texts := map[string]string{"ticket.txt": string(files["ticket.txt"]), "README.txt": string(files["README.txt"]), "findings.json": string(files["findings.json"])}
+	if !strings.Contains(texts["ticket.txt"], line) {
+		t.Errorf("ticket.txt lacks %q", line)
+	}
+	texts["summary.pdf"] = pdfText(t, files["summary.pdf"])
+	page1, _, _ := strings.Cut(texts["summary.pdf"], "\f")
+	if !strings.Contains(strings.Join(strings.Fields(page1), " "), line) {
+		t.Errorf("the PDF's first page lacks %q:\n%s", line, page1)
+	}
+	for name, text := range texts {
+		if strings.Contains(text, raw) {
+			t.Errorf("%s holds the raw error (%q)", name, raw)
+		}
+	}
+}
