@@ -151,7 +151,7 @@ var Catalogue = []Entry{
 	{Cause: CauseRedirectUnfollowed, Step: 2, Detector: "the probe gets a 308 or a redirect without Location; error 11216", Figures: []string{"url", "status"}},
 	{Cause: CauseRedirectLoop, Step: 2, Detector: "the probe follows too many redirects; error 11215", Figures: []string{"url", "redirects"}},
 	{Cause: CauseURLNotFound, Step: 2, Detector: "the probe or the web server's log has 404/410; error 11217/11200 with HTTP 404/410", Figures: []string{"url", "status", "changed"}},
-	{Cause: CauseMethodNotAllowed, Step: 2, Detector: "the probe or the web server's log has 405 for the webhook's method", Figures: []string{"url", "method"}},
+	{Cause: CauseMethodNotAllowed, Step: 2, Detector: "the probe or the web server's log has 405 for the webhook's method", Figures: []string{"url", "method", "allow"}},
 	{Cause: CauseAuthRequired, Step: 2, Detector: "the probe or the web server's log has 401/403", Figures: []string{"url", "status"}},
 	{Cause: CauseConnectRefused, Step: 2, Detector: "the probe's connect is refused; error 11202", Figures: []string{"host", "address"}},
 	{Cause: CauseDNSChanging, Step: 2, Detector: "the probe's DNS answers change between samples and one address fails", Figures: []string{"host", "answers", "address"}},

@@ -195,7 +195,7 @@ func codeFigures(d *diag, g *group, c Cause, inc map[int]bool) map[string]any {
 		if method == "" {
 			method = "POST"
 		}
-		f["method"] = method
+		f["method"], f["allow"] = method, ""
 	case CauseAppServerError:
 		f["statuses"] = statusList(statuses)
 	case CauseAppTooSlow:

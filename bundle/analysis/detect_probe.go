@@ -143,30 +143,38 @@ func probeClaims(d *diag, g *group, ts probe.TargetSummary, attempts []probe.Att
 		}
 		return
 	}
-	// The failure classes, most frequent first: each names its cause.
-	classes := make([]string, 0, len(o.FailuresByClass))
-	for c := range o.FailuresByClass {
-		classes = append(classes, c)
-	}
-	sort.Slice(classes, func(i, j int) bool {
-		a, b := o.FailuresByClass[classes[i]], o.FailuresByClass[classes[j]]
-		if a != b {
-			return a > b
+	// The causes of the failed attempts, most frequent first: each names
+	// its cause, with the figures the probes measured.
+	byCause := map[Cause][]probe.Attempt{}
+	var causes []Cause
+	for _, a := range viaDNS {
+		if a.OK || a.ErrorClass == probe.ClassCanceled {
+			continue
 		}
-		return classes[i] < classes[j]
-	})
-	for _, class := range classes {
-		failing := failingOf(viaDNS, class)
-		c := classCause(class, failing)
+		c := Cause(probe.CauseOf(a))
+		if c == "" {
+			c = classCause(a.ErrorClass, []probe.Attempt{a})
+		}
 		if c == "" {
 			continue
 		}
+		if _, ok := byCause[c]; !ok {
+			causes = append(causes, c)
+		}
+		byCause[c] = append(byCause[c], a)
+	}
+	sort.SliceStable(causes, func(i, j int) bool { return len(byCause[causes[i]]) > len(byCause[causes[j]]) })
+	for _, c := range causes {
+		failing := byCause[c]
 		conf := ConfidenceHigh
-		if n := o.FailuresByClass[class]; n < 2 && n < o.Attempts {
+		if n := len(failing); n < 2 && n < o.Attempts {
 			conf = ConfidenceMedium
 		}
 		cl := &claim{cause: c, conf: conf, where: whereOf(c, g), inc: covered(d, g, c), proof: []Proof{summary}}
 		cl.figs = probeFigures(d, g, c, failing, viaDNS)
+		if string(c) == ts.Facts.Cause {
+			factFigures(d, cl.figs, c, ts.Facts)
+		}
 		if c == CauseTLSExpired || c == CauseTLSNameMismatch || c == CauseTLSIncompleteChain || c == CauseTLSUntrusted {
 			if cert, ok := leafOf(failing); ok {
 				cl.proof = append(cl.proof, proof("proof.cert", collect.ProbeAttemptsFile, "host", host, "subject", cert.Subject,
@@ -180,6 +188,57 @@ func probeClaims(d *diag, g *group, ts probe.TargetSummary, attempts []probe.Att
 			}
 		}
 		g.add(cl)
+	}
+}
+
+// factFigures fills the headline figures of cause c from the facts the
+// probe gathered for it.
+func factFigures(d *diag, f map[string]any, c Cause, facts probe.Facts) {
+	switch c {
+	case CauseURLNotFound, CauseAuthRequired:
+		if facts.Status != 0 {
+			f["status"] = facts.Status
+		}
+	case CauseMethodNotAllowed:
+		f["allow"] = facts.Allow
+	case CauseAppServerError:
+		if facts.Status != 0 {
+			f["statuses"] = fmt.Sprint(facts.Status)
+		}
+	case CauseAppTooSlow:
+		if facts.TimeoutSeconds > 0 {
+			f["limit"] = seconds(roundTenth(facts.TimeoutSeconds))
+		}
+		if facts.Override != "" {
+			f["override"] = facts.Override
+		}
+		if facts.Seconds > 0 && !facts.Unanswered {
+			f["needed"] = seconds(roundTenth(facts.Seconds))
+		}
+	case CauseAppBodyTooLarge:
+		if facts.BodyBytes > 0 {
+			f["kb"] = fmt.Sprint((facts.BodyBytes + 1023) / 1024)
+		}
+	case CauseRedirectUnfollowed:
+		if facts.Status != 0 {
+			f["status"] = fmt.Sprint(facts.Status)
+		}
+	case CauseRedirectLoop:
+		if facts.Redirects > 0 {
+			f["redirects"] = fmt.Sprint(facts.Redirects)
+		}
+	case CauseTLSExpired:
+		if !facts.NotAfter.IsZero() {
+			f["not_after"] = facts.NotAfter.In(d.loc).Format(timeLayout)
+		}
+	case CauseTLSNameMismatch:
+		if len(facts.Names) > 0 {
+			f["names"] = strings.Join(facts.Names, ", ")
+		}
+	case CauseTLSIncompleteChain, CauseTLSUntrusted:
+		if facts.Issuer != "" {
+			f["issuer"] = facts.Issuer
+		}
 	}
 }
 
@@ -199,12 +258,9 @@ func classCause(class string, failing []probe.Attempt) Cause {
 		return CauseTLSNameMismatch
 	case probe.ClassTLSExpired:
 		return CauseTLSExpired
+	case probe.ClassTLSIncomplete:
+		return CauseTLSIncompleteChain
 	case probe.ClassTLSUnknownCA:
-		// A leaf alone, not issued by itself: the server leaves out its
-		// intermediate. Self-signed, or a chain to an unknown root: untrusted.
-		if certs := certsOf(failing); len(certs) == 1 && certs[0].Subject != certs[0].Issuer {
-			return CauseTLSIncompleteChain
-		}
 		return CauseTLSUntrusted
 	case probe.ClassReadTimeout, probe.ClassTotalTimeout:
 		return CauseAppTooSlow

@@ -209,7 +209,7 @@ func diagCases() []diagCase {
 		{"the certificate names other hosts", withProbes(caseEvidence(fails(5, ivr, "11235", 0)), tries(ivr, 3, 3, probe.ClassTLSName, func(a *probe.Attempt, _ int, _ bool) {
 			a.Certificates = []probe.Cert{cert("CN=www.example.com", "CN=R11", diagT0.Add(900*time.Hour), "www.example.com", "example.com")}
 		})), CauseTLSNameMismatch, "ivr.example.com", "names=www.example.com, example.com", 2, []Cause{CauseTLSExpired}},
-		{"the server leaves out its intermediate", withProbes(caseEvidence(fails(5, ivr, "11237", 0)), tries(ivr, 3, 3, probe.ClassTLSUnknownCA, func(a *probe.Attempt, _ int, _ bool) {
+		{"the server leaves out its intermediate", withProbes(caseEvidence(fails(5, ivr, "11237", 0)), tries(ivr, 3, 3, probe.ClassTLSIncomplete, func(a *probe.Attempt, _ int, _ bool) {
 			a.Certificates = []probe.Cert{cert("CN=ivr.example.com", "CN=R11,O=Let's Encrypt", diagT0.Add(900*time.Hour), "ivr.example.com")}
 		})), CauseTLSIncompleteChain, "ivr.example.com", "issuer=R11", 2, []Cause{CauseTLSUntrusted}},
 		{"a self-signed certificate", withProbes(caseEvidence(fails(5, ivr, "11237", 0)), tries(ivr, 3, 3, probe.ClassTLSUnknownCA, func(a *probe.Attempt, _ int, _ bool) {
