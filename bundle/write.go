@@ -16,11 +16,10 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/gocarina/gocsv"
-
 	"github.com/twilio-evidence/twilio-evidence/bundle/analysis"
 	"github.com/twilio-evidence/twilio-evidence/bundle/bundlezip"
 	"github.com/twilio-evidence/twilio-evidence/collect"
+	"github.com/twilio-evidence/twilio-evidence/collect/csvsafe"
 	"github.com/twilio-evidence/twilio-evidence/templates"
 )
 
@@ -137,7 +136,7 @@ func writeIncidents(stage *collect.Stage, incidents []collect.Incident) error {
 	if rows == nil {
 		rows = []collect.Incident{}
 	}
-	if err := gocsv.Marshal(rows, w); err != nil {
+	if err := csvsafe.Marshal(rows, w); err != nil {
 		w.Close()
 		return fmt.Errorf("write %s: %w", IncidentsFile, err)
 	}

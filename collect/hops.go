@@ -1,6 +1,7 @@
 package collect
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -15,8 +16,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gocarina/gocsv"
-
+	"github.com/twilio-evidence/twilio-evidence/collect/csvsafe"
 	"github.com/twilio-evidence/twilio-evidence/collect/hoplog"
 	"github.com/twilio-evidence/twilio-evidence/collect/probe"
 )
@@ -612,11 +612,11 @@ func writeHopsCSV(stage *Stage, incs []Incident, he *HopEvidence) error {
 			rows = append(rows, r)
 		}
 	}
-	b, err := gocsv.MarshalBytes(&rows)
-	if err != nil {
+	var b bytes.Buffer
+	if err := csvsafe.Marshal(rows, &b); err != nil {
 		return fmt.Errorf("write %s: %w", HopsFile, err)
 	}
-	return stage.WriteFile(HopsFile, b)
+	return stage.WriteFile(HopsFile, b.Bytes())
 }
 
 func hopConn(he *HopEvidence, k int) bool {
@@ -676,9 +676,9 @@ func writeHopFilesCSV(stage *Stage, he *HopEvidence) error {
 				LongLines: f.LongLines, InvalidUTF8: f.InvalidUTF8, Binary: f.Binary, Truncated: f.Truncated, Problems: f.Problems()})
 		}
 	}
-	b, err := gocsv.MarshalBytes(&rows)
-	if err != nil {
+	var b bytes.Buffer
+	if err := csvsafe.Marshal(rows, &b); err != nil {
 		return fmt.Errorf("write %s: %w", HopFilesFile, err)
 	}
-	return stage.WriteFile(HopFilesFile, b)
+	return stage.WriteFile(HopFilesFile, b.Bytes())
 }

@@ -14,8 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gocarina/gocsv"
-
+	"github.com/twilio-evidence/twilio-evidence/collect/csvsafe"
 	"github.com/twilio-evidence/twilio-evidence/collect/probe"
 )
 
@@ -383,7 +382,7 @@ func (c Probes) readHistory(env *Env, pe *ProbeEvidence) error {
 		return err
 	}
 	buf.Reset()
-	if err := gocsv.Marshal(h.ByHour, &buf); err != nil {
+	if err := csvsafe.Marshal(h.ByHour, &buf); err != nil {
 		return fmt.Errorf("write %s: %w", ProbeByHourFile, err)
 	}
 	if err := env.Stage.WriteFile(ProbeByHourFile, buf.Bytes()); err != nil {

@@ -15,10 +15,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gocarina/gocsv"
-
 	"github.com/twilio-evidence/twilio-evidence/bundle/pdfdoc"
 	"github.com/twilio-evidence/twilio-evidence/collect"
+	"github.com/twilio-evidence/twilio-evidence/collect/csvsafe"
 )
 
 // Outcomes of one subaccount in the index.
@@ -298,7 +297,7 @@ func writeFileAtomic(path string, data []byte) error {
 
 func writeIndexCSV(path string, rows []indexRow) error {
 	var b bytes.Buffer
-	if err := gocsv.Marshal(rows, &b); err != nil {
+	if err := csvsafe.Marshal(rows, &b); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return writeFileAtomic(path, b.Bytes())
