@@ -154,6 +154,11 @@ func (h HopLog) Totals() hoplog.FileStats {
 	return (&hoplog.HopResult{Files: h.Files}).Totals()
 }
 
+// ReadSummary says how many of the log's lines were read and how many of
+// other kinds skipped: "2,114 firewall lines read, 18,530 other lines
+// skipped".
+func (h HopLog) ReadSummary() string { return hoplog.ReadSummary(h.Detection, h.Totals()) }
+
 // Problems says in one line what could not be read in the log's files,
 // empty when everything could.
 func (h HopLog) Problems() string {
@@ -333,6 +338,9 @@ func (c Hops) scan(ctx context.Context, env *Env, spec hoplog.Spec, role string,
 	if res != nil {
 		hl.Files, hl.Detection, hl.Conn, hl.Note = res.Files, res.Detection, res.Conn, res.Note
 		hl.ExcerptBytes, hl.ExcerptCut = res.ExcerptBytes, res.ExcerptCut
+		if role == RoleHop && res.Detection.Kind == hoplog.KindText {
+			hl.Note = hoplog.TextNote(spec, res.Detection)
+		}
 	}
 	if err != nil {
 		hl.Err = err.Error()
@@ -657,6 +665,7 @@ type fileRow struct {
 	Lines        int64  `csv:"lines"`
 	Parsed       int64  `csv:"parsed"`
 	Unparsed     int64  `csv:"unparsed"`
+	Other        int64  `csv:"other_lines_skipped"`
 	LongLines    int64  `csv:"long_lines"`
 	InvalidUTF8  int64  `csv:"invalid_utf8"`
 	Binary       int64  `csv:"binary"`
@@ -672,7 +681,7 @@ func writeHopFilesCSV(stage *Stage, he *HopEvidence) error {
 		}
 		for _, f := range h.Files {
 			rows = append(rows, fileRow{Name: h.Name, Role: h.Role, Format: h.Detection.String(), File: path.Base(filepathSlash(f.Path)),
-				Gzip: f.Gzip, Bytes: f.Bytes, SkippedBytes: f.SkippedBytes, Lines: f.Lines, Parsed: f.Parsed, Unparsed: f.Unparsed,
+				Gzip: f.Gzip, Bytes: f.Bytes, SkippedBytes: f.SkippedBytes, Lines: f.Lines, Parsed: f.Parsed, Unparsed: f.Unparsed, Other: f.Other,
 				LongLines: f.LongLines, InvalidUTF8: f.InvalidUTF8, Binary: f.Binary, Truncated: f.Truncated, Problems: f.Problems()})
 		}
 	}

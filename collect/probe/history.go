@@ -37,33 +37,33 @@ type HistoryRow struct {
 	MissingIssuer    string  `csv:"missing_issuer"`
 	IssuerURL        string  `csv:"issuer_url"`
 	IssuerFetched    bool    `csv:"issuer_fetched"`
-	Resolved      string  `csv:"resolved"`
-	Address       string  `csv:"address"`
-	Private       bool    `csv:"private"`
-	DNSMs         float64 `csv:"dns_ms"`
-	ConnectMs     float64 `csv:"connect_ms"`
-	TLSMs         float64 `csv:"tls_ms"`
-	ProcessingMs  float64 `csv:"processing_ms"`
-	TransferMs    float64 `csv:"transfer_ms"`
-	TTFBMs        float64 `csv:"ttfb_ms"`
-	TotalMs       float64 `csv:"total_ms"`
-	TLSVersion    string  `csv:"tls_version"`
-	Cipher        string  `csv:"cipher"`
-	CertSubject   string  `csv:"cert_subject"`
-	CertIssuer    string  `csv:"cert_issuer"`
-	CertDaysLeft  string  `csv:"cert_days_to_expiry"`
-	HTTPVersion   string  `csv:"http_version"`
-	Status        int     `csv:"status"`
-	ContentType   string  `csv:"content_type"`
-	BodyBytes     int64   `csv:"body_bytes"`
-	Redirects     string  `csv:"redirects"`
-	OK            bool    `csv:"ok"`
-	FailedPhase   string  `csv:"failed_phase"`
-	ErrorClass    string  `csv:"error_class"`
-	TwilioCode    int     `csv:"twilio_code"`
-	TwilioAltCode int     `csv:"twilio_alt_code"`
-	Error         string  `csv:"error"`
-	Notes         string  `csv:"notes"`
+	Resolved         string  `csv:"resolved"`
+	Address          string  `csv:"address"`
+	Private          bool    `csv:"private"`
+	DNSMs            float64 `csv:"dns_ms"`
+	ConnectMs        float64 `csv:"connect_ms"`
+	TLSMs            float64 `csv:"tls_ms"`
+	ProcessingMs     float64 `csv:"processing_ms"`
+	TransferMs       float64 `csv:"transfer_ms"`
+	TTFBMs           float64 `csv:"ttfb_ms"`
+	TotalMs          float64 `csv:"total_ms"`
+	TLSVersion       string  `csv:"tls_version"`
+	Cipher           string  `csv:"cipher"`
+	CertSubject      string  `csv:"cert_subject"`
+	CertIssuer       string  `csv:"cert_issuer"`
+	CertDaysLeft     string  `csv:"cert_days_to_expiry"`
+	HTTPVersion      string  `csv:"http_version"`
+	Status           int     `csv:"status"`
+	ContentType      string  `csv:"content_type"`
+	BodyBytes        int64   `csv:"body_bytes"`
+	Redirects        string  `csv:"redirects"`
+	OK               bool    `csv:"ok"`
+	FailedPhase      string  `csv:"failed_phase"`
+	ErrorClass       string  `csv:"error_class"`
+	TwilioCode       int     `csv:"twilio_code"`
+	TwilioAltCode    int     `csv:"twilio_alt_code"`
+	Error            string  `csv:"error"`
+	Notes            string  `csv:"notes"`
 }
 
 // Row flattens an attempt for CSV. The certificate columns describe the
