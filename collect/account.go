@@ -5,7 +5,11 @@ import (
 	"fmt"
 )
 
-// AccountInfo collects the account's friendly name, type and status.
+// AccountInfo collects the account's friendly name, type and status. The
+// Account resource also returns the account's auth token, which a run with
+// API-key credentials does not know otherwise: it is passed to
+// Env.LearnSecret, never kept. Run it before the collectors that stage
+// Twilio's data.
 type AccountInfo struct{}
 
 // Name implements Collector.
@@ -20,6 +24,7 @@ func (AccountInfo) Collect(ctx context.Context, env *Env) error {
 	if err != nil {
 		return fmt.Errorf("fetch account: %w", err)
 	}
+	env.learnSecret(deref(acc.AuthToken))
 	a := &env.Evidence.Account
 	a.FriendlyName, a.Type, a.Status = deref(acc.FriendlyName), deref(acc.Type), deref(acc.Status)
 	if owner := deref(acc.OwnerAccountSid); owner != a.SID {

@@ -32,6 +32,17 @@ type Env struct {
 	Progress Progress
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// LearnSecret, when set, is told the secret values collectors learn on
+	// their way (the auth token the Account resource returns), before they
+	// stage anything, so that the redactor removes them from then on.
+	LearnSecret func(values ...string)
+}
+
+// learnSecret passes secret values to LearnSecret.
+func (e *Env) learnSecret(values ...string) {
+	if e.LearnSecret != nil {
+		e.LearnSecret(values...)
+	}
 }
 
 func (e *Env) now() time.Time {

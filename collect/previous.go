@@ -26,8 +26,8 @@ type Previous struct {
 	Source string
 	// Bundle is the path of the previous bundle when Source is
 	// PreviousFromBundle, and Summary its stats/summary.json.
-	Bundle  string
-	Summary []byte
+	Bundle  string `redact:"own"`
+	Summary []byte `redact:"own"`
 	// Incidents, Usage and AlertsSeen are the previous window's when Source
 	// is PreviousFromAPI. Usage is nil when the Usage Records API did not
 	// answer for that window.
