@@ -15,10 +15,13 @@ type AccountInfo struct{}
 // Name implements Collector.
 func (AccountInfo) Name() string { return "account" }
 
+// Off implements Switchable.
+func (AccountInfo) Off(env *Env) string { return noAPI(env) }
+
 // Collect implements Collector.
 func (AccountInfo) Collect(ctx context.Context, env *Env) error {
-	if env.API == nil {
-		return Skip("no API credentials")
+	if why := noAPI(env); why != "" {
+		return Skip("%s", why)
 	}
 	acc, err := env.API.Client(ctx).Api.FetchAccount(env.Evidence.Account.SID)
 	if err != nil {

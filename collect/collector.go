@@ -96,6 +96,23 @@ func (e *SkipError) Error() string { return "skipped: " + e.Reason }
 // Skip returns a SkipError.
 func Skip(format string, args ...any) error { return &SkipError{Reason: fmt.Sprintf(format, args...)} }
 
+// Switchable is a Collector that the run's flags or inputs may switch off
+// (--no-status, --no-probe, no --hop, no credentials): Off says why, or ""
+// when it is to run. Run records a switched-off collector as skipped
+// without running it, also when the run was interrupted or its deadline
+// passed before the collector's turn.
+type Switchable interface {
+	Off(env *Env) string
+}
+
+// noAPI is the Off of the collectors that need the Twilio API.
+func noAPI(env *Env) string {
+	if env.API == nil {
+		return "no API credentials"
+	}
+	return ""
+}
+
 // Run runs the collectors one after the other, each with its own deadline
 // (timeout; 0 = only ctx), and records how each ended in env.Evidence. A
 // panic in a collector is recorded as its error, never propagated.
@@ -104,6 +121,13 @@ func Run(ctx context.Context, env *Env, timeout time.Duration, collectors ...Col
 		st := CollectorStatus{Name: c.Name(), Source: "api"}
 		if s, ok := c.(interface{ Source() string }); ok {
 			st.Source = s.Source()
+		}
+		if sw, ok := c.(Switchable); ok {
+			if why := sw.Off(env); why != "" {
+				st.State, st.Reason = StateSkipped, why
+				env.Evidence.Collectors = append(env.Evidence.Collectors, st)
+				continue
+			}
 		}
 		if ctx.Err() != nil {
 			// Not a choice of the collector: its evidence is missing.

@@ -26,10 +26,13 @@ type Config struct{}
 // Name implements Collector.
 func (Config) Name() string { return "config" }
 
+// Off implements Switchable.
+func (Config) Off(env *Env) string { return noAPI(env) }
+
 // Collect implements Collector.
 func (Config) Collect(ctx context.Context, env *Env) error {
-	if env.API == nil {
-		return Skip("no API credentials")
+	if why := noAPI(env); why != "" {
+		return Skip("%s", why)
 	}
 	rc := env.API.Client(ctx)
 	numbers, err := rc.Api.ListIncomingPhoneNumber(new(api.ListIncomingPhoneNumberParams).SetPageSize(1000).SetLimit(100000))

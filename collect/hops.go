@@ -238,10 +238,18 @@ func validLogName(s string) bool {
 	return true
 }
 
+// Off implements Switchable.
+func (c Hops) Off(*Env) string {
+	if len(c.Hops) == 0 && len(c.Logs) == 0 {
+		return "no --hop or --log given"
+	}
+	return ""
+}
+
 // Collect implements Collector.
 func (c Hops) Collect(ctx context.Context, env *Env) error {
-	if len(c.Hops) == 0 && len(c.Logs) == 0 {
-		return Skip("no --hop or --log given")
+	if why := c.Off(env); why != "" {
+		return Skip("%s", why)
 	}
 	ev := env.Evidence
 	if len(ev.Incidents) == 0 {

@@ -136,6 +136,15 @@ func (Probes) Name() string { return "probes" }
 // Source implements the collector's data source for the manifest.
 func (Probes) Source() string { return "probe" }
 
+// Off implements Switchable: probes switched off with nothing recorded
+// to read instead.
+func (c Probes) Off(*Env) string {
+	if c.Disabled && c.HistoryFile == "" {
+		return cmp.Or(c.DisabledReason, "--no-probe")
+	}
+	return ""
+}
+
 // Collect implements Collector.
 func (c Probes) Collect(ctx context.Context, env *Env) error {
 	pe := &ProbeEvidence{}

@@ -72,10 +72,13 @@ func (StatusPage) Name() string { return "twilio-status" }
 // Source names where the collector's data comes from.
 func (StatusPage) Source() string { return "status-page" }
 
+// Off implements Switchable.
+func (s StatusPage) Off(*Env) string { return s.Skip }
+
 // Collect implements Collector.
 func (s StatusPage) Collect(ctx context.Context, env *Env) error {
-	if s.Skip != "" {
-		return Skip("%s", s.Skip)
+	if why := s.Off(env); why != "" {
+		return Skip("%s", why)
 	}
 	timeout := s.Timeout
 	if timeout <= 0 {

@@ -333,6 +333,9 @@ func runRedactCmd(args []string, s streams) error {
 	if err != nil {
 		return usageErr("redact: %s (see twilio-evidence redact --help)", explainFlagError("redact", err, fs))
 	}
+	if err := checkDurations("redact", fs); err != nil {
+		return err
+	}
 	if fs.NArg() != 1 {
 		return usageErr("redact: give one bundle to redact: twilio-evidence redact IN.zip -o OUT.zip (see twilio-evidence redact --help)")
 	}
