@@ -2,7 +2,6 @@ package collect
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -219,9 +218,10 @@ func (j joined) Error() string {
 func (j joined) Unwrap() []error { return j }
 
 // describeAPIError turns a twilio-go error into a sentence for the manifest.
+// An error that wraps one says it in its own words (apiErr has described
+// it already).
 func describeAPIError(err error) string {
-	var te *client.TwilioRestError
-	if errors.As(err, &te) {
+	if te, ok := err.(*client.TwilioRestError); ok {
 		return fmt.Sprintf("Twilio API error %d (HTTP %d): %s", te.Code, te.Status, te.Message)
 	}
 	return err.Error()
