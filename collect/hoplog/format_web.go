@@ -393,8 +393,9 @@ func ltsvFormat() *Format {
 }
 
 // parseALB reads AWS Application Load Balancer access logs (alb) and Classic
-// Load Balancer logs (elb). The status is the load balancer's; the duration
-// the sum of its request, target and response processing times.
+// Load Balancer logs (elb). The status is the load balancer's, the target
+// status its target's ("-" when none answered); the duration the sum of its
+// request, target and response processing times.
 func parseALB(line []byte, classic bool) (Record, error) {
 	var f [14][]byte
 	rest := line
@@ -438,6 +439,7 @@ func parseALB(line []byte, classic bool) (Record, error) {
 	if r.Status, ok = parseStatus(f[off+7]); !ok && !bytes.Equal(f[off+7], []byte("-")) {
 		return Record{}, errNoMatch
 	}
+	r.TargetStatus = string(f[off+8])
 	if m, target, ok := splitRequest(f[off+11]); ok {
 		r.Method = m
 		r.Path, r.Query = splitTarget(target)
@@ -490,11 +492,11 @@ func albFormat() *Format {
 		Samples: []Sample{
 			{
 				Line: `https 2026-11-25T01:00:00.186641Z app/my-lb/50dc6c495c0c9188 54.172.60.3:2817 10.0.0.1:443 0.000 0.001 0.000 200 200 34 366 "POST https://hooks.example.com:443/voice?x=1 HTTP/1.1" "TwilioProxy/1.1" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/my-targets/73e2d6bc24d8a067 "Root=1-58337262-36d228ad5d99923122bbe354" "hooks.example.com" "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012" 0 2026-11-25T01:00:00.185000Z "forward" "-" "-" "10.0.0.1:443" "200" "-" "-"`,
-				Want: Record{Time: at("2026-11-25T01:00:00.186641Z"), Method: "POST", Path: "/voice", Query: "x=1", Status: 200, UA: "TwilioProxy/1.1", Src: netip.MustParseAddr("54.172.60.3"), Dst: netip.MustParseAddr("10.0.0.1"), DstPort: 443, Duration: time.Millisecond, HasDuration: true},
+				Want: Record{Time: at("2026-11-25T01:00:00.186641Z"), Method: "POST", Path: "/voice", Query: "x=1", Status: 200, UA: "TwilioProxy/1.1", Src: netip.MustParseAddr("54.172.60.3"), Dst: netip.MustParseAddr("10.0.0.1"), DstPort: 443, Duration: time.Millisecond, HasDuration: true, TargetStatus: "200"},
 			},
 			{
 				Line: `http 2026-11-25T01:00:15.000000Z app/my-lb/50dc6c495c0c9188 54.172.60.4:2817 - -1 -1 -1 503 - 34 366 "POST http://hooks.example.com:80/sms HTTP/1.1" "TwilioProxy/1.1" - - - "Root=1-58337262-36d228ad5d99923122bbe354" "-" "-" 0 2026-11-25T01:00:15.000000Z "forward" "-" "-" "-" "-" "-" "-"`,
-				Want: Record{Time: at("2026-11-25T01:00:15Z"), Method: "POST", Path: "/sms", Status: 503, UA: "TwilioProxy/1.1", Src: netip.MustParseAddr("54.172.60.4")},
+				Want: Record{Time: at("2026-11-25T01:00:15Z"), Method: "POST", Path: "/sms", Status: 503, UA: "TwilioProxy/1.1", Src: netip.MustParseAddr("54.172.60.4"), TargetStatus: "-"},
 			},
 		},
 	}
@@ -511,7 +513,7 @@ func elbFormat() *Format {
 		Samples: []Sample{
 			{
 				Line: `2026-11-25T01:00:00.945958Z my-loadbalancer 54.172.60.5:2817 10.0.0.1:80 0.000073 0.001048 0.000057 502 502 0 29 "POST http://www.example.com:80/voice HTTP/1.1" "TwilioProxy/1.1" - -`,
-				Want: Record{Time: at("2026-11-25T01:00:00.945958Z"), Method: "POST", Path: "/voice", Status: 502, UA: "TwilioProxy/1.1", Src: netip.MustParseAddr("54.172.60.5"), Dst: netip.MustParseAddr("10.0.0.1"), DstPort: 80, Duration: 1178 * time.Microsecond, HasDuration: true},
+				Want: Record{Time: at("2026-11-25T01:00:00.945958Z"), Method: "POST", Path: "/voice", Status: 502, UA: "TwilioProxy/1.1", Src: netip.MustParseAddr("54.172.60.5"), Dst: netip.MustParseAddr("10.0.0.1"), DstPort: 80, Duration: 1178 * time.Microsecond, HasDuration: true, TargetStatus: "502"},
 			},
 		},
 	}

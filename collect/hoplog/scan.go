@@ -136,6 +136,9 @@ type Match struct {
 	Status      int
 	Duration    time.Duration
 	HasDuration bool
+	// TargetStatus is a load balancer's target status ("-": no target
+	// answered); empty for other formats.
+	TargetStatus string
 	// Undecided is true when this hop cannot tell whether it saw the
 	// request, and Reason says why: its lines near the incident's time could
 	// not be read, its format is unknown, the incident's time lies outside
