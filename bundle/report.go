@@ -297,8 +297,33 @@ func (r *Report) LogsMissing() string {
 func (r *Report) IncompleteCollectors() []string {
 	var out []string
 	for _, c := range r.Ev.Collectors {
-		if c.State == collect.StateError || c.State == collect.StateTimeout {
+		if c.MissingEvidence() {
 			out = append(out, r.L.CollectorFailure(c))
+		}
+	}
+	return out
+}
+
+// ContextUnread are the lines about context that could not be read:
+// "Twilio status page not read: <failure>". They do not make the bundle
+// incomplete.
+func (r *Report) ContextUnread() []string { return ContextUnread(r.Ev, r.L) }
+
+// ContextUnread are the lines, in l's language, about the context
+// collectors of ev that failed.
+func ContextUnread(ev *collect.Evidence, l *Localizer) []string {
+	var out []string
+	for _, c := range ev.Collectors {
+		if c.Failed() && c.Context {
+			f := collect.Failure{Class: collect.FailOther, Detail: oneLine(c.Reason)}
+			if c.Failure != nil {
+				f = *c.Failure
+			}
+			key := "note.unread." + c.Name
+			if !l.Has(key) {
+				key = "note.unread"
+			}
+			out = append(out, l.F(key, "name", c.Name, "failure", l.FailureText(f)))
 		}
 	}
 	return out
@@ -308,7 +333,7 @@ func (r *Report) IncompleteCollectors() []string {
 // classified failure of one that did not finish, else its own reason
 // (why it was skipped).
 func (r *Report) CollectorReason(c collect.CollectorStatus) string {
-	if c.State == collect.StateError || c.State == collect.StateTimeout {
+	if c.Failed() {
 		f := collect.Failure{Class: collect.FailOther, Detail: oneLine(c.Reason)}
 		if c.Failure != nil {
 			f = *c.Failure

@@ -94,6 +94,9 @@ func Run(ctx context.Context, env *Env, timeout time.Duration, collectors ...Col
 		if s, ok := c.(interface{ Source() string }); ok {
 			st.Source = s.Source()
 		}
+		if x, ok := c.(interface{ Context() bool }); ok {
+			st.Context = x.Context()
+		}
 		if ctx.Err() != nil {
 			// Not a choice of the collector: its evidence is missing.
 			st.State, st.Reason = StateError, "interrupted before it started"

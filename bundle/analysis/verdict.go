@@ -57,6 +57,9 @@ const (
 	MissingAlerts = "alerts" // the alerts could not be read
 	MissingProbes = "probes" // no probe of the webhook URLs
 	MissingHops   = "hops"   // no access logs of the customer's components
+	// MissingStatusPage: Twilio's status page could not be read, so a
+	// Twilio incident could not be checked.
+	MissingStatusPage = "status_page"
 )
 
 // Reason is one piece of evidence behind a verdict: either a finding of an
@@ -204,6 +207,9 @@ func Isolate(ev *collect.Evidence, findings []Finding) Isolation {
 	}
 	if !hasHops {
 		missing = append(missing, MissingHops)
+	}
+	if ContextUnread(ev) {
+		missing = append(missing, MissingStatusPage)
 	}
 
 	if len(ev.Incidents) == 0 && len(reasons) == 0 {
