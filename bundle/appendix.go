@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/twilio-evidence/twilio-evidence/bundle/pdfdoc"
+	"github.com/twilio-evidence/twilio-evidence/collect"
+	"github.com/twilio-evidence/twilio-evidence/collect/hoplog"
 	"github.com/twilio-evidence/twilio-evidence/collect/probe"
 )
 
@@ -57,13 +59,7 @@ func hopTable(r *Report) (t pdfdoc.Table, verdicts []string, ok bool) {
 		if n, found := reached[hop.Name]; found {
 			seen = fmt.Sprintf("%d / %d", n, h.Report.Total)
 		}
-		note := hop.Pattern
-		if hop.Err != "" {
-			note = hop.Err
-		} else if hop.Note != "" {
-			note += " — " + hop.Note
-		}
-		t.Rows = append(t.Rows, []string{hop.Name, hop.Role, seen, note})
+		t.Rows = append(t.Rows, []string{hop.Name, hop.Role, seen, hopLogText(L, hop)})
 	}
 	for _, v := range h.Report.Verdicts {
 		if s := strings.TrimSpace(v.Sentence); s != "" {
@@ -71,4 +67,52 @@ func hopTable(r *Report) (t pdfdoc.Table, verdicts []string, ok bool) {
 		}
 	}
 	return t, verdicts, true
+}
+
+// hopLogText says for the appendix which files a hop's log is, the format
+// detected (or given), how many lines were read and how many other lines
+// skipped, and why incidents stayed undecided there.
+func hopLogText(L *Localizer, hop collect.HopLog) string {
+	if hop.Err != "" && len(hop.Files) == 0 {
+		return hop.Pattern + " — " + hop.Err
+	}
+	parts := []string{hop.Pattern}
+	d := hop.Detection
+	if d.Format != "" {
+		key := "hop.format_detected"
+		if d.Given {
+			key = "hop.format_given"
+		}
+		parts = append(parts, L.F(key, "format", d.Format))
+	}
+	tot := hop.Totals()
+	kind := L.S("hop.kind." + d.Kind)
+	if d.Kind == "" {
+		kind = L.S("hop.kind.log")
+	}
+	if tot.Other > 0 {
+		parts = append(parts, L.F("hop.read_other", "read", hoplog.Thousands(tot.Parsed), "kind", kind, "other", hoplog.Thousands(tot.Other)))
+	} else {
+		parts = append(parts, L.F("hop.read", "read", hoplog.Thousands(tot.Parsed), "kind", kind))
+	}
+	if hop.Role == collect.RoleHop && d.Kind == hoplog.KindText {
+		parts = append(parts, L.F("hop.text_only", "formats", strings.Join(hoplog.FormatNames(), ", "), "suggestion", d.Suggestion))
+	}
+	if hop.Result != nil {
+		counts := map[hoplog.Reason]int{}
+		for _, m := range hop.Result.Matches {
+			if m.Undecided {
+				counts[m.Reason]++
+			}
+		}
+		for _, r := range []hoplog.Reason{hoplog.ReasonFormatUnknown, hoplog.ReasonNoLineParsed, hoplog.ReasonOutsideSpan, hoplog.ReasonNoAddress} {
+			if n := counts[r]; n > 0 && !(r == hoplog.ReasonFormatUnknown && d.Kind == hoplog.KindText) {
+				parts = append(parts, L.F("hop.undecided."+string(r), "count", n, "format", d.Format))
+			}
+		}
+	}
+	if hop.Err != "" {
+		parts = append(parts, hop.Err)
+	}
+	return strings.Join(parts, " — ")
 }

@@ -337,13 +337,15 @@ func (f *finisher) redactionReport(entries []*entry) ([]byte, error) {
 	}
 	rep.Files = files
 	if f.opt.PriorReport != nil {
-		rep = redact.Merge(*f.opt.PriorReport, rep)
+		// The old report names the files as they were: a name may spell
+		// out a secret this pass removes.
+		rep = redact.Merge(f.opt.Redactor.CleanReport(*f.opt.PriorReport), rep)
 	}
 	b, err := json.MarshalIndent(rep, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("finish bundle: %s: %w", RedactionsFile, err)
 	}
-	return append(b, '\n'), nil
+	return f.opt.Redactor.Clean(append(b, '\n')), nil
 }
 
 // write zips the entries into a temporary file next to final and renames it.

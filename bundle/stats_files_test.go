@@ -125,12 +125,12 @@ func TestWrite_SummaryJSONInTheBundlesLanguage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Lang != "ja" || !strings.Contains(st.Findings[0].Sentence, "インシデントは3件です") {
+	if st.Lang != "ja" || !strings.Contains(st.Findings[0].Sentence, "は3件です") {
 		t.Errorf("summary.json in %s: %q", st.Lang, st.Findings[0].Sentence)
 	}
 	// The analysis stays in English, with the figures to translate it.
 	f, _ := findingByID(analysis.Analyze(ev), "stats.summary")
-	if !strings.HasPrefix(f.Verdict, "3 incidents between") || f.Figures["total"] != 3 {
+	if !strings.HasPrefix(f.Verdict, "3 incidents (failed webhook requests) between") || f.Figures["total"] != 3 {
 		t.Errorf("stats.summary = %q %v", f.Verdict, f.Figures)
 	}
 }

@@ -197,16 +197,19 @@ func writeSummaryPDF(w io.Writer, r *Report, opt PDFOptions) error {
 // the hour × weekday heat map and the URLs with the most failures.
 func drawCharts(d *pdfdoc.Document, r *Report) {
 	L, s := r.L, r.Stats
+	// Every chart is in the display zone; the error rate is known per UTC
+	// day only, so its line is drawn when the zone's days are UTC days.
 	days, zone := s.Daily, r.Ev.Window.Loc().String()
-	if !anyRate(days) && anyRate(s.DailyUTC) {
-		days, zone = s.DailyUTC, "UTC"
-	}
+	var notes []string
 	if len(days) > 0 {
 		bc := pdfdoc.BarChart{Title: L.F("chart.daily", "zone", zone), ValueLabel: L.S("chart.incidents")}
 		line := &pdfdoc.LineSeries{Label: L.S("chart.rate")}
+		partial := false
 		for _, day := range days {
 			bc.Labels = append(bc.Labels, shortDate(day.Date))
 			bc.Values = append(bc.Values, float64(day.Incidents.Total()))
+			bc.Partial = append(bc.Partial, day.Partial)
+			partial = partial || day.Partial
 			v := math.NaN()
 			if day.Rate.Known() {
 				v = *day.Rate.Value * 100
@@ -215,8 +218,17 @@ func drawCharts(d *pdfdoc.Document, r *Report) {
 		}
 		if anyRate(days) {
 			bc.Line = line
+			bc.Title = L.F("chart.daily_rate", "zone", zone)
+		} else if anyRate(s.DailyUTC) {
+			notes = append(notes, L.F("chart.rate_utc_only", "zone", zone))
+		}
+		if partial {
+			notes = append(notes, L.S("chart.partial"))
 		}
 		d.BarChart(bc)
+		for _, n := range notes {
+			d.Note(n)
+		}
 	}
 	hm := pdfdoc.HeatMap{Title: L.F("chart.heatmap", "zone", r.Ev.Window.Loc().String()), LegendLabel: L.S("chart.incidents")}
 	for h := 0; h < 24; h++ {

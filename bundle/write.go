@@ -16,11 +16,10 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/gocarina/gocsv"
-
 	"github.com/twilio-evidence/twilio-evidence/bundle/analysis"
 	"github.com/twilio-evidence/twilio-evidence/bundle/bundlezip"
 	"github.com/twilio-evidence/twilio-evidence/collect"
+	"github.com/twilio-evidence/twilio-evidence/collect/csvsafe"
 	"github.com/twilio-evidence/twilio-evidence/templates"
 )
 
@@ -137,7 +136,7 @@ func writeIncidents(stage *collect.Stage, incidents []collect.Incident) error {
 	if rows == nil {
 		rows = []collect.Incident{}
 	}
-	if err := gocsv.Marshal(rows, w); err != nil {
+	if err := csvsafe.Marshal(rows, w); err != nil {
 		w.Close()
 		return fmt.Errorf("write %s: %w", IncidentsFile, err)
 	}
@@ -188,6 +187,43 @@ type Manifest struct {
 	// Unread says which context could not be read ("Twilio status page not
 	// read: …"), in English; it leaves the bundle complete.
 	Unread []string `json:"unread,omitempty"`
+	// Hops says, per --hop and --log, which format was detected or given
+	// and what reading it gave.
+	Hops []ManifestHop `json:"hops,omitempty"`
+}
+
+// ManifestHop is one --hop or --log in the manifest.
+type ManifestHop struct {
+	Name    string `json:"name"`
+	Role    string `json:"role"`
+	Pattern string `json:"pattern"`
+	Format  string `json:"format"`
+	Given   bool   `json:"format_given,omitempty"`
+	// Detection says the format and its evidence in one line.
+	Detection string `json:"detection"`
+	// Kind is what the format's lines record: firewall, flow, request, text.
+	Kind              string `json:"kind,omitempty"`
+	LinesRead         int64  `json:"lines_read"`
+	OtherLinesSkipped int64  `json:"other_lines_skipped"`
+	UnreadableLines   int64  `json:"unreadable_lines"`
+	// Read says the counts in one line.
+	Read  string `json:"read"`
+	Note  string `json:"note,omitempty"`
+	Error string `json:"error,omitempty"`
+}
+
+func manifestHops(he *collect.HopEvidence) []ManifestHop {
+	if he == nil {
+		return nil
+	}
+	var out []ManifestHop
+	for _, h := range append(append([]collect.HopLog{}, he.Hops...), he.Logs...) {
+		tot := h.Totals()
+		out = append(out, ManifestHop{Name: h.Name, Role: h.Role, Pattern: h.Pattern, Format: h.Detection.Format, Given: h.Detection.Given,
+			Detection: h.Detection.String(), Kind: h.Detection.Kind, LinesRead: tot.Parsed, OtherLinesSkipped: tot.Other,
+			UnreadableLines: tot.Unparsed, Read: h.ReadSummary(), Note: h.Note, Error: h.Err})
+	}
+	return out
 }
 
 func newManifest(ev *collect.Evidence, stage *collect.Stage, reproducible bool) (*Manifest, error) {
@@ -199,6 +235,7 @@ func newManifest(ev *collect.Evidence, stage *collect.Stage, reproducible bool) 
 	if en, err := NewLocalizer("en"); err == nil {
 		m.Unread = ContextUnread(ev, en)
 	}
+	m.Hops = manifestHops(ev.Hops)
 	for _, c := range ev.Collectors {
 		mc := ManifestCollector{CollectorStatus: c}
 		if !reproducible {

@@ -5,21 +5,29 @@ import (
 	"fmt"
 )
 
-// AccountInfo collects the account's friendly name, type and status.
+// AccountInfo collects the account's friendly name, type and status. The
+// Account resource also returns the account's auth token, which a run with
+// API-key credentials does not know otherwise: it is passed to
+// Env.LearnSecret, never kept. Run it before the collectors that stage
+// Twilio's data.
 type AccountInfo struct{}
 
 // Name implements Collector.
 func (AccountInfo) Name() string { return "account" }
 
+// Off implements Switchable.
+func (AccountInfo) Off(env *Env) string { return noAPI(env) }
+
 // Collect implements Collector.
 func (AccountInfo) Collect(ctx context.Context, env *Env) error {
-	if env.API == nil {
-		return Skip("no API credentials")
+	if why := noAPI(env); why != "" {
+		return Skip("%s", why)
 	}
 	acc, err := env.API.Client(ctx).Api.FetchAccount(env.Evidence.Account.SID)
 	if err != nil {
 		return fmt.Errorf("fetch account: %w", err)
 	}
+	env.learnSecret(deref(acc.AuthToken))
 	a := &env.Evidence.Account
 	a.FriendlyName, a.Type, a.Status = deref(acc.FriendlyName), deref(acc.Type), deref(acc.Status)
 	if owner := deref(acc.OwnerAccountSid); owner != a.SID {

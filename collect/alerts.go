@@ -35,10 +35,13 @@ type Alerts struct {
 // Name implements Collector.
 func (Alerts) Name() string { return "alerts" }
 
+// Off implements Switchable.
+func (Alerts) Off(env *Env) string { return noAPI(env) }
+
 // Collect implements Collector.
 func (a Alerts) Collect(ctx context.Context, env *Env) error {
-	if env.API == nil {
-		return Skip("no API credentials")
+	if why := noAPI(env); why != "" {
+		return Skip("%s", why)
 	}
 	maxAlerts := a.MaxAlerts
 	if maxAlerts <= 0 {

@@ -32,6 +32,17 @@ type Env struct {
 	Progress Progress
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// LearnSecret, when set, is told the secret values collectors learn on
+	// their way (the auth token the Account resource returns), before they
+	// stage anything, so that the redactor removes them from then on.
+	LearnSecret func(values ...string)
+}
+
+// learnSecret passes secret values to LearnSecret.
+func (e *Env) learnSecret(values ...string) {
+	if e.LearnSecret != nil {
+		e.LearnSecret(values...)
+	}
 }
 
 func (e *Env) now() time.Time {
@@ -85,6 +96,23 @@ func (e *SkipError) Error() string { return "skipped: " + e.Reason }
 // Skip returns a SkipError.
 func Skip(format string, args ...any) error { return &SkipError{Reason: fmt.Sprintf(format, args...)} }
 
+// Switchable is a Collector that the run's flags or inputs may switch off
+// (--no-status, --no-probe, no --hop, no credentials): Off says why, or ""
+// when it is to run. Run records a switched-off collector as skipped
+// without running it, also when the run was interrupted or its deadline
+// passed before the collector's turn.
+type Switchable interface {
+	Off(env *Env) string
+}
+
+// noAPI is the Off of the collectors that need the Twilio API.
+func noAPI(env *Env) string {
+	if env.API == nil {
+		return "no API credentials"
+	}
+	return ""
+}
+
 // Run runs the collectors one after the other, each with its own deadline
 // (timeout; 0 = only ctx), and records how each ended in env.Evidence. A
 // panic in a collector is recorded as its error, never propagated.
@@ -96,6 +124,13 @@ func Run(ctx context.Context, env *Env, timeout time.Duration, collectors ...Col
 		}
 		if x, ok := c.(interface{ Context() bool }); ok {
 			st.Context = x.Context()
+		}
+		if sw, ok := c.(Switchable); ok {
+			if why := sw.Off(env); why != "" {
+				st.State, st.Reason = StateSkipped, why
+				env.Evidence.Collectors = append(env.Evidence.Collectors, st)
+				continue
+			}
 		}
 		if ctx.Err() != nil {
 			// Not a choice of the collector: its evidence is missing.

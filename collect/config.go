@@ -7,9 +7,10 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/gocarina/gocsv"
 	api "github.com/twilio/twilio-go/rest/api/v2010"
 	messaging "github.com/twilio/twilio-go/rest/messaging/v1"
+
+	"github.com/twilio-evidence/twilio-evidence/collect/csvsafe"
 )
 
 // EndpointsFile is the bundle file listing every webhook.
@@ -25,10 +26,13 @@ type Config struct{}
 // Name implements Collector.
 func (Config) Name() string { return "config" }
 
+// Off implements Switchable.
+func (Config) Off(env *Env) string { return noAPI(env) }
+
 // Collect implements Collector.
 func (Config) Collect(ctx context.Context, env *Env) error {
-	if env.API == nil {
-		return Skip("no API credentials")
+	if why := noAPI(env); why != "" {
+		return Skip("%s", why)
 	}
 	rc := env.API.Client(ctx)
 	numbers, err := rc.Api.ListIncomingPhoneNumber(new(api.ListIncomingPhoneNumberParams).SetPageSize(1000).SetLimit(100000))
@@ -56,7 +60,7 @@ func (Config) Collect(ctx context.Context, env *Env) error {
 	eps := endpoints(numbers, apps, services, serviceOf)
 	env.Evidence.Endpoints = append(env.Evidence.Endpoints, eps...)
 	var buf bytes.Buffer
-	if err := gocsv.Marshal(eps, &buf); err != nil {
+	if err := csvsafe.Marshal(eps, &buf); err != nil {
 		return fmt.Errorf("write %s: %w", EndpointsFile, err)
 	}
 	return env.Stage.WriteFile(EndpointsFile, buf.Bytes())

@@ -9,9 +9,13 @@ import (
 
 // Evidence is everything the collectors gathered for one bundle. It is a plain
 // value: analysis reads it, writers turn it into files.
+//
+// Fields tagged redact:"own" hold the tool's own words (the command line, a
+// collector's reason): the redactor removes secret values from them but
+// matches no name there (see bundle/redact).
 type Evidence struct {
-	Tool        Tool              `json:"tool"`
-	CommandLine []string          `json:"command_line"`
+	Tool        Tool              `json:"tool" redact:"own"`
+	CommandLine []string          `json:"command_line" redact:"own"`
 	GeneratedAt time.Time         `json:"generated_at"`
 	Window      Window            `json:"window"`
 	Account     Account           `json:"account"`
@@ -22,15 +26,15 @@ type Evidence struct {
 	Endpoints   []Endpoint        `json:"-"`
 	Usage       []UsageDay        `json:"-"`
 	Probes      *ProbeEvidence    `json:"-"` // nil when the probe collector did not run
-	Collectors  []CollectorStatus `json:"collectors"`
+	Collectors  []CollectorStatus `json:"collectors" redact:"own"`
 	// Files lists the raw files collectors staged for the bundle, by path inside it.
-	Files []string `json:"-"`
+	Files []string `json:"-" redact:"own"`
 
 	// AlertsSource says where the incidents came from: AlertsFromMonitor or,
 	// when the Monitor Alerts API does not answer for the account,
 	// AlertsFromNotifications, with the reason in AlertsSourceReason.
 	AlertsSource       string `json:"alerts_source,omitempty"`
-	AlertsSourceReason string `json:"alerts_source_reason,omitempty"`
+	AlertsSourceReason string `json:"alerts_source_reason,omitempty" redact:"own"`
 
 	// TwilioStatus is what Twilio's public status page published for the
 	// window; nil when the page was not read.

@@ -1,6 +1,7 @@
 package collect
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -15,8 +16,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gocarina/gocsv"
-
+	"github.com/twilio-evidence/twilio-evidence/collect/csvsafe"
 	"github.com/twilio-evidence/twilio-evidence/collect/hoplog"
 	"github.com/twilio-evidence/twilio-evidence/collect/probe"
 )
@@ -154,6 +154,11 @@ func (h HopLog) Totals() hoplog.FileStats {
 	return (&hoplog.HopResult{Files: h.Files}).Totals()
 }
 
+// ReadSummary says how many of the log's lines were read and how many of
+// other kinds skipped: "2,114 firewall lines read, 18,530 other lines
+// skipped".
+func (h HopLog) ReadSummary() string { return hoplog.ReadSummary(h.Detection, h.Totals()) }
+
 // Problems says in one line what could not be read in the log's files,
 // empty when everything could.
 func (h HopLog) Problems() string {
@@ -233,10 +238,18 @@ func validLogName(s string) bool {
 	return true
 }
 
+// Off implements Switchable.
+func (c Hops) Off(*Env) string {
+	if len(c.Hops) == 0 && len(c.Logs) == 0 {
+		return "no --hop or --log given"
+	}
+	return ""
+}
+
 // Collect implements Collector.
 func (c Hops) Collect(ctx context.Context, env *Env) error {
-	if len(c.Hops) == 0 && len(c.Logs) == 0 {
-		return Skip("no --hop or --log given")
+	if why := c.Off(env); why != "" {
+		return Skip("%s", why)
 	}
 	ev := env.Evidence
 	if len(ev.Incidents) == 0 {
@@ -333,6 +346,9 @@ func (c Hops) scan(ctx context.Context, env *Env, spec hoplog.Spec, role string,
 	if res != nil {
 		hl.Files, hl.Detection, hl.Conn, hl.Note = res.Files, res.Detection, res.Conn, res.Note
 		hl.ExcerptBytes, hl.ExcerptCut = res.ExcerptBytes, res.ExcerptCut
+		if role == RoleHop && res.Detection.Kind == hoplog.KindText {
+			hl.Note = hoplog.TextNote(spec, res.Detection)
+		}
 	}
 	if err != nil {
 		hl.Err = err.Error()
@@ -612,11 +628,11 @@ func writeHopsCSV(stage *Stage, incs []Incident, he *HopEvidence) error {
 			rows = append(rows, r)
 		}
 	}
-	b, err := gocsv.MarshalBytes(&rows)
-	if err != nil {
+	var b bytes.Buffer
+	if err := csvsafe.Marshal(rows, &b); err != nil {
 		return fmt.Errorf("write %s: %w", HopsFile, err)
 	}
-	return stage.WriteFile(HopsFile, b)
+	return stage.WriteFile(HopsFile, b.Bytes())
 }
 
 func hopConn(he *HopEvidence, k int) bool {
@@ -657,6 +673,7 @@ type fileRow struct {
 	Lines        int64  `csv:"lines"`
 	Parsed       int64  `csv:"parsed"`
 	Unparsed     int64  `csv:"unparsed"`
+	Other        int64  `csv:"other_lines_skipped"`
 	LongLines    int64  `csv:"long_lines"`
 	InvalidUTF8  int64  `csv:"invalid_utf8"`
 	Binary       int64  `csv:"binary"`
@@ -672,13 +689,13 @@ func writeHopFilesCSV(stage *Stage, he *HopEvidence) error {
 		}
 		for _, f := range h.Files {
 			rows = append(rows, fileRow{Name: h.Name, Role: h.Role, Format: h.Detection.String(), File: path.Base(filepathSlash(f.Path)),
-				Gzip: f.Gzip, Bytes: f.Bytes, SkippedBytes: f.SkippedBytes, Lines: f.Lines, Parsed: f.Parsed, Unparsed: f.Unparsed,
+				Gzip: f.Gzip, Bytes: f.Bytes, SkippedBytes: f.SkippedBytes, Lines: f.Lines, Parsed: f.Parsed, Unparsed: f.Unparsed, Other: f.Other,
 				LongLines: f.LongLines, InvalidUTF8: f.InvalidUTF8, Binary: f.Binary, Truncated: f.Truncated, Problems: f.Problems()})
 		}
 	}
-	b, err := gocsv.MarshalBytes(&rows)
-	if err != nil {
+	var b bytes.Buffer
+	if err := csvsafe.Marshal(rows, &b); err != nil {
 		return fmt.Errorf("write %s: %w", HopFilesFile, err)
 	}
-	return stage.WriteFile(HopFilesFile, b)
+	return stage.WriteFile(HopFilesFile, b.Bytes())
 }

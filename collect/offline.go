@@ -18,6 +18,8 @@ import (
 
 	"github.com/gocarina/gocsv"
 	monitor "github.com/twilio/twilio-go/rest/monitor/v1"
+
+	"github.com/twilio-evidence/twilio-evidence/collect/csvsafe"
 )
 
 // SourceFile is the CollectorStatus.Source of a collector that read a file
@@ -458,6 +460,9 @@ func (m *headerMapper) Read() ([]string, error) {
 		return nil, err
 	}
 	m.line++
+	for i, c := range rec {
+		rec[i] = csvsafe.Uncell(c) // the tool's own incidents.csv
+	}
 	for len(rec) < m.columns {
 		rec = append(rec, "")
 	}

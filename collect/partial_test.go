@@ -69,3 +69,34 @@ func TestRun_RecordsHowARunEndedForEveryCollector(t *testing.T) {
 		})
 	}
 }
+
+// TestRun_SwitchedOffCollectorsAreSkippedWhenInterrupted: a run interrupted
+// (or out of time) before their turn still records the collectors its
+// flags switched off as skipped, with the reason, and the others as missing.
+func TestRun_SwitchedOffCollectorsAreSkippedWhenInterrupted(t *testing.T) {
+	for _, end := range []string{"interrupted", "deadline"} {
+		t.Run(end, func(t *testing.T) {
+			fake := faketwilio.New(map[string]string{testAccount: testToken}, testData(1))
+			defer fake.Close()
+			env := newTestEnv(t, fake)
+			ctx, cancel := context.WithCancel(context.Background())
+			if end == "deadline" {
+				ctx, cancel = context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+			}
+			cancel()
+			Run(ctx, env, time.Minute, StatusPage{Skip: "--no-status"}, Probes{Disabled: true}, Hops{}, Alerts{})
+			want := map[string]string{"twilio-status": StateSkipped, "probes": StateSkipped, "hops": StateSkipped, "alerts": StateError}
+			if end == "deadline" {
+				want["alerts"] = StateTimeout
+			}
+			for _, st := range env.Evidence.Collectors {
+				if st.State != want[st.Name] {
+					t.Errorf("%s = %s (%s), want %s", st.Name, st.State, st.Reason, want[st.Name])
+				}
+				if st.State == StateSkipped && !strings.Contains(st.Reason, "--") {
+					t.Errorf("%s skipped without naming the flag: %q", st.Name, st.Reason)
+				}
+			}
+		})
+	}
+}

@@ -26,8 +26,8 @@ type Previous struct {
 	Source string
 	// Bundle is the path of the previous bundle when Source is
 	// PreviousFromBundle, and Summary its stats/summary.json.
-	Bundle  string
-	Summary []byte
+	Bundle  string `redact:"own"`
+	Summary []byte `redact:"own"`
 	// Incidents, Usage and AlertsSeen are the previous window's when Source
 	// is PreviousFromAPI. Usage is nil when the Usage Records API did not
 	// answer for that window.
@@ -57,14 +57,20 @@ type PreviousAlerts struct {
 // Name implements Collector.
 func (PreviousAlerts) Name() string { return "previous-window" }
 
+// Off implements Switchable: --previous gives the baseline, or there are
+// no credentials.
+func (PreviousAlerts) Off(env *Env) string {
+	if p := env.Evidence.Previous; p != nil && p.Source == PreviousFromBundle {
+		return fmt.Sprintf("the previous bundle %s is the trend's baseline", p.Bundle)
+	}
+	return noAPI(env)
+}
+
 // Collect implements Collector.
 func (p PreviousAlerts) Collect(ctx context.Context, env *Env) error {
 	ev := env.Evidence
-	if ev.Previous != nil && ev.Previous.Source == PreviousFromBundle {
-		return Skip("the previous bundle %s is the trend's baseline", ev.Previous.Bundle)
-	}
-	if env.API == nil {
-		return Skip("no API credentials")
+	if why := p.Off(env); why != "" {
+		return Skip("%s", why)
 	}
 	pw := PreviousWindow(ev.Window)
 	if oldest := env.now().Add(-AlertRetention); pw.From.Before(oldest) {

@@ -14,8 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gocarina/gocsv"
-
+	"github.com/twilio-evidence/twilio-evidence/collect/csvsafe"
 	"github.com/twilio-evidence/twilio-evidence/collect/probe"
 )
 
@@ -136,6 +135,15 @@ func (Probes) Name() string { return "probes" }
 
 // Source implements the collector's data source for the manifest.
 func (Probes) Source() string { return "probe" }
+
+// Off implements Switchable: probes switched off with nothing recorded
+// to read instead.
+func (c Probes) Off(*Env) string {
+	if c.Disabled && c.HistoryFile == "" {
+		return cmp.Or(c.DisabledReason, "--no-probe")
+	}
+	return ""
+}
 
 // Collect implements Collector.
 func (c Probes) Collect(ctx context.Context, env *Env) error {
@@ -383,7 +391,7 @@ func (c Probes) readHistory(env *Env, pe *ProbeEvidence) error {
 		return err
 	}
 	buf.Reset()
-	if err := gocsv.Marshal(h.ByHour, &buf); err != nil {
+	if err := csvsafe.Marshal(h.ByHour, &buf); err != nil {
 		return fmt.Errorf("write %s: %w", ProbeByHourFile, err)
 	}
 	if err := env.Stage.WriteFile(ProbeByHourFile, buf.Bytes()); err != nil {

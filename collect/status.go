@@ -77,10 +77,13 @@ func (StatusPage) Source() string { return "status-page" }
 // API through only) is said, and leaves the bundle complete.
 func (StatusPage) Context() bool { return true }
 
+// Off implements Switchable.
+func (s StatusPage) Off(*Env) string { return s.Skip }
+
 // Collect implements Collector.
 func (s StatusPage) Collect(ctx context.Context, env *Env) error {
-	if s.Skip != "" {
-		return Skip("%s", s.Skip)
+	if why := s.Off(env); why != "" {
+		return Skip("%s", why)
 	}
 	timeout := s.Timeout
 	if timeout <= 0 {

@@ -17,10 +17,13 @@ type Usage struct{}
 // Name implements Collector.
 func (Usage) Name() string { return "usage" }
 
+// Off implements Switchable.
+func (Usage) Off(env *Env) string { return noAPI(env) }
+
 // Collect implements Collector.
 func (Usage) Collect(ctx context.Context, env *Env) error {
-	if env.API == nil {
-		return Skip("no API credentials")
+	if why := noAPI(env); why != "" {
+		return Skip("%s", why)
 	}
 	rc := env.API.Client(ctx)
 	w := env.Evidence.Window

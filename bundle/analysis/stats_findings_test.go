@@ -121,7 +121,7 @@ func TestAnalyze_StatesTheStatisticsOfConstructedIncidents(t *testing.T) {
 			ev:   weekEvidence(time.UTC, nil, dailyUsage(100, 100)),
 			want: []want{
 				{"stats.none", Info, "No incidents between 2026-11-18 00:00:00 and 2026-11-25 00:00:00 (UTC)."},
-				{"stats.rate", Info, "0% of calls and messages failed (0 of 1,400) over 7 full UTC days with usage totals."},
+				{"stats.rate", Info, "On the 7 full UTC days with usage totals (2026-11-18 to 2026-11-24), 0 of 1,400 calls and messages failed: an error rate of 0%."},
 			},
 			absent: []string{"stats.band", "stats.burst", "stats.bursts", "stats.no_bursts", "stats.first_last", "stats.dominant_url"},
 		},
@@ -135,7 +135,7 @@ func TestAnalyze_StatesTheStatisticsOfConstructedIncidents(t *testing.T) {
 			name: "usage given: the rate is a figure",
 			ev:   weekEvidence(time.UTC, every(time.Hour, 35, 4*time.Hour, voice), dailyUsage(500, 500)),
 			want: []want{
-				{"stats.rate", Info, "0.50% of calls and messages failed (35 of 7,000) over 7 full UTC days with usage totals."},
+				{"stats.rate", Info, "On the 7 full UTC days with usage totals (2026-11-18 to 2026-11-24), 35 of 7,000 calls and messages failed: an error rate of 0.50%."},
 				{"stats.first_last", Info, "The first incident was at 2026-11-18 01:00:00 and the last at 2026-11-23 17:00:00 (UTC; 2026-11-18T01:00:00Z to 2026-11-23T17:00:00Z UTC)."},
 			},
 			absent: []string{"stats.rate_no_usage"},

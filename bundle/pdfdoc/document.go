@@ -283,6 +283,23 @@ func (d *Document) Paragraph(text string) {
 	})
 }
 
+// noteSize is the size of Note text, in points.
+const noteSize = 8.0
+
+// Note adds a small grey paragraph, such as the key to a chart.
+func (d *Document) Note(text string) {
+	ru, err := d.prepare(text, styleRegular)
+	if err != nil {
+		d.fail(fmt.Errorf("note %q: %w", excerpt(text), err))
+		return
+	}
+	d.add(func(r *renderer) error {
+		r.textBlock(ru, noteSize, marginL, contentW, colMuted)
+		r.y += 2
+		return nil
+	})
+}
+
 // KeyValue adds one "key: value" line, the key in bold in a fixed column,
 // the value wrapped beside it.
 func (d *Document) KeyValue(key, value string) {

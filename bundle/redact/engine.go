@@ -13,6 +13,10 @@ import (
 type rule struct {
 	name string
 	desc string
+	// value marks a value rule (a secret value, a --redact expression, a
+	// phone number): it applies to the tool's own text too. The others
+	// recognise a secret by its name or shape and apply to outside data only.
+	value bool
 	// anchors: the rule runs on a line only when the line contains one of
 	// them. nil means every line.
 	anchors [][]byte
@@ -27,16 +31,53 @@ type scratch struct {
 	lineLower []byte
 	active    []bool
 	hits      []int
+	// inner is the scratch of the texts found inside a JSON or CSV text
+	// (strings, cells), which are redacted while the outer one is read.
+	inner *scratch
+	// members caches memberRule by member name.
+	members map[string]string
 }
 
-// redactBlock redacts a block of whole lines. Only the lines that hold an
-// anchor of some rule are looked at; the rest is copied as it is.
-func (r *Redactor) redactBlock(block []byte, c counter, s *scratch) ([]byte, bool) {
+// redactBlock applies rules to a block of whole lines. Only the lines that
+// hold an anchor of some rule are looked at; the rest is copied as it is.
+func redactBlock(block []byte, rules []*rule, c counter, s *scratch) ([]byte, bool) {
+	all, some := findAnchors(block, rules, s)
+	if !some {
+		return block, false
+	}
+	if all {
+		return redactLines(block, rules, c, s)
+	}
+	var out []byte
+	last := 0
+	for _, ls := range s.hits {
+		le := lineEnd(block, ls)
+		red, ch := redactLines(block[ls:le], rules, c, s)
+		if !ch {
+			continue
+		}
+		if out == nil {
+			out = make([]byte, 0, len(block)+64)
+		}
+		out = append(out, block[last:ls]...)
+		out = append(out, red...)
+		last = le
+	}
+	if out == nil {
+		return block, false
+	}
+	return append(out, block[last:]...), true
+}
+
+// findAnchors looks for the anchors of rules in block. It sets s.active[k]
+// when rule k has an anchor somewhere in the block and, unless a rule without
+// anchors makes every line a candidate (all), lists in s.hits the sorted
+// starts of the lines that hold an anchor. some is false when no line does.
+func findAnchors(block []byte, rules []*rule, s *scratch) (all, some bool) {
 	lowered := false
 	active := s.active[:0]
 	hits := s.hits[:0]
-	all, some := false, false
-	for _, ru := range r.rules {
+	for _, ru := range rules {
 		if ru.anchors == nil {
 			active = append(active, true)
 			all, some = true, true
@@ -70,34 +111,12 @@ func (r *Redactor) redactBlock(block []byte, c counter, s *scratch) ([]byte, boo
 		active = append(active, on)
 		some = some || on
 	}
+	if !all {
+		slices.Sort(hits)
+		hits = slices.Compact(hits)
+	}
 	s.active, s.hits = active, hits
-	if !some {
-		return block, false
-	}
-	if all {
-		return r.redactLines(block, c, s)
-	}
-	slices.Sort(hits)
-	hits = slices.Compact(hits)
-	var out []byte
-	last := 0
-	for _, ls := range hits {
-		le := lineEnd(block, ls)
-		red, ch := r.redactLines(block[ls:le], c, s)
-		if !ch {
-			continue
-		}
-		if out == nil {
-			out = make([]byte, 0, len(block)+64)
-		}
-		out = append(out, block[last:ls]...)
-		out = append(out, red...)
-		last = le
-	}
-	if out == nil {
-		return block, false
-	}
-	return append(out, block[last:]...), true
+	return all, some
 }
 
 // lineEnd returns the end of the line holding position i, after its "\n".
@@ -108,9 +127,10 @@ func lineEnd(b []byte, i int) int {
 	return len(b)
 }
 
-// redactLines applies the rules to each line of block (a line ends at "\n"
-// or "\r"), skipping rules whose anchors the line lacks.
-func (r *Redactor) redactLines(block []byte, c counter, s *scratch) ([]byte, bool) {
+// redactLines applies rules to each line of block (a line ends at "\n" or
+// "\r"), skipping rules whose anchors the line lacks. s.active must hold
+// what findAnchors found for rules.
+func redactLines(block []byte, rules []*rule, c counter, s *scratch) ([]byte, bool) {
 	active := s.active
 	var out []byte
 	changed := false
@@ -124,7 +144,7 @@ func (r *Redactor) redactLines(block []byte, c counter, s *scratch) ([]byte, boo
 		line := block[pos:end]
 		lineChanged := false
 		lineLowered := false
-		for k, ru := range r.rules {
+		for k, ru := range rules {
 			// A rule whose anchors are nowhere in the block may still
 			// apply to what an earlier rule made of the line.
 			if !active[k] && !lineChanged {
@@ -256,13 +276,29 @@ func isWordByte(ch byte) bool {
 }
 
 // wordBefore reports whether the byte before position k continues a word, so
-// that a name found at k is only the tail of a longer one. The letter of an
-// escape sequence (the n of "\nAuthorization") does not count.
+// that a name found at k is only the tail of a longer one. The end of an
+// escape sequence does not count: the n of "\nAuthorization", the 26 of the
+// URL-encoded "%26Cookie" and the 0026 of the JSON-escaped "\u0026Cookie"
+// are delimiters.
 func wordBefore(line []byte, k int) bool {
 	if k == 0 || !isWordByte(line[k-1]) {
 		return false
 	}
-	return !(k >= 2 && line[k-2] == '\\')
+	return !escapeBefore(line, k)
+}
+
+// escapeBefore reports whether an escape sequence ends at position k: "\n",
+// "%26" or "\u0026".
+func escapeBefore(line []byte, k int) bool {
+	switch {
+	case k >= 2 && line[k-2] == '\\':
+		return true
+	case k >= 3 && line[k-3] == '%' && isHex(line[k-2]) && isHex(line[k-1]):
+		return true
+	case k >= 6 && line[k-6] == '\\' && line[k-5] == 'u' && isHex(line[k-4]) && isHex(line[k-3]) && isHex(line[k-2]) && isHex(line[k-1]):
+		return true
+	}
+	return false
 }
 
 func isDigit(ch byte) bool { return '0' <= ch && ch <= '9' }
@@ -347,11 +383,13 @@ func openQuote(line []byte, i int) string {
 }
 
 // scanUnquoted returns the end of an unquoted query, form or logfmt value
-// starting at i. In URL-encoded text (encoded), "%26" and "%23" end it too.
+// starting at i: the first delimiter (&, whitespace, a quote, a comma, ;,
+// a closing bracket, #). In URL-encoded text (encoded), "%26" and "%23" end
+// it too.
 func scanUnquoted(line []byte, i int, encoded bool) int {
 	for j := i; j < len(line); j++ {
 		switch line[j] {
-		case '&', ' ', '\t', '\r', '\n', '"', '\'', ';', '<', '>', ')', ']', '}', '\\', '#':
+		case '&', ' ', '\t', '\r', '\n', '"', '\'', ',', ';', '<', '>', ')', ']', '}', '\\', '#':
 			return j
 		case '%':
 			if encoded && j+2 < len(line) && (line[j+1] == '2' && (line[j+2] == '6' || line[j+2] == '3')) {

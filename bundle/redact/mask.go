@@ -19,7 +19,7 @@ import (
 // masked too: over-masking is the safe side.
 func phoneRule(pm *phoneMasker) *rule {
 	return &rule{
-		name: RulePhone, desc: "E.164 phone numbers, masked consistently (+XX, 6 letters of a keyed hash, last 4 digits)",
+		name: RulePhone, desc: "E.164 phone numbers, masked consistently (+XX, 6 letters of a keyed hash, last 4 digits)", value: true,
 		anchors: [][]byte{[]byte("+"), []byte("%2b"), []byte(`\u002b`)}, fold: true,
 		apply: func(line []byte, c counter) ([]byte, bool) {
 			ed := edit{line: line}
@@ -98,10 +98,11 @@ var macs sync.Pool
 // A value that is not an E.164 number is returned unchanged, as is any value
 // when phone masking is off.
 func (r *Redactor) MaskPhone(number string) string {
-	if r.phones == nil || !e164Re.MatchString(number) {
+	pm := r.set.Load().phones
+	if pm == nil || !e164Re.MatchString(number) {
 		return number
 	}
-	return "+" + r.phones.mask([]byte(number[1:]))
+	return "+" + pm.mask([]byte(number[1:]))
 }
 
 var e164Re = regexp.MustCompile(`^\+[1-9][0-9]{7,14}$`)

@@ -24,8 +24,11 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Stable rule names, as they appear in Counts and redactions.json. Rules added
@@ -108,16 +111,44 @@ type Options struct {
 
 // Redactor removes secrets from text. It is safe for concurrent use; counts
 // from all goroutines add up.
+//
+// Its rules are of two scopes. Value rules remove what is known to be secret
+// wherever it appears: the secret values in every form, the --redact
+// expressions and (when asked) phone numbers. Pattern rules recognise a
+// secret by the name it is given or the shape it has (a Cookie header, a
+// parameter called token, a JWT, …); they apply to outside data only — API
+// answers, logs, the flow file — since the tool's own words (a statistic
+// keyed "key", a help text that says "Secrets:") carry no secret. The
+// methods say which scope they apply.
 type Redactor struct {
-	rules  []*rule
-	phones *phoneMasker
+	// set is the current rule set; Add and AddSecrets replace it.
+	set atomic.Pointer[ruleSet]
+
+	addMu sync.Mutex // serialises Add and AddSecrets; guards what follows
+	// patterns are the rules after the secret rule, in order of application.
+	patterns   []*rule
+	phones     *phoneMasker
+	users      int // --redact expressions so far
+	maskBodies bool
+	secrets    []string
+	usernames  []string
+
+	mu     sync.Mutex
+	counts map[string]map[string]int
+}
+
+// ruleSet is one immutable state of a Redactor's rules.
+type ruleSet struct {
+	all []*rule // every rule, in order of application
+	own []*rule // the value rules only, in the same order
 	// forms are the secret values in every form, longest first; maxForm is
 	// the longest one's length.
 	forms   [][]byte
 	maxForm int
-
-	mu     sync.Mutex
-	counts map[string]map[string]int
+	// maskBodies tells the JSON reader to drop body members; phones masks
+	// phone numbers (nil: not masked).
+	maskBodies bool
+	phones     *phoneMasker
 }
 
 // New builds a Redactor from opts. It fails on a secret that is too short to
@@ -125,49 +156,118 @@ type Redactor struct {
 // on an Extra expression that does not compile or that matches the empty
 // string (the error quotes the expression).
 func New(opts Options) (*Redactor, error) {
-	r := &Redactor{counts: map[string]map[string]int{}}
+	r := &Redactor{counts: map[string]map[string]int{}, patterns: builtinRules()}
+	if err := r.Add(opts); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Add merges more options into the Redactor: their secrets and user names,
+// phone and body masking when they ask for it and this Redactor does not do
+// it yet, and their --redact expressions, numbered after the ones it has.
+// It checks opts as New does and changes nothing when they are wrong.
+// Everything redacted after it returns, by this Redactor and by its Writers,
+// follows the new rules. (The process's stdout and stderr are redacted from
+// the start with the secrets of the environment, and with a command's own
+// options once it has read them.)
+func (r *Redactor) Add(opts Options) error {
 	var secrets []string
 	for i, s := range opts.Secrets {
 		if s == "" {
 			continue
 		}
 		if len(s) < MinSecretLen {
-			return nil, fmt.Errorf("secret %d is %d bytes: secrets shorter than %d bytes cannot be redacted without destroying ordinary text", i+1, len(s), MinSecretLen)
+			return fmt.Errorf("secret %d is %d bytes: secrets shorter than %d bytes cannot be redacted without destroying ordinary text", i+1, len(s), MinSecretLen)
 		}
 		secrets = append(secrets, s)
 	}
-	if len(secrets) > 0 {
-		forms := secretForms(secrets, opts.Usernames)
-		for _, f := range forms {
-			r.forms = append(r.forms, []byte(f))
+	var users []*rule
+	r.addMu.Lock()
+	defer r.addMu.Unlock()
+	for i, expr := range opts.Extra {
+		n := r.users + i + 1
+		re, err := regexp.Compile(expr)
+		if err != nil {
+			return fmt.Errorf("--redact rule %d %q: %w", i+1, expr, err)
 		}
-		r.maxForm = len(forms[0])
-		r.rules = append(r.rules, newSecretRule(forms))
+		if re.MatchString("") {
+			return fmt.Errorf("--redact rule %d %q matches the empty string: it would redact between every character", i+1, expr)
+		}
+		users = append(users, userRule("user-"+strconv.Itoa(n), re))
 	}
-	r.rules = append(r.rules, builtinRules()...)
-	if opts.MaskBodies {
-		r.rules = append(r.rules, bodyRule())
+	if opts.MaskBodies && !r.maskBodies {
+		r.maskBodies = true
+		r.patterns = append(r.patterns, bodyRule())
 	}
-	if opts.MaskPhoneNumbers {
+	if opts.MaskPhoneNumbers && r.phones == nil {
 		key := opts.MaskKey
 		if len(key) == 0 {
 			key = deriveMaskKey(secrets)
 		}
 		r.phones = &phoneMasker{key: key}
-		r.rules = append(r.rules, phoneRule(r.phones))
+		r.patterns = append(r.patterns, phoneRule(r.phones))
 	}
-	for i, expr := range opts.Extra {
-		name := "user-" + strconv.Itoa(i+1)
-		re, err := regexp.Compile(expr)
-		if err != nil {
-			return nil, fmt.Errorf("--redact rule %d %q: %w", i+1, expr, err)
+	r.patterns = append(r.patterns, users...)
+	r.users += len(users)
+	r.addSecrets(secrets, opts.Usernames)
+	r.set.Store(r.build())
+	return nil
+}
+
+// build makes the rule set of what the Redactor knows now.
+func (r *Redactor) build() *ruleSet {
+	rs := &ruleSet{maskBodies: r.maskBodies, phones: r.phones}
+	if len(r.secrets) > 0 {
+		forms := secretForms(r.secrets, r.usernames)
+		for _, f := range forms {
+			rs.forms = append(rs.forms, []byte(f))
 		}
-		if re.MatchString("") {
-			return nil, fmt.Errorf("--redact rule %d %q matches the empty string: it would redact between every character", i+1, expr)
-		}
-		r.rules = append(r.rules, userRule(name, re))
+		rs.maxForm = len(forms[0])
+		sr := newSecretRule(forms)
+		rs.all = append(rs.all, sr)
+		rs.own = append(rs.own, sr)
 	}
-	return r, nil
+	for _, ru := range r.patterns {
+		rs.all = append(rs.all, ru)
+		if ru.value {
+			rs.own = append(rs.own, ru)
+		}
+	}
+	return rs
+}
+
+// AddSecrets adds secret values learned while running (the auth token that
+// the Account resource returns, a subaccount's own token) and the user names
+// they may be paired with in basic-auth credentials. Everything redacted
+// after it returns, by this Redactor and by its Writers, removes them too.
+// Values shorter than MinSecretLen and values already known are ignored: a
+// learned value is never a reason to fail.
+func (r *Redactor) AddSecrets(values, usernames []string) {
+	r.addMu.Lock()
+	defer r.addMu.Unlock()
+	if r.addSecrets(values, usernames) {
+		r.set.Store(r.build())
+	}
+}
+
+// addSecrets records new secrets and user names and reports whether the
+// secret forms change.
+func (r *Redactor) addSecrets(values, usernames []string) bool {
+	changed := false
+	for _, v := range values {
+		if v = strings.TrimSpace(v); len(v) >= MinSecretLen && !slices.Contains(r.secrets, v) {
+			r.secrets = append(r.secrets, v)
+			changed = true
+		}
+	}
+	for _, u := range usernames {
+		if u = strings.TrimSpace(u); u != "" && !slices.Contains(r.usernames, u) {
+			r.usernames = append(r.usernames, u)
+			changed = changed || len(r.secrets) > 0
+		}
+	}
+	return changed
 }
 
 // deriveMaskKey returns a phone-mask key derived from the secrets, or a random
@@ -190,38 +290,73 @@ func deriveMaskKey(secrets []string) []byte {
 	return m.Sum(nil)
 }
 
+// Kind says how a text is read for redaction: which rules apply and where a
+// value ends.
+type Kind int
+
+const (
+	// Text is outside text (a log, a response body, the flow file), read
+	// line by line with every rule.
+	Text Kind = iota
+	// JSON is outside JSON: one document, or one per line (NDJSON). Each
+	// string is decoded and redacted on its own; a member whose name means
+	// secret or names a sensitive header (token, password, Cookie,
+	// Set-Cookie, Authorization, X-Twilio-Signature …) loses its whole
+	// value, also when that value is a list or an object (the header maps of
+	// an alert's details). Keys are not matched by the pattern rules.
+	JSON
+	// CSV is a CSV file that holds outside values: each cell is redacted on
+	// its own with every rule, so a redaction never runs into the next cell.
+	CSV
+	// Own is the tool's own text (statistics, findings, the manifest, help
+	// and error messages): only the value rules apply — the secret values,
+	// --redact expressions and phone masks — never a rule that matches by
+	// name or shape.
+	Own
+)
+
 // Rules lists the names of the rules this Redactor applies, in the order it
 // applies them.
 func (r *Redactor) Rules() []string {
-	names := make([]string, 0, len(r.rules))
-	for _, ru := range r.rules {
+	all := r.set.Load().all
+	names := make([]string, 0, len(all))
+	for _, ru := range all {
 		names = append(names, ru.name)
 	}
 	return names
 }
 
-// String returns s with secrets removed, counting each redaction under file.
+// String returns the outside text s with secrets removed (Text), counting
+// each redaction under file.
 func (r *Redactor) String(file, s string) string {
-	out, changed := r.redactAll([]byte(s), file, &scratch{})
+	out, changed := r.redactAll(Text, []byte(s), file, &scratch{})
 	if !changed {
 		return s
 	}
 	return string(out)
 }
 
-// Bytes returns b with secrets removed, counting each redaction under file.
-// The result may share memory with b when nothing was redacted; b itself is
-// never modified.
+// Bytes returns the outside text b with secrets removed (Text), counting
+// each redaction under file. The result may share memory with b when nothing
+// was redacted; b itself is never modified.
 func (r *Redactor) Bytes(file string, b []byte) []byte {
-	out, _ := r.redactAll(b, file, &scratch{})
+	out, _ := r.redactAll(Text, b, file, &scratch{})
+	return out
+}
+
+// Redact returns b, read as kind, with secrets removed, counting each
+// redaction under file. The result may share memory with b when nothing was
+// redacted; b itself is never modified.
+func (r *Redactor) Redact(file string, kind Kind, b []byte) []byte {
+	out, _ := r.redactAll(kind, b, file, &scratch{})
 	return out
 }
 
 // Body returns an HTTP response body or message body as it may go into the
 // bundle: dropped by MaskBody when Options.MaskBodies is set (counted as
-// RuleBody), otherwise redacted like any other text.
+// RuleBody), otherwise redacted like any other outside text.
 func (r *Redactor) Body(file, s string) string {
-	if !r.hasRule(RuleBody) {
+	if !r.set.Load().maskBodies {
 		return r.String(file, s)
 	}
 	c := counter{}
@@ -242,30 +377,47 @@ func MaskBody(s string) string {
 	return bodyPlaceholder(len(s))
 }
 
-func (r *Redactor) hasRule(name string) bool {
-	for _, ru := range r.rules {
-		if ru.name == name {
-			return true
-		}
-	}
-	return false
-}
-
-// redactAll redacts b and records the counts under file.
-func (r *Redactor) redactAll(b []byte, file string, s *scratch) ([]byte, bool) {
+// redactAll redacts b read as kind and records the counts under file.
+func (r *Redactor) redactAll(kind Kind, b []byte, file string, s *scratch) ([]byte, bool) {
 	c := counter{}
-	out, changed := r.redact(b, c, s)
+	out, changed := r.set.Load().process(kind, b, c, s, &jsonState{})
 	r.add(file, c)
 	return out, changed
 }
 
-// redact redacts b block by block, adding what it removed to c.
-func (r *Redactor) redact(b []byte, c counter, s *scratch) ([]byte, bool) {
+// process redacts b read as kind, adding what it removed to c. js carries the
+// JSON reader's state from one part of a document to the next.
+func (rs *ruleSet) process(kind Kind, b []byte, c counter, s *scratch, js *jsonState) ([]byte, bool) {
+	var out []byte
+	var changed bool
+	switch kind {
+	case JSON:
+		out, changed = rs.redactJSON(b, c, s, js)
+	case CSV:
+		out, changed = rs.redactCSV(b, c, s)
+	case Own:
+		return rs.redact(b, rs.own, c, s)
+	default:
+		return rs.redact(b, rs.all, c, s)
+	}
+	// The value rules once more over the whole text: a secret value may
+	// span what JSON and CSV split (a --secret-file line holding a comma).
+	if red, ch := rs.redact(out, rs.own, c, s); ch {
+		out, changed = red, true
+	}
+	return out, changed
+}
+
+// redact applies rules to b block by block, adding what it removed to c.
+func (rs *ruleSet) redact(b []byte, rules []*rule, c counter, s *scratch) ([]byte, bool) {
+	if len(rules) == 0 {
+		return b, false
+	}
 	var out []byte
 	changed := false
 	for start := 0; start < len(b); {
 		end := blockEnd(b, start)
-		red, ch := r.redactBlock(b[start:end], c, s)
+		red, ch := redactBlock(b[start:end], rules, c, s)
 		if ch && !changed {
 			out = make([]byte, 0, len(b)+len(b)/16)
 			out = append(out, b[:start]...)
@@ -357,19 +509,19 @@ type ReportRule struct {
 // a redacted value, and user expressions are described by position only since
 // they may spell out what they remove.
 //
-// File names are redacted too (without counting), so a name that holds a
-// secret does not carry it into the report.
+// File names are redacted too (by Name, without counting), so a name that
+// holds a secret does not carry it into the report.
 func (r *Redactor) Report() Report {
 	rep := Report{Files: map[string]map[string]int{}, Totals: map[string]int{}}
-	for _, ru := range r.rules {
+	for _, ru := range r.set.Load().all {
 		rep.Rules = append(rep.Rules, ReportRule{Name: ru.name, Description: ru.desc})
 	}
 	for f, m := range r.Counts() {
-		name, _ := r.redact([]byte(f), counter{}, &scratch{})
-		dst := rep.Files[string(name)]
+		name := r.Name(f)
+		dst := rep.Files[name]
 		if dst == nil {
 			dst = map[string]int{}
-			rep.Files[string(name)] = dst
+			rep.Files[name] = dst
 		}
 		for k, v := range m {
 			dst[k] += v

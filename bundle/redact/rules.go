@@ -106,40 +106,39 @@ func skipScheme(line []byte, i, end int, form bool) int {
 	return i
 }
 
-// urlUserinfoRule removes the password of user:password@host in URLs, plain
-// and URL-encoded (as in Twilio alert_text). The user name is kept.
+// urlUserinfoRule removes the password of user:password@host in URLs, plain,
+// URL-encoded (as in Twilio alert_text) and in any mix of the two
+// (https%3A//user%3Apass%40host), and with JSON's escaped slashes. The user
+// name is kept.
 func urlUserinfoRule() *rule {
 	repl := placeholder(RuleURLUserinfo)
 	return &rule{
 		name: RuleURLUserinfo, desc: "passwords in user:password@ of URLs, plain and URL-encoded",
-		anchors: [][]byte{[]byte("://"), []byte(`:\/\/`), []byte("%3a%2f%2f")}, fold: true,
+		anchors: [][]byte{[]byte("://"), []byte(`:\/\/`), []byte("%2f%2f"), []byte("%252f%252f"), []byte("%3a//")}, fold: true,
 		apply: func(line []byte, c counter) ([]byte, bool) {
 			ed := edit{line: line}
 			for i := 0; i < len(line); i++ {
-				var sep, colon, at []byte
-				switch {
-				case line[i] == ':' && i+2 < len(line) && line[i+1] == '/' && line[i+2] == '/':
-					sep, colon, at = []byte("://"), []byte(":"), []byte("@")
-				case line[i] == ':' && bytes.HasPrefix(line[i:], []byte(`:\/\/`)): // JSON with escaped slashes
-					sep, colon, at = []byte(`:\/\/`), []byte(":"), []byte("@")
-				case line[i] == '%' && hasFoldPrefix(line[i:], "%3a%2f%2f"):
-					sep, colon, at = []byte("%3a%2f%2f"), []byte("%3a"), []byte("%40")
-				default:
+				start, e, ok := schemeSep(line, i)
+				if !ok {
 					continue
 				}
-				if i == 0 || !isAlnum(line[i-1]) {
-					continue
-				}
-				start := i + len(sep)
-				end := authorityEnd(line, start, sep[0] == '%')
+				end := authorityEnd(line, start, e)
 				auth := line[start:end]
-				a := lastFoldIndex(auth, at)
-				if a < 0 {
-					i = end - 1
-					continue
+				// The "@" is the last one, written as the URL is or less
+				// encoded (an encoded URL may carry a plain "@").
+				at, p := -1, -1
+				for n := e.times(); n >= 0 && at < 0; n-- {
+					if k := lastFoldIndex(auth, []byte(userinfoMarks[n][0])); k >= 0 {
+						at = k
+						for m := e.times(); m >= 0 && p < 0; m-- {
+							if q := foldIndex(auth[:k], []byte(userinfoMarks[m][1])); q >= 0 {
+								p = q + len(userinfoMarks[m][1])
+							}
+						}
+					}
 				}
-				if p := foldIndex(auth[:a], colon); p >= 0 {
-					ps, pe := start+p+len(colon), start+a
+				if at >= 0 && p >= 0 {
+					ps, pe := start+p, start+at
 					if pe > ps && !isPlaceholder(line[ps:pe]) {
 						ed.replace(ps, pe, repl)
 					}
@@ -151,24 +150,64 @@ func urlUserinfoRule() *rule {
 	}
 }
 
+// schemeSep reports whether the separator after a URL's scheme starts at i:
+// ":" or "%3A", then "//", "%2F%2F" or JSON's "\/\/" (also encoded twice:
+// "%253A%252F%252F"), after a letter or digit of the scheme. It returns where
+// the authority starts and how its delimiters are written (see esc).
+func schemeSep(line []byte, i int) (start int, e esc, ok bool) {
+	if i == 0 || !isAlnum(line[i-1]) {
+		return 0, 0, false
+	}
+	j := i
+	colon := esc(0)
+	switch {
+	case line[j] == ':':
+		j++
+	case hasFoldPrefix(line[j:], "%3a"):
+		j, colon = j+3, 1
+	case hasFoldPrefix(line[j:], "%253a"):
+		j, colon = j+5, 2
+	default:
+		return 0, 0, false
+	}
+	switch {
+	case bytes.HasPrefix(line[j:], []byte("//")):
+		return j + 2, colon, true
+	case bytes.HasPrefix(line[j:], []byte(`\/\/`)):
+		return j + 4, colon, true
+	case hasFoldPrefix(line[j:], "%2f%2f"):
+		return j + 6, max(colon, 1) | slashesEncoded, true
+	case hasFoldPrefix(line[j:], "%252f%252f"):
+		return j + 10, 2 | slashesEncoded, true
+	}
+	return 0, 0, false
+}
+
+// esc says how a URL is written: its low bits how many times it was
+// URL-encoded (0, 1, 2), slashesEncoded whether its slashes were.
+type esc int
+
+const slashesEncoded esc = 4
+
+// times is how many times the URL was URL-encoded.
+func (e esc) times() int { return int(e &^ slashesEncoded) }
+
+// userinfoMarks are the "@" and ":" of userinfo written 0, 1 and 2 times
+// URL-encoded.
+var userinfoMarks = [3][2]string{{"@", ":"}, {"%40", "%3a"}, {"%2540", "%253a"}}
+
 // authorityEnd returns the end of the authority part of a URL starting at i:
-// the first "/", "?", "#", space or quote (in URL-encoded text, "%2F", "%3F",
-// "%23", "&").
-func authorityEnd(line []byte, i int, encoded bool) int {
+// the first "/", "?", "#", "&", whitespace, quote, angle bracket or backslash and, when the
+// URL's slashes were encoded, the first "%2F", "%3F" or "%23".
+func authorityEnd(line []byte, i int, e esc) int {
+	encoded := e&slashesEncoded != 0
 	for j := i; j < len(line); j++ {
 		switch line[j] {
-		case ' ', '\t', '"', '\'', '<', '>', '\\':
+		case ' ', '\t', '\r', '\n', '"', '\'', '<', '>', '\\', '/', '?', '#', '&':
 			return j
-		case '/', '?', '#':
-			if !encoded {
-				return j
-			}
-		case '&':
-			if encoded {
-				return j
-			}
 		case '%':
-			if encoded && (hasFoldPrefix(line[j:], "%2f") || hasFoldPrefix(line[j:], "%3f") || hasFoldPrefix(line[j:], "%23")) {
+			if encoded && (hasFoldPrefix(line[j:], "%2f") || hasFoldPrefix(line[j:], "%3f") || hasFoldPrefix(line[j:], "%23") ||
+				hasFoldPrefix(line[j:], "%252f") || hasFoldPrefix(line[j:], "%253f") || hasFoldPrefix(line[j:], "%2523")) {
 				return j
 			}
 		}
@@ -315,44 +354,6 @@ func awsSecretKeyRule() *rule {
 	}
 }
 
-// secretWords are the name fragments that make a parameter secret, matched
-// case-insensitively anywhere in the name (AuthToken, client_secret,
-// api_key, X-Signature, passwd …).
-var secretWords = [][]byte{
-	[]byte("token"), []byte("secret"), []byte("passw"), []byte("pwd"),
-	[]byte("key"), []byte("sig"), []byte("auth"),
-}
-
-// strictSecretWords are the fragments that make a "name: value" pair secret.
-// That form is common in prose ("Key: …", "Signature: …"), so only names
-// that say secret unambiguously count.
-var strictSecretWords = [][]byte{
-	[]byte("token"), []byte("secret"), []byte("passw"), []byte("pwd"),
-	[]byte("apikey"), []byte("api_key"), []byte("api-key"),
-	[]byte("accesskey"), []byte("access_key"), []byte("access-key"),
-	[]byte("privatekey"), []byte("private_key"), []byte("private-key"),
-}
-
-// secretName reports whether a parameter name means secret. Names ending in
-// "sid" (ApiKeySid, SigningKeySid) name identifiers and are not secret, nor
-// is Twilio's I-Twilio-Idempotency-Token, which only correlates retries.
-func secretName(name []byte, words [][]byte) bool {
-	if len(name) == 0 {
-		return false
-	}
-	var buf [128]byte
-	low := lowerASCII(buf[:0], stripPlaceholders(name))
-	if bytes.HasSuffix(low, []byte("sid")) || bytes.Contains(low, []byte("idempotency")) {
-		return false
-	}
-	for _, w := range words {
-		if bytes.Contains(low, w) {
-			return true
-		}
-	}
-	return false
-}
-
 // keptValue reports whether a secret-named parameter's value is kept: empty,
 // already redacted (also "Basic [REDACTED:…]"), a SID (key=SK… names an API key, it is not one), or a
 // boolean or null.
@@ -423,35 +424,30 @@ func isNameByte(ch byte) bool {
 	return isWordByte(ch) || ch == '.' || ch == '-' || ch == '%' || ch == '[' || ch == ']'
 }
 
-// secretParamRule removes the values of parameters whose names mean secret:
-// query and form parameters (name=value, also URL-encoded name%3Dvalue),
-// JSON and dict fields ("name": "value", 'name': 'value', \"name\":\"value\")
-// and header-like pairs (name: value) for unambiguous names.
+// secretParamAnchors are the fragments one of which every secret name holds.
+var secretParamAnchors = [][]byte{
+	[]byte("token"), []byte("secret"), []byte("pass"), []byte("pwd"),
+	[]byte("key"), []byte("sig"), []byte("auth"), []byte("credential"),
+}
+
+// secretParamRule removes the values of parameters whose names mean secret
+// as a whole (see secretName): query and form parameters (name=value, also
+// URL-encoded name%3Dvalue), JSON and dict fields ("name": "value",
+// 'name': 'value', \"name\":\"value\") and header-like pairs (name: value)
+// for names that are unambiguous there.
 func secretParamRule() *rule {
-	anchors := make([][]byte, len(secretWords))
-	copy(anchors, secretWords)
 	return &rule{
-		name: RuleSecretParam, desc: "values of query, form, JSON and header parameters whose names mean secret (token, secret, password, passwd, pwd, key, signature, sig, auth …); SIDs are kept",
-		anchors: anchors, fold: true,
+		name: RuleSecretParam, desc: "values of query, form, JSON and header parameters named token, secret, password, passwd, pwd, key, api_key, signature, sig, auth, credentials … (whole names only: cache_key and monkey are kept); SIDs are kept",
+		anchors: secretParamAnchors, fold: true,
 		apply: func(line []byte, c counter) ([]byte, bool) {
 			return paramSpans(line, c, RuleSecretParam, func(name []byte, form byte) bool {
-				if form == ':' {
-					return secretName(name, strictSecretWords)
-				}
-				return secretName(name, secretWords)
+				return secretName(name, form == ':')
 			}, func(name, v []byte, form byte) (string, bool) {
 				if keptValue(v) {
 					return "", false
 				}
-				// The v1 paging envelope of the Monitor API says
-				// "key": "alerts": a resource name, not a secret.
-				if form == 'j' && string(name) == "key" && isLowerWord(bytes.ReplaceAll(v, []byte("_"), nil)) {
-					return "", false
-				}
-				// Twilio resources link to their Keys and SigningKeys
-				// lists ("keys": "/2010-04-01/Accounts/AC…/Keys.json").
-				if form == 'j' && isTwilioLink(v) {
-					return "", false
+				if form == 'j' {
+					return memberValue(RuleSecretParam, name, v)
 				}
 				return placeholder(RuleSecretParam), true
 			})

@@ -129,7 +129,7 @@ func newSecretRule(forms []string) *rule {
 	}
 	repl := []byte(placeholder(RuleSecret))
 	return &rule{
-		name: RuleSecret, desc: "the auth token and API secret values, plain, URL-encoded and base64 (also inside basic-auth credentials)",
+		name: RuleSecret, desc: "the auth token and API secret values, plain, URL-encoded and base64 (also inside basic-auth credentials)", value: true,
 		anchors: anchorsOf(forms),
 		apply: func(line []byte, c counter) ([]byte, bool) {
 			changed := false
@@ -159,7 +159,7 @@ func userRule(name string, re *regexp.Regexp) *rule {
 		anchors = [][]byte{[]byte(p)}
 	}
 	return &rule{
-		name: name, desc: "--redact expression " + strings.TrimPrefix(name, "user-"),
+		name: name, desc: "--redact expression " + strings.TrimPrefix(name, "user-"), value: true,
 		anchors: anchors,
 		apply: func(line []byte, c counter) ([]byte, bool) {
 			return regexSpans(line, re, c, name, func(line []byte, m []int) (int, int, string, bool) {

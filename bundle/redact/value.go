@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"encoding/json"
 	"reflect"
 	"sort"
 	"strconv"
@@ -10,30 +11,60 @@ import (
 
 // Value redacts, in place, every string reachable from v through exported
 // struct fields, pointers, slices, arrays, maps (keys and values) and
-// interfaces, counting under file. Byte slices that hold UTF-8 text (raw
-// JSON, file contents) are redacted too; binary ones (addresses, hashes) are
-// left as they are. v must be a pointer (or a map or slice, whose elements
-// are changed in place); a nil pointer is left alone.
+// interfaces, as outside data, counting under file. Byte slices that hold
+// UTF-8 text (raw JSON, file contents) are redacted too, JSON as JSON; binary
+// ones (addresses, hashes) are left as they are. v must be a pointer (or a
+// map or slice, whose elements are changed in place); a nil pointer is left
+// alone.
+//
+// A struct field tagged `redact:"own"` holds the tool's own words (a
+// collector's reason, the command line): only the value rules apply there
+// (see Own). A map entry whose string key names a secret or a sensitive
+// header (see JSON) loses its whole value. Map keys themselves go through the
+// value rules only.
 //
 // It is what makes values safe that reach a file in a form a byte-level pass
-// cannot read, such as the compressed text of a PDF: the evidence and the
-// findings are redacted before the PDF is drawn from them.
-func (r *Redactor) Value(file string, v any) {
+// cannot read, such as the compressed text of a PDF: the evidence is
+// redacted before anything is drawn from it.
+func (r *Redactor) Value(file string, v any) { r.value(file, v, false) }
+
+// OwnValue is Value for the tool's own data (findings drawn from evidence
+// redacted already): only the value rules apply, everywhere in v.
+func (r *Redactor) OwnValue(file string, v any) { r.value(file, v, true) }
+
+func (r *Redactor) value(file string, v any, own bool) {
 	c := counter{}
-	w := &walker{r: r, c: c, seen: map[uintptr]bool{}}
+	w := &walker{rs: r.set.Load(), c: c, own: own, seen: map[uintptr]bool{}}
 	w.walk(reflect.ValueOf(v))
 	r.add(file, c)
 }
 
 type walker struct {
-	r    *Redactor
+	rs   *ruleSet
 	c    counter
 	s    scratch
 	seen map[uintptr]bool
+	// own: only the value rules apply (a field tagged redact:"own").
+	own bool
+	// force, when set, is the rule that removes every string reached (the
+	// value of a map entry whose key names a secret); forceName is that key.
+	force     string
+	forceName []byte
 }
 
 func (w *walker) text(s string) string {
-	out, changed := w.r.redact([]byte(s), w.c, &w.s)
+	if w.force != "" {
+		if v, ok := memberValue(w.force, w.forceName, []byte(s)); ok {
+			w.c[w.force]++
+			return v
+		}
+		return s
+	}
+	rules := w.rs.all
+	if w.own {
+		rules = w.rs.own
+	}
+	out, changed := w.rs.redact([]byte(s), rules, w.c, &w.s)
 	if !changed {
 		return s
 	}
@@ -67,9 +98,17 @@ func (w *walker) walk(v reflect.Value) {
 	case reflect.Struct:
 		t := v.Type()
 		for i := 0; i < v.NumField(); i++ {
-			if t.Field(i).IsExported() {
-				w.walk(v.Field(i))
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
 			}
+			if f.Tag.Get("redact") == "own" && !w.own {
+				w.own = true
+				w.walk(v.Field(i))
+				w.own = false
+				continue
+			}
+			w.walk(v.Field(i))
 		}
 	case reflect.Slice:
 		if v.IsNil() {
@@ -100,20 +139,34 @@ func (w *walker) walk(v reflect.Value) {
 }
 
 // bytes redacts a byte slice that holds text, replacing the slice (never
-// writing into the caller's backing array).
+// writing into the caller's backing array). Outside JSON is read as JSON.
 func (w *walker) bytes(v reflect.Value) {
 	b := v.Bytes()
 	if !v.CanSet() || len(b) < MinSecretLen/2 || !utf8.Valid(b) {
 		return
 	}
-	out, changed := w.r.redact(b, w.c, &w.s)
+	var out []byte
+	var changed bool
+	switch {
+	case w.force != "":
+		if s := w.text(string(b)); s != string(b) {
+			out, changed = []byte(s), true
+		}
+	case w.own:
+		out, changed = w.rs.redact(b, w.rs.own, w.c, &w.s)
+	case json.Valid(b):
+		out, changed = w.rs.redactJSON(b, w.c, &w.s, &jsonState{})
+	default:
+		out, changed = w.rs.redact(b, w.rs.all, w.c, &w.s)
+	}
 	if changed {
 		v.SetBytes(append([]byte(nil), out...))
 	}
 }
 
-// walkMap redacts a map's values and its string keys. Keys are visited in a
-// fixed order so that phone masks and counts do not depend on map order.
+// walkMap redacts a map's values and its string keys (by the value rules).
+// Keys are visited in a fixed order so that phone masks and counts do not
+// depend on map order.
 func (w *walker) walkMap(v reflect.Value) {
 	if v.IsNil() || v.Len() == 0 || w.seen[v.Pointer()] {
 		return
@@ -125,12 +178,23 @@ func (w *walker) walkMap(v reflect.Value) {
 	for _, k := range keys {
 		val := reflect.New(et).Elem()
 		val.Set(v.MapIndex(k))
-		w.walk(val)
+		if k.Kind() == reflect.String && !w.own && w.force == "" {
+			if rule := memberRule([]byte(k.String()), w.rs.maskBodies); rule != "" {
+				w.force, w.forceName = rule, []byte(k.String())
+				w.walk(val)
+				w.force, w.forceName = "", nil
+			} else {
+				w.walk(val)
+			}
+		} else {
+			w.walk(val)
+		}
 		nk := k
 		if k.Kind() == reflect.String {
-			if s := w.text(k.String()); s != k.String() {
+			out, changed := w.rs.redact([]byte(k.String()), w.rs.own, w.c, &w.s)
+			if changed {
 				nk = reflect.New(k.Type()).Elem()
-				nk.SetString(s)
+				nk.SetString(string(out))
 				v.SetMapIndex(k, reflect.Value{})
 			}
 		}
@@ -148,10 +212,11 @@ func keyString(k reflect.Value) string {
 	return k.String()
 }
 
-// Name returns a file name with secrets removed, without counting: the names
-// of a bundle's entries go through it.
+// Name returns a file name with secrets removed by the value rules, without
+// counting: the names of a bundle's entries go through it.
 func (r *Redactor) Name(name string) string {
-	out, changed := r.redact([]byte(name), counter{}, &scratch{})
+	rs := r.set.Load()
+	out, changed := rs.redact([]byte(name), rs.own, counter{}, &scratch{})
 	if !changed {
 		return name
 	}
@@ -209,6 +274,26 @@ func Merge(prev, cur Report) Report {
 	return out
 }
 
+// CleanReport returns rep with its file names redacted by the value rules:
+// the report a bundle already carried names its files as they were, which
+// may spell out a secret this Redactor knows (redact --secret-file). Counts
+// of names that become one are added up.
+func (r *Redactor) CleanReport(rep Report) Report {
+	out := Report{Rules: rep.Rules, Files: map[string]map[string]int{}, Totals: rep.Totals}
+	for f, m := range rep.Files {
+		name := r.Name(f)
+		dst := out.Files[name]
+		if dst == nil {
+			dst = map[string]int{}
+			out.Files[name] = dst
+		}
+		for k, n := range m {
+			dst[k] += n
+		}
+	}
+	return out
+}
+
 func userRuleNumber(name string) (int, bool) {
 	rest, ok := strings.CutPrefix(name, "user-")
 	if !ok {
@@ -218,10 +303,11 @@ func userRuleNumber(name string) (int, bool) {
 	return n, err == nil && n > 0
 }
 
-// Clean returns b with secrets removed, without counting: for text made of
-// values that were redacted already (a manifest rewritten from redacted
-// parts), as a last guard.
+// Clean returns the tool's own text b with secrets removed by the value
+// rules (Own), without counting: for text made of values that were redacted
+// already (a manifest rewritten from redacted parts), as a last guard.
 func (r *Redactor) Clean(b []byte) []byte {
-	out, _ := r.redact(b, counter{}, &scratch{})
+	rs := r.set.Load()
+	out, _ := rs.redact(b, rs.own, counter{}, &scratch{})
 	return out
 }

@@ -120,8 +120,13 @@ func rateFindings(s *Stats, add addFunc) error {
 		}
 		return nil // no traffic at all: nothing to state
 	}
+	first, last := "", ""
+	if n := len(s.RateDays); n > 0 {
+		first, last = s.RateDays[0], s.RateDays[n-1]
+	}
 	if err := add("stats.rate", SeverityInfo, map[string]any{
 		"rate": *s.Rate.Value, "incidents": s.Rate.Incidents, "traffic": *s.Rate.Traffic, "days": len(s.RateDays),
+		"first_day": first, "last_day": last,
 	}); err != nil {
 		return err
 	}
@@ -204,8 +209,10 @@ func dominanceFindings(s *Stats, add addFunc) error {
 			}
 			continue
 		}
-		if top.Share >= s.opts.DominantShare {
-			// Too few incidents to call it a pattern: state it plainly.
+		if top.Share > 0.5 || top.Share >= s.opts.DominantShare {
+			// Too few incidents to call it a pattern, or more than half
+			// but short of dominant: state the share plainly, never as a
+			// spread.
 			if err := add("stats.dominant_"+d.name, SeverityInfo, f); err != nil {
 				return err
 			}

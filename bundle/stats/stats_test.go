@@ -244,10 +244,16 @@ func TestCompute_DominantURL(t *testing.T) {
 			wantText: "(7 of 10)",
 		},
 		{
+			name:      "more than half to one URL is said so, not called a spread",
+			incidents: join(many(56, "https://example.com/voice"), many(44, "https://example.com/sms")),
+			wantID:    "stats.dominant_url", wantKey: "https://example.com/voice", wantShare: 0.56,
+			wantText: "56% of incidents (56 of 100) were requests to https://example.com/voice.",
+		},
+		{
 			name:      "half to one URL is a spread",
 			incidents: join(many(5, "https://example.com/voice"), many(5, "https://example.com/sms")),
 			wantID:    "stats.spread_url", wantKey: "https://example.com/sms", wantShare: 0.5,
-			wantText: "No single URL dominates",
+			wantText: "No URL accounts for more than half of the incidents",
 		},
 	}
 	for _, tt := range tests {

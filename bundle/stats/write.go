@@ -2,14 +2,13 @@ package stats
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
 	"time"
 
-	"github.com/gocarina/gocsv"
+	"github.com/twilio-evidence/twilio-evidence/collect/csvsafe"
 )
 
 // Paths of the files written by WriteFiles, inside the bundle.
@@ -90,14 +89,7 @@ func optInt(v *int) string {
 	return strconv.Itoa(*v)
 }
 
-func marshalCSV(rows any, w io.Writer) error {
-	cw := csv.NewWriter(w)
-	if err := gocsv.MarshalCSV(rows, gocsv.NewSafeCSVWriter(cw)); err != nil {
-		return err
-	}
-	cw.Flush()
-	return cw.Error()
-}
+func marshalCSV(rows any, w io.Writer) error { return csvsafe.Marshal(rows, w) }
 
 func dailyRows(zone string, days []Day) []dailyRow {
 	rows := make([]dailyRow, 0, len(days))

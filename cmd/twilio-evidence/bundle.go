@@ -52,6 +52,9 @@ type bundleOptions struct {
 	twilio twilioSideFlags
 	// text holds --lang, --font and --flow (flow.go).
 	text textFlags
+	// learned are secrets an earlier step learned (the parent's auth token
+	// under --all-subaccounts): the run's redactor knows them from the start.
+	learned []string
 	// apiChecked is set when the credentials were checked already (the
 	// runs of subaccounts): the run sends no check request of its own.
 	apiChecked bool
@@ -259,7 +262,7 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 	defer untrack()
 	progress, closeProgress := o.startProgress(s)
 	defer closeProgress()
-	env := &collect.Env{Evidence: ev, Stage: stage, API: api, Progress: progress}
+	env := &collect.Env{Evidence: ev, Stage: stage, API: api, Progress: progress, LearnSecret: learnSecrets(red, s)}
 	collect.Run(ctx, env, o.collectorTimeout, o.run.collectors()...)
 	collect.Run(ctx, env, o.collectorTimeout,
 		collect.AccountInfo{},
@@ -272,6 +275,7 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 	)
 	collect.Run(ctx, env, o.collectorTimeout, o.hopLogs.collectors()...)
 	o.run.explainSkips(ev)
+	o.safety.redactEvidence(red, ev, &text)
 	findings := analysis.Analyze(ev)
 	path, err := o.safety.write(ctx, red, ev, findings, stage, text.apply(bundle.Options{Dir: o.output, Force: o.force, Reproducible: reproducible}))
 	if errors.Is(err, bundle.ErrExists) {

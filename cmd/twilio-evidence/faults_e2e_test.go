@@ -202,10 +202,21 @@ func TestE2E_InterruptWritesAnIncompleteBundle(t *testing.T) {
 	if !m.Interrupted || !m.Incomplete {
 		t.Errorf("manifest interrupted=%v incomplete=%v, want both", m.Interrupted, m.Incomplete)
 	}
+	// Collectors the flags switched off are skipped, not interrupted.
+	off := map[string]string{"twilio-status": "--no-status", "probes": "--no-probe", "hops": "--hop"}
 	for _, c := range m.Collectors {
 		if c.Name == "alerts" && (c.State != "error" || !strings.Contains(c.Reason, "interrupted")) {
 			t.Errorf("alerts = %+v, want an error saying it was interrupted", c)
 		}
+		if flag, ok := off[c.Name]; ok {
+			delete(off, c.Name)
+			if c.State != "skipped" || !strings.Contains(c.Reason, flag) {
+				t.Errorf("%s = %+v, want skipped because of %s", c.Name, c, flag)
+			}
+		}
+	}
+	for name := range off {
+		t.Errorf("collector %s is not in the manifest", name)
 	}
 	if !strings.Contains(string(files["README.txt"]), "INTERRUPTED") {
 		t.Error("README.txt does not say the run was interrupted")
@@ -348,6 +359,13 @@ func TestE2E_BadInputIsOneLine(t *testing.T) {
 		{"nonsense --max-size", env, base("--max-size", "twenty"), 2, "--max-size"},
 		{"negative --max-size", env, base("--max-size", "-5MB"), 2, "--max-size"},
 		{"negative --timeout", env, base("--timeout", "-1s"), 2, "--timeout"},
+		{"negative --collector-timeout", env, base("--collector-timeout", "-1s"), 2, "--collector-timeout -1s"},
+		{"negative --probe-interval", env, base("--probe-interval", "-1s"), 2, "--probe-interval -1s"},
+		{"report: negative --collector-timeout", env, []string{"report", "--demo", "--output", out, "--collector-timeout", "-1m"}, 2, "--collector-timeout -1m"},
+		{"trace: negative --collector-timeout", env, []string{"trace", "--demo", "--collector-timeout", "-1s"}, 2, "--collector-timeout -1s"},
+		{"trace: negative --match-window", env, []string{"trace", "--demo", "--match-window", "-1s"}, 2, "--match-window -1s"},
+		{"flow: negative --timeout", env, []string{"flow", "--demo", "--timeout", "-1s"}, 2, "--timeout -1s"},
+		{"probe: negative --interval", env, []string{"probe", "https://example.com/", "--interval", "-1s"}, 2, "--interval -1s"},
 		{"bad --redact expression", env, base("--redact", "(unclosed"), 2, "--redact"},
 		{"redact: input missing", env, []string{"redact", filepath.Join(dir, "in.zip"), "-o", filepath.Join(out, "o.zip")}, 2, "in.zip"},
 		{"redact: input is a directory", env, []string{"redact", dir, "-o", filepath.Join(out, "o.zip")}, 2, "directory"},

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 )
@@ -121,10 +122,32 @@ func parseFlags(cmd string, fs *pflag.FlagSet, args []string, s streams) (done b
 	if err != nil {
 		return false, usageErr("%s: %s (see twilio-evidence %s --help)", cmd, explainFlagError(cmd, err, fs), cmd)
 	}
+	if err := checkDurations(cmd, fs); err != nil {
+		return false, err
+	}
 	if fs.NArg() > 0 {
 		return false, usageErr("%s: unexpected argument %q: flags start with -- (see twilio-evidence %s --help)", cmd, fs.Arg(0), cmd)
 	}
 	return false, nil
+}
+
+// checkDurations refuses a negative value of any duration flag of fs (a
+// deadline, an interval, a window): a usage error naming the flag.
+func checkDurations(cmd string, fs *pflag.FlagSet) error {
+	var err error
+	fs.VisitAll(func(f *pflag.Flag) {
+		if err != nil || f.Value.Type() != "duration" {
+			return
+		}
+		if d, perr := time.ParseDuration(f.Value.String()); perr == nil && d < 0 {
+			hint := "such as " + f.DefValue + " (the default)"
+			if f.DefValue == "0s" {
+				hint = "such as 30m, or 0 for none"
+			}
+			err = usageErr("%s: --%s %s: a duration cannot be negative: give one %s", cmd, f.Name, f.Value, hint)
+		}
+	})
+	return err
 }
 
 // printHelp writes a command's help: what it does, examples, flags, exit codes.

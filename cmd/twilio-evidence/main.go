@@ -14,6 +14,8 @@ import (
 	"os"
 	"strings"
 	_ "time/tzdata" // --tz works on machines without a zone database
+
+	"github.com/twilio-evidence/twilio-evidence/bundle/redact"
 )
 
 // Exit codes (DESIGN.md §4).
@@ -44,6 +46,9 @@ func envErr(err error) error { return &exitError{exitEnv, err} }
 type streams struct {
 	out, err io.Writer
 	getenv   func(string) string
+	// redactor redacts out and err (redact.go); nil when they are not
+	// redacted (tests of a single function).
+	redactor *redact.Redactor
 }
 
 const mainUsage = `twilio-evidence — evidence for Twilio webhook failures (11200, 11205, 11217 …)

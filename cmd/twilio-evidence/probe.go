@@ -109,6 +109,9 @@ func runProbeCmd(args []string, s streams) error {
 		}
 		return usageErr("probe: %s (see twilio-evidence probe --help)", explainFlagError("probe", err, fs))
 	}
+	if err := checkDurations("probe", fs); err != nil {
+		return err
+	}
 	if fs.Changed("per-address") {
 		on, _ := fs.GetBool("per-address")
 		o.perAddress = probe.PerAddressOff

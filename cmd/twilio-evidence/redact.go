@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
@@ -11,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -118,10 +116,13 @@ func redactOptions(api *collect.APIConfig, getenv func(string) string, phones, b
 }
 
 // attach builds the run's redactor, makes every file staged from now on go
-// through it, redacts stdout and stderr with the same rules, and tracks the
-// staging directory for a second Ctrl-C.
+// through it (each file read as bundle.RedactionKind says), gives stdout and
+// stderr the same secrets, phone masks and expressions, and tracks the
+// staging directory for a second Ctrl-C. The secrets the run learns go to
+// both through learnSecrets.
 func (f *safetyFlags) attach(stage *collect.Stage, api *collect.APIConfig, o *bundleOptions, s streams, reproducible bool) (*redact.Redactor, func(), error) {
 	opts := redactOptions(api, s.getenv, f.maskPhones, f.maskBodies, f.redact)
+	opts.Secrets = append(opts.Secrets, o.learned...)
 	if len(opts.Secrets) == 0 && reproducible {
 		// No secret to key the phone masks with: key them with the inputs,
 		// so that the same inputs give the same bundle.
@@ -131,11 +132,33 @@ func (f *safetyFlags) attach(stage *collect.Stage, api *collect.APIConfig, o *bu
 	if err != nil {
 		return nil, nil, usageErr("%v", err)
 	}
-	if sr, err := redact.New(opts); err == nil {
-		useStreamRedactor(s, sr)
+	streamOptions(s, opts)
+	stage.Filter = func(name string, w io.Writer) io.WriteCloser {
+		return r.WriterOf(name, bundle.RedactionKind(name), w)
 	}
-	stage.Filter = func(name string, w io.Writer) io.WriteCloser { return r.Writer(name, w) }
 	return r, partials.TrackDir(stage.Dir), nil
+}
+
+// streamOptions makes stdout and stderr redact what opts names too (phone
+// masks, --redact expressions and secrets; bodies are no part of the tool's
+// own words).
+func streamOptions(s streams, opts redact.Options) {
+	if s.redactor != nil {
+		opts.MaskBodies = false
+		_ = s.redactor.Add(opts) // opts were checked by redact.New already
+	}
+}
+
+// learnSecrets is the hook through which collectors hand over the secrets
+// they learn (collect.Env.LearnSecret): the bundle's redactor and the
+// streams' remove them from then on.
+func learnSecrets(r *redact.Redactor, s streams) func(...string) {
+	return func(values ...string) {
+		r.AddSecrets(values, nil)
+		if s.redactor != nil {
+			s.redactor.AddSecrets(values, nil)
+		}
+	}
 }
 
 // inputsKey is a phone-mask key made from the contents of the input files.
@@ -154,16 +177,25 @@ func inputsKey(paths ...string) []byte {
 	return h.Sum(nil)
 }
 
-// write redacts the evidence and the findings in memory (the PDF's text is
-// compressed, out of reach of the file filter), then writes the bundle with
-// the redaction report and the size budget.
-func (f *safetyFlags) write(ctx context.Context, r *redact.Redactor, ev *collect.Evidence, findings []analysis.Finding, stage *collect.Stage, opt bundle.Options) (string, error) {
+// redactEvidence redacts the collected evidence in memory, as outside data,
+// before anything is drawn from it: the findings, the PDF (whose text is
+// compressed, out of reach of the file filter), ticket.txt, incidents.csv
+// and the statistics then hold no secret, and the filter reads them as the
+// tool's own files. The flow file (--flow) is redacted as outside text,
+// counted under flow.md.
+func (f *safetyFlags) redactEvidence(r *redact.Redactor, ev *collect.Evidence, text *textInputs) {
 	ev.CommandLine = hideRedactExpressions(ev.CommandLine)
 	r.Value(bundle.EvidenceCounts, ev)
-	r.Value(bundle.EvidenceCounts, findings)
-	if opt.Flow != nil {
-		opt.Flow = r.Bytes(bundle.EvidenceCounts, opt.Flow)
+	if text.flow != nil {
+		text.flow = r.Redact(bundle.FlowFile, redact.Text, text.flow)
 	}
+}
+
+// write redacts the findings by the value rules (they are the tool's own
+// words, drawn from evidence redacted already), then writes the bundle with
+// the redaction report and the size budget.
+func (f *safetyFlags) write(ctx context.Context, r *redact.Redactor, ev *collect.Evidence, findings []analysis.Finding, stage *collect.Stage, opt bundle.Options) (string, error) {
+	r.OwnValue(bundle.EvidenceCounts, findings)
 	interrupted := errors.Is(ctx.Err(), context.Canceled) && analysis.Incomplete(ev)
 	opt.Zip = func(stage *collect.Stage, final string, stamp time.Time) error {
 		res, err := bundle.Finish(stage, final, bundle.FinishOptions{
@@ -201,86 +233,39 @@ func hideRedactExpressions(args []string) []string {
 	return out
 }
 
-// redactingStream redacts what the process prints, line by line, with the
-// redactor of the moment: one that knows the secrets of the environment
-// from the start, then the run's own once it knows its credentials.
-type redactingStream struct {
-	mu   sync.Mutex
-	w    io.Writer
-	name string
-	r    *redact.Redactor
-	buf  []byte
-}
-
-// maxStreamLine is how long a line without a break is held back.
-const maxStreamLine = 64 << 10
-
-func (rs *redactingStream) Write(p []byte) (int, error) {
-	rs.mu.Lock()
-	defer rs.mu.Unlock()
-	rs.buf = append(rs.buf, p...)
-	end := max(bytes.LastIndexByte(rs.buf, '\n'), bytes.LastIndexByte(rs.buf, '\r')) + 1
-	if end == 0 && len(rs.buf) > maxStreamLine {
-		end = len(rs.buf)
-	}
-	if end > 0 {
-		if err := rs.emit(rs.buf[:end]); err != nil {
-			return 0, err
-		}
-		rs.buf = append(rs.buf[:0], rs.buf[end:]...)
-	}
-	return len(p), nil
-}
-
-func (rs *redactingStream) emit(b []byte) error {
-	_, err := rs.w.Write(rs.r.Bytes(rs.name, b))
-	return err
+// redactedStream is stdout or stderr through the process's stream
+// redactor.
+type redactedStream struct {
+	io.WriteCloser
+	under io.Writer
 }
 
 // Fd lets progress.go see whether the stream under it is a terminal.
-func (rs *redactingStream) Fd() uintptr {
-	if f, ok := rs.w.(interface{ Fd() uintptr }); ok {
+func (rs redactedStream) Fd() uintptr {
+	if f, ok := rs.under.(interface{ Fd() uintptr }); ok {
 		return f.Fd()
 	}
 	return ^uintptr(0)
 }
 
-func (rs *redactingStream) flush() {
-	rs.mu.Lock()
-	defer rs.mu.Unlock()
-	if len(rs.buf) > 0 {
-		rs.emit(rs.buf)
-		rs.buf = rs.buf[:0]
-	}
-}
-
-func (rs *redactingStream) use(r *redact.Redactor) {
-	rs.mu.Lock()
-	rs.r = r
-	rs.mu.Unlock()
-}
-
-// redactStreams wraps stdout and stderr so that nothing the process prints
-// carries a secret of the environment; close writes what is held back.
+// redactStreams wraps stdout and stderr in one redactor so that nothing the
+// process prints carries a secret: from the first line it knows the secrets
+// of the environment, then each command's options (streamOptions) and what
+// the run learns (learnSecrets). What is printed is the tool's own text —
+// help, errors, progress — so only secret values, phone masks and --redact
+// expressions apply, never a rule that matches by name. A line is held back
+// until it is complete, so a secret written in pieces is never split; close
+// writes what is held back.
 func redactStreams(s streams) (streams, func()) {
 	opts := redactOptions(nil, s.getenv, false, false, nil)
 	r, err := redact.New(opts)
 	if err != nil {
 		r, _ = redact.New(redact.Options{})
 	}
-	out := &redactingStream{w: s.out, name: "stdout", r: r}
-	errw := &redactingStream{w: s.err, name: "stderr", r: r}
-	s.out, s.err = out, errw
-	return s, func() { out.flush(); errw.flush() }
-}
-
-// useStreamRedactor makes the streams redact with r from now on.
-func useStreamRedactor(s streams, r *redact.Redactor) {
-	for _, w := range []io.Writer{s.out, s.err} {
-		if rs, ok := w.(*redactingStream); ok {
-			rs.use(r)
-		}
-	}
+	out := redactedStream{r.WriterOf("stdout", redact.Own, s.out), s.out}
+	errw := redactedStream{r.WriterOf("stderr", redact.Own, s.err), s.err}
+	s.out, s.err, s.redactor = out, errw, r
+	return s, func() { out.Close(); errw.Close() }
 }
 
 const redactUsage = `Usage: twilio-evidence redact IN.zip -o OUT.zip [flags]
@@ -347,6 +332,9 @@ func runRedactCmd(args []string, s streams) error {
 	}
 	if err != nil {
 		return usageErr("redact: %s (see twilio-evidence redact --help)", explainFlagError("redact", err, fs))
+	}
+	if err := checkDurations("redact", fs); err != nil {
+		return err
 	}
 	if fs.NArg() != 1 {
 		return usageErr("redact: give one bundle to redact: twilio-evidence redact IN.zip -o OUT.zip (see twilio-evidence redact --help)")
@@ -438,16 +426,16 @@ func runRedact(in string, o redactCmdOptions, cmdLine []string, s streams) error
 	if err != nil {
 		return usageErr("%v", err)
 	}
-	if sr, err := redact.New(opts); err == nil {
-		useStreamRedactor(s, sr)
-	}
+	streamOptions(s, opts)
 	stage, err := collect.NewStage()
 	if err != nil {
 		return envErr(err)
 	}
 	defer partials.TrackDir(stage.Dir)()
 	defer stage.Remove()
-	stage.Filter = func(name string, w io.Writer) io.WriteCloser { return r.Writer(name, w) }
+	stage.Filter = func(name string, w io.Writer) io.WriteCloser {
+		return r.WriterOf(name, bundle.RedactionKind(name), w)
+	}
 
 	res, err := redactZip(zr, in, stage, r, o)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand"
 	"os"
 	"path/filepath"
@@ -180,5 +181,37 @@ func TestRun_StreamsAreRedacted(t *testing.T) {
 	flush()
 	if strings.Contains(out.String(), token) || !strings.HasSuffix(out.String(), "no newline [REDACTED:secret]") {
 		t.Errorf("stdout = %q", out.String())
+	}
+}
+
+// TestRedactStreams_SecretWrittenInPiecesAround64KiB writes a secret to
+// stderr in pieces right where a stream that flushed every 64 KiB would have
+// cut it: no piece of it may come out.
+func TestRedactStreams_SecretWrittenInPiecesAround64KiB(t *testing.T) {
+	const secret = "Str3amS3cretValue0000000000000042"
+	pieces := []string{secret[:7], secret[7:19], secret[19:]}
+	getenv := func(k string) string {
+		if k == "TWILIO_AUTH_TOKEN" {
+			return secret
+		}
+		return ""
+	}
+	for _, fill := range []int{64<<10 - 40, 64<<10 - 16, 64<<10 - 8, 64<<10 - 1, 64 << 10, 64<<10 + 3, 128<<10 - 9} {
+		var out, errb bytes.Buffer
+		s, closeStreams := redactStreams(streams{out: &out, err: &errb, getenv: getenv})
+		io.WriteString(s.err, strings.Repeat("x", fill))
+		for _, p := range pieces {
+			io.WriteString(s.err, p)
+		}
+		io.WriteString(s.err, " done\n")
+		closeStreams()
+		for _, p := range pieces {
+			if strings.Contains(errb.String(), p) {
+				t.Errorf("filler of %d bytes: stderr holds the piece %q of the secret", fill, p)
+			}
+		}
+		if want := strings.Repeat("x", fill) + "[REDACTED:secret] done\n"; errb.String() != want {
+			t.Errorf("filler of %d bytes: stderr ends %q", fill, errb.String()[max(errb.Len()-40, 0):])
+		}
 	}
 }

@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gocarina/gocsv"
 	"github.com/spf13/pflag"
 
 	"github.com/twilio-evidence/twilio-evidence/bundle"
@@ -21,6 +20,7 @@ import (
 	"github.com/twilio-evidence/twilio-evidence/bundle/bundlezip"
 	"github.com/twilio-evidence/twilio-evidence/bundle/stats"
 	"github.com/twilio-evidence/twilio-evidence/collect"
+	"github.com/twilio-evidence/twilio-evidence/collect/csvsafe"
 	"github.com/twilio-evidence/twilio-evidence/collect/faketwilio"
 	"github.com/twilio-evidence/twilio-evidence/collect/runlock"
 )
@@ -415,7 +415,7 @@ func readBaseline(path string) (*stats.Stats, error) {
 		return nil, fmt.Errorf("previous bundle %s: %w", path, err)
 	}
 	defer rc.Close()
-	if err := gocsv.Unmarshal(rc, &incidents); err != nil {
+	if err := csvsafe.Unmarshal(rc, &incidents); err != nil {
 		return nil, fmt.Errorf("previous bundle %s: %s: %w", path, bundle.IncidentsFile, err)
 	}
 	return stats.Compute(stats.Input{Window: m.Window, Incidents: incidents}, stats.Options{})

@@ -15,10 +15,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gocarina/gocsv"
-
 	"github.com/twilio-evidence/twilio-evidence/bundle/pdfdoc"
 	"github.com/twilio-evidence/twilio-evidence/collect"
+	"github.com/twilio-evidence/twilio-evidence/collect/csvsafe"
 )
 
 // Outcomes of one subaccount in the index.
@@ -84,9 +83,18 @@ func runSubaccounts(ctx context.Context, o bundleOptions, s streams, one oneAcco
 	}
 	// Each subaccount is checked on its own (runOneSubaccount).
 	o.apiChecked = true
-	subs, err := collect.ListSubaccounts(ctx, parentAPI)
+	subs, tokens, err := collect.ListSubaccounts(ctx, parentAPI)
 	if err != nil {
 		return nil, envErr(fmt.Errorf("%w: check that TWILIO_ACCOUNT_SID is the parent account and its credentials may list subaccounts", err))
+	}
+	// The list carries every account's auth token: none may be printed, and
+	// every subaccount's bundle removes the parent's (a run with an API key
+	// knows it from here only); each run learns its own from its account.
+	if s.redactor != nil {
+		s.redactor.AddSecrets(mapValues(tokens), nil)
+	}
+	if t := tokens[creds.AccountSID]; t != "" {
+		o.learned = append(o.learned, t)
 	}
 	if len(subs) == 0 {
 		return nil, usageErr("account %s has no subaccounts: run without --all-subaccounts", creds.AccountSID)
@@ -131,6 +139,15 @@ func runSubaccounts(ctx context.Context, o bundleOptions, s streams, one oneAcco
 		run.IndexPDF = ""
 	}
 	return run, nil
+}
+
+func mapValues(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for _, v := range m {
+		out = append(out, v)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // runOneSubaccount checks that the subaccount can be read, then runs it.
@@ -298,7 +315,7 @@ func writeFileAtomic(path string, data []byte) error {
 
 func writeIndexCSV(path string, rows []indexRow) error {
 	var b bytes.Buffer
-	if err := gocsv.Marshal(rows, &b); err != nil {
+	if err := csvsafe.Marshal(rows, &b); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return writeFileAtomic(path, b.Bytes())

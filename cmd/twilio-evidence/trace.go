@@ -242,6 +242,10 @@ type traceHopJSON struct {
 	Conn      bool               `json:"connection_level,omitempty"`
 	Reached   *int               `json:"reached,omitempty"`
 	Files     []hoplog.FileStats `json:"files"`
+	Kind      string             `json:"kind,omitempty"`
+	LinesRead int64              `json:"lines_read"`
+	Other     int64              `json:"other_lines_skipped"`
+	Read      string             `json:"read"`
 	Problems  string             `json:"problems,omitempty"`
 	Note      string             `json:"note,omitempty"`
 	Error     string             `json:"error,omitempty"`
@@ -316,7 +320,8 @@ func newTraceResult(ev *collect.Evidence, window time.Duration) *traceResult {
 func hopJSON(h collect.HopLog) traceHopJSON {
 	t := h.Totals()
 	return traceHopJSON{Name: h.Name, Pattern: h.Pattern, Format: h.Detection.Format, Detected: h.Detection.String(), Conn: h.Conn,
-		Files: h.Files, Problems: h.Problems(), Note: h.Note, Error: h.Err, BytesRead: t.Bytes, Skipped: t.SkippedBytes}
+		Files: h.Files, Kind: h.Detection.Kind, LinesRead: t.Parsed, Other: t.Other, Read: h.ReadSummary(),
+		Problems: h.Problems(), Note: h.Note, Error: h.Err, BytesRead: t.Bytes, Skipped: t.SkippedBytes}
 }
 
 // print writes the result for a person: the hops with their detection and
@@ -373,6 +378,9 @@ func readFigures(h traceHopJSON) string {
 }
 
 func printHopNotes(w io.Writer, h traceHopJSON) {
+	if h.Error == "" || len(h.Files) > 0 {
+		fmt.Fprintf(w, "     %s\n", h.Read)
+	}
 	if h.Error != "" {
 		fmt.Fprintf(w, "     error: %s\n", h.Error)
 	}

@@ -46,6 +46,9 @@ func (a Alert) listView() Alert {
 
 // Account is an API v2010 account (api.v2010.account).
 type Account struct {
+	// AuthToken is the account's own auth token, which Twilio returns with
+	// the account (empty: left out, as for an API key without access).
+	AuthToken       string            `json:"auth_token,omitempty"`
 	DateCreated     string            `json:"date_created"`
 	DateUpdated     string            `json:"date_updated"`
 	FriendlyName    string            `json:"friendly_name"`

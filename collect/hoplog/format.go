@@ -70,6 +70,10 @@ type Format struct {
 	// Skew is how far out of order this log's lines may be; blocks are only
 	// skipped when they are further than Skew from every incident window.
 	Skew time.Duration
+	// Kind says what the log's lines record, in one word for the counts
+	// ("2,114 firewall lines read"): KindFirewall, KindFlow, KindRequest or
+	// KindText.
+	Kind string
 	// Samples are lines with the records they must parse to.
 	Samples []Sample
 
@@ -79,7 +83,22 @@ type Format struct {
 	timeOf func(line []byte, pc *parseContext) (time.Time, bool)
 	// detail says what was detected beyond the name (JSON field names).
 	detail func() string
+	// isLine, when set, tells the format's own lines from the other lines
+	// of a shared file whose times timeOf reads as well (the other
+	// programs' lines of a syslog file); it must be cheap.
+	isLine func(line []byte) bool
+	// marker is a string every line of a firewall format holds, searched
+	// for through a whole file when its first lines are of other kinds.
+	marker string
 }
+
+// Kinds of log line, by what they record.
+const (
+	KindFirewall = "firewall"
+	KindFlow     = "flow"
+	KindRequest  = "request"
+	KindText     = "text"
+)
 
 // parseContext carries what a line's own text may lack: the location of
 // timestamps without an offset and a reference time for the year of syslog
@@ -176,71 +195,4 @@ func ParseFormat(spec string) (*Format, error) {
 		}
 	}
 	return nil, fmt.Errorf("unknown log format %q (known: %s)", name, strings.Join(FormatNames(), ", "))
-}
-
-// Detection says which format was found for a hop and on what evidence.
-type Detection struct {
-	// Format is the format name.
-	Format string
-	// Given is true when the format came from the spec, not detection.
-	Given bool
-	// Sampled is how many lines detection looked at; Parsed how many of them
-	// the format read.
-	Sampled, Parsed int
-	// Detail adds what was detected beyond the name (JSON fields).
-	Detail string
-}
-
-// String says it in one line, e.g. "combined (detected: 20 of 20 lines)".
-func (d Detection) String() string {
-	s := d.Format
-	if d.Detail != "" {
-		s += " [" + d.Detail + "]"
-	}
-	if d.Given {
-		return s + " (given)"
-	}
-	return fmt.Sprintf("%s (detected: %d of %d lines)", s, d.Parsed, d.Sampled)
-}
-
-// ErrUnknownFormat is wrapped by the errors of Detect, ScanHop and Check when
-// no built-in format reads a log's first lines (or it has none).
-var ErrUnknownFormat = errors.New("no known format reads these lines")
-
-// Detect picks the built-in format that reads the most of the given lines
-// (blank and indented continuation lines ignored). At least half the lines must parse.
-func Detect(lines [][]byte, loc *time.Location, ref time.Time) (*Format, Detection, error) {
-	pc := newParseContext(loc, ref)
-	var sample [][]byte
-	for _, l := range lines {
-		// Indented lines continue the entry before them (stack traces).
-		if len(strings.TrimSpace(string(l))) > 0 && l[0] != ' ' && l[0] != '\t' {
-			sample = append(sample, l)
-		}
-	}
-	if len(sample) == 0 {
-		return nil, Detection{}, fmt.Errorf("%w: no lines to detect the format from; give one as NAME=PATH:FORMAT", ErrUnknownFormat)
-	}
-	var best *Format
-	bestN := 0
-	for _, f := range builtin() {
-		n := 0
-		for _, l := range sample {
-			if _, err := f.parse(l, pc); err == nil {
-				n++
-			}
-		}
-		if n > bestN {
-			best, bestN = f, n
-		}
-	}
-	if best == nil || bestN*2 < len(sample) {
-		return nil, Detection{Sampled: len(sample), Parsed: bestN},
-			fmt.Errorf("%w (best: %d of %d); give one as NAME=PATH:FORMAT", ErrUnknownFormat, bestN, len(sample))
-	}
-	if best.Name == "json" {
-		// Fix the fields found in the sample so every line is read alike.
-		best = jsonFormat(detectJSONFields(sample))
-	}
-	return best, Detection{Format: best.Name, Sampled: len(sample), Parsed: bestN, Detail: best.Detail()}, nil
 }

@@ -73,6 +73,12 @@ func classifyAction(prefix []byte) string {
 	return ""
 }
 
+// isIptablesLine tells packet-filter LOG lines from the other lines of a
+// kernel log or syslog file.
+func isIptablesLine(line []byte) bool {
+	return bytes.Contains(line, []byte("IN=")) && bytes.Contains(line, []byte(" SRC="))
+}
+
 // parseIptables reads iptables/nftables LOG lines as syslog or the journal
 // writes them.
 func parseIptables(line []byte, pc *parseContext) (Record, error) {
@@ -125,6 +131,9 @@ func parseIptables(line []byte, pc *parseContext) (Record, error) {
 func iptablesFormat() *Format {
 	return &Format{
 		Name:        "iptables",
+		Kind:        KindFirewall,
+		isLine:      isIptablesLine,
+		marker:      " SRC=",
 		Description: "iptables/nftables LOG lines (IN= OUT= SRC= DST= PROTO= SPT= DPT=) in syslog or the journal",
 		Conn:        true,
 		Skew:        5 * time.Second,
@@ -192,6 +201,7 @@ func parseVPCFlow(line []byte, _ *parseContext) (Record, error) {
 func vpcFlowFormat() *Format {
 	return &Format{
 		Name:        "vpcflow",
+		Kind:        KindFlow,
 		Description: "AWS VPC Flow Logs, default format (ACCEPT/REJECT records)",
 		Conn:        true,
 		// Records cover aggregation intervals of up to 10 minutes and are
@@ -243,6 +253,7 @@ func textFormat() *Format {
 	timeOf := func(l []byte, pc *parseContext) (time.Time, bool) { return leadingTime(l, pc) }
 	return &Format{
 		Name:        "text",
+		Kind:        KindText,
 		Description: "any log whose lines start with a timestamp (application logs): read for excerpts, never matched to requests",
 		Conn:        true,
 		Skew:        5 * time.Second,

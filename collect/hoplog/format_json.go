@@ -236,6 +236,7 @@ func (f jsonFields) String() string {
 func jsonFormat(fields jsonFields) *Format {
 	return &Format{
 		Name:        "json",
+		Kind:        KindRequest,
 		Description: "JSON lines; time, path, method, status, duration, user agent fields detected or given as json:time=KEY,path=KEY,…",
 		Skew:        5 * time.Second,
 		parse:       func(l []byte, pc *parseContext) (Record, error) { return parseJSONLine(l, pc, fields) },

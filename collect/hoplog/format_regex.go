@@ -38,6 +38,15 @@ func regexFormat(pattern string) (*Format, error) {
 	// Without a path group the log is read as a connection log (dst, dport,
 	// action) or, with none of those, for its times only (excerpts).
 	_, hasPath := idx["path"]
+	kind := KindRequest
+	if !hasPath {
+		kind = KindText
+		for _, g := range []string{"dst", "dport", "action"} {
+			if _, ok := idx[g]; ok {
+				kind = KindFirewall
+			}
+		}
+	}
 	group := func(m []int, line []byte, name string) (string, bool) {
 		i, ok := idx[name]
 		if !ok || m[2*i] < 0 {
@@ -87,6 +96,7 @@ func regexFormat(pattern string) (*Format, error) {
 	}
 	return &Format{
 		Name:        "regex",
+		Kind:        kind,
 		Description: "regular expression with named groups " + strings.Join(regexGroups, ", "),
 		Conn:        !hasPath,
 		Skew:        5 * time.Second,

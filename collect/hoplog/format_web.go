@@ -127,6 +127,7 @@ func at(s string) time.Time {
 func combinedFormat() *Format {
 	return &Format{
 		Name:        "combined",
+		Kind:        KindRequest,
 		Description: "nginx/apache combined access log, with optional trailing fields ($request_time, $upstream_response_time, quoted host)",
 		Skew:        5 * time.Second,
 		parse:       func(l []byte, _ *parseContext) (Record, error) { return parseCLF(l, true) },
@@ -151,6 +152,7 @@ func combinedFormat() *Format {
 func commonFormat() *Format {
 	return &Format{
 		Name:        "common",
+		Kind:        KindRequest,
 		Description: "nginx/apache common log format (no referer, no user agent)",
 		Skew:        5 * time.Second,
 		parse:       func(l []byte, _ *parseContext) (Record, error) { return parseCLF(l, false) },
@@ -283,6 +285,7 @@ func parseLTSV(line []byte, pc *parseContext) (Record, error) {
 func ltsvFormat() *Format {
 	return &Format{
 		Name:        "ltsv",
+		Kind:        KindRequest,
 		Description: "Labeled Tab-separated Values (time, req/uri, method, status, reqtime, ua …)",
 		Skew:        5 * time.Second,
 		parse:       parseLTSV,
@@ -390,6 +393,7 @@ func elbTimeOf(line []byte, _ *parseContext) (time.Time, bool) {
 func albFormat() *Format {
 	return &Format{
 		Name:        "alb",
+		Kind:        KindRequest,
 		Description: "AWS Application Load Balancer access log",
 		Skew:        2 * time.Minute,
 		parse:       func(l []byte, _ *parseContext) (Record, error) { return parseALB(l, false) },
@@ -410,6 +414,7 @@ func albFormat() *Format {
 func elbFormat() *Format {
 	return &Format{
 		Name:        "elb",
+		Kind:        KindRequest,
 		Description: "AWS Classic Load Balancer access log",
 		Skew:        2 * time.Minute,
 		parse:       func(l []byte, _ *parseContext) (Record, error) { return parseALB(l, true) },

@@ -152,7 +152,7 @@ func Check(spec Spec, loc *time.Location) (Detection, error) {
 		}
 		return Detection{Format: f.Name, Given: true, Detail: f.Detail()}, nil
 	}
-	_, det, err := Detect(firstLines(files, 50), loc, time.Time{})
+	_, det, err := DetectFiles(files, loc, time.Time{})
 	if err != nil {
 		return det, fmt.Errorf("%s (%s): %w", spec.Name, spec.Pattern, err)
 	}

@@ -66,9 +66,11 @@ type FileStats struct {
 	// much of the file was passed over as far from every incident.
 	Bytes, SkippedBytes int64
 	// Lines is how many lines were looked at (lines in skipped blocks are
-	// not); Parsed how many of those had a readable time (and, near an
-	// incident, parsed whole); Unparsed how many did not.
-	Lines, Parsed, Unparsed int64
+	// not); Parsed how many of those were the format's lines with a
+	// readable time (and, near an incident, parsed whole); Unparsed how
+	// many were not readable; Other how many were other kinds of line
+	// sharing the file (other programs' syslog lines), skipped.
+	Lines, Parsed, Unparsed, Other int64
 	// LongLines counts lines over MaxLineBytes, InvalidUTF8 lines looked at
 	// that are not UTF-8, Binary lines holding NUL bytes.
 	LongLines, InvalidUTF8, Binary int64
@@ -98,6 +100,8 @@ func (s FileStats) Problems() string {
 	if s.Unparsed > 0 {
 		p = append(p, fmt.Sprintf("%d lines not in the format or without a time", s.Unparsed))
 	}
+	// Other lines (other programs' syslog lines) are no problem: they are
+	// said beside the lines read (HopResult.ReadSummary).
 	if s.Err != "" {
 		p = append(p, s.Err)
 	}
@@ -194,6 +198,7 @@ func (h *HopResult) Totals() FileStats {
 		t.Lines += f.Lines
 		t.Parsed += f.Parsed
 		t.Unparsed += f.Unparsed
+		t.Other += f.Other
 		t.LongLines += f.LongLines
 		t.InvalidUTF8 += f.InvalidUTF8
 		t.Binary += f.Binary
@@ -224,12 +229,12 @@ func ScanHop(ctx context.Context, spec Spec, incidents []Incident, opts Options)
 		}
 		det = Detection{Format: f.Name, Given: true, Detail: f.Detail()}
 	} else {
-		lines := firstLines(files, 50)
-		if f, det, err = Detect(lines, pc.loc, pc.ref); err != nil {
+		if f, det, err = DetectFiles(files, pc.loc, pc.ref); err != nil {
 			return nil, fmt.Errorf("hop %s: %w", spec.Name, err)
 		}
 	}
 	s := newScanner(f, pc, incidents, opts)
+	s.mixed = det.Mixed
 	res := &HopResult{Name: spec.Name, Detection: det, Conn: f.Conn}
 	readable := 0
 	for _, path := range files {
@@ -346,39 +351,6 @@ func medianTime(incidents []Incident) time.Time {
 	return ts[len(ts)/2]
 }
 
-// firstLines reads up to n lines from the start of the first files that
-// have any, for format detection.
-func firstLines(files []string, n int) [][]byte {
-	var out [][]byte
-	for _, path := range files {
-		lf, err := openLog(path)
-		if err != nil {
-			continue
-		}
-		buf := make([]byte, 256<<10)
-		k, _ := fillBuf(lf.reader(), buf)
-		lf.Close()
-		data := buf[:k]
-		for len(data) > 0 && len(out) < n {
-			i := bytes.IndexByte(data, '\n')
-			if i < 0 {
-				if k < len(buf) { // the file's last line, not a cut one
-					out = append(out, bytes.TrimRight(data, "\r"))
-				}
-				break
-			}
-			if l := bytes.TrimRight(data[:i], "\r"); len(bytes.TrimSpace(l)) > 0 && len(l) <= 16<<10 {
-				out = append(out, l)
-			}
-			data = data[i+1:]
-		}
-		if len(out) >= n {
-			break
-		}
-	}
-	return out
-}
-
 // fillBuf reads until b is full or the reader fails; it returns the error
 // that stopped it (io.EOF at a clean end).
 func fillBuf(r io.Reader, b []byte) (int, error) {
@@ -427,6 +399,11 @@ type scanner struct {
 	lastT time.Time
 	buf   []byte
 	ex    *excerptWriter
+
+	// mixed is true when the file holds other kinds of line than the
+	// format's: lines without a time are then counted as other lines,
+	// not as unreadable ones.
+	mixed bool
 
 	st   *FileStats
 	path string
@@ -906,6 +883,21 @@ func (s *scanner) line(line []byte, off int64) {
 		return
 	}
 	t, ok := s.f.timeOf(line, s.pc)
+	if ok && s.f.isLine != nil && !s.f.isLine(line) || !ok && s.mixed {
+		// Another kind of line sharing the file (another program's syslog
+		// line): skipped and counted, in the excerpt when near an
+		// incident.
+		s.st.Other++
+		if ok {
+			s.span(t)
+			s.prevIn = s.overlaps(t, t)
+		}
+		if s.prevIn {
+			s.check(line)
+			s.ex.line(line)
+		}
+		return
+	}
 	if !ok {
 		// A line without a time (a stack trace, a wrapped message) belongs
 		// to the entry before it and goes to the excerpt with it.

@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"cmp"
 	"math"
 	"net/http"
 	"sort"
@@ -146,12 +147,13 @@ func factsOf(attempts []Attempt) Facts {
 // of the late answers) or waited in vain for.
 func (f *Facts) slowness(list []Attempt) {
 	a := list[0]
+	// A history recorded before the total timeout was kept lacks it.
+	tt := cmp.Or(a.TotalTimeoutMs, float64(DefaultTotalTimeout.Milliseconds()))
+	rt := cmp.Or(a.ReadTimeoutMs, float64(DefaultReadTimeout.Milliseconds()))
 	if a.ErrorClass == ClassTotalTimeout {
-		f.TimeoutSeconds = a.TotalTimeoutMs / 1000
-		f.Override = override("tt", a.TotalTimeoutMs, DefaultTotalTimeout)
+		f.TimeoutSeconds, f.Override = tt/1000, override("tt", tt, DefaultTotalTimeout)
 	} else {
-		f.TimeoutSeconds = a.ReadTimeoutMs / 1000
-		f.Override = override("rt", a.ReadTimeoutMs, DefaultReadTimeout)
+		f.TimeoutSeconds, f.Override = rt/1000, override("rt", rt, DefaultReadTimeout)
 	}
 	var answered, waited []float64
 	for _, x := range list {

@@ -1,6 +1,8 @@
 package probe
 
 import (
+	"bytes"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +11,8 @@ import (
 	"time"
 
 	"github.com/gocarina/gocsv"
+
+	"github.com/twilio-evidence/twilio-evidence/collect/csvsafe"
 )
 
 // HistoryRow is one attempt as a CSV row (the history file and the
@@ -21,33 +25,45 @@ type HistoryRow struct {
 	Style         string  `csv:"style"`
 	Method        string  `csv:"method"`
 	ReadTimeoutMs float64 `csv:"read_timeout_ms"`
-	Resolved      string  `csv:"resolved"`
-	Address       string  `csv:"address"`
-	Private       bool    `csv:"private"`
-	DNSMs         float64 `csv:"dns_ms"`
-	ConnectMs     float64 `csv:"connect_ms"`
-	TLSMs         float64 `csv:"tls_ms"`
-	ProcessingMs  float64 `csv:"processing_ms"`
-	TransferMs    float64 `csv:"transfer_ms"`
-	TTFBMs        float64 `csv:"ttfb_ms"`
-	TotalMs       float64 `csv:"total_ms"`
-	TLSVersion    string  `csv:"tls_version"`
-	Cipher        string  `csv:"cipher"`
-	CertSubject   string  `csv:"cert_subject"`
-	CertIssuer    string  `csv:"cert_issuer"`
-	CertDaysLeft  string  `csv:"cert_days_to_expiry"`
-	HTTPVersion   string  `csv:"http_version"`
-	Status        int     `csv:"status"`
-	ContentType   string  `csv:"content_type"`
-	BodyBytes     int64   `csv:"body_bytes"`
-	Redirects     string  `csv:"redirects"`
-	OK            bool    `csv:"ok"`
-	FailedPhase   string  `csv:"failed_phase"`
-	ErrorClass    string  `csv:"error_class"`
-	TwilioCode    int     `csv:"twilio_code"`
-	TwilioAltCode int     `csv:"twilio_alt_code"`
-	Error         string  `csv:"error"`
-	Notes         string  `csv:"notes"`
+	// Columns added later; a history file written before them reads as
+	// zero, and appending to it keeps its columns.
+	ConnectTimeoutMs float64 `csv:"connect_timeout_ms"`
+	TotalTimeoutMs   float64 `csv:"total_timeout_ms"`
+	WebhookMethod    string  `csv:"webhook_method"`
+	Allow            string  `csv:"allow"`
+	Location         string  `csv:"location"`
+	CertNotAfter     string  `csv:"cert_not_after"`
+	CertNames        string  `csv:"cert_names"`
+	MissingIssuer    string  `csv:"missing_issuer"`
+	IssuerURL        string  `csv:"issuer_url"`
+	IssuerFetched    bool    `csv:"issuer_fetched"`
+	Resolved         string  `csv:"resolved"`
+	Address          string  `csv:"address"`
+	Private          bool    `csv:"private"`
+	DNSMs            float64 `csv:"dns_ms"`
+	ConnectMs        float64 `csv:"connect_ms"`
+	TLSMs            float64 `csv:"tls_ms"`
+	ProcessingMs     float64 `csv:"processing_ms"`
+	TransferMs       float64 `csv:"transfer_ms"`
+	TTFBMs           float64 `csv:"ttfb_ms"`
+	TotalMs          float64 `csv:"total_ms"`
+	TLSVersion       string  `csv:"tls_version"`
+	Cipher           string  `csv:"cipher"`
+	CertSubject      string  `csv:"cert_subject"`
+	CertIssuer       string  `csv:"cert_issuer"`
+	CertDaysLeft     string  `csv:"cert_days_to_expiry"`
+	HTTPVersion      string  `csv:"http_version"`
+	Status           int     `csv:"status"`
+	ContentType      string  `csv:"content_type"`
+	BodyBytes        int64   `csv:"body_bytes"`
+	Redirects        string  `csv:"redirects"`
+	OK               bool    `csv:"ok"`
+	FailedPhase      string  `csv:"failed_phase"`
+	ErrorClass       string  `csv:"error_class"`
+	TwilioCode       int     `csv:"twilio_code"`
+	TwilioAltCode    int     `csv:"twilio_alt_code"`
+	Error            string  `csv:"error"`
+	Notes            string  `csv:"notes"`
 }
 
 // Row flattens an attempt for CSV. The certificate columns describe the
@@ -62,10 +78,16 @@ func (a Attempt) Row() HistoryRow {
 		ContentType: a.ContentType, BodyBytes: a.BodyBytes, Redirects: strings.Join(a.Redirects, " "), OK: a.OK,
 		FailedPhase: a.FailedPhase, ErrorClass: a.ErrorClass, TwilioCode: a.TwilioCode, TwilioAltCode: a.TwilioAltCode,
 		Error: a.Error, Notes: strings.Join(a.Notes, "; "),
+		ConnectTimeoutMs: a.ConnectTimeoutMs, TotalTimeoutMs: a.TotalTimeoutMs, WebhookMethod: a.WebhookMethod,
+		Allow: a.Allow, Location: a.Location, MissingIssuer: a.MissingIssuer, IssuerURL: a.IssuerURL, IssuerFetched: a.IssuerFetched,
 	}
 	if len(a.Certificates) > 0 {
 		c := a.Certificates[0]
 		r.CertSubject, r.CertIssuer, r.CertDaysLeft = c.Subject, c.Issuer, fmt.Sprint(c.DaysToExpiry)
+		r.CertNames = strings.Join(c.SANs, " ")
+		if !c.NotAfter.IsZero() {
+			r.CertNotAfter = c.NotAfter.UTC().Format(time.RFC3339)
+		}
 	}
 	return r
 }
@@ -85,14 +107,22 @@ func (r HistoryRow) Attempt() (Attempt, error) {
 		TLSVersion: r.TLSVersion, Cipher: r.Cipher, HTTPVersion: r.HTTPVersion, Status: r.Status,
 		ContentType: r.ContentType, BodyBytes: r.BodyBytes, Redirects: fields(r.Redirects), OK: r.OK,
 		FailedPhase: r.FailedPhase, ErrorClass: r.ErrorClass, TwilioCode: r.TwilioCode, TwilioAltCode: r.TwilioAltCode,
-		Error: r.Error,
+		Error: r.Error, ConnectTimeoutMs: r.ConnectTimeoutMs, TotalTimeoutMs: r.TotalTimeoutMs, WebhookMethod: r.WebhookMethod,
+		Allow: r.Allow, Location: r.Location, MissingIssuer: r.MissingIssuer, IssuerURL: r.IssuerURL, IssuerFetched: r.IssuerFetched,
 	}
 	if r.Notes != "" {
 		a.Notes = strings.Split(r.Notes, "; ")
 	}
 	if r.CertSubject != "" || r.CertIssuer != "" {
-		c := Cert{Subject: r.CertSubject, Issuer: r.CertIssuer}
+		c := Cert{Subject: r.CertSubject, Issuer: r.CertIssuer, SANs: fields(r.CertNames)}
 		fmt.Sscan(r.CertDaysLeft, &c.DaysToExpiry)
+		if r.CertNotAfter != "" {
+			na, err := time.Parse(time.RFC3339, r.CertNotAfter)
+			if err != nil {
+				return Attempt{}, fmt.Errorf("history row cert_not_after %q: %w", r.CertNotAfter, err)
+			}
+			c.NotAfter = na
+		}
 		a.Certificates = []Cert{c}
 	}
 	return a, nil
@@ -111,7 +141,7 @@ func WriteAttempts(w io.Writer, attempts []Attempt) error {
 	for i, a := range attempts {
 		rows[i] = a.Row()
 	}
-	if err := gocsv.Marshal(rows, w); err != nil {
+	if err := csvsafe.Marshal(rows, w); err != nil {
 		return fmt.Errorf("write probe attempts CSV: %w", err)
 	}
 	return nil
@@ -135,9 +165,9 @@ func AppendHistory(path string, attempts []Attempt) error {
 		rows[i] = a.Row()
 	}
 	if st.Size() == 0 {
-		err = gocsv.Marshal(rows, f)
+		err = csvsafe.Marshal(rows, f)
 	} else {
-		err = gocsv.MarshalWithoutHeaders(rows, f)
+		err = appendRows(path, f, rows)
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -148,12 +178,53 @@ func AppendHistory(path string, attempts []Attempt) error {
 	return nil
 }
 
+// appendRows writes rows without a header under the columns the file at
+// path already has, in its order: a history begun by an older version
+// keeps its columns, and a newer column it lacks is left out.
+func appendRows(path string, w io.Writer, rows []HistoryRow) error {
+	r, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	have, err := csv.NewReader(r).Read()
+	r.Close()
+	if err != nil {
+		return fmt.Errorf("read its header: %w", err)
+	}
+	var buf bytes.Buffer
+	if err := csvsafe.Marshal(rows, &buf); err != nil {
+		return err
+	}
+	records, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		return err
+	}
+	index := map[string]int{}
+	for i, name := range records[0] {
+		index[name] = i
+	}
+	out := csv.NewWriter(w)
+	for _, rec := range records[1:] {
+		line := make([]string, len(have))
+		for i, name := range have {
+			if j, ok := index[name]; ok {
+				line[i] = rec[j]
+			}
+		}
+		if err := out.Write(line); err != nil {
+			return err
+		}
+	}
+	out.Flush()
+	return out.Error()
+}
+
 // ReadHistory reads attempts back from a CSV file written by AppendHistory
 // or WriteAttempts. A missing or empty file gives no attempts; a row that
 // does not parse is an error naming its line.
 func ReadHistory(r io.Reader) ([]Attempt, error) {
 	var rows []HistoryRow
-	if err := gocsv.Unmarshal(r, &rows); err != nil {
+	if err := csvsafe.Unmarshal(r, &rows); err != nil {
 		if errors.Is(err, gocsv.ErrEmptyCSVFile) {
 			return nil, nil
 		}

@@ -17,12 +17,14 @@ func sampleAttempts() []Attempt {
 			Resolved: []string{"203.0.113.7", "2001:db8::7"}, Address: "203.0.113.7",
 			Phases:     Phases{DNS: 1.5, Connect: 10, TLS: 20, Processing: 30, Transfer: 1, TTFB: 62, Total: 63},
 			TLSVersion: "TLS 1.3", Cipher: "TLS_AES_128_GCM_SHA256", HTTPVersion: "HTTP/1.1", Status: 200,
-			Certificates: []Cert{{Subject: "CN=shop.example", Issuer: "CN=R3", DaysToExpiry: 12}},
-			ContentType:  "text/xml", BodyBytes: 11, OK: true},
+			Certificates: []Cert{{Subject: "CN=shop.example", Issuer: "CN=R3", DaysToExpiry: 12,
+				SANs: []string{"shop.example", "www.shop.example"}, NotAfter: base.Add(12*24*time.Hour + 3*time.Hour)}},
+			ContentType: "text/xml", BodyBytes: 11, OK: true, ConnectTimeoutMs: 5000, TotalTimeoutMs: 15000, WebhookMethod: "POST"},
 		{Time: base.Add(time.Hour), Target: "https://shop.example/voice", Mode: ModeDNS, Style: StyleGet, Method: "GET", ReadTimeoutMs: 15000,
 			Resolved: []string{"203.0.113.7"}, Address: "203.0.113.7", Phases: Phases{DNS: 1, Total: 15000},
 			FailedPhase: PhaseResponse, ErrorClass: ClassReadTimeout, TwilioCode: 11205, TwilioAltCode: 11200,
-			Error: "timeout, awaiting headers", Notes: []string{"a, b", "c"}, Redirects: []string{"https://shop.example/a"}},
+			Error: "timeout, awaiting headers", Notes: []string{"a, b", "c"}, Redirects: []string{"https://shop.example/a"},
+			Allow: "POST", Location: "https://shop.example/b", MissingIssuer: "CN=R3", IssuerURL: "http://r3.i.lencr.org/", IssuerFetched: true},
 		{Time: base.Add(time.Hour + time.Minute), Target: "https://shop.example/voice", Mode: ModeAddress, Address: "203.0.113.7", OK: true},
 	}
 }
@@ -54,6 +56,29 @@ func TestHistory_AppendTwiceAndReadBack(t *testing.T) {
 		if !reflect.DeepEqual(in[i], out[i]) {
 			t.Errorf("attempt %d changed on the way through CSV:\n in  %+v\n out %+v", i, in[i], out[i])
 		}
+	}
+}
+
+// TestHistory_AppendToAnOlderFileKeepsItsColumns: a history begun before
+// a column existed gets new rows under its own header, and reads back.
+func TestHistory_AppendToAnOlderFileKeepsItsColumns(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "history.csv")
+	old := "time,target,mode,sample,style,method,read_timeout_ms,ok,error_class,twilio_code\n" +
+		"2026-11-20T08:00:00Z,https://shop.example/voice,dns,0,get,GET,15000,true,,0\n"
+	if err := os.WriteFile(path, []byte(old), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := AppendHistory(path, sampleAttempts()[1:2]); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(path)
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	if len(lines) != 3 || lines[2] != "2026-11-20T10:15:00Z,https://shop.example/voice,dns,0,get,GET,15000,false,read_timeout,11205" {
+		t.Fatalf("appended under other columns:\n%s", raw)
+	}
+	got, err := ReadHistoryFile(path)
+	if err != nil || len(got) != 2 || got[1].ErrorClass != ClassReadTimeout || !got[0].OK {
+		t.Errorf("read back %+v, %v", got, err)
 	}
 }
 
