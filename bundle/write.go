@@ -64,10 +64,10 @@ const (
 	ManifestFile  = bundlezip.ManifestFile
 )
 
-// Write renders the evidence and findings into the staging area and zips it
-// into Dir. The zip is written under a temporary name and renamed, so the
-// final path never holds a broken file. It returns the zip's path.
-func Write(ev *collect.Evidence, findings []analysis.Finding, stage *collect.Stage, opt Options) (string, error) {
+// Write renders the evidence and its analysis into the staging area and
+// zips it into Dir. The zip is written under a temporary name and renamed,
+// so the final path never holds a broken file. It returns the zip's path.
+func Write(ev *collect.Evidence, res *analysis.Result, stage *collect.Stage, opt Options) (string, error) {
 	dir := opt.Dir
 	if dir == "" {
 		dir = "."
@@ -79,13 +79,13 @@ func Write(ev *collect.Evidence, findings []analysis.Finding, stage *collect.Sta
 	if err := writeIncidents(stage, ev.Incidents); err != nil {
 		return "", err
 	}
-	if err := writeJSON(stage, FindingsFile, findings); err != nil {
+	if err := writeJSON(stage, FindingsFile, res.Findings); err != nil {
 		return "", err
 	}
-	if err := writeStatsFiles(stage, ev, opt.Lang); err != nil {
+	if err := writeStatsFiles(stage, res, opt.Lang); err != nil {
 		return "", err
 	}
-	report, err := NewReport(ev, findings, opt.Lang, opt.Flow, filepath.Base(final))
+	report, err := NewReport(ev, res, opt.Lang, opt.Flow, filepath.Base(final))
 	if err != nil {
 		return "", err
 	}

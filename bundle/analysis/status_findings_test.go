@@ -172,7 +172,7 @@ func TestStatusFindings_SayWhenIncidentsComeFromNotifications(t *testing.T) {
 
 func TestAnalyze_IncludesTwilioStatusFindings(t *testing.T) {
 	ev := statusEvidence([]float64{50}, published("Delays in inbound webhook delivery", 49, 51, true))
-	if n := len(byID(Analyze(ev), FindingTwilioStatusIncident)); n != 1 {
+	if n := len(byID(Analyze(ev).Findings, FindingTwilioStatusIncident)); n != 1 {
 		t.Errorf("Analyze gave %d twilio.status_incident findings, want 1", n)
 	}
 }
@@ -192,26 +192,25 @@ func TestStatusPageUnread_IsContextNotEvidence(t *testing.T) {
 	if Incomplete(ev) {
 		t.Error("an unread status page made the bundle incomplete")
 	}
-	findings := Analyze(ev)
+	res := Analyze(ev)
 	var unread *Finding
-	for i, f := range findings {
+	for i, f := range res.Findings {
 		if strings.HasPrefix(f.ID, "collector.") {
 			t.Errorf("finding %s: %s", f.ID, f.Verdict)
 		}
 		if f.ID == FindingTwilioStatusUnread {
-			unread = &findings[i]
+			unread = &res.Findings[i]
 		}
 	}
 	if unread == nil || unread.Step != 4 || unread.Figures["host"] != "status.twilio.com" || strings.Contains(unread.Verdict, "lookup") {
 		t.Fatalf("unread finding = %+v, want step 4 with the failure's host and no raw error", unread)
 	}
-	iso := Isolate(ev, findings[1:])
 	found := false
-	for _, m := range iso.Missing {
+	for _, m := range res.Diagnosis.Missing {
 		found = found || m == MissingStatusPage
 	}
 	if !found {
-		t.Errorf("missing = %v, want %s", iso.Missing, MissingStatusPage)
+		t.Errorf("missing = %v, want %s", res.Diagnosis.Missing, MissingStatusPage)
 	}
 
 	ev.Collectors = append(ev.Collectors, collect.CollectorStatus{Name: "config", State: collect.StateTimeout, Failure: &collect.Failure{Class: collect.FailTimeout}})

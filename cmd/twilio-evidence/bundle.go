@@ -276,8 +276,8 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 	collect.Run(ctx, env, o.collectorTimeout, o.hopLogs.collectors()...)
 	o.run.explainSkips(ev)
 	o.safety.redactEvidence(red, ev, &text)
-	findings := analysis.Analyze(ev)
-	path, err := o.safety.write(ctx, red, ev, findings, stage, text.apply(bundle.Options{Dir: o.output, Force: o.force, Reproducible: reproducible}))
+	res := analysis.Analyze(ev)
+	path, err := o.safety.write(ctx, red, ev, res, stage, text.apply(bundle.Options{Dir: o.output, Force: o.force, Reproducible: reproducible}))
 	if errors.Is(err, bundle.ErrExists) {
 		return usageErr("%v", err)
 	}
@@ -286,9 +286,12 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 	}
 	closeProgress()
 	if o.result != nil {
-		*o.result = bundleResult{Path: path, Evidence: ev, Findings: findings}
+		*o.result = bundleResult{Path: path, Evidence: ev, Result: res, Lang: text.lang}
 	}
 	fmt.Fprintln(s.out, path)
+	if o.result == nil && !o.run.quiet {
+		fmt.Fprintln(s.err, "twilio-evidence: "+bundle.DoneLine(res, text.lang, path))
+	}
 	if err := o.safety.overBudget(); err != nil {
 		return err
 	}

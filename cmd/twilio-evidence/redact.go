@@ -191,20 +191,20 @@ func (f *safetyFlags) redactEvidence(r *redact.Redactor, ev *collect.Evidence, t
 	}
 }
 
-// write redacts the findings by the value rules (they are the tool's own
+// write redacts the analysis by the value rules (it is the tool's own
 // words, drawn from evidence redacted already), then writes the bundle with
 // the redaction report and the size budget.
-func (f *safetyFlags) write(ctx context.Context, r *redact.Redactor, ev *collect.Evidence, findings []analysis.Finding, stage *collect.Stage, opt bundle.Options) (string, error) {
-	r.OwnValue(bundle.EvidenceCounts, findings)
+func (f *safetyFlags) write(ctx context.Context, r *redact.Redactor, ev *collect.Evidence, res *analysis.Result, stage *collect.Stage, opt bundle.Options) (string, error) {
+	r.OwnValue(bundle.EvidenceCounts, res)
 	interrupted := errors.Is(ctx.Err(), context.Canceled) && analysis.Incomplete(ev)
 	opt.Zip = func(stage *collect.Stage, final string, stamp time.Time) error {
-		res, err := bundle.Finish(stage, final, bundle.FinishOptions{
+		out, err := bundle.Finish(stage, final, bundle.FinishOptions{
 			Redactor: r, MaxSize: f.budget, Interrupted: interrupted, Stamp: stamp, Partials: partials,
 		})
-		f.outcome = res
+		f.outcome = out
 		return err
 	}
-	return bundle.Write(ev, findings, stage, opt)
+	return bundle.Write(ev, res, stage, opt)
 }
 
 // overBudget is the error of a bundle written whole because it does not fit
