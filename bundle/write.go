@@ -187,6 +187,10 @@ type Manifest struct {
 	// Unread says which context could not be read ("Twilio status page not
 	// read: …"), in English; it leaves the bundle complete.
 	Unread []string `json:"unread,omitempty"`
+	// API is how the run used the Twilio API: requests, retries, 429s and
+	// how often they made it back off, the concurrency; absent when the
+	// run did not use it.
+	API *collect.APIStats `json:"api,omitempty"`
 	// Hops says, per --hop and --log, which format was detected or given
 	// and what reading it gave.
 	Hops []ManifestHop `json:"hops,omitempty"`
@@ -234,6 +238,13 @@ func newManifest(ev *collect.Evidence, stage *collect.Stage, reproducible bool) 
 	m.Region, m.Edge, m.AlertsSource, m.AlertsSourceReason = ev.Region, ev.Edge, ev.AlertsSource, ev.AlertsSourceReason
 	if en, err := NewLocalizer("en"); err == nil {
 		m.Unread = ContextUnread(ev, en)
+	}
+	if ev.API != nil {
+		api := *ev.API
+		if reproducible { // they depend on timing
+			api.Connections, api.Concurrency.Peak = 0, 0
+		}
+		m.API = &api
 	}
 	m.Hops = manifestHops(ev.Hops)
 	for _, c := range ev.Collectors {
