@@ -184,6 +184,10 @@ type Manifest struct {
 	// not the Monitor alerts.
 	AlertsSource       string `json:"alerts_source,omitempty"`
 	AlertsSourceReason string `json:"alerts_source_reason,omitempty"`
+	// API is how the run used the Twilio API: requests, retries, 429s and
+	// how often they made it back off, the concurrency; absent when the
+	// run did not use it.
+	API *collect.APIStats `json:"api,omitempty"`
 	// Hops says, per --hop and --log, which format was detected or given
 	// and what reading it gave.
 	Hops []ManifestHop `json:"hops,omitempty"`
@@ -229,6 +233,13 @@ func newManifest(ev *collect.Evidence, stage *collect.Stage, reproducible bool) 
 		Window: ev.Window, Account: ev.Account.SID, Incomplete: analysis.Incomplete(ev),
 	}
 	m.Region, m.Edge, m.AlertsSource, m.AlertsSourceReason = ev.Region, ev.Edge, ev.AlertsSource, ev.AlertsSourceReason
+	if ev.API != nil {
+		api := *ev.API
+		if reproducible { // they depend on timing
+			api.Connections, api.Concurrency.Peak = 0, 0
+		}
+		m.API = &api
+	}
 	m.Hops = manifestHops(ev.Hops)
 	for _, c := range ev.Collectors {
 		mc := ManifestCollector{CollectorStatus: c}
