@@ -20,7 +20,7 @@ func TestHopFindings_UndecidedSaysTheSameInTheCatalogs(t *testing.T) {
 			v := hoplog.Verdict{Outcome: hoplog.OutcomeUndecided, From: from, To: "web", Reason: r, Count: 2, Total: 2}
 			ev := &collect.Evidence{Hops: &collect.HopEvidence{Report: hoplog.Report{Hops: []string{"lb", "web"}, Reached: []int{0, 0}, Total: 2, Verdicts: []hoplog.Verdict{v}}}}
 			var f *analysis.Finding
-			for _, x := range analysis.Analyze(ev) {
+			for _, x := range analysis.Analyze(ev).Findings {
 				if x.ID == "hops.undecided" {
 					f = &x
 				}

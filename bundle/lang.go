@@ -54,18 +54,17 @@ func (l *Localizer) Finding(f analysis.Finding) string {
 }
 
 // Confidence is the confidence in words.
-func (l *Localizer) Confidence(c string) string { return l.S("confidence." + c) }
-
-// Reason is one line of evidence.
-func (l *Localizer) Reason(r analysis.Reason) string {
-	if r.FindingID != "" {
-		return l.Finding(analysis.Finding{ID: r.FindingID, Verdict: r.Text})
-	}
-	if s, ok := l.Render(r.Key, r.Figures); ok {
-		return s
-	}
-	return r.Text
-}
+func (l *Localizer) Confidence(c analysis.Confidence) string { return l.S("confidence." + string(c)) }
 
 // Missing says how to add one missing kind of evidence.
 func (l *Localizer) Missing(m string) string { return l.S("missing." + m) }
+
+// DoneLine is the line a run ends with: the diagnosis' headline, the
+// number of webhook failures and the bundle's path, in lang.
+func DoneLine(res *analysis.Result, lang, path string) string {
+	l, err := NewLocalizer(lang)
+	if err != nil {
+		l, _ = NewLocalizer("en")
+	}
+	return l.F("diagnosis.done", "headline", l.Headline(res.Diagnosis), "count", res.Diagnosis.Total, "path", path)
+}

@@ -22,7 +22,7 @@ func TestLocalizer_SingularAndPlural(t *testing.T) {
 		{"rec.fallback_same_host", map[string]any{"count": 1, "owners": "…"}, "1 webhook has its fallback URL"},
 		{"affected.summary", map[string]any{"count": 1, "sids": 1, "file": "incidents.csv"}, "1 failed webhook request affecting 1 call or message."},
 		{"flow.blanks", map[string]any{"count": 1}, "still has 1 blank ("},
-		{"rec.upstream", map[string]any{"count": 1}, "1 request got 502"},
+		{"finding.incidents.count", map[string]any{"count": 1, "sids": 1}, "1 webhook failure in the window, affecting 1 call or message."},
 	}
 	for _, c := range cases {
 		if got := l.T(c.key, c.figs); !strings.Contains(got, c.want) {

@@ -19,14 +19,18 @@ const firstRows = 6
 // Report is the content of summary.pdf, ticket.txt and README.txt in one
 // language: every sentence already rendered from the catalogs, the data as
 // it is. The three writers lay the same Report out differently, so they
-// never disagree.
+// never disagree; none of them decides anything: the analysis' Result did.
 type Report struct {
-	L        *Localizer
-	Ev       *collect.Evidence
-	Findings []analysis.Finding // the analyzers' findings, without the verdict
-	Iso      analysis.Isolation
+	L  *Localizer
+	Ev *collect.Evidence
+	// Res is the analysis, computed once; D its diagnosis.
+	Res *analysis.Result
+	D   analysis.Diagnosis
+	// Findings are the analyzers' findings, without the verdict.
+	Findings []analysis.Finding
 	Recs     []analysis.Recommendation
-	// Stats is nil when the statistics could not be computed (StatsErr says why).
+	// Stats are the statistics in the report's language; nil when they
+	// could not be computed (StatsErr says why).
 	Stats    *stats.Stats
 	StatsErr error
 	// Flow is flow.md; FlowGiven is true when the customer gave it (--flow).
@@ -40,27 +44,25 @@ type Report struct {
 	Affected int
 }
 
-// NewReport analyses the evidence for the writers: the isolation verdict,
-// the recommendations and the statistics, all in lang. flow is the
-// customer's flow description, or nil for the pre-filled template.
-func NewReport(ev *collect.Evidence, findings []analysis.Finding, lang string, flow []byte, zipName string) (*Report, error) {
+// NewReport prepares the analysis of the evidence for the writers, in
+// lang. flow is the customer's flow description, or nil for the pre-filled
+// template.
+func NewReport(ev *collect.Evidence, res *analysis.Result, lang string, flow []byte, zipName string) (*Report, error) {
 	l, err := NewLocalizer(lang)
 	if err != nil {
 		return nil, err
 	}
-	r := &Report{L: l, Ev: ev, ZipName: zipName, Incomplete: analysis.Incomplete(ev)}
+	r := &Report{L: l, Ev: ev, Res: res, D: res.Diagnosis, Recs: res.Recommendations, ZipName: zipName, Incomplete: analysis.Incomplete(ev)}
 	seen := map[string]bool{}
-	for _, f := range findings {
-		if f.ID != "verdict" && !seen[f.ID+"\x00"+f.Verdict] {
+	for _, f := range res.Checks() {
+		if !seen[f.ID+"\x00"+f.Verdict] {
 			seen[f.ID+"\x00"+f.Verdict] = true
 			r.Findings = append(r.Findings, f)
 		}
 	}
-	r.Iso = analysis.Isolate(ev, r.Findings)
-	r.Recs = analysis.Recommend(ev, r.Findings, r.Iso)
 	// The bundle's statistics (stats/ files), with the trend on the
 	// previous window and the probe history, in the report's language.
-	r.Stats, r.StatsErr = analysis.StatsIn(ev, l.Lang())
+	r.Stats, r.StatsErr = statsIn(res, l.Lang())
 	if flow != nil {
 		r.Flow, r.FlowGiven = flow, true
 	} else if r.Flow, err = RenderFlow(ev, l.Lang()); err != nil {
@@ -75,6 +77,14 @@ func NewReport(ev *collect.Evidence, findings []analysis.Finding, lang string, f
 	}
 	r.Affected = len(sids)
 	return r, nil
+}
+
+// statsIn is the analysis' statistics with their sentences in lang.
+func statsIn(res *analysis.Result, lang string) (*stats.Stats, error) {
+	if res.StatsErr != nil || res.Stats == nil || lang == "" || lang == res.Stats.Lang {
+		return res.Stats, res.StatsErr
+	}
+	return res.Stats.InLang(lang)
 }
 
 // Title is the document title.
@@ -155,40 +165,66 @@ func (r *Report) Frequency() []string {
 	return out
 }
 
-// Headline is the verdict sentence.
-func (r *Report) Headline() string { return r.L.Headline(r.Iso) }
+// Headline is the diagnosis in one line: the cause, where, its figure,
+// and how many failures it explains since when.
+func (r *Report) Headline() string { return r.L.Headline(r.D) }
 
-// ConfidenceLine is "Confidence: high".
+// ConfidenceLine is "(confidence: high)".
 func (r *Report) ConfidenceLine() string {
-	return r.L.F("verdict.confidence", "confidence", r.L.Confidence(r.Iso.Confidence))
+	return r.L.F("verdict.confidence", "confidence", r.L.Confidence(r.D.Confidence))
 }
 
-// Basis is the evidence behind the verdict, one sentence each.
-func (r *Report) Basis() []string { return r.reasons(r.Iso.Basis) }
+// Remaining says what remains behind a headline that is not the failures'
+// own cause (a missing fallback); empty otherwise.
+func (r *Report) Remaining() string { return r.L.Remaining(r.D.Problem) }
 
-// Conflicts is the evidence that points elsewhere.
-func (r *Report) Conflicts() []string { return r.reasons(r.Iso.Conflicts) }
+// Proof is the evidence behind the headline, one line each with the file
+// that holds it.
+func (r *Report) Proof() []string { return r.proofs(r.D.Proof) }
 
-// Elsewhere is evidence of a second problem on other webhook hosts.
-func (r *Report) Elsewhere() []string { return r.reasons(r.Iso.Elsewhere) }
-
-// CustomerSide is the customer-side evidence kept in view when the
-// headline says Twilio side.
-func (r *Report) CustomerSide() []string { return r.reasons(r.Iso.CustomerSide) }
-
-// MissingEvidence says how to add each kind of evidence that is missing.
-func (r *Report) MissingEvidence() []string {
-	var out []string
-	for _, m := range r.Iso.Missing {
-		out = append(out, r.L.Missing(m))
+func (r *Report) proofs(ps []analysis.Proof) []string {
+	out := make([]string, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, r.L.Proof(p))
 	}
 	return out
 }
 
-func (r *Report) reasons(rs []analysis.Reason) []string {
-	out := make([]string, 0, len(rs))
-	for _, x := range rs {
-		out = append(out, r.L.Reason(x)+" ["+r.L.Confidence(x.Confidence)+"]")
+// Fix is what fixes the headline's cause.
+func (r *Report) Fix() string {
+	if r.D.Cause == analysis.CauseNoFailures {
+		return ""
+	}
+	return r.L.Fix(r.D.Problem)
+}
+
+// Further are the other problems, each with its count.
+func (r *Report) Further() []string { return r.problems(r.D.Further) }
+
+// Beside is what is said next to the headline.
+func (r *Report) Beside() []string { return r.problems(r.D.Beside) }
+
+func (r *Report) problems(ps []analysis.Problem) []string {
+	out := make([]string, 0, len(ps))
+	for _, p := range ps {
+		s := r.L.Problem(p)
+		if p.Cause != analysis.CausePrivateAddress && p.Cause != analysis.CauseTwilioIncident {
+			s = r.L.Join(s, r.L.Scope(p))
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// MissingEvidence says how to add each kind of evidence that is missing,
+// when the cause is not decided firmly.
+func (r *Report) MissingEvidence() []string {
+	if r.D.Cause == analysis.CauseNoFailures || r.D.Confidence == analysis.ConfidenceHigh {
+		return nil
+	}
+	var out []string
+	for _, m := range r.D.Missing {
+		out = append(out, r.L.Missing(m))
 	}
 	return out
 }
@@ -196,29 +232,39 @@ func (r *Report) reasons(rs []analysis.Reason) []string {
 // Recommendations are the recommendation sentences, in order.
 func (r *Report) Recommendations() []string {
 	out := make([]string, 0, len(r.Recs))
+	seen := map[string]bool{}
 	for _, x := range r.Recs {
-		out = append(out, r.L.T(x.Key, x.Figures))
+		s := r.L.T(x.Key, x.Figures)
+		if x.Problem != nil {
+			s = r.L.Fix(*x.Problem)
+		}
+		if !seen[s] { // the same fix for two places is said once
+			seen[s] = true
+			out = append(out, s)
+		}
 	}
 	return out
 }
 
-// Result5 is the isolation result in at most five lines, for README.txt.
+// Result5 is the diagnosis in at most five lines, for README.txt: the
+// headline with its confidence, what remains or the first proof, the fix,
+// and the first further problem.
 func (r *Report) Result5() []string {
-	out := []string{r.Headline() + " " + r.ConfidenceLine()}
-	for _, s := range r.Basis() {
+	out := []string{r.L.Join(r.Headline(), r.ConfidenceLine())}
+	if rem := r.Remaining(); rem != "" {
+		out = append(out, rem)
+	}
+	for _, s := range r.Proof() {
 		if len(out) == 3 {
 			break
 		}
 		out = append(out, s)
 	}
-	if e := r.Elsewhere(); len(e) > 0 && len(out) < 4 {
-		out = append(out, r.L.S("verdict.elsewhere_short")+" "+e[0])
+	if fix := r.Fix(); fix != "" && len(out) < 5 {
+		out = append(out, r.L.S("diagnosis.fix")+": "+fix)
 	}
-	if c := r.Conflicts(); len(c) > 0 && len(out) < 4 {
-		out = append(out, r.L.S("verdict.conflicts_short")+" "+c[0])
-	}
-	if recs := r.Recommendations(); len(recs) > 0 && len(out) < 5 {
-		out = append(out, r.L.S("section.recommendations")+": "+recs[0])
+	if f := r.Further(); len(f) > 0 && len(out) < 5 {
+		out = append(out, r.L.S("diagnosis.further")+": "+f[0])
 	}
 	return out
 }
@@ -240,7 +286,7 @@ func (r *Report) Steps() []StepDetail {
 		for _, f := range r.Findings {
 			// The statistics are section 3's; the step lists keep to the checks.
 			if f.Step == step && !strings.HasPrefix(f.ID, "stats.") {
-				d.Lines = append(d.Lines, r.L.S("severity."+f.Severity)+" "+r.L.Finding(f))
+				d.Lines = append(d.Lines, r.L.S("severity."+string(f.Severity))+" "+r.L.Finding(f))
 			}
 		}
 		if len(d.Lines) == 0 {
@@ -324,7 +370,7 @@ func (r *Report) CollectorReason(c collect.CollectorStatus) string {
 func (r *Report) Priority() (level, reason string) {
 	n := len(r.Ev.Incidents)
 	switch {
-	case r.Iso.Kind == analysis.VerdictNoFailures || n == 0:
+	case r.D.Cause == analysis.CauseNoFailures || n == 0:
 		return r.L.S("priority.low"), r.L.S("priority.reason_none")
 	case r.Stats != nil && r.Stats.Rate.Known():
 		rate := *r.Stats.Rate.Value * 100
@@ -342,16 +388,17 @@ func (r *Report) Priority() (level, reason string) {
 	return r.L.S("priority.normal"), r.L.F("priority.reason_count", "count", n)
 }
 
-// CustomerSideFirst is a note when the verdict points at the customer's
-// own side with some confidence: fixing it may save the ticket.
+// CustomerSideFirst is a note when the diagnosis names a cause on the
+// customer's own side with some confidence: fixing it may save the ticket.
 func (r *Report) CustomerSideFirst() string {
-	switch r.Iso.Kind {
-	case analysis.VerdictURLWrong, analysis.VerdictOneAddress, analysis.VerdictAppFailed, analysis.VerdictDropped, analysis.VerdictIntermittent:
-		if c := r.Iso.Confidence; c == analysis.ConfidenceHigh || c == analysis.ConfidenceMedium {
-			return r.L.S("priority.fix_first")
-		}
+	switch r.D.Cause {
+	case analysis.CauseNoFailures, analysis.CauseUndecided, analysis.CauseConflict, analysis.CauseOutsideNetwork, analysis.CauseTwilioIncident:
+		return ""
 	}
-	return ""
+	if r.D.Confidence == analysis.ConfidenceLow {
+		return ""
+	}
+	return r.L.S("priority.fix_first")
 }
 
 // Subject is the ticket's subject line.

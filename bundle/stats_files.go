@@ -14,12 +14,12 @@ var StatsFiles = []string{stats.DailyPath, stats.HourlyPath, stats.ByCodePath, s
 // writeStatsFiles stages stats/daily.csv, hourly.csv, by_code.csv,
 // by_url.csv and summary.json, with the sentences in lang. Without
 // statistics it stages nothing: the findings say why.
-func writeStatsFiles(stage *collect.Stage, ev *collect.Evidence, lang string) error {
-	st, err := analysis.StatsIn(ev, lang)
+func writeStatsFiles(stage *collect.Stage, res *analysis.Result, lang string) error {
+	if res.StatsErr != nil || res.Stats == nil {
+		return nil // stated by the stats.unavailable finding
+	}
+	st, err := statsIn(res, lang)
 	if err != nil {
-		if _, cerr := analysis.Stats(ev); cerr != nil {
-			return nil // stated by the stats.unavailable finding
-		}
 		return fmt.Errorf("write statistics: %w", err)
 	}
 	return st.WriteFiles(func(name string, data []byte) error {

@@ -130,7 +130,7 @@ func TestWrite_SummaryJSONInTheBundlesLanguage(t *testing.T) {
 		t.Errorf("summary.json in %s: %q", st.Lang, st.Findings[0].Sentence)
 	}
 	// The analysis stays in English, with the figures to translate it.
-	f, _ := findingByID(analysis.Analyze(ev), "stats.summary")
+	f, _ := findingByID(analysis.Analyze(ev).Findings, "stats.summary")
 	if !strings.HasPrefix(f.Verdict, "3 incidents (failed webhook requests) between") || f.Figures["total"] != 3 {
 		t.Errorf("stats.summary = %q %v", f.Verdict, f.Figures)
 	}
@@ -195,7 +195,7 @@ func TestWrite_TrendOnAPreviousBundle(t *testing.T) {
 	if !strings.Contains(string(files[stats.ByCodePath]), "\n11200,14,1,0.004,8,6,0.75\n") {
 		t.Errorf("%s lacks 11200 with 8 before and +75%%:\n%s", stats.ByCodePath, files[stats.ByCodePath])
 	}
-	fs := analysis.Analyze(second)
+	fs := analysis.Analyze(second).Findings
 	for id, want := range map[string]string{
 		"stats.trend.up":        "Incidents up 40% on the previous 7 days (14 against 10).",
 		"stats.trend.rate":      "The error rate was 0.40% against 0.14% in the previous window.",

@@ -58,7 +58,7 @@ func writeSummaryPDF(w io.Writer, r *Report, opt PDFOptions) error {
 	}
 	d.KeyValue(L.S("label.generated"), r.Generated())
 	d.KeyValue(L.S("label.tool"), r.ToolVersion())
-	d.KeyValue(L.S("label.verdict"), r.Headline())
+	d.Box(r.Headline(), diagnosisBox(r))
 
 	d.Heading(2, L.S("section.account"))
 	d.KeyValue(L.S("label.account_sid"), r.Ev.Account.SID)
@@ -103,22 +103,24 @@ func writeSummaryPDF(w io.Writer, r *Report, opt PDFOptions) error {
 
 	d.Heading(2, L.S("section.result"))
 	d.KeyValue(L.S("label.verdict"), r.Headline())
-	d.KeyValue(L.S("label.confidence"), L.Confidence(r.Iso.Confidence))
-	if b := r.Basis(); len(b) > 0 {
-		d.Heading(3, L.S("verdict.basis"))
+	d.KeyValue(L.S("label.confidence"), L.Confidence(r.D.Confidence))
+	if rem := r.Remaining(); rem != "" {
+		d.Paragraph(rem)
+	}
+	if p := r.Proof(); len(p) > 0 {
+		d.Heading(3, L.S("diagnosis.proof"))
+		d.Bullets(p)
+	}
+	if fix := r.Fix(); fix != "" {
+		d.KeyValue(L.S("diagnosis.fix"), fix)
+	}
+	if f := r.Further(); len(f) > 0 {
+		d.Heading(3, L.S("diagnosis.further"))
+		d.Bullets(f)
+	}
+	if b := r.Beside(); len(b) > 0 {
+		d.Heading(3, L.S("diagnosis.beside"))
 		d.Bullets(b)
-	}
-	if c := r.Conflicts(); len(c) > 0 {
-		d.Heading(3, L.S("verdict.conflicts"))
-		d.Bullets(c)
-	}
-	if e := r.Elsewhere(); len(e) > 0 {
-		d.Heading(3, L.S("verdict.elsewhere"))
-		d.Bullets(e)
-	}
-	if c := r.CustomerSide(); len(c) > 0 {
-		d.Heading(3, L.S("verdict.customer_side"))
-		d.Bullets(c)
 	}
 	if m := r.MissingEvidence(); len(m) > 0 {
 		d.Heading(3, L.S("verdict.missing"))
@@ -188,6 +190,38 @@ func writeSummaryPDF(w io.Writer, r *Report, opt PDFOptions) error {
 		d.Table(ct)
 	}
 	return d.Render(w)
+}
+
+// diagnosisBox is the body of page 1's diagnosis box: the confidence, what
+// remains, the proof, the fix, what is said beside, and the further
+// problems.
+func diagnosisBox(r *Report) []pdfdoc.BoxLine {
+	L := r.L
+	lines := []pdfdoc.BoxLine{{Label: L.S("label.confidence"), Text: L.Confidence(r.D.Confidence)}}
+	if rem := r.Remaining(); rem != "" {
+		lines = append(lines, pdfdoc.BoxLine{Text: rem})
+	}
+	for i, p := range limitStrings(r.Proof(), 4) {
+		l := pdfdoc.BoxLine{Text: p}
+		if i == 0 {
+			l.Label = L.S("diagnosis.proof")
+		}
+		lines = append(lines, l)
+	}
+	if fix := r.Fix(); fix != "" {
+		lines = append(lines, pdfdoc.BoxLine{Label: L.S("diagnosis.fix"), Text: fix})
+	}
+	for _, b := range r.Beside() {
+		lines = append(lines, pdfdoc.BoxLine{Label: L.S("diagnosis.beside"), Text: b})
+	}
+	for i, f := range limitStrings(r.Further(), 4) {
+		l := pdfdoc.BoxLine{Text: f}
+		if i == 0 {
+			l.Label = L.S("diagnosis.further")
+		}
+		lines = append(lines, l)
+	}
+	return lines
 }
 
 // drawCharts draws the statistics: incidents per day with the error rate,

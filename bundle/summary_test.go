@@ -149,12 +149,12 @@ func TestSummaryPDF_EnglishSectionsInOrder(t *testing.T) {
 		"6. Attached logs", "Recommendations", "Detail by step", "Appendix", "Probes", "Hop trace", "Webhook configuration", "Collector status")
 	f := flat(text)
 	for _, want := range []string{
-		"Your application failed or was too slow (step 1).",
+		"The application at https://ivr.example.com/voice answers HTTP 500. 30 of 35 failures since 2026-11-18 09:00 JST (step 1).",
 		"full list is in incidents.csv",
 		"(Asia/Tokyo)", "(UTC)", "v0.3.0", "page 1 /",
 		"Not collected: run with --hop NAME=PATH to trace your logs.",
 		"Studio Flow FW" + strings.Repeat("3", 32),
-		"Answer with a Content-Type header",
+		"Answer https://ivr.example.com/voice with Content-Type text/xml",
 	} {
 		if !strings.Contains(f, flat(want)) {
 			t.Errorf("summary.pdf lacks %q", want)
@@ -176,8 +176,8 @@ func TestSummaryPDF_JapaneseWithCustomerFlow(t *testing.T) {
 	f := flat(text)
 	for _, want := range []string{
 		"着信するとIVRで用件を選んでもらいます。営業時間外は留守番電話に転送し、録音を「ボイスメール」フォルダに保存します。",
-		"お客様のアプリケーションが失敗したか、応答が遅すぎました（手順1）。",
-		"Content-Typeヘッダーを付けて応答してください",
+		"https://ivr.example.com/voiceのアプリケーションがHTTP 500を返しています。失敗35件中30件、2026-11-18 09:00 JSTから（手順1）。",
+		"https://ivr.example.com/voiceの応答にTwiML用のContent-Type text/xml",
 	} {
 		if !strings.Contains(f, flat(want)) {
 			t.Errorf("summary.pdf lacks %q", want)
@@ -190,7 +190,7 @@ func TestSummaryPDF_JapaneseWithCustomerFlow(t *testing.T) {
 		t.Errorf("flow.md is not the customer's file:\n%s", files[FlowFile])
 	}
 	for _, name := range []string{TicketFile, ReadmeFile} {
-		if !strings.Contains(string(files[name]), "お客様のアプリケーションが失敗したか") {
+		if !strings.HasPrefix(string(files[name]), "診断: https://ivr.example.com/voiceのアプリケーションがHTTP 500を返しています。") {
 			t.Errorf("%s is not in Japanese:\n%s", name, files[name])
 		}
 	}
@@ -213,10 +213,15 @@ func TestTicket_FieldsInSupportOrder(t *testing.T) {
 	ticket := string(files[TicketFile])
 	inOrder(t, ticket, "Subject: Webhook failures (11217, 12300) on "+acct, "Priority (suggested): ", "Category: ",
 		"Account SID: "+acct, "Description:", "1. Account SID", "2. Affected calls and messages", "3. Frequency and trend",
-		"4. Flow description", "5. Isolation result", "Your application failed or was too slow (step 1).", "6. Attached logs",
+		"4. Flow description", "5. Isolation result", "The application at https://ivr.example.com/voice answers HTTP 500.", "6. Attached logs",
 		"Recommendations:", "Attached: twilio-evidence_"+acct)
 	readme := string(files[ReadmeFile])
-	inOrder(t, readme, "Result", "Your application failed or was too slow (step 1).", "Files", "flow.md")
+	inOrder(t, readme, "Result", "The application at https://ivr.example.com/voice answers HTTP 500.", "Files", "flow.md")
+	for name, text := range map[string]string{TicketFile: ticket, ReadmeFile: readme} {
+		if first := strings.SplitN(text, "\n", 2)[0]; !strings.HasPrefix(first, "Diagnosis: The application at https://ivr.example.com/voice answers HTTP 500. 30 of 35 failures") {
+			t.Errorf("%s does not open with the diagnosis: %q", name, first)
+		}
+	}
 	var result []string
 	for _, l := range strings.Split(strings.SplitN(strings.SplitN(readme, "Result\n------\n", 2)[1], "\n\n", 2)[0], "\n") {
 		if l != "" {

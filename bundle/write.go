@@ -64,10 +64,10 @@ const (
 	ManifestFile  = bundlezip.ManifestFile
 )
 
-// Write renders the evidence and findings into the staging area and zips it
-// into Dir. The zip is written under a temporary name and renamed, so the
-// final path never holds a broken file. It returns the zip's path.
-func Write(ev *collect.Evidence, findings []analysis.Finding, stage *collect.Stage, opt Options) (string, error) {
+// Write renders the evidence and its analysis into the staging area and
+// zips it into Dir. The zip is written under a temporary name and renamed,
+// so the final path never holds a broken file. It returns the zip's path.
+func Write(ev *collect.Evidence, res *analysis.Result, stage *collect.Stage, opt Options) (string, error) {
 	dir := opt.Dir
 	if dir == "" {
 		dir = "."
@@ -79,13 +79,13 @@ func Write(ev *collect.Evidence, findings []analysis.Finding, stage *collect.Sta
 	if err := writeIncidents(stage, ev.Incidents); err != nil {
 		return "", err
 	}
-	if err := writeJSON(stage, FindingsFile, findings); err != nil {
+	if err := writeJSON(stage, FindingsFile, res.Findings); err != nil {
 		return "", err
 	}
-	if err := writeStatsFiles(stage, ev, opt.Lang); err != nil {
+	if err := writeStatsFiles(stage, res, opt.Lang); err != nil {
 		return "", err
 	}
-	report, err := NewReport(ev, findings, opt.Lang, opt.Flow, filepath.Base(final))
+	report, err := NewReport(ev, res, opt.Lang, opt.Flow, filepath.Base(final))
 	if err != nil {
 		return "", err
 	}
@@ -184,6 +184,10 @@ type Manifest struct {
 	// not the Monitor alerts.
 	AlertsSource       string `json:"alerts_source,omitempty"`
 	AlertsSourceReason string `json:"alerts_source_reason,omitempty"`
+	// API is how the run used the Twilio API: requests, retries, 429s and
+	// how often they made it back off, the concurrency; absent when the
+	// run did not use it.
+	API *collect.APIStats `json:"api,omitempty"`
 	// Hops says, per --hop and --log, which format was detected or given
 	// and what reading it gave.
 	Hops []ManifestHop `json:"hops,omitempty"`
@@ -229,6 +233,13 @@ func newManifest(ev *collect.Evidence, stage *collect.Stage, reproducible bool) 
 		Window: ev.Window, Account: ev.Account.SID, Incomplete: analysis.Incomplete(ev),
 	}
 	m.Region, m.Edge, m.AlertsSource, m.AlertsSourceReason = ev.Region, ev.Edge, ev.AlertsSource, ev.AlertsSourceReason
+	if ev.API != nil {
+		api := *ev.API
+		if reproducible { // they depend on timing
+			api.Connections, api.Concurrency.Peak = 0, 0
+		}
+		m.API = &api
+	}
 	m.Hops = manifestHops(ev.Hops)
 	for _, c := range ev.Collectors {
 		mc := ManifestCollector{CollectorStatus: c}

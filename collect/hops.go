@@ -50,8 +50,8 @@ const (
 // Hops traces every incident through the logs of the customer's components
 // (steps 1 and 3 of the isolation procedure): the --hop logs in path order
 // from the edge inward, and the --log application and debug logs, of which
-// only excerpts are taken. It must run after the alerts (and, when there is
-// one, the probe) collector: connection-level hops such as firewalls match
+// only excerpts are taken. It waits for the alerts, config and probe
+// collectors of its Run: connection-level hops such as firewalls match
 // on the addresses the webhook hosts resolve to, which come from the probes
 // or, without them, from a DNS lookup with a deadline.
 type Hops struct {
@@ -175,6 +175,10 @@ func filepathSlash(p string) string { return strings.ReplaceAll(p, "\\", "/") }
 
 // Name implements Collector.
 func (Hops) Name() string { return "hops" }
+
+// After implements Waiter: the incidents, the webhook configuration and
+// the probes' addresses come first.
+func (Hops) After() []string { return []string{Alerts{}.Name(), Config{}.Name(), Probes{}.Name()} }
 
 // Source implements the collector's source: the customer's log files.
 func (Hops) Source() string { return "log" }

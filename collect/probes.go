@@ -53,8 +53,9 @@ const (
 // Probes requests every webhook URL the way steps 2 and 3 of the isolation
 // procedure ask: the explicit --probe URLs, every URL of the effective
 // webhook configuration (primary, fallback, status callback) and every
-// distinct request URL of the alerts, de-duplicated. It must run after the
-// config and alerts collectors. URLs hosted by Twilio are not probed.
+// distinct request URL of the alerts, de-duplicated. It waits for the
+// config and alerts collectors of its Run. URLs hosted by Twilio are not
+// probed.
 type Probes struct {
 	// URLs are explicit targets (--probe), probed first and never capped.
 	URLs []string
@@ -133,6 +134,10 @@ type ProbeHistory struct {
 // Name implements Collector.
 func (Probes) Name() string { return "probes" }
 
+// After implements Waiter: the URLs come from the configuration and the
+// alerts.
+func (Probes) After() []string { return []string{Config{}.Name(), Alerts{}.Name()} }
+
 // Source implements the collector's data source for the manifest.
 func (Probes) Source() string { return "probe" }
 
@@ -187,16 +192,23 @@ func (c Probes) Collect(ctx context.Context, env *Env) error {
 	opts.Count = cmp.Or(c.Count, DefaultProbeCount)
 	opts.Interval = cmp.Or(c.Interval, DefaultProbeInterval)
 	opts.Resolve = nil
+	// The bar advances per sample: one attempt through DNS each; the
+	// attempts on each address and origin go with it.
+	var task Task
+	opts.OnAttempt = func(_ int, a probe.Attempt) {
+		if a.Mode == probe.ModeDNS {
+			task.Add(1)
+		}
+	}
 	p, err := probe.New(opts)
 	if err != nil {
 		return fmt.Errorf("probes: %w", err)
 	}
 	budget := cmp.Or(c.Budget, DefaultProbeBudget)
-	task := env.progress().Start("probes", len(targets)*p.Options().Count)
+	task = env.progress().Start("probes", len(targets)*p.Options().Count)
 	rctx, cancel := context.WithTimeout(ctx, budget)
 	report := p.Run(rctx, targets)
 	cancel()
-	task.Add(len(report.Attempts))
 	task.Done()
 	pe.Report = &report
 

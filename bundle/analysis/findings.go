@@ -1,13 +1,15 @@
 // Package analysis walks the isolation procedure over the Evidence: pure
-// functions from Evidence to Findings, the isolation verdict and the
-// recommendations. It reads what the collectors gathered and never writes:
-// the bundle's writers lay out what it decided.
+// functions from Evidence to the Findings, the Diagnosis that names the
+// cause, and the recommendations. It reads what the collectors gathered and
+// never writes: the bundle's writers lay out what it decided.
 package analysis
 
 import (
 	"fmt"
 	"sort"
+	"time"
 
+	"github.com/twilio-evidence/twilio-evidence/bundle/stats"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 )
 
@@ -15,12 +17,15 @@ import (
 // about the incidents point at.
 const IncidentsFile = "incidents.csv"
 
-// Severities of a finding, in the sense of a troubleshooting analyzer.
+// Severity of a finding, in the sense of a troubleshooting analyzer.
+type Severity string
+
+// Severities.
 const (
-	Pass = "pass"
-	Info = "info"
-	Warn = "warn"
-	Fail = "fail"
+	Pass Severity = "pass"
+	Info Severity = "info"
+	Warn Severity = "warn"
+	Fail Severity = "fail"
 )
 
 // Finding is one conclusion of the analysis, with the evidence behind it.
@@ -28,8 +33,8 @@ type Finding struct {
 	// ID names the kind of finding, stable across versions (e.g. "incidents.count").
 	ID string `json:"id"`
 	// Step is the step of the isolation procedure it belongs to (1–4; 0 = none).
-	Step     int    `json:"step"`
-	Severity string `json:"severity"`
+	Step     int      `json:"step"`
+	Severity Severity `json:"severity"`
 	// Verdict is the sentence for the person reading the bundle.
 	Verdict string `json:"verdict"`
 	// Evidence points at what shows it: files, SIDs, figures.
@@ -37,10 +42,47 @@ type Finding struct {
 	// Figures are the values the sentence was made from, by name, so that
 	// the sentence can be given in another language (catalog "finding.<ID>").
 	Figures map[string]any `json:"figures,omitempty"`
+
+	// The diagnosis, on the finding with ID "verdict" only: the cause, the
+	// host, URL or component it is at, since when, the incidents it
+	// explains of all, what fixes it and how sure it is.
+	Cause      Cause      `json:"cause,omitempty"`
+	Host       string     `json:"host,omitempty"`
+	Since      *time.Time `json:"since,omitempty"`
+	Explained  int        `json:"explained,omitempty"`
+	Incidents  int        `json:"incidents,omitempty"`
+	Fix        string     `json:"fix,omitempty"`
+	Confidence Confidence `json:"confidence,omitempty"`
 }
 
-// Analyze walks the evidence and returns the findings, ordered by step.
-func Analyze(ev *collect.Evidence) []Finding {
+// Result is the analysis of one Evidence, computed once: every writer and
+// every summary reads it.
+type Result struct {
+	// Findings head with the verdict finding, then the analyzers' findings
+	// by step.
+	Findings []Finding
+	// Diagnosis names the cause.
+	Diagnosis Diagnosis
+	// Recommendations say what to do, in order.
+	Recommendations []Recommendation
+	// Stats are the statistics (English sentences); nil when they could not
+	// be computed, StatsErr says why.
+	Stats    *stats.Stats
+	StatsErr error
+}
+
+// Checks are the analyzers' findings, without the verdict.
+func (r *Result) Checks() []Finding {
+	if len(r.Findings) > 0 && r.Findings[0].ID == "verdict" {
+		return r.Findings[1:]
+	}
+	return r.Findings
+}
+
+// Analyze walks the evidence once: the findings of every analyzer ordered
+// by step, the diagnosis, headed into the findings as the verdict, the
+// recommendations and the statistics.
+func Analyze(ev *collect.Evidence) *Result {
 	var out []Finding
 	out = append(out, incidentFindings(ev)...)
 	out = append(out, probeFindings(ev)...)
@@ -49,8 +91,11 @@ func Analyze(ev *collect.Evidence) []Finding {
 	out = append(out, statsFindings(ev)...)
 	out = append(out, collectorFindings(ev)...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Step < out[j].Step })
-	out = append([]Finding{VerdictFinding(Isolate(ev, out))}, out...)
-	return out
+	r := &Result{Diagnosis: Diagnose(ev)}
+	r.Findings = append([]Finding{VerdictFinding(r.Diagnosis)}, out...)
+	r.Recommendations = Recommend(ev, r.Diagnosis)
+	r.Stats, r.StatsErr = Stats(ev)
+	return r
 }
 
 func incidentFindings(ev *collect.Evidence) []Finding {

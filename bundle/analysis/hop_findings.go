@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/hoplog"
@@ -43,8 +44,10 @@ func hopFindings(ev *collect.Evidence) []Finding {
 	}
 	if tl := ev.TwilioLogs; tl != nil {
 		for _, c := range tl.ConfigChanges {
-			out = append(out, Finding{ID: FindingWebhookChanged, Step: 0, Severity: Info,
-				Verdict:  fmt.Sprintf("The webhook setting %s. If failures began then, the change is the first thing to check.", c.Sentence()),
+			figs := map[string]any{"field": c.Field, "resource": c.ResourceSID, "time": c.Time.UTC().Format(time.RFC3339),
+				"from": noneIfEmpty(c.Previous), "to": noneIfEmpty(c.Updated), "source": c.Source}
+			out = append(out, Finding{ID: FindingWebhookChanged, Step: 0, Severity: Info, Figures: figs,
+				Verdict:  findingText(FindingWebhookChanged, figs),
 				Evidence: []string{collect.TwilioConfigChangesFile, "event: " + c.EventSID}})
 		}
 	}
@@ -52,13 +55,10 @@ func hopFindings(ev *collect.Evidence) []Finding {
 }
 
 // traceFindings makes the findings of one report; host names the webhook
-// host the report is about, empty for all incidents.
+// host the report is about, empty for all incidents. Their sentences are
+// the catalogs' ("finding.<ID>"), from the figures they carry.
 func traceFindings(he *collect.HopEvidence, rep hoplog.Report, host string) []Finding {
 	var out []Finding
-	prefix := ""
-	if host != "" {
-		prefix = host + ": "
-	}
 	files := []string{collect.HopsFile}
 	for _, h := range he.Hops {
 		if h.Excerpt != "" {
@@ -73,21 +73,20 @@ func traceFindings(he *collect.HopEvidence, rep hoplog.Report, host string) []Fi
 		return ev
 	}
 	if rep.Mixed {
-		var parts []string
+		var groups []map[string]any
 		for _, v := range rep.Verdicts {
-			parts = append(parts, fmt.Sprintf("%s: %d of %d (%s)", describeOutcome(v), v.Count, v.Total, percent(v.Count, v.Total)))
+			groups = append(groups, map[string]any{"outcome": string(v.Outcome), "from": v.From, "to": v.To, "reason": string(v.Reason),
+				"count": v.Count, "total": v.Total, "pct": percent(v.Count, v.Total)})
 		}
-		out = append(out, Finding{ID: FindingHopsMixed, Step: 3, Severity: Warn,
-			Verdict: prefix + fmt.Sprintf("The %d failed requests did not all stop at the same place: %s. Each group is a finding of its own; the largest is the likeliest cause, the others may be a second problem.",
-				rep.Total, strings.Join(parts, "; ")),
+		figs := map[string]any{"host": host, "total": rep.Total, "groups": groups}
+		out = append(out, Finding{ID: FindingHopsMixed, Step: 3, Severity: Warn, Verdict: findingText(FindingHopsMixed, figs), Figures: figs,
 			Evidence: append(append(append([]string{}, files...), reached()...), "summary: "+rep.Summary)})
 	}
 	for _, v := range rep.Verdicts {
-		f, ok := verdictFinding(v)
+		f, ok := verdictFinding(v, host)
 		if !ok {
 			continue
 		}
-		f.Verdict = prefix + f.Verdict
 		f.Evidence = append(append(append(f.Evidence, files...), reached()...), "sentence: "+v.Sentence)
 		f.Evidence = append(f.Evidence, sampleIDs(v.Incidents, 5)...)
 		out = append(out, f)
@@ -95,107 +94,54 @@ func traceFindings(he *collect.HopEvidence, rep hoplog.Report, host string) []Fi
 	return out
 }
 
+// findingText is a finding's sentence in English, from the catalog.
+func findingText(id string, figs map[string]any) string { return english().T("finding."+id, figs) }
+
 // verdictFinding turns one verdict of the trace into a finding for the
-// customer; outcomes that decide nothing (no time, no hop could tell) give
-// none.
-func verdictFinding(v hoplog.Verdict) (Finding, bool) {
-	of := fmt.Sprintf("%d of %d failed requests", v.Count, v.Total)
+// customer; outcomes that decide nothing (no time) give none.
+func verdictFinding(v hoplog.Verdict, host string) (Finding, bool) {
 	counts := []string{fmt.Sprintf("incidents: %d of %d", v.Count, v.Total)}
+	figs := map[string]any{"host": host, "count": v.Count, "total": v.Total, "from": v.From, "to": v.To,
+		"outcome": string(v.Outcome), "statuses": statusText(v.Statuses)}
+	f := Finding{Step: 3, Severity: Fail, Figures: figs}
 	switch v.Outcome {
 	case hoplog.OutcomeLost:
-		return Finding{ID: FindingHopsLost, Step: 3, Severity: Fail,
-			Verdict: fmt.Sprintf("%s reached %s but never arrived at %s: they were lost between %s and %s. Check %s's configuration, health checks and its own logs for these times, and what lies between the two.",
-				of, v.From, v.To, v.From, v.To, v.To),
-			Evidence: append(counts, "from: "+v.From, "to: "+v.To)}, true
+		f.ID, f.Evidence = FindingHopsLost, append(counts, "from: "+v.From, "to: "+v.To)
 	case hoplog.OutcomeDropped:
-		return Finding{ID: FindingHopsFirewallDrop, Step: 3, Severity: Fail,
-			Verdict: fmt.Sprintf("%s were refused by %s (its log shows DROP/REJECT for Twilio's connection). Allow Twilio's addresses to the webhook's port in its rules.",
-				of, v.From),
-			Evidence: append(counts, "at: "+v.From)}, true
+		f.ID, f.Evidence = FindingHopsFirewallDrop, append(counts, "at: "+v.From)
 	case hoplog.OutcomeNotReached:
-		return Finding{ID: FindingHopsNeverReached, Step: 3, Severity: Fail,
-			Verdict:  fmt.Sprintf("%s appear in none of your logs, not even at the first component: the requests did not reach your network. The problem lies between Twilio and you: send this bundle to Twilio support.", of),
-			Evidence: counts}, true
-	case hoplog.OutcomeAppError:
-		return Finding{ID: FindingHopsAppFailed, Step: 1, Severity: Fail,
-			Verdict: fmt.Sprintf("%s reached %s, which answered %s: the request arrived and your application failed. Its error log at these times holds the cause.",
-				of, v.From, statusText(v.Statuses)),
-			Evidence: append(counts, "at: "+v.From, "statuses: "+statusText(v.Statuses))}, true
+		f.ID, f.Evidence = FindingHopsNeverReached, counts
+	case hoplog.OutcomeAppError, hoplog.OutcomeClientError:
+		f.ID, f.Step = FindingHopsAppFailed, 1
+		f.Evidence = append(counts, "at: "+v.From, "statuses: "+statusText(v.Statuses))
 	case hoplog.OutcomeTooSlow:
-		s := fmt.Sprintf("%s reached %s and were not answered within Twilio's timeout of %.0f s", of, v.From, v.Timeout.Seconds())
+		f.ID, f.Step = FindingHopsAppFailed, 1
+		figs["timeout"], figs["slowest"] = fmt.Sprintf("%.0f", v.Timeout.Seconds()), ""
 		if v.Slowest > 0 {
-			s += fmt.Sprintf(" (slowest %.1f s)", v.Slowest.Seconds())
+			figs["slowest"] = fmt.Sprintf("%.1f", v.Slowest.Seconds())
 		}
-		return Finding{ID: FindingHopsAppFailed, Step: 1, Severity: Fail,
-			Verdict:  s + ": your application was too slow. Answer within the timeout (do slow work after responding) or raise it with a #rt=…&tt=… override.",
-			Evidence: append(counts, "at: "+v.From, fmt.Sprintf("slowest: %.3f s", v.Slowest.Seconds()), fmt.Sprintf("timeout: %.0f s", v.Timeout.Seconds()))}, true
-	case hoplog.OutcomeClientError:
-		return Finding{ID: FindingHopsAppFailed, Step: 1, Severity: Fail,
-			Verdict: fmt.Sprintf("%s reached %s, which answered %s: your server refused Twilio's request. Check the URL, the method and the request validation (X-Twilio-Signature).",
-				of, v.From, statusText(v.Statuses)),
-			Evidence: append(counts, "at: "+v.From, "statuses: "+statusText(v.Statuses))}, true
-	case hoplog.OutcomeAnswered:
-		return Finding{ID: FindingHopsAnswered, Step: 1, Severity: Warn,
-			Verdict: fmt.Sprintf("%s reached %s, which answered in time (%s): your server answered, yet Twilio counted a failure. Look at the response (Content-Type, size, TwiML) and at the way back to Twilio.",
-				of, v.From, statusText(v.Statuses)),
-			Evidence: append(counts, "at: "+v.From, "statuses: "+statusText(v.Statuses))}, true
-	case hoplog.OutcomeNoStatus:
-		return Finding{ID: FindingHopsAnswered, Step: 1, Severity: Warn,
-			Verdict:  fmt.Sprintf("%s reached %s, whose log has no status: the requests arrived. Whether your application finished them is in its own log.", of, v.From),
-			Evidence: append(counts, "at: "+v.From)}, true
-	case hoplog.OutcomeUndecided:
-		reached := ""
-		if v.From != "" {
-			reached = fmt.Sprintf(" reached %s, but they", v.From)
+		f.Evidence = append(counts, "at: "+v.From, fmt.Sprintf("slowest: %.3f s", v.Slowest.Seconds()), fmt.Sprintf("timeout: %.0f s", v.Timeout.Seconds()))
+	case hoplog.OutcomeAnswered, hoplog.OutcomeNoStatus:
+		f.ID, f.Step, f.Severity = FindingHopsAnswered, 1, Warn
+		f.Evidence = append(counts, "at: "+v.From)
+		if v.Outcome == hoplog.OutcomeAnswered {
+			f.Evidence = append(f.Evidence, "statuses: "+statusText(v.Statuses))
 		}
-		return Finding{ID: FindingHopsUndecided, Step: 3, Severity: Warn,
-			Verdict: fmt.Sprintf("%s%s could not be traced further: %s's log could not be read for them (%s). Where they stopped is not decided; make the log readable and trace again.",
-				of, reached, v.To, undecidedWhy(v.Reason)),
-			Evidence: append(counts, "at: "+v.To, "reason: "+string(v.Reason)),
-			Figures:  map[string]any{"count": v.Count, "total": v.Total, "from": v.From, "at": v.To, "reason": string(v.Reason)}}, true
-	}
-	return Finding{}, false
-}
-
-func describeOutcome(v hoplog.Verdict) string {
-	switch v.Outcome {
-	case hoplog.OutcomeLost:
-		return fmt.Sprintf("lost between %s and %s", v.From, v.To)
-	case hoplog.OutcomeDropped:
-		return "refused by " + v.From
-	case hoplog.OutcomeNotReached:
-		return "never reached your network"
-	case hoplog.OutcomeAppError:
-		return "your application failed (5xx)"
-	case hoplog.OutcomeTooSlow:
-		return "your application was too slow"
-	case hoplog.OutcomeClientError:
-		return "refused by your server (4xx)"
-	case hoplog.OutcomeAnswered:
-		return "answered in time"
-	case hoplog.OutcomeNoStatus:
-		return "arrived, no status logged"
-	case hoplog.OutcomeUntimed:
-		return "without a time"
 	case hoplog.OutcomeUndecided:
-		return fmt.Sprintf("not decided at %s (%s)", v.To, undecidedWhy(v.Reason))
+		// The catalog's sentence has no host; the English one leads with it.
+		figs = map[string]any{"count": v.Count, "total": v.Total, "from": v.From, "at": v.To, "reason": string(v.Reason)}
+		f = Finding{ID: FindingHopsUndecided, Step: 3, Severity: Warn, Figures: figs,
+			Evidence: append(counts, "at: "+v.To, "reason: "+string(v.Reason))}
+		f.Verdict = findingText(f.ID, figs)
+		if host != "" {
+			f.Verdict = host + ": " + f.Verdict
+		}
+		return f, true
+	default:
+		return Finding{}, false
 	}
-	return "undecided"
-}
-
-// undecidedWhy says in a few words why a hop could not decide.
-func undecidedWhy(r hoplog.Reason) string {
-	switch r {
-	case hoplog.ReasonNoLineParsed:
-		return "its lines near their times are not in the format it was read as"
-	case hoplog.ReasonFormatUnknown:
-		return "no known format reads it: give one as NAME=PATH:FORMAT or NAME=PATH:regex:…"
-	case hoplog.ReasonOutsideSpan:
-		return "it does not cover their times: add the rotated files"
-	case hoplog.ReasonNoAddress:
-		return "a connection log needs the webhook's address: give --hop-addr"
-	}
-	return string(r)
+	f.Verdict = findingText(f.ID, figs)
+	return f, true
 }
 
 func percent(n, total int) string {

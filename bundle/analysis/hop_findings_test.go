@@ -30,7 +30,7 @@ func TestHopFindings_OneFindingPerOutcomeForTheCustomer(t *testing.T) {
 		step   int
 		phrase string
 	}{
-		{"lost", hoplog.Verdict{Outcome: hoplog.OutcomeLost, From: "firewall", To: "lb", Count: 4}, "hops.lost", 3, "lost between firewall and lb"},
+		{"lost", hoplog.Verdict{Outcome: hoplog.OutcomeLost, From: "firewall", To: "lb", Count: 4}, "hops.lost", 3, "firewall is the last component whose log has them, so they stopped there. Check firewall's configuration"},
 		{"dropped", hoplog.Verdict{Outcome: hoplog.OutcomeDropped, From: "firewall", Count: 4}, "hops.firewall_drop", 3, "refused by firewall"},
 		{"nowhere", hoplog.Verdict{Outcome: hoplog.OutcomeNotReached, Count: 4}, "hops.never_reached", 3, "send this bundle to Twilio support"},
 		{"5xx", hoplog.Verdict{Outcome: hoplog.OutcomeAppError, From: "web", Count: 4, Statuses: map[int]int{502: 4}}, "hops.app_failed", 1, "answered 502 ×4"},
@@ -80,12 +80,12 @@ func TestHopFindings_UndecidedIsNeverNeverReached(t *testing.T) {
 	if len(fs) != 1 || fs[0].ID != FindingHopsUndecided || !strings.Contains(fs[0].Verdict, "web's log could not be read") || !strings.Contains(fs[0].Verdict, "not in the format") {
 		t.Fatalf("findings = %+v", fs)
 	}
-	for _, f := range Analyze(ev) {
+	for _, f := range Analyze(ev).Findings {
 		if f.ID == FindingHopsNeverReached || strings.Contains(f.Verdict, "never reached") || strings.Contains(f.Verdict, "did not reach your network") {
 			t.Errorf("finding %s says the requests never reached: %q", f.ID, f.Verdict)
 		}
 	}
-	if iso := Isolate(ev, fs); iso.Kind == VerdictNeverReached {
-		t.Errorf("headline = %s from unread evidence", iso.Kind)
+	if d := Diagnose(ev); d.Cause == CauseOutsideNetwork {
+		t.Errorf("headline = %s from unread evidence", d.Cause)
 	}
 }

@@ -63,7 +63,7 @@ func TestProbeFindings_VerdictsBecomeFindings(t *testing.T) {
 		pe       *collect.ProbeEvidence
 		id       string
 		step     int
-		severity string
+		severity Severity
 		says     []string
 	}{
 		{name: "every probe answered", pe: probed(attempts(u, 3, 0, "", 0)),
@@ -183,7 +183,7 @@ func TestAnalyze_ReportsAMissingFallbackWithoutProbes(t *testing.T) {
 	ev := &collect.Evidence{Endpoints: []collect.Endpoint{{OwnerKind: collect.OwnerNumber, OwnerSID: "PN00000000000000000000000000000001",
 		OwnerName: "+14155550100", Channel: collect.ChannelVoice, URL: "https://app.example/voice", Effective: true}}}
 	n := 0
-	for _, f := range Analyze(ev) {
+	for _, f := range Analyze(ev).Findings {
 		if f.ID == FindingFallbackNone {
 			n++
 		}

@@ -8,29 +8,43 @@ import (
 	"github.com/twilio-evidence/twilio-evidence/collect"
 )
 
-// Recommendation is one thing the customer can do, with the figures its
-// sentence needs. Key names the sentence in the catalogs ("rec.<name>").
+// Recommendation is one thing the customer can do. Key names its sentence
+// in the catalogs ("rec.<name>"), filled with Figures; a recommendation
+// that fixes a problem of the diagnosis carries it in Problem instead, and
+// says the cause's fix ("cause.<id>.fix").
 type Recommendation struct {
 	Key     string         `json:"key"`
 	Step    int            `json:"step"`
 	Figures map[string]any `json:"figures,omitempty"`
+	Problem *Problem       `json:"problem,omitempty"`
 }
 
 // maxListed caps the owners named in one recommendation.
 const maxListed = 4
 
-// Recommend derives what to do from the evidence, the findings and the
-// isolation result: fallback URLs on another network first (they keep the
-// service up whatever the cause), then what the error codes and the verdict
-// point at. It is pure.
-func Recommend(ev *collect.Evidence, findings []Finding, iso Isolation) []Recommendation {
+// Recommend derives what to do from the evidence and the diagnosis: the
+// fix of the headline cause first, then those of the further problems,
+// fallback URLs on another network (they keep the service up whatever the
+// cause), and what to add when the cause is not decided. It is pure.
+func Recommend(ev *collect.Evidence, d Diagnosis) []Recommendation {
 	var out []Recommendation
 	add := func(key string, step int, kv ...any) {
-		figs := map[string]any{}
-		for i := 0; i+1 < len(kv); i += 2 {
-			figs[kv[i].(string)] = kv[i+1]
+		out = append(out, Recommendation{Key: key, Step: step, Figures: figures(kv...)})
+	}
+	seen := map[string]bool{}
+	fix := func(p Problem) {
+		k := string(p.Cause) + "\x00" + p.Where
+		if seen[k] || kindOf(p.Cause) == kindConfig || p.Cause == CauseNoFailures {
+			return
 		}
-		out = append(out, Recommendation{Key: key, Step: step, Figures: figs})
+		seen[k] = true
+		out = append(out, Recommendation{Key: p.Cause.FixKey(), Step: p.Step, Problem: &p})
+	}
+	if d.Cause != CauseNoFailures {
+		fix(d.Problem)
+	}
+	for _, p := range d.Further {
+		fix(p)
 	}
 
 	var noFallback, sameHost []string
@@ -52,77 +66,18 @@ func Recommend(ev *collect.Evidence, findings []Finding, iso Isolation) []Recomm
 	if len(sameHost) > 0 {
 		add("rec.fallback_same_host", 0, "count", len(sameHost), "owners", listSome(sameHost))
 	}
-	for _, f := range findings {
-		if strings.HasPrefix(f.ID, "probe.fallback.") {
+	for _, p := range d.Further {
+		if p.Cause == CauseFallbackFailing {
 			add("rec.fallback_probe", 0)
 			break
 		}
 	}
-
-	codes := map[string]int{}
-	proxy, timeouts := 0, 0
-	for _, inc := range ev.Incidents {
-		codes[inc.ErrorCode]++
-		switch {
-		case inc.HTTPStatus == 502 || inc.HTTPStatus == 503 || inc.HTTPStatus == 504:
-			proxy++
-		case connectCodes[inc.ErrorCode] && inc.HTTPStatus == 0:
-			timeouts++
-		}
-	}
-	if n := sumCodes(codes, certCodes); n > 0 {
-		add("rec.certificate", 2, "count", n, "codes", presentCodes(codes, certCodes))
-	}
-	if n := sumCodes(codes, dnsCodes); n > 0 {
-		add("rec.dns", 2, "count", n)
-	}
-	if n := sumCodes(codes, overrideCodes); n > 0 || hasFinding(findings, "probe.override_invalid") {
-		add("rec.override_fix", 2, "count", n)
-	}
-	if n := codes["12300"]; n > 0 {
-		add("rec.content_type", 1, "count", n)
-	}
-	if n := codes["11750"]; n > 0 {
-		add("rec.body_size", 1, "count", n)
-	}
-	if n := codes["12100"]; n > 0 {
-		add("rec.twiml_parse", 1, "count", n)
-	}
-	if n := codes["11215"] + codes["11216"]; n > 0 {
-		add("rec.redirects", 1, "count", n)
-	}
-	if n := codes["15003"]; n > 0 {
-		add("rec.status_callback", 1, "count", n)
-	}
-	if proxy > 0 {
-		add("rec.upstream", 1, "count", proxy)
-	}
-	if timeouts > 0 {
-		add("rec.respond_fast", 1, "count", timeouts)
-		add("rec.connection_overrides", 2, "count", timeouts)
-	}
-
-	switch iso.Kind {
-	case VerdictIntermittent:
-		add("rec.load", 2)
-	case VerdictOneAddress:
-		add("rec.remove_address", 3)
-	case VerdictDropped:
-		add("rec.check_lb_firewall", 3)
-	case VerdictNeverReached:
-		add("rec.send_bundle", 4)
-	case VerdictTwilioSide:
-		add("rec.status_page", 4)
-		add("rec.send_bundle", 4)
-	case VerdictConflict:
-		add("rec.resolve_conflict", 0)
-	}
-	if iso.Kind != VerdictNoFailures {
-		for _, m := range iso.Missing {
+	if d.Cause == CauseUndecided || d.Cause == CauseConflict || d.Confidence == ConfidenceLow {
+		for _, m := range d.Missing {
 			add("rec.add_"+m, 0)
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Step < out[j].Step })
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Problem != nil && out[j].Problem == nil })
 	return out
 }
 
@@ -139,23 +94,4 @@ func listSome(xs []string) string {
 		return strings.Join(xs, ", ")
 	}
 	return strings.Join(xs[:maxListed], ", ") + ", …"
-}
-
-func sumCodes(counts map[string]int, class map[string]bool) int {
-	n := 0
-	for c := range class {
-		n += counts[c]
-	}
-	return n
-}
-
-func presentCodes(counts map[string]int, class map[string]bool) string {
-	var out []string
-	for c := range class {
-		if counts[c] > 0 {
-			out = append(out, c)
-		}
-	}
-	sort.Strings(out)
-	return strings.Join(out, ", ")
 }

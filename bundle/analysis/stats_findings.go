@@ -39,7 +39,7 @@ func statsFindings(ev *collect.Evidence) []Finding {
 }
 
 // noStatsFinding says why the statistics, or their trend, are missing.
-func noStatsFinding(id, severity, file string, why error) Finding {
+func noStatsFinding(id string, severity Severity, file string, why error) Finding {
 	figs := map[string]any{"reason": why.Error()}
 	text, err := stats.Sentence(id, "en", figs)
 	if err != nil {
@@ -49,7 +49,7 @@ func noStatsFinding(id, severity, file string, why error) Finding {
 }
 
 // statsSeverity maps the statistics' severities onto the analysis'.
-func statsSeverity(s string) string {
+func statsSeverity(s string) Severity {
 	if s == stats.SeverityWarn {
 		return Warn
 	}

@@ -80,7 +80,9 @@ func findingByID(fs []Finding, id string) (Finding, bool) {
 func TestAnalyze_StatesTheStatisticsOfConstructedIncidents(t *testing.T) {
 	const voice, sms = "https://ivr.example.com/voice", "https://sms.example.com/sms"
 	type want struct {
-		id, severity, verdict string
+		id       string
+		severity Severity
+		verdict  string
 	}
 	for _, tc := range []struct {
 		name   string
@@ -142,7 +144,7 @@ func TestAnalyze_StatesTheStatisticsOfConstructedIncidents(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			fs := Analyze(tc.ev)
+			fs := Analyze(tc.ev).Findings
 			for _, w := range tc.want {
 				f, ok := findingByID(fs, w.id)
 				if !ok {
@@ -177,7 +179,7 @@ func TestAnalyze_TrendOnThePreviousWindowFromTheAPI(t *testing.T) {
 	ev := weekEvidence(time.UTC, every(time.Hour, 6, 24*time.Hour, "https://ivr.example.com/voice"), nil)
 	ev.Previous = &collect.Previous{Source: collect.PreviousFromAPI, Window: collect.PreviousWindow(ev.Window),
 		Incidents: every(-7*24*time.Hour, 10, time.Hour, "https://ivr.example.com/voice")}
-	f, ok := findingByID(Analyze(ev), "stats.trend.down")
+	f, ok := findingByID(Analyze(ev).Findings, "stats.trend.down")
 	if want := "Incidents down 40% on the previous 7 days (6 against 10)."; !ok || f.Verdict != want {
 		t.Errorf("stats.trend.down = %q, want %q", f.Verdict, want)
 	}
@@ -186,7 +188,7 @@ func TestAnalyze_TrendOnThePreviousWindowFromTheAPI(t *testing.T) {
 func TestAnalyze_BrokenBaselineIsSaidNotFatal(t *testing.T) {
 	ev := weekEvidence(time.UTC, every(time.Hour, 6, time.Hour, "https://ivr.example.com/voice"), nil)
 	ev.Previous = &collect.Previous{Source: collect.PreviousFromBundle, Bundle: "old.zip", Summary: []byte(`{"schema": 99}`)}
-	fs := Analyze(ev)
+	fs := Analyze(ev).Findings
 	f, ok := findingByID(fs, "stats.trend_unavailable")
 	if !ok || !strings.Contains(f.Verdict, "old.zip") || !strings.Contains(f.Verdict, "schema version 99") {
 		t.Errorf("stats.trend_unavailable = %q", f.Verdict)
@@ -210,7 +212,7 @@ func TestAnalyze_ProbeHistoryLinesUpWithIncidents(t *testing.T) {
 		h.Attempts = append(h.Attempts, probe.Attempt{Time: t0, Target: "https://ivr.example.com/voice", OK: hour != 3 && hour != 9 && hour != 30})
 	}
 	ev.Probes = &collect.ProbeEvidence{History: h}
-	f, ok := findingByID(Analyze(ev), "stats.probes_aligned")
+	f, ok := findingByID(Analyze(ev).Findings, "stats.probes_aligned")
 	if !ok || f.Severity != Warn || f.Figures["both"] != 3 || f.Figures["incident_hours"] != 3 {
 		t.Errorf("stats.probes_aligned = %s %q %v", f.Severity, f.Verdict, f.Figures)
 	}
@@ -238,7 +240,7 @@ func TestStats_OncePerEvidence(t *testing.T) {
 
 func TestAnalyze_StatsUnavailableIsAFinding(t *testing.T) {
 	ev := weekEvidence(time.UTC, nil, []collect.UsageDay{{Day: statsFrom}, {Day: statsFrom.Add(time.Hour)}})
-	f, ok := findingByID(Analyze(ev), "stats.unavailable")
+	f, ok := findingByID(Analyze(ev).Findings, "stats.unavailable")
 	if !ok || f.Severity != Warn || !strings.Contains(f.Verdict, "day given twice") {
 		t.Errorf("stats.unavailable = %s %q", f.Severity, f.Verdict)
 	}

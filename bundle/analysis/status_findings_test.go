@@ -172,7 +172,7 @@ func TestStatusFindings_SayWhenIncidentsComeFromNotifications(t *testing.T) {
 
 func TestAnalyze_IncludesTwilioStatusFindings(t *testing.T) {
 	ev := statusEvidence([]float64{50}, published("Delays in inbound webhook delivery", 49, 51, true))
-	if n := len(byID(Analyze(ev), FindingTwilioStatusIncident)); n != 1 {
+	if n := len(byID(Analyze(ev).Findings, FindingTwilioStatusIncident)); n != 1 {
 		t.Errorf("Analyze gave %d twilio.status_incident findings, want 1", n)
 	}
 }

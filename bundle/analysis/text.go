@@ -84,27 +84,102 @@ func (t *Text) F(key string, kv ...any) string {
 	return t.T(key, m)
 }
 
-// Headline is the verdict sentence of iso in t's language: what, at which
-// step.
-func (t *Text) Headline(iso Isolation) string {
-	figs := map[string]any{"step": iso.Step}
-	if iso.Kind == VerdictInsufficient {
-		parts := make([]string, len(iso.Missing))
-		for i, m := range iso.Missing {
-			parts[i] = t.S("missing_short." + m)
-		}
-		figs["add"] = strings.Join(parts, t.S("list.and"))
+// Problem is the sentence that names p's cause, where it is and the
+// figure that proves it; for an undecided or conflicting outcome it names
+// the two causes and the evidence that decides between them.
+func (t *Text) Problem(p Problem) string {
+	return t.T(p.Cause.HeadlineKey(), t.problemFigures(p))
+}
+
+// problemFigures are p's figures with the names of the causes it is
+// between and the evidence that decides, in t's language.
+func (t *Text) problemFigures(p Problem) map[string]any {
+	figs := make(map[string]any, len(p.Figures)+8)
+	for k, v := range p.Figures {
+		figs[k] = v
 	}
-	if iso.Kind == VerdictConflict {
-		var sides []string
-		seen := map[string]bool{}
-		for _, r := range append(append([]Reason{}, iso.Basis...), iso.Conflicts...) {
-			if r.Kind != VerdictTwilioSide && !seen[r.Kind] {
-				seen[r.Kind] = true
-				sides = append(sides, t.S("kind."+r.Kind))
-			}
-		}
-		figs["sides"] = strings.Join(sides, t.S("list.or"))
+	figs["a"], figs["b"], figs["decider"] = "", "", ""
+	if len(p.Between) > 0 {
+		figs["a"] = t.S(p.Between[0].NameKey())
 	}
-	return t.T("verdict."+iso.Kind, figs)
+	if len(p.Between) > 1 {
+		figs["b"] = t.S(p.Between[1].NameKey())
+	}
+	if p.Decider != "" {
+		figs["decider"] = t.T(p.Decider.EvidenceKey(), figs)
+	} else if p.Cause == CauseUndecided {
+		figs["decider"] = t.S("missing." + MissingAlerts)
+	}
+	figs["explained"], figs["total"], figs["step"] = p.Explained, p.Total, p.Step
+	if _, ok := figs["since"]; !ok {
+		figs["since"] = ""
+	}
+	if _, ok := figs["where"]; !ok {
+		figs["where"] = p.Where
+	}
+	return figs
+}
+
+// Scope says how many failures the problem explains and since when:
+// "12 of 14 failures since 2026-11-20 08:00 JST (step 2)".
+func (t *Text) Scope(p Problem) string {
+	figs := t.problemFigures(p)
+	switch {
+	case p.Cause == CauseNoFailures:
+		return ""
+	case p.Total == 0 || p.Explained == 0 && kindOf(p.Cause) != kindConfig:
+		return t.T("diagnosis.scope_probe", figs)
+	}
+	return t.T("diagnosis.scope", figs)
+}
+
+// Remaining says what remains of a headline that is not itself the
+// failures' cause: the two causes left, or the weak one, and what decides.
+func (t *Text) Remaining(p Problem) string {
+	if p.Cause == CauseUndecided || p.Cause == CauseConflict || len(p.Between) == 0 {
+		return ""
+	}
+	if len(p.Between) == 1 {
+		return t.T("diagnosis.likely", t.problemFigures(p))
+	}
+	return t.T("diagnosis.remaining", t.problemFigures(p))
+}
+
+// Fix is what fixes p's cause.
+func (t *Text) Fix(p Problem) string {
+	if p.Cause == CauseUndecided || p.Cause == CauseConflict {
+		return t.T("diagnosis.decide", t.problemFigures(p))
+	}
+	return t.T(p.Cause.FixKey(), t.problemFigures(p))
+}
+
+// Headline is the diagnosis in one line: the cause, where, the figure, and
+// how many failures it explains since when.
+func (t *Text) Headline(d Diagnosis) string {
+	return t.Join(t.Problem(d.Problem), t.Scope(d.Problem))
+}
+
+// Join puts sentences one after the other: with a space in English, none
+// in Japanese.
+func (t *Text) Join(sentences ...string) string {
+	sep := " "
+	if t.lang == "ja" {
+		sep = ""
+	}
+	var out []string
+	for _, s := range sentences {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return strings.Join(out, sep)
+}
+
+// Proof is one line of proof, with the file that holds it.
+func (t *Text) Proof(p Proof) string {
+	s := t.T(p.Key, p.Figures)
+	if p.File != "" {
+		s += " [" + p.File + "]"
+	}
+	return s
 }

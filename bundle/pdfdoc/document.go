@@ -346,6 +346,38 @@ func (d *Document) Banner(text string) {
 	d.add(func(r *renderer) error { r.banner(ru); return nil })
 }
 
+// BoxLine is one line of a Box: an optional bold label and its text.
+type BoxLine struct {
+	Label, Text string
+}
+
+// Box adds a framed callout across the page: a bold title (the diagnosis'
+// headline on page 1) and labelled lines below it, on a tinted background
+// with an accent bar, continuing across a page break.
+func (d *Document) Box(title string, lines []BoxLine) {
+	t, err := d.prepare(title, styleBold)
+	if err != nil {
+		d.fail(fmt.Errorf("box %q: %w", excerpt(title), err))
+		return
+	}
+	var body []boxRun
+	for _, l := range lines {
+		var b boxRun
+		if l.Label != "" {
+			if b.label, err = d.prepare(l.Label, styleBold); err != nil {
+				d.fail(fmt.Errorf("box line %q: %w", excerpt(l.Label), err))
+				return
+			}
+		}
+		if b.text, err = d.prepare(l.Text, styleRegular); err != nil {
+			d.fail(fmt.Errorf("box line %q: %w", excerpt(l.Text), err))
+			return
+		}
+		body = append(body, b)
+	}
+	d.add(func(r *renderer) error { r.box(t, body); return nil })
+}
+
 // Spacer adds vertical space, in millimetres.
 func (d *Document) Spacer(mm float64) {
 	if mm <= 0 {

@@ -19,6 +19,7 @@ var (
 	colWhite    = [3]int{255, 255, 255}
 	colHeaderBg = [3]int{52, 73, 94}
 	colStripe   = [3]int{242, 245, 248}
+	colBoxBg    = [3]int{235, 241, 250}
 )
 
 // renderer draws recorded steps on one gofpdf document and keeps the
@@ -129,6 +130,12 @@ func (r *renderer) textWidth(s string) float64 {
 		w += r.runeWidth(c)
 	}
 	return w
+}
+
+// textWidthIn is the width of the run's text in its face at size.
+func (r *renderer) textWidthIn(ru run, size float64) float64 {
+	r.setFont(ru.face, size)
+	return r.textWidth(ru.text)
 }
 
 // wrap selects the run's face at size and wraps its text to width.
@@ -288,6 +295,55 @@ func (r *renderer) mono(ru run) {
 	}
 	r.fillRect(marginL, r.y, contentW, pad/2, colMonoBg)
 	r.y += pad/2 + 2
+}
+
+// boxRun is one line of a box: a bold label (empty face when none) and
+// its text.
+type boxRun struct{ label, text run }
+
+// box draws a title and labelled lines on a tinted background with an
+// accent bar at the left; it continues across a page break.
+func (r *renderer) box(title run, body []boxRun) {
+	const pad, bar, titleSize = 3.0, 1.2, 12.0
+	x, w := marginL+bar+pad, contentW-bar-2*pad
+	r.ensure(lineHeight(titleSize) + 2*pad + lineHeight(bodySize))
+	row := func(h float64) {
+		if r.y+h > bottomY {
+			r.newPage()
+		}
+		r.fillRect(marginL, r.y, contentW, h, colBoxBg)
+		r.fillRect(marginL, r.y, bar, h, colHeading)
+	}
+	row(pad)
+	r.y += pad
+	r.setTextColor(colHeading)
+	for _, l := range r.wrap(title, titleSize, w) {
+		h := lineHeight(titleSize)
+		row(h)
+		r.text(x, r.y, w, h, l, title.face, titleSize, "L")
+		r.y += h
+	}
+	r.setTextColor(colText)
+	h := lineHeight(bodySize)
+	for _, b := range body {
+		row(1)
+		r.y++
+		indent := 0.0
+		if b.label.text != "" {
+			indent = min(r.textWidthIn(b.label, bodySize)+2, w/3)
+			row(h)
+			r.text(x, r.y, indent, h, b.label.text, b.label.face, bodySize, "L")
+		}
+		for i, l := range r.wrap(b.text, bodySize, w-indent) {
+			if i > 0 || b.label.text == "" {
+				row(h)
+			}
+			r.text(x+indent, r.y, w-indent, h, l, b.text.face, bodySize, "L")
+			r.y += h
+		}
+	}
+	row(pad)
+	r.y += pad + 3
 }
 
 // banner draws bold white text in a red box.

@@ -165,10 +165,20 @@ func TestE2E_FailedCollectorIsOneShortLine(t *testing.T) {
 	if !strings.Contains(r.stderr, "twilio-evidence: "+line+"\n") {
 		t.Errorf("stderr lacks the line %q:\n%s", line, r.stderr)
 	}
+	// One line is the run's diagnosis: the headline in full, the failures
+	// and the bundle's path; every other line stays short.
+	diagnosis := 0
 	for _, l := range strings.Split(r.stderr, "\n") {
+		if strings.Contains(l, " webhook failures. Bundle: ") {
+			diagnosis++
+			continue
+		}
 		if len(l) > 200 {
 			t.Errorf("stderr line of %d characters: %q", len(l), l)
 		}
+	}
+	if diagnosis != 1 {
+		t.Errorf("%d diagnosis lines on stderr, want 1:\n%s", diagnosis, r.stderr)
 	}
 	files := readZip(t, strings.TrimSpace(r.stdout))
 	raw := "Service Unavailable" // Twilio's message, in the raw error the manifest keeps

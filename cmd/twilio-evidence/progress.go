@@ -71,6 +71,10 @@ type lineProgress struct {
 	mu  sync.Mutex
 	w   io.Writer
 	now func() time.Time
+	// attempts makes the lines of the probe command: no line when a task
+	// starts or ends (a short run prints nothing but its result), and
+	// "NAME: attempt K of N" every lineEvery while it runs.
+	attempts bool
 }
 
 func newLineProgress(w io.Writer) *lineProgress { return &lineProgress{w: w, now: time.Now} }
@@ -83,9 +87,11 @@ func (p *lineProgress) printf(format string, args ...any) {
 
 // Start implements collect.Progress.
 func (p *lineProgress) Start(name string, total int) collect.Task {
-	if total > 0 {
+	switch {
+	case p.attempts:
+	case total > 0:
 		p.printf("%s: %d to do", name, total)
-	} else {
+	default:
 		p.printf("%s: started", name)
 	}
 	now := p.now()
@@ -113,7 +119,7 @@ type lineTask struct {
 func (t *lineTask) Add(n int) {
 	t.mu.Lock()
 	t.n += n
-	count, now := t.n, t.p.now()
+	count, total, now := t.n, t.total, t.p.now()
 	report := now.Sub(t.last) >= lineEvery && !t.done
 	if report {
 		t.last = now
@@ -122,11 +128,21 @@ func (t *lineTask) Add(n int) {
 	if !report {
 		return
 	}
-	if t.total > 0 {
-		t.p.printf("%s: %d of %d", t.name, count, t.total)
-	} else {
+	switch {
+	case t.p.attempts:
+		t.p.printf("%s: attempt %d of %d", t.name, count, total)
+	case total > 0:
+		t.p.printf("%s: %d of %d", t.name, count, total)
+	default:
 		t.p.printf("%s: %d so far", t.name, count)
 	}
+}
+
+// Grow adds n steps to the total.
+func (t *lineTask) Grow(n int) {
+	t.mu.Lock()
+	t.total += n
+	t.mu.Unlock()
 }
 
 func (t *lineTask) Done() {
@@ -138,6 +154,9 @@ func (t *lineTask) Done() {
 	t.done = true
 	n := t.n
 	t.mu.Unlock()
+	if t.p.attempts {
+		return
+	}
 	t.p.printf("%s: %d done in %s", t.name, n, t.p.now().Sub(t.start).Round(time.Millisecond))
 }
 
@@ -185,7 +204,11 @@ func (b *barProgress) start(name string, total int, transient bool) collect.Task
 			decor.Name(name, decor.WCSyncSpaceR),
 			decor.CountersNoUnit("%d / %d", decor.WCSyncWidth),
 		))
-		bar = b.p.AddBar(int64(total), opts...)
+		// Created without a total that completes it, so that a task's
+		// total may grow (Grow) before its last steps are counted: the
+		// bar completes at Done.
+		bar = b.p.AddBar(0, opts...)
+		bar.SetTotal(int64(total), false)
 	} else {
 		opts = append(opts, mpb.PrependDecorators(
 			decor.Name(name, decor.WCSyncSpaceR),
@@ -194,7 +217,7 @@ func (b *barProgress) start(name string, total int, transient bool) collect.Task
 		bar = b.p.AddSpinner(0, append(opts, mpb.BarFillerOnComplete("done"))...)
 	}
 	b.bars = append(b.bars, bar)
-	return &barTask{bar: bar}
+	return &barTask{bar: bar, total: int64(total)}
 }
 
 // Warnf implements collect.Progress: the line goes above the bars.
@@ -231,11 +254,23 @@ func (b *barProgress) Close() {
 }
 
 type barTask struct {
-	bar  *mpb.Bar
-	once sync.Once
+	bar   *mpb.Bar
+	once  sync.Once
+	mu    sync.Mutex
+	total int64
 }
 
 func (t *barTask) Add(n int) { t.bar.IncrBy(n) }
+
+// Grow adds n steps to the bar's total (a spinner has none to grow).
+func (t *barTask) Grow(n int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.total > 0 {
+		t.total += int64(n)
+		t.bar.SetTotal(t.total, false)
+	}
+}
 
 // Done completes the bar where it is: a task may end before its total.
 func (t *barTask) Done() { t.once.Do(func() { t.bar.SetTotal(-1, true) }) }

@@ -29,7 +29,9 @@ import (
 type bundleResult struct {
 	Path     string
 	Evidence *collect.Evidence
-	Findings []analysis.Finding
+	Result   *analysis.Result
+	// Lang is the bundle's language (--lang).
+	Lang string
 }
 
 // reportOptions are the flags of `twilio-evidence report`: those of bundle,
@@ -252,14 +254,21 @@ type runSummary struct {
 	Traffic   *int     `json:"traffic"`
 	ErrorRate *float64 `json:"error_rate"`
 	RateNote  string   `json:"error_rate_note,omitempty"`
-	// Verdict is the sentence of the headline finding.
-	Verdict    string            `json:"verdict"`
-	Headline   *analysis.Finding `json:"headline_finding,omitempty"`
-	Incomplete bool              `json:"incomplete"`
-	Collectors []collectorJSON   `json:"collectors"`
-	Previous   *previousJSON     `json:"previous,omitempty"`
-	Deleted    []string          `json:"deleted,omitempty"`
-	ExitCode   int               `json:"exit_code"`
+	// Verdict and Headline are the diagnosis in one English line; Cause
+	// and Confidence its cause ID and how sure it is; HeadlineFinding the
+	// verdict finding of findings.json.
+	Verdict         string              `json:"verdict"`
+	Headline        string              `json:"headline"`
+	Cause           analysis.Cause      `json:"cause"`
+	Confidence      analysis.Confidence `json:"confidence"`
+	HeadlineFinding *analysis.Finding   `json:"headline_finding,omitempty"`
+	// Done is the line the run ends with, in the bundle's language.
+	Done       string          `json:"-"`
+	Incomplete bool            `json:"incomplete"`
+	Collectors []collectorJSON `json:"collectors"`
+	Previous   *previousJSON   `json:"previous,omitempty"`
+	Deleted    []string        `json:"deleted,omitempty"`
+	ExitCode   int             `json:"exit_code"`
 }
 
 type windowJSON struct {
@@ -291,39 +300,21 @@ type previousJSON struct {
 	Error      string   `json:"error,omitempty"`
 }
 
-// sentence is the one-line summary for a person (cron mail, journal).
+// sentence is the one-line summary for a person (cron mail, journal): the
+// diagnosis' headline, the failures and the bundle's path, then the window,
+// the error rate and the change on the previous bundle.
 func (r *runSummary) sentence() string {
-	s := fmt.Sprintf("%d webhook failures from %s to %s", r.Incidents, r.Window.From.Format("2006-01-02 15:04"), r.Window.To.Format("2006-01-02 15:04 MST"))
+	s := fmt.Sprintf("%s to %s", r.Window.From.Format("2006-01-02 15:04"), r.Window.To.Format("2006-01-02 15:04 MST"))
 	if r.ErrorRate != nil {
 		s += fmt.Sprintf(", error rate %.2f%%", *r.ErrorRate*100)
 	}
 	if p := r.Previous; p != nil && p.Error == "" {
-		s += fmt.Sprintf(" (previous bundle: %d, change %+d)", p.Incidents, p.Change)
+		s += fmt.Sprintf(", previous bundle: %d, change %+d", p.Incidents, p.Change)
 	}
 	if r.Incomplete {
 		s += "; INCOMPLETE"
 	}
-	return s + "; " + r.Path
-}
-
-// severityRank orders findings for the headline: fail, warn, pass, info.
-var severityRank = map[string]int{analysis.Fail: 0, analysis.Warn: 1, analysis.Pass: 2, analysis.Info: 3}
-
-// headline picks the finding a summary leads with: the most severe, the
-// first of its severity in the analysis' order.
-func headline(findings []analysis.Finding) *analysis.Finding {
-	var best *analysis.Finding
-	for i := range findings {
-		f := &findings[i]
-		r, ok := severityRank[f.Severity]
-		if !ok {
-			r = 4
-		}
-		if best == nil || r < severityRank[best.Severity] {
-			best = f
-		}
-	}
-	return best
+	return r.Done + " (" + s + ")"
 }
 
 // summarize computes the summary of a run from its evidence; prev is the
@@ -347,8 +338,11 @@ func summarize(res *bundleResult, prev string, s streams) *runSummary {
 		}
 		sum.Collectors = append(sum.Collectors, cj)
 	}
-	if h := headline(res.Findings); h != nil {
-		sum.Headline, sum.Verdict = h, h.Verdict
+	if r := res.Result; r != nil {
+		v := r.Findings[0]
+		sum.HeadlineFinding, sum.Verdict, sum.Headline = &v, v.Verdict, v.Verdict
+		sum.Cause, sum.Confidence = r.Diagnosis.Cause, r.Diagnosis.Confidence
+		sum.Done = bundle.DoneLine(r, res.Lang, res.Path)
 	}
 	st, err := stats.Compute(stats.Input{Window: ev.Window, Incidents: ev.Incidents, Usage: ev.Usage}, stats.Options{})
 	if err != nil {

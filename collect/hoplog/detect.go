@@ -131,6 +131,11 @@ func Detect(lines [][]byte, loc *time.Location, ref time.Time) (*Format, Detecti
 		}
 		chosen = jsonFormat(detectJSONFields(own))
 	}
+	if chosen.Name == "combined" {
+		if u := clfIntUnit(sample); u > 0 {
+			chosen = combinedFormatUnit(u)
+		}
+	}
 	det := Detection{Format: chosen.Name, Sampled: len(sample), Parsed: n, Mixed: n < len(sample), Kind: chosen.Kind, Detail: chosen.Detail()}
 	if chosen.Kind == KindText {
 		det.Mixed = false

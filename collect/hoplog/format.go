@@ -39,6 +39,10 @@ type Record struct {
 	// Action is ACCEPT, DROP or REJECT for connection-level formats that
 	// say it; empty otherwise.
 	Action string
+	// TargetStatus is a load balancer's record of what its target answered:
+	// the status, or "-" when no target answered (an ALB's 502 with
+	// target_status "-" could not reach one); empty for other formats.
+	TargetStatus string
 }
 
 // Dropped reports whether the record says the connection was refused.

@@ -3,6 +3,7 @@ package hoplog
 import (
 	"bytes"
 	"net/netip"
+	"sort"
 	"strconv"
 	"time"
 )
@@ -26,8 +27,11 @@ func clfTime(line []byte) (t time.Time, after []byte, ok bool) {
 
 // parseCLF reads nginx/apache access lines: common, and with combined the
 // quoted referer and user agent, then any extra trailing fields. The first
-// bare trailing field with a decimal point is taken for $request_time.
-func parseCLF(line []byte, combined bool) (Record, error) {
+// bare trailing field with its unit (Traefik's "12ms") or with a decimal
+// point (nginx's $request_time, in seconds) is the response time; without
+// one, with intUnit set, the last field when it is an integer in that unit
+// (Apache's %D, microseconds, also as %T/%D).
+func parseCLF(line []byte, combined bool, intUnit time.Duration) (Record, error) {
 	t, rest, ok := clfTime(line)
 	if !ok {
 		return Record{}, errNoMatch
@@ -53,7 +57,8 @@ func parseCLF(line []byte, combined bool) (Record, error) {
 	if !ok {
 		return Record{}, errNoMatch
 	}
-	if r.Status, ok = parseStatus(st); !ok {
+	// Traefik writes "-" when the client went away before an answer.
+	if r.Status, ok = parseStatus(st); !ok && !bytes.Equal(st, []byte("-")) {
 		return Record{}, errNoMatch
 	}
 	size, rest, ok := nextField(rest)
@@ -80,6 +85,7 @@ func parseCLF(line []byte, combined bool) (Record, error) {
 		return Record{}, errNoMatch
 	}
 	r.UA = string(ua)
+	var last []byte
 	for {
 		rest = bytes.TrimLeft(rest, " \t")
 		if len(rest) == 0 {
@@ -90,13 +96,83 @@ func parseCLF(line []byte, combined bool) (Record, error) {
 		if f, rest, ok = nextField(rest); !ok {
 			break
 		}
-		if !quoted && bytes.IndexByte(f, '.') >= 0 && !r.HasDuration {
+		last = nil
+		if quoted || r.HasDuration {
+			continue
+		}
+		last = f
+		if d, ok := parseUnitDuration(string(f)); ok {
+			r.Duration, r.HasDuration = d, true
+		} else if bytes.IndexByte(f, '.') >= 0 {
 			if d, ok := parseSeconds(f); ok {
 				r.Duration, r.HasDuration = d, true
 			}
 		}
 	}
+	if !r.HasDuration && intUnit > 0 {
+		if n, ok := trailingInt(last); ok {
+			r.Duration, r.HasDuration = time.Duration(n)*intUnit, true
+		}
+	}
 	return r, nil
+}
+
+// trailingInt reads the last field of an access line as an integer: "1234"
+// or, for Apache's "%T/%D", the part after the slash.
+func trailingInt(f []byte) (int64, bool) {
+	if i := bytes.IndexByte(f, '/'); i >= 0 && isDigits(f[:i]) {
+		f = f[i+1:]
+	}
+	if !isDigits(f) || len(f) > 15 {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(string(f), 10, 64)
+	return n, err == nil
+}
+
+// clfIntUnit decides from sample lines of a combined log whether its last
+// field is Apache's %D: an integer on most lines that carry no other response
+// time, of a typical size of at least 100 (microseconds), that is not the
+// response size again and not a counter that only grows. It returns
+// time.Microsecond then, zero otherwise.
+func clfIntUnit(lines [][]byte) time.Duration {
+	var vals []int64
+	lines2, sameAsSize := 0, 0
+	for _, l := range lines {
+		r, err := parseCLF(l, true, 0)
+		if err != nil || r.HasDuration {
+			continue
+		}
+		lines2++
+		fs := bytes.Fields(l)
+		n, ok := trailingInt(fs[len(fs)-1])
+		if !ok {
+			continue
+		}
+		vals = append(vals, n)
+		if _, rest, ok := clfTime(l); ok {
+			if _, rest, ok := nextField(rest); ok {
+				if _, rest, ok := nextField(rest); ok {
+					if size, _, ok := nextField(rest); ok && string(size) == strconv.FormatInt(n, 10) {
+						sameAsSize++
+					}
+				}
+			}
+		}
+	}
+	if lines2 == 0 || len(vals)*5 < lines2*4 || sameAsSize*2 >= len(vals) {
+		return 0
+	}
+	growing := len(vals) > 2
+	for i := 1; i < len(vals) && growing; i++ {
+		growing = vals[i] > vals[i-1]
+	}
+	sorted := append([]int64(nil), vals...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
+	if growing || sorted[len(sorted)/2] < 100 {
+		return 0
+	}
+	return time.Microsecond
 }
 
 func isDigits(b []byte) bool {
@@ -124,13 +200,17 @@ func at(s string) time.Time {
 	return t.UTC()
 }
 
-func combinedFormat() *Format {
-	return &Format{
+func combinedFormat() *Format { return combinedFormatUnit(0) }
+
+// combinedFormatUnit is the combined format whose last field, an integer,
+// is the response time in intUnit (Apache %D: microseconds).
+func combinedFormatUnit(intUnit time.Duration) *Format {
+	f := &Format{
 		Name:        "combined",
 		Kind:        KindRequest,
-		Description: "nginx/apache combined access log, with optional trailing fields ($request_time, $upstream_response_time, quoted host)",
+		Description: "nginx/apache combined access log, with optional trailing fields ($request_time, $upstream_response_time, Apache %D, Traefik's 12ms, quoted host)",
 		Skew:        5 * time.Second,
-		parse:       func(l []byte, _ *parseContext) (Record, error) { return parseCLF(l, true) },
+		parse:       func(l []byte, _ *parseContext) (Record, error) { return parseCLF(l, true, intUnit) },
 		timeOf:      clfTimeOf,
 		Samples: []Sample{
 			{
@@ -145,8 +225,17 @@ func combinedFormat() *Format {
 				Line: `10.0.0.1 - alice [25/Nov/2026:01:00:03 -0500] "GET /a%20b HTTP/2.0" 404 0 "https://example.com/" "Mozilla/5.0 \"quoted\"" "example.com" "198.51.100.9" 0.004 -`,
 				Want: Record{Time: at("2026-11-25T06:00:03Z"), Method: "GET", Path: "/a%20b", Status: 404, UA: `Mozilla/5.0 \"quoted\"`, Src: netip.MustParseAddr("10.0.0.1"), Duration: 4 * time.Millisecond, HasDuration: true},
 			},
+			{
+				// Traefik: the client hung up before an answer ("- -"), after 15 s.
+				Line: `54.172.60.2 - - [25/Nov/2026:01:00:04 +0000] "POST /voice HTTP/1.1" - - "-" "TwilioProxy/1.1" 88 "voice@docker" "http://172.18.0.4:8080" 15001ms`,
+				Want: Record{Time: at("2026-11-25T01:00:04Z"), Method: "POST", Path: "/voice", UA: "TwilioProxy/1.1", Src: netip.MustParseAddr("54.172.60.2"), Duration: 15001 * time.Millisecond, HasDuration: true},
+			},
 		},
 	}
+	if intUnit > 0 {
+		f.detail = func() string { return "response time: last field in " + unitName(intUnit) + " (Apache %D)" }
+	}
+	return f
 }
 
 func commonFormat() *Format {
@@ -155,7 +244,7 @@ func commonFormat() *Format {
 		Kind:        KindRequest,
 		Description: "nginx/apache common log format (no referer, no user agent)",
 		Skew:        5 * time.Second,
-		parse:       func(l []byte, _ *parseContext) (Record, error) { return parseCLF(l, false) },
+		parse:       func(l []byte, _ *parseContext) (Record, error) { return parseCLF(l, false, 0) },
 		timeOf:      clfTimeOf,
 		Samples: []Sample{
 			{
@@ -304,8 +393,9 @@ func ltsvFormat() *Format {
 }
 
 // parseALB reads AWS Application Load Balancer access logs (alb) and Classic
-// Load Balancer logs (elb). The status is the load balancer's; the duration
-// the sum of its request, target and response processing times.
+// Load Balancer logs (elb). The status is the load balancer's, the target
+// status its target's ("-" when none answered); the duration the sum of its
+// request, target and response processing times.
 func parseALB(line []byte, classic bool) (Record, error) {
 	var f [14][]byte
 	rest := line
@@ -349,6 +439,7 @@ func parseALB(line []byte, classic bool) (Record, error) {
 	if r.Status, ok = parseStatus(f[off+7]); !ok && !bytes.Equal(f[off+7], []byte("-")) {
 		return Record{}, errNoMatch
 	}
+	r.TargetStatus = string(f[off+8])
 	if m, target, ok := splitRequest(f[off+11]); ok {
 		r.Method = m
 		r.Path, r.Query = splitTarget(target)
@@ -401,11 +492,11 @@ func albFormat() *Format {
 		Samples: []Sample{
 			{
 				Line: `https 2026-11-25T01:00:00.186641Z app/my-lb/50dc6c495c0c9188 54.172.60.3:2817 10.0.0.1:443 0.000 0.001 0.000 200 200 34 366 "POST https://hooks.example.com:443/voice?x=1 HTTP/1.1" "TwilioProxy/1.1" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/my-targets/73e2d6bc24d8a067 "Root=1-58337262-36d228ad5d99923122bbe354" "hooks.example.com" "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012" 0 2026-11-25T01:00:00.185000Z "forward" "-" "-" "10.0.0.1:443" "200" "-" "-"`,
-				Want: Record{Time: at("2026-11-25T01:00:00.186641Z"), Method: "POST", Path: "/voice", Query: "x=1", Status: 200, UA: "TwilioProxy/1.1", Src: netip.MustParseAddr("54.172.60.3"), Dst: netip.MustParseAddr("10.0.0.1"), DstPort: 443, Duration: time.Millisecond, HasDuration: true},
+				Want: Record{Time: at("2026-11-25T01:00:00.186641Z"), Method: "POST", Path: "/voice", Query: "x=1", Status: 200, UA: "TwilioProxy/1.1", Src: netip.MustParseAddr("54.172.60.3"), Dst: netip.MustParseAddr("10.0.0.1"), DstPort: 443, Duration: time.Millisecond, HasDuration: true, TargetStatus: "200"},
 			},
 			{
 				Line: `http 2026-11-25T01:00:15.000000Z app/my-lb/50dc6c495c0c9188 54.172.60.4:2817 - -1 -1 -1 503 - 34 366 "POST http://hooks.example.com:80/sms HTTP/1.1" "TwilioProxy/1.1" - - - "Root=1-58337262-36d228ad5d99923122bbe354" "-" "-" 0 2026-11-25T01:00:15.000000Z "forward" "-" "-" "-" "-" "-" "-"`,
-				Want: Record{Time: at("2026-11-25T01:00:15Z"), Method: "POST", Path: "/sms", Status: 503, UA: "TwilioProxy/1.1", Src: netip.MustParseAddr("54.172.60.4")},
+				Want: Record{Time: at("2026-11-25T01:00:15Z"), Method: "POST", Path: "/sms", Status: 503, UA: "TwilioProxy/1.1", Src: netip.MustParseAddr("54.172.60.4"), TargetStatus: "-"},
 			},
 		},
 	}
@@ -422,7 +513,7 @@ func elbFormat() *Format {
 		Samples: []Sample{
 			{
 				Line: `2026-11-25T01:00:00.945958Z my-loadbalancer 54.172.60.5:2817 10.0.0.1:80 0.000073 0.001048 0.000057 502 502 0 29 "POST http://www.example.com:80/voice HTTP/1.1" "TwilioProxy/1.1" - -`,
-				Want: Record{Time: at("2026-11-25T01:00:00.945958Z"), Method: "POST", Path: "/voice", Status: 502, UA: "TwilioProxy/1.1", Src: netip.MustParseAddr("54.172.60.5"), Dst: netip.MustParseAddr("10.0.0.1"), DstPort: 80, Duration: 1178 * time.Microsecond, HasDuration: true},
+				Want: Record{Time: at("2026-11-25T01:00:00.945958Z"), Method: "POST", Path: "/voice", Status: 502, UA: "TwilioProxy/1.1", Src: netip.MustParseAddr("54.172.60.5"), Dst: netip.MustParseAddr("10.0.0.1"), DstPort: 80, Duration: 1178 * time.Microsecond, HasDuration: true, TargetStatus: "502"},
 			},
 		},
 	}

@@ -208,6 +208,19 @@ func parseSeconds(b []byte) (time.Duration, bool) {
 	return time.Duration(math.Round(f * float64(time.Second))), true
 }
 
+// parseUnitDuration reads a duration written with its unit: "12ms",
+// "1.5s", "340µs", "340us", "120ns", "1m2.5s". A bare number is not read.
+func parseUnitDuration(s string) (time.Duration, bool) {
+	if s == "" || len(s) > 32 {
+		return 0, false
+	}
+	if c := s[len(s)-1]; c != 's' && c != 'm' && c != 'h' {
+		return 0, false
+	}
+	d, err := time.ParseDuration(s)
+	return d, err == nil && d >= 0
+}
+
 // parseDurationText reads a duration written with a unit ("120ms", "1.5s"),
 // as seconds when it has a decimal point ("0.120"), and as milliseconds when
 // it is a bare integer ("120").

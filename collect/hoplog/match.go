@@ -72,7 +72,7 @@ func (s *scanner) match(line []byte, t, end time.Time, off int64) {
 		*b = Match{
 			Seen: true, Dropped: rec.Dropped(), Action: rec.Action, Lines: b.Lines,
 			Line: string(text), File: s.path, Offset: off, Time: rec.Time,
-			Status: rec.Status, Duration: rec.Duration, HasDuration: rec.HasDuration,
+			Status: rec.Status, Duration: rec.Duration, HasDuration: rec.HasDuration, TargetStatus: rec.TargetStatus,
 			ByUserAgent: strings.Contains(rec.UA, twilioUA),
 			BySID:       in.SID != "" && bytes.Contains(line, []byte(in.SID)),
 			score:       score, dist: dist,

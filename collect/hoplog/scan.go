@@ -132,6 +132,9 @@ type Match struct {
 	Status      int
 	Duration    time.Duration
 	HasDuration bool
+	// TargetStatus is a load balancer's target status ("-": no target
+	// answered); empty for other formats.
+	TargetStatus string
 	// Undecided is true when this hop cannot tell whether it saw the
 	// request, and Reason says why: its lines near the incident's time could
 	// not be read, its format is unknown, the incident's time lies outside
@@ -273,6 +276,13 @@ func ScanHop(ctx context.Context, spec Spec, incidents []Incident, opts Options)
 		res.Matches[i] = m
 	}
 	res.Note = undecidedNote(reasons, f, res.SpanFrom, res.SpanTo)
+	if n, worst := unitErrors(res.Matches); n > 0 {
+		if res.Note != "" {
+			res.Note += "; "
+		}
+		res.Note += fmt.Sprintf("%d matching %s a response time over an hour (up to %.0f h): taken for a unit error, not for slowness; give the unit, e.g. json:duration=KEY:ms",
+			n, plural(n, "line gives", "lines give"), worst.Hours())
+	}
 	return res, nil
 }
 
@@ -292,6 +302,19 @@ func (s *scanner) undecided(i int, tot FileStats) Reason {
 		return ReasonNoLineParsed
 	}
 	return ""
+}
+
+// unitErrors counts the matches whose response time is too long to be one,
+// and gives the longest.
+func unitErrors(ms []Match) (int, time.Duration) {
+	n, worst := 0, time.Duration(0)
+	for _, m := range ms {
+		if m.Seen && m.HasDuration && UnitError(m.Duration) {
+			n++
+			worst = max(worst, m.Duration)
+		}
+	}
+	return n, worst
 }
 
 // undecidedNote says in one line why incidents could not be decided at a

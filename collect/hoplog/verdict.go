@@ -68,6 +68,11 @@ type Verdict struct {
 	Statuses map[int]int
 	// Slowest is the longest response time among them, when logged.
 	Slowest time.Duration
+	// UnitErrors counts the answers whose logged response time is over an
+	// hour, taken for a unit error (microseconds read as milliseconds, say)
+	// and not for slowness; Implausible is the largest of them.
+	UnitErrors  int
+	Implausible time.Duration
 	// Timeout is the longest effective Twilio timeout among them.
 	Timeout time.Duration
 	// Sentence says it in one line for the person reading the report.
@@ -140,7 +145,11 @@ func Trace(incidents []Incident, hops []*HopResult) Report {
 			if last.Status != 0 {
 				v.Statuses[last.Status]++
 			}
-			if last.HasDuration {
+			switch {
+			case last.HasDuration && UnitError(last.Duration):
+				v.UnitErrors++
+				v.Implausible = max(v.Implausible, last.Duration)
+			case last.HasDuration:
 				v.Slowest = max(v.Slowest, last.Duration)
 			}
 		}
@@ -177,6 +186,14 @@ func answer(tr IncidentTrace, names []string) (Match, bool) {
 	}
 	return Match{}, false
 }
+
+// MaxPlausibleDuration is the longest response time taken as one: Twilio
+// gives up after at most 15 s, so an hour is a unit read wrongly.
+const MaxPlausibleDuration = time.Hour
+
+// UnitError reports whether a logged response time is too long to be one:
+// the log's unit was not the one it was read in.
+func UnitError(d time.Duration) bool { return d > MaxPlausibleDuration }
 
 // classify sets an incident's outcome from its matches. The last hop that
 // saw the request is where it stopped, unless one dropped it; a hop that
@@ -232,7 +249,7 @@ func classify(tr *IncidentTrace, in Incident, names []string) {
 	}
 	tr.From = names[last]
 	switch {
-	case m.HasDuration && m.Duration > in.timeout(), m.Status == 499:
+	case m.HasDuration && m.Duration > in.timeout() && !UnitError(m.Duration), m.Status == 499:
 		tr.Outcome = OutcomeTooSlow
 	case m.Status >= 500:
 		tr.Outcome = OutcomeAppError
@@ -324,6 +341,14 @@ func (r Reason) remedy() string {
 }
 
 func (v Verdict) sentence(rep Report, hops []*HopResult) string {
+	s := v.mainSentence(rep, hops)
+	if v.UnitErrors > 0 {
+		s += fmt.Sprintf(" (%d logged a response time over an hour, up to %.0f h: taken for a unit error, not for slowness; give the unit, e.g. json:duration=KEY:ms)", v.UnitErrors, v.Implausible.Hours())
+	}
+	return s
+}
+
+func (v Verdict) mainSentence(rep Report, hops []*HopResult) string {
 	of := fmt.Sprintf("%d of %d incidents", v.Count, v.Total)
 	reached := func(name string) int {
 		for k, h := range rep.Hops {

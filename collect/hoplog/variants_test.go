@@ -1,0 +1,215 @@
+package hoplog
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// variant is one log format or variant as its program writes it: lines
+// rendered from events, detected without being told.
+type variant struct {
+	name string
+	// format is the name detection must give; detail a part of what it
+	// must say beyond the name (a JSON shape, a unit), if anything.
+	format, detail string
+	conn           bool
+	// header is written once at the start of the file (W3C #Fields:, a
+	// flow log's field names).
+	header string
+	line   func(e logEvent) string
+	// unit is the precision of the response time the format writes.
+	unit time.Duration
+	// noStatus: the format logs no status (connection logs).
+	noStatus bool
+}
+
+// variantIncidents are the incidents each variant plants: answers of
+// different statuses and response times, in the log's units.
+var variantFates = []struct {
+	status int
+	dur    time.Duration
+	action string
+}{
+	{502, 1500 * time.Millisecond, "DROP"},
+	{200, 250 * time.Millisecond, "ACCEPT"},
+	{504, 16200 * time.Millisecond, "DROP"},
+	{500, 3 * time.Millisecond, "ACCEPT"},
+}
+
+// writeVariant writes three hours of ordinary traffic with the incidents'
+// requests among it, in the variant's format.
+func writeVariant(t *testing.T, v variant, incs []Incident) string {
+	t.Helper()
+	var b bytes.Buffer
+	if v.header != "" {
+		b.WriteString(v.header + "\n")
+	}
+	ei := 0
+	for s := 0; s < 3*3600; s += 2 {
+		now := traceStart.Add(time.Duration(s) * time.Second)
+		for ei < len(incs) && !incs[ei].Time.Add(-15*time.Second).After(now) {
+			f := variantFates[ei%len(variantFates)]
+			e := reqEvent(incs[ei], f.status, f.dur, f.action)
+			e.src = fmt.Sprintf("54.172.60.%d", ei+1)
+			b.WriteString(v.line(e) + "\n")
+			ei++
+		}
+		e := logEvent{t: now, method: "GET", target: fmt.Sprintf("/static/%d.css", s%50), status: 200, dur: 3 * time.Millisecond,
+			ua: "Mozilla/5.0 (X11; Linux x86_64)", src: "198.51.100.7", dst: "203.0.113.99", dport: 80, action: "ACCEPT"}
+		b.WriteString(v.line(e) + "\n")
+	}
+	path := filepath.Join(t.TempDir(), v.name+".log")
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// checkVariant scans a variant's log without a format and checks that it
+// is detected and that every planted incident is found with its status,
+// response time and action.
+func checkVariant(t *testing.T, v variant) {
+	t.Helper()
+	incs := traceIncidents(len(variantFates) * 2)
+	path := writeVariant(t, v, incs)
+	h, err := ScanHop(context.Background(), Spec{Name: "hop", Pattern: path}, incs, Options{Location: time.UTC, BlockSize: 64 << 10})
+	if err != nil {
+		t.Fatalf("%s: %v", v.name, err)
+	}
+	if h.Detection.Format != v.format || !strings.Contains(h.Detection.Detail, v.detail) {
+		t.Fatalf("%s detected as %s, want %s [%s]", v.name, h.Detection, v.format, v.detail)
+	}
+	if tot := h.Totals(); tot.Unparsed != 0 {
+		t.Errorf("%s: %d unreadable lines", v.name, tot.Unparsed)
+	}
+	for i, m := range h.Matches {
+		f := variantFates[i%len(variantFates)]
+		if !m.Seen {
+			t.Errorf("%s: incident %d not found: %+v", v.name, i, m)
+			continue
+		}
+		if v.conn {
+			wantDrop := f.action == "DROP"
+			if m.Dropped != wantDrop {
+				t.Errorf("%s: incident %d action %q, want %s", v.name, i, m.Action, f.action)
+			}
+			continue
+		}
+		if !v.noStatus && m.Status != f.status {
+			t.Errorf("%s: incident %d status %d, want %d", v.name, i, m.Status, f.status)
+		}
+		if v.unit > 0 && (!m.HasDuration || m.Duration.Round(v.unit) != f.dur.Round(v.unit)) {
+			t.Errorf("%s: incident %d response time %v (%v), want %v", v.name, i, m.Duration, m.HasDuration, f.dur)
+		}
+	}
+}
+
+func clfTS(t time.Time) string { return t.UTC().Format("02/Jan/2006:15:04:05 -0700") }
+
+// TestVariants_UnitsOfResponseTimes: response times in the units each log
+// writes them, read without being told.
+func TestVariants_UnitsOfResponseTimes(t *testing.T) {
+	for _, v := range []variant{
+		{name: "apache-D", format: "combined", detail: "Apache %D", unit: time.Microsecond, line: func(e logEvent) string {
+			return fmt.Sprintf(`%s - - [%s] "%s %s HTTP/1.1" %d 512 "-" "%s" %d`, e.src, clfTS(e.t), e.method, e.target, e.status, e.ua, e.dur.Microseconds())
+		}},
+		{name: "apache-T-D", format: "combined", detail: "Apache %D", unit: time.Microsecond, line: func(e logEvent) string {
+			return fmt.Sprintf(`%s - - [%s] "%s %s HTTP/1.1" %d 512 "-" "%s" %d/%d`, e.src, clfTS(e.t), e.method, e.target, e.status, e.ua, int(e.dur.Seconds()), e.dur.Microseconds())
+		}},
+		{name: "traefik-clf", format: "combined", unit: time.Millisecond, line: func(e logEvent) string {
+			return fmt.Sprintf(`%s - - [%s] "%s %s HTTP/1.1" %d 512 "-" "%s" 1042 "voice@docker" "http://172.18.0.4:8080" %dms`, e.src, clfTS(e.t), e.method, e.target, e.status, e.ua, e.dur.Milliseconds())
+		}},
+		{name: "envoy-json", format: "json", detail: "envoy: ", unit: time.Millisecond, line: func(e logEvent) string {
+			return fmt.Sprintf(`{"start_time":"%s","method":"%s","path":"%s","protocol":"HTTP/1.1","response_code":%d,"response_flags":"-","bytes_received":0,"bytes_sent":120,"duration":%d,"upstream_service_time":"%d","x_forwarded_for":"%s","user_agent":"%s","request_id":"3f6e1c0a-1b2c-4d5e-8f90-0123456789ab","authority":"hooks.example.com","upstream_host":"10.8.0.12:8080","downstream_remote_address":"%s:40512"}`,
+				e.t.UTC().Format("2006-01-02T15:04:05.000Z"), e.method, e.target, e.status, e.dur.Milliseconds(), e.dur.Milliseconds(), e.src, e.ua, e.src)
+		}},
+		{name: "traefik-json", format: "json", detail: "traefik: ", unit: time.Nanosecond, line: func(e logEvent) string {
+			return fmt.Sprintf(`{"ClientAddr":"%s:40512","ClientHost":"%s","ClientPort":"40512","DownstreamContentSize":120,"DownstreamStatus":%d,"Duration":%d,"OriginDuration":%d,"OriginStatus":%d,"RequestHost":"hooks.example.com","RequestMethod":"%s","RequestPath":"%s","RequestProtocol":"HTTP/1.1","RouterName":"voice@docker","StartUTC":"%s","entryPointName":"websecure","level":"info","msg":"","request_User-Agent":"%s","time":"%s"}`,
+				e.src, e.src, e.status, e.dur.Nanoseconds(), e.dur.Nanoseconds()-1000, e.status, e.method, e.target, e.t.UTC().Format(time.RFC3339Nano), e.ua, e.t.Add(e.dur).Format(time.RFC3339))
+		}},
+		{name: "caddy-json", format: "json", detail: "caddy: ", unit: time.Microsecond, line: func(e logEvent) string {
+			return fmt.Sprintf(`{"level":"info","ts":%.6f,"logger":"http.log.access.log0","msg":"handled request","request":{"remote_ip":"%s","remote_port":"40512","proto":"HTTP/1.1","method":"%s","host":"hooks.example.com","uri":"%s","headers":{"User-Agent":["%s"],"Content-Type":["application/x-www-form-urlencoded"]}},"bytes_read":312,"user_id":"","duration":%.6f,"size":120,"status":%d,"resp_headers":{"Server":["Caddy"],"Content-Type":["text/xml"]}}`,
+				float64(e.t.UnixMicro())/1e6, e.src, e.method, e.target, e.ua, e.dur.Seconds(), e.status)
+		}},
+		{name: "gitlab-json", format: "json", detail: "gitlab: ", unit: time.Millisecond, line: func(e logEvent) string {
+			return fmt.Sprintf(`{"method":"%s","path":"%s","format":"html","controller":"WebhooksController","action":"create","status":%d,"time":"%s","params":[],"remote_ip":"%s","user_id":null,"username":null,"ua":"%s","queue_duration_s":0.01,"db_duration_s":0.2,"view_duration_s":0.01,"duration_s":%.3f,"correlation_id":"01HZX3T5Q2","worker_id":"puma_0"}`,
+				e.method, e.target, e.status, e.t.UTC().Format("2006-01-02T15:04:05.000Z"), e.src, e.ua, e.dur.Seconds())
+		}},
+	} {
+		t.Run(v.name, func(t *testing.T) { checkVariant(t, v) })
+	}
+}
+
+// TestJSONMapping_DurationUnitGiven: json:duration=KEY:UNIT reads the
+// duration in that unit.
+func TestJSONMapping_DurationUnitGiven(t *testing.T) {
+	for _, tt := range []struct {
+		spec string
+		want time.Duration
+	}{
+		{"json:time=when,path=target,status=code,duration=Took:ns", 1500 * time.Millisecond},
+		{"json:time=when,path=target,status=code,duration=Took:us", 1500 * time.Second},
+		{"json:time=when,path=target,status=code,duration=Took:µs", 1500 * time.Second},
+	} {
+		f, err := ParseFormat(tt.spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := f.Parse([]byte(`{"when":"2026-11-25T01:00:00Z","target":"/voice","code":502,"took":1500000000}`), time.UTC, sampleRef)
+		if err != nil || r.Duration != tt.want || r.Status != 502 {
+			t.Errorf("%s: %+v, %v; want %v", tt.spec, r, err, tt.want)
+		}
+		if !strings.Contains(f.Detail(), "duration=took:") {
+			t.Errorf("%s: detail %q lacks the unit", tt.spec, f.Detail())
+		}
+	}
+	for _, bad := range []string{"json:duration=x:parsecs", "json:status=x:ms"} {
+		if _, err := ParseFormat(bad); err == nil {
+			t.Errorf("ParseFormat(%q) accepted", bad)
+		}
+	}
+}
+
+// TestTrace_ResponseTimeOverAnHourIsAUnitError: a JSON log whose duration is
+// in milliseconds under a key that says nothing reads as hours; that is
+// reported as a probable unit error, not as "too slow".
+func TestTrace_ResponseTimeOverAnHourIsAUnitError(t *testing.T) {
+	v := variant{name: "ms-as-seconds", format: "json", line: func(e logEvent) string {
+		return fmt.Sprintf(`{"time":"%s","uri":"%s","method":"%s","status":%d,"latency":%d}`, e.t.UTC().Format(time.RFC3339), e.target, e.method, e.status, e.dur.Milliseconds()*1000)
+	}}
+	incs := traceIncidents(2)
+	path := writeVariant(t, v, incs)
+	h, err := ScanHop(context.Background(), Spec{Name: "web", Pattern: path}, incs, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(h.Note, "response time over an hour") || !strings.Contains(h.Note, "unit") {
+		t.Errorf("note = %q", h.Note)
+	}
+	rep := Trace(incs, []*HopResult{h})
+	for _, vd := range rep.Verdicts {
+		if vd.Outcome == OutcomeTooSlow {
+			t.Errorf("verdict %q from a unit error", vd.Sentence)
+		}
+	}
+	for _, vd := range rep.Verdicts {
+		if vd.UnitErrors != 1 || !strings.Contains(vd.Sentence, "taken for a unit error, not for slowness") {
+			t.Errorf("verdict = %+v", vd)
+		}
+	}
+}
+
+// TestELB_KeepsFractionsOfSeconds: classic ELB times keep their fractions.
+func TestELB_KeepsFractionsOfSeconds(t *testing.T) {
+	f, _ := ParseFormat("elb")
+	r, err := f.Parse([]byte(`2026-11-25T01:00:00.945958Z my-lb 54.172.60.5:2817 10.0.0.1:80 0.000040 4.980000 0.000060 504 504 0 29 "POST http://hooks.example.com:80/voice HTTP/1.1" "TwilioProxy/1.1" - -`), time.UTC, sampleRef)
+	if err != nil || r.Duration != 4980100*time.Microsecond {
+		t.Errorf("record = %+v, %v; want 4.9801 s", r, err)
+	}
+}
