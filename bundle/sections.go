@@ -275,15 +275,27 @@ func (r *Report) FileGroups() []FileAbout {
 		sort.Strings(files)
 		figs := map[string]any{"count": len(files)}
 		if d == "logs/" {
-			names := make([]string, len(files))
-			for i, f := range files {
-				names[i] = path.Base(f)
-			}
-			figs["names"] = strings.Join(names, ", ")
+			figs["names"] = strings.Join(r.excerptNames(), ", ")
 		}
 		out = append(out, FileAbout{d, r.fileAbout("file."+d, figs)})
 	}
 	return out
+}
+
+// excerptNames are the file names of the customer's log excerpts, from
+// the (redacted) evidence: a log's name is the customer's word and may be
+// anything.
+func (r *Report) excerptNames() []string {
+	var names []string
+	if h := r.Ev.Hops; h != nil {
+		for _, l := range append(append([]collect.HopLog(nil), h.Hops...), h.Logs...) {
+			if l.Excerpt != "" {
+				names = append(names, path.Base(l.Excerpt))
+			}
+		}
+	}
+	sort.Strings(names)
+	return names
 }
 
 // fileAbout is the catalog's description of a file or folder, or how many
