@@ -55,6 +55,9 @@ func writeSummaryPDF(w io.Writer, r *Report, opt PDFOptions) error {
 		d.Banner(L.S("banner.incomplete") + " " + strings.Join(r.IncompleteCollectors(), "; "))
 	}
 	d.KeyValue(L.S("label.account_sid"), r.Account())
+	for _, note := range r.ContextUnread() {
+		d.Paragraph(note)
+	}
 	d.KeyValue(L.S("label.window"), r.WindowLocal())
 	if !r.ZoneIsUTC() {
 		d.KeyValue(L.S("label.window_utc"), r.WindowUTC())

@@ -72,6 +72,11 @@ func (StatusPage) Name() string { return "twilio-status" }
 // Source names where the collector's data comes from.
 func (StatusPage) Source() string { return "status-page" }
 
+// Context marks the status page as context, not evidence: a page that
+// cannot be read (a server without Internet access, a proxy that lets the
+// API through only) is said, and leaves the bundle complete.
+func (StatusPage) Context() bool { return true }
+
 // Off implements Switchable.
 func (s StatusPage) Off(*Env) string { return s.Skip }
 
@@ -105,7 +110,7 @@ func (s StatusPage) Collect(ctx context.Context, env *Env) error {
 	if err := env.Stage.WriteFile(StatusIncidentsFile, got.Raw); err != nil {
 		return err
 	}
-	env.Evidence.Files = append(env.Evidence.Files, StatusIncidentsFile)
+	env.addFile(StatusIncidentsFile)
 	st := &TwilioStatus{PageURL: got.Page.URL, Incidents: got.Incidents, Listed: got.Listed, Covered: got.Covered}
 	if st.PageURL == "" {
 		st.PageURL = client.BaseURL

@@ -65,6 +65,9 @@ const (
 	MissingAlerts = "alerts" // the alerts could not be read
 	MissingProbes = "probes" // no probe of the webhook URLs
 	MissingHops   = "hops"   // no access logs of the customer's components
+	// MissingStatusPage: Twilio's status page could not be read, so a
+	// Twilio incident could not be checked.
+	MissingStatusPage = "status_page"
 )
 
 // claim is a detector's statement that cause explains some incidents.
@@ -520,6 +523,9 @@ func (d *diag) missing() []string {
 	}
 	if d.ev.Hops == nil || len(d.ev.Hops.Report.Hops) == 0 {
 		out = append(out, MissingHops)
+	}
+	if ContextUnread(d.ev) {
+		out = append(out, MissingStatusPage)
 	}
 	return out
 }

@@ -30,7 +30,11 @@ type bundleOptions struct {
 	maxDetails       int
 	apiURL           string
 	collectorTimeout time.Duration
-	commandLine      []string
+	// apiConcurrency and requestTimeout shape the API requests
+	// (--api-concurrency, --request-timeout).
+	apiConcurrency int
+	requestTimeout time.Duration
+	commandLine    []string
 	// run holds the offline inputs, --quiet and --all-subaccounts (inputs.go).
 	run runFlags
 	// hopLogs are --hop, --log and their settings (trace.go).
@@ -115,6 +119,8 @@ func newBundleFlags(o *bundleOptions) *pflag.FlagSet {
 	fs.StringVar(&o.authTokenFile, "auth-token-file", "", "read the auth token from this file instead of TWILIO_AUTH_TOKEN")
 	fs.IntVar(&o.maxDetails, "max-details", 200, "fetch the full details of at most this many alerts")
 	fs.DurationVar(&o.collectorTimeout, "collector-timeout", 5*time.Minute, "deadline of each collector")
+	fs.IntVar(&o.apiConcurrency, "api-concurrency", collect.DefaultAPIConcurrency, fmt.Sprintf("most Twilio API requests in flight at once (1–%d); the run starts at %d, halves on throttling and grows back slowly", maxAPIConcurrency, collect.StartAPIConcurrency))
+	fs.DurationVar(&o.requestTimeout, "request-timeout", collect.DefaultRequestTimeout, "deadline of one attempt of one Twilio API request; an attempt that takes longer is retried")
 	fs.StringVar(&o.apiURL, "api-url", "", "send Twilio API requests to this base URL (a mock of the API, for testing)")
 	_ = fs.MarkHidden("api-url")
 	o.run.register(fs)
@@ -151,13 +157,18 @@ func runBundleCmd(args []string, s streams) error {
 // interruptContext is cancelled by the first SIGINT/SIGTERM; a second one
 // ends the process at once (the bundle's final path is never half-written).
 func interruptContext(s streams) (context.Context, context.CancelFunc) {
+	return interruptSaying(s, "writing what was collected")
+}
+
+// interruptSaying is interruptContext saying what the first signal does.
+func interruptSaying(s streams, does string) (context.Context, context.CancelFunc) {
 	ctx, cancel := context.WithCancel(context.Background())
 	ch := make(chan os.Signal, 2)
 	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		select {
 		case <-ch:
-			fmt.Fprintln(s.err, "twilio-evidence: interrupted: writing what was collected (Ctrl-C again to stop at once)")
+			fmt.Fprintf(s.err, "twilio-evidence: interrupted: %s (Ctrl-C again to stop at once)\n", does)
 			cancel()
 		case <-ctx.Done():
 			return
@@ -185,6 +196,9 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 	}
 	defer stopRun()
 	if err := checkOutputDir(o.output); err != nil {
+		return err
+	}
+	if err := o.checkAPIFlags(); err != nil {
 		return err
 	}
 	if err := o.probes.check(); err != nil {
@@ -218,6 +232,9 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 			return envErr(err)
 		}
 		api = &collect.APIConfig{Credentials: creds, BaseURL: o.apiURL}
+	}
+	if api != nil {
+		api.MaxConcurrency, api.RequestTimeout = o.apiConcurrency, o.requestTimeout
 	}
 	if api != nil && win.From.Before(now.Add(-collect.AlertRetention)) {
 		return usageErr("the window starts %s, but Twilio keeps alerts for 30 days only: choose a later --from or a shorter --since", win.From.Format(time.RFC3339))
@@ -264,7 +281,9 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 	defer closeProgress()
 	env := &collect.Env{Evidence: ev, Stage: stage, API: api, Progress: progress, LearnSecret: learnSecrets(red, s)}
 	collect.Run(ctx, env, o.collectorTimeout, o.run.collectors()...)
-	collect.Run(ctx, env, o.collectorTimeout,
+	// Together: the probes and the hops wait for what they need, the Twilio
+	// logs follow the alerts as their pages arrive.
+	collect.Run(ctx, env, o.collectorTimeout, append([]collect.Collector{
 		collect.AccountInfo{},
 		collect.Alerts{MaxDetails: o.maxDetails},
 		o.twilio.statusCollector(demoStatusURL, o.apiURL),
@@ -272,8 +291,7 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 		collect.Usage{},
 		collect.PreviousAlerts{},
 		o.probes.collector(reproducible),
-	)
-	collect.Run(ctx, env, o.collectorTimeout, o.hopLogs.collectors()...)
+	}, o.hopLogs.collectors()...)...)
 	o.run.explainSkips(ev)
 	o.safety.redactEvidence(red, ev, &text)
 	res := analysis.Analyze(ev)
@@ -299,6 +317,11 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 	if err := o.safety.overBudget(); err != nil {
 		return err
 	}
+	// Context that could not be read is said, without changing the exit
+	// code (--no-status leaves the status page out).
+	for _, l := range bundle.ContextUnread(ev, localizer(o.text.lang)) {
+		fmt.Fprintln(s.err, "twilio-evidence: warning: "+l)
+	}
 	if analysis.Incomplete(ev) {
 		lines, names := failedCollectors(ev, localizer(o.text.lang))
 		for _, l := range lines {
@@ -309,11 +332,27 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 	return nil
 }
 
-// failedCollectors are one short line for each collector that failed or
-// timed out (collector, class of failure, host), and their names.
+// maxAPIConcurrency is the highest --api-concurrency: Twilio's usual limit
+// of concurrent requests per account.
+const maxAPIConcurrency = 100
+
+// checkAPIFlags refuses an --api-concurrency or --request-timeout that
+// cannot work.
+func (o *bundleOptions) checkAPIFlags() error {
+	if o.apiConcurrency < 1 || o.apiConcurrency > maxAPIConcurrency {
+		return usageErr("--api-concurrency %d: give 1 to %d", o.apiConcurrency, maxAPIConcurrency)
+	}
+	if o.requestTimeout <= 0 {
+		return usageErr("--request-timeout %s: give a positive duration such as 30s", o.requestTimeout)
+	}
+	return nil
+}
+
+// failedCollectors are one short line for each collector of evidence that
+// failed or timed out (collector, class of failure, host), and their names.
 func failedCollectors(ev *collect.Evidence, l *bundle.Localizer) (lines, names []string) {
 	for _, c := range ev.Collectors {
-		if c.State == collect.StateError || c.State == collect.StateTimeout {
+		if c.MissingEvidence() {
 			lines = append(lines, l.CollectorFailure(c))
 			names = append(names, c.Name)
 		}
