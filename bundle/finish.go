@@ -3,6 +3,7 @@ package bundle
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -51,6 +52,9 @@ type FinishOptions struct {
 	Drop map[string]string
 	// Manifest adds top-level fields to manifest.json.
 	Manifest map[string]any
+	// Context, when set, stops Finish between two entries once it ends
+	// (a re-redaction interrupted): nothing is written then.
+	Context context.Context
 }
 
 // FinishResult is what Finish wrote.
@@ -239,6 +243,9 @@ func (f *finisher) compose(p *plan) ([]*entry, error) {
 	sort.Slice(all, func(i, j int) bool { return all[i].name < all[j].name })
 	files := make([]ManifestEntry, 0, len(all))
 	for _, e := range all {
+		if err := f.stopped(); err != nil {
+			return nil, err
+		}
 		if err := e.measure(f.folder, f.opt.Stamp); err != nil {
 			return nil, err
 		}
@@ -364,6 +371,9 @@ func (f *finisher) write(all []*entry, final string) (size int64, err error) {
 	}()
 	zw := zip.NewWriter(tmp)
 	for _, e := range all {
+		if err := f.stopped(); err != nil {
+			return 0, err
+		}
 		w, err := zw.CreateHeader(zipHeader(f.folder, e.name, f.opt.Stamp))
 		if err != nil {
 			return 0, fmt.Errorf("write bundle entry %s: %w", e.name, err)
@@ -395,6 +405,14 @@ func (f *finisher) write(all []*entry, final string) (size int64, err error) {
 		return 0, fmt.Errorf("write bundle: %w", err)
 	}
 	return st.Size(), nil
+}
+
+// stopped is the error of a Finish whose Context ended.
+func (f *finisher) stopped() error {
+	if f.opt.Context == nil || f.opt.Context.Err() == nil {
+		return nil
+	}
+	return fmt.Errorf("write bundle: %w", f.opt.Context.Err())
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -187,16 +187,23 @@ func (c Probes) Collect(ctx context.Context, env *Env) error {
 	opts.Count = cmp.Or(c.Count, DefaultProbeCount)
 	opts.Interval = cmp.Or(c.Interval, DefaultProbeInterval)
 	opts.Resolve = nil
+	// The bar advances per sample: one attempt through DNS each; the
+	// attempts on each address and origin go with it.
+	var task Task
+	opts.OnAttempt = func(_ int, a probe.Attempt) {
+		if a.Mode == probe.ModeDNS {
+			task.Add(1)
+		}
+	}
 	p, err := probe.New(opts)
 	if err != nil {
 		return fmt.Errorf("probes: %w", err)
 	}
 	budget := cmp.Or(c.Budget, DefaultProbeBudget)
-	task := env.progress().Start("probes", len(targets)*p.Options().Count)
+	task = env.progress().Start("probes", len(targets)*p.Options().Count)
 	rctx, cancel := context.WithTimeout(ctx, budget)
 	report := p.Run(rctx, targets)
 	cancel()
-	task.Add(len(report.Attempts))
 	task.Done()
 	pe.Report = &report
 

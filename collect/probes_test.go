@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -282,4 +283,56 @@ func readStaged(t *testing.T, env *collect.Env, name string) string {
 		t.Fatalf("%s not staged: %v", name, err)
 	}
 	return string(b)
+}
+
+// stepRecorder is a collect.Progress that records the steps of each task.
+type stepRecorder struct {
+	mu    sync.Mutex
+	steps map[string][]int
+	done  map[string]bool
+}
+
+func (r *stepRecorder) Start(name string, total int) collect.Task {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.steps == nil {
+		r.steps, r.done = map[string][]int{}, map[string]bool{}
+	}
+	return &recordedTask{r: r, name: name}
+}
+
+func (r *stepRecorder) Warnf(string, ...any) {}
+
+type recordedTask struct {
+	r    *stepRecorder
+	name string
+}
+
+func (t *recordedTask) Add(n int) {
+	t.r.mu.Lock()
+	defer t.r.mu.Unlock()
+	if t.r.done[t.name] {
+		n = -1000 // a step after Done shows as a failure
+	}
+	t.r.steps[t.name] = append(t.r.steps[t.name], n)
+}
+
+func (t *recordedTask) Done() {
+	t.r.mu.Lock()
+	defer t.r.mu.Unlock()
+	t.r.done[t.name] = true
+}
+
+// TestProbes_ProgressAdvancesPerSample checks that the bundle's probe bar
+// moves with every sample as it is made, not in one jump at the end.
+func TestProbes_ProgressAdvancesPerSample(t *testing.T) {
+	s := webhooktest.Start(t, webhooktest.TwiML())
+	env := (&probeFixture{}).envWithout(t)
+	rec := &stepRecorder{}
+	env.Progress = rec
+	collect.Run(context.Background(), env, 30*time.Second,
+		collect.Probes{URLs: []string{s.URL + "/a", s.URL + "/b"}, Count: 3, Interval: time.Millisecond, Network: loopback})
+	if got := rec.steps["probes"]; !slices.Equal(got, []int{1, 1, 1, 1, 1, 1}) || !rec.done["probes"] {
+		t.Errorf("probe steps %v (done %v), want six steps of 1 before Done", got, rec.done["probes"])
+	}
 }

@@ -151,13 +151,18 @@ func runBundleCmd(args []string, s streams) error {
 // interruptContext is cancelled by the first SIGINT/SIGTERM; a second one
 // ends the process at once (the bundle's final path is never half-written).
 func interruptContext(s streams) (context.Context, context.CancelFunc) {
+	return interruptSaying(s, "writing what was collected")
+}
+
+// interruptSaying is interruptContext saying what the first signal does.
+func interruptSaying(s streams, does string) (context.Context, context.CancelFunc) {
 	ctx, cancel := context.WithCancel(context.Background())
 	ch := make(chan os.Signal, 2)
 	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		select {
 		case <-ch:
-			fmt.Fprintln(s.err, "twilio-evidence: interrupted: writing what was collected (Ctrl-C again to stop at once)")
+			fmt.Fprintf(s.err, "twilio-evidence: interrupted: %s (Ctrl-C again to stop at once)\n", does)
 			cancel()
 		case <-ctx.Done():
 			return

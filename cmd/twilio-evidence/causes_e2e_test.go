@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twilio-evidence/twilio-evidence/bundle"
+	"github.com/twilio-evidence/twilio-evidence/bundle/analysis"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/faketwilio"
 	"github.com/twilio-evidence/twilio-evidence/collect/probe"
@@ -202,8 +204,10 @@ func faultAccount(f e2eFault) *faketwilio.AccountData {
 }
 
 // TestE2E_BundleNamesTheCauseOfEachFault: a bundle of an account whose
-// webhook points at a faulty server probes it (live, 127.0.0.1, no switch)
-// and its probe evidence names the cause.
+// webhook points at a faulty server probes it (live, 127.0.0.1, no switch
+// for private addresses): its probe evidence names the cause, and so does
+// its headline — in findings.json (the verdict finding's cause, a sentence
+// naming the host) and as the last line on stderr.
 func TestE2E_BundleNamesTheCauseOfEachFault(t *testing.T) {
 	pki := webhooktest.NewPKI(t)
 	env := append(e2eTLSEnv(t, pki), "TWILIO_ACCOUNT_SID="+e2eAccount, "TWILIO_AUTH_TOKEN="+e2eToken)
@@ -212,7 +216,7 @@ func TestE2E_BundleNamesTheCauseOfEachFault(t *testing.T) {
 			t.Parallel()
 			fake := faketwilio.New(map[string]string{e2eAccount: e2eToken}, faultAccount(f))
 			t.Cleanup(fake.Close)
-			r := runE2E(t, env, e2eBundleArgs(fake, t.TempDir(), "--no-status", "--probe-count", "2", "--probe-interval", "1ms", "--quiet")...)
+			r := runE2E(t, env, e2eBundleArgs(fake, t.TempDir(), "--no-status", "--probe-count", "2", "--probe-interval", "1ms")...)
 			if r.code != exitOK {
 				t.Fatalf("exit %d\nstderr: %s", r.code, r.stderr)
 			}
@@ -236,6 +240,29 @@ func TestE2E_BundleNamesTheCauseOfEachFault(t *testing.T) {
 			if got.Verdict != f.cause || got.Cause != f.cause {
 				t.Errorf("probes: verdict %q cause %q (%s), want %q", got.Verdict, got.Cause, got.Explanation, f.cause)
 			}
+
+			var findings []analysis.Finding
+			if err := json.Unmarshal(files[bundle.FindingsFile], &findings); err != nil {
+				t.Fatalf("%s: %v", bundle.FindingsFile, err)
+			}
+			head := findings[0]
+			host := hostOf(t, wire)
+			if head.ID != "verdict" || string(head.Cause) != f.cause || !strings.Contains(head.Verdict, host) || head.Explained != 12 {
+				t.Errorf("headline: %s cause %q explaining %d: %q; want %s naming %s and all 12 failures", head.ID, head.Cause, head.Explained, head.Verdict, f.cause, host)
+			}
+			lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+			if last := lines[len(lines)-1]; !strings.Contains(last, head.Verdict) {
+				t.Errorf("stderr does not end with the headline %q:\n%s", head.Verdict, r.stderr)
+			}
 		})
 	}
+}
+
+func hostOf(t *testing.T, raw string) string {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Hostname()
 }

@@ -32,6 +32,8 @@ type probeOptions struct {
 	allowPrivate  bool
 	authTokenFile string
 	lang          string
+	wide          bool
+	quiet         bool
 }
 
 // Bounds of the probe command's sampling.
@@ -94,6 +96,8 @@ func newProbeFlags(o *probeOptions) *pflag.FlagSet {
 	fs.BoolVar(&o.allowPrivate, "allow-private", false, "judge private and loopback addresses like public ones (a test server on your network)")
 	fs.StringVar(&o.authTokenFile, "auth-token-file", "", "--style twilio: read the auth token from this file instead of TWILIO_AUTH_TOKEN")
 	fs.StringVar(&o.lang, "lang", "en", "language of the table's headings and explanations: en or ja")
+	fs.BoolVar(&o.wide, "wide", false, "every column: the failure classes and the DNS, connect, TLS and first-byte times (wider than 120 columns)")
+	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no progress on stderr (a bar per URL on a terminal, plain lines otherwise)")
 	return fs
 }
 
@@ -214,10 +218,6 @@ func runProbe(ctx context.Context, o probeOptions, s streams) error {
 		}
 		f.Close()
 	}
-	p, err := probe.New(req.opts)
-	if err != nil {
-		return usageErr("probe: %v", err)
-	}
 	if req.opts.Style == probe.StyleTwilio {
 		fmt.Fprintln(s.err, probe.Warning)
 	}
@@ -226,7 +226,10 @@ func runProbe(ctx context.Context, o probeOptions, s streams) error {
 			fmt.Fprintf(s.err, "warning: %s: %v\n", t, &w)
 		}
 	}
-	report := p.Run(ctx, req.targets)
+	report, err := runWithProgress(ctx, req, o, s)
+	if err != nil {
+		return usageErr("probe: %v", err)
+	}
 
 	var recordErr error
 	if o.record != "" {
@@ -241,7 +244,7 @@ func runProbe(ctx context.Context, o probeOptions, s streams) error {
 		if err := enc.Encode(report); err != nil {
 			return envErr(fmt.Errorf("write JSON: %w", err))
 		}
-	} else if err := probe.WriteTable(s.out, report.Targets, o.lang); err != nil {
+	} else if err := writeProbeTable(s.out, report.Targets, o); err != nil {
 		return envErr(err)
 	}
 	switch {
@@ -254,6 +257,56 @@ func runProbe(ctx context.Context, o probeOptions, s streams) error {
 		return &exitError{code: exitIncidents, err: fmt.Errorf("probe: %s", strings.Join(bad, "; "))}
 	}
 	return nil
+}
+
+// runWithProgress probes the targets, showing on stderr how far each URL
+// got: a bar per URL with its attempt k of n on a terminal, plain lines
+// otherwise, nothing with --quiet.
+func runWithProgress(ctx context.Context, req probeRequest, o probeOptions, s streams) (probe.Report, error) {
+	progress := newProgress(s, o.quiet)
+	if lp, ok := progress.(*lineProgress); ok {
+		lp.attempts = true
+	}
+	defer progress.Close()
+	tasks := make([]collect.Task, len(req.targets))
+	for i, t := range req.targets {
+		tasks[i] = progress.Start(shortURL(t.String(), 28), max(1, min(o.count, probe.MaxCount)))
+	}
+	req.opts.OnAttempt = func(i int, a probe.Attempt) {
+		if a.Mode == probe.ModeDNS { // one per sample; its per-address attempts go with it
+			tasks[i].Add(1)
+		}
+	}
+	p, err := probe.New(req.opts)
+	if err != nil {
+		return probe.Report{}, err
+	}
+	report := p.Run(ctx, req.targets)
+	for _, t := range tasks {
+		t.Done()
+	}
+	return report, nil
+}
+
+// writeProbeTable prints the table: --wide has every column.
+func writeProbeTable(w io.Writer, targets []probe.TargetSummary, o probeOptions) error {
+	if o.wide {
+		return probe.WriteWideTable(w, targets, o.lang)
+	}
+	return probe.WriteTable(w, targets, o.lang)
+}
+
+// shortURL shortens a URL for a progress label of n runes: the scheme goes,
+// and the middle gives way to "…" so that the host's start and the path's
+// end stay.
+func shortURL(u string, n int) string {
+	u = strings.TrimPrefix(strings.TrimPrefix(u, "https://"), "http://")
+	r := []rune(u)
+	if len(r) <= n {
+		return u
+	}
+	head := (n - 1) / 2
+	return string(r[:head]) + "…" + string(r[len(r)-(n-1-head):])
 }
 
 // failingTargets names each target whose verdict is a failure.

@@ -44,10 +44,13 @@ func TestProbeCmd_PrintsTheTableOrJSONAndExitsByVerdict(t *testing.T) {
 	if code != exitOK || errs != "" {
 		t.Fatalf("healthy: exit %d, stderr %q", code, errs)
 	}
-	for _, want := range []string{"TARGET / VIA", "TTFB p50/p95", strings.TrimSuffix(ok, "#rt=2000"), "every attempt succeeded"} {
+	for _, want := range []string{"TARGET / VIA", "TOTAL p50/p95", strings.TrimSuffix(ok, "#rt=2000"), "every attempt succeeded"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}
+	}
+	if _, wide, _ := runProbeArgs(t, nil, append([]string{"probe", ok, "--wide"}, fast...)...); !strings.Contains(wide, "TTFB p50/p95") || !strings.Contains(wide, "DNS p50/p95") {
+		t.Errorf("--wide lacks the phase columns:\n%s", wide)
 	}
 	if strings.Contains(out, "#rt=") {
 		t.Errorf("the override fragment is shown as part of the URL:\n%s", out)

@@ -71,6 +71,10 @@ type lineProgress struct {
 	mu  sync.Mutex
 	w   io.Writer
 	now func() time.Time
+	// attempts makes the lines of the probe command: no line when a task
+	// starts or ends (a short run prints nothing but its result), and
+	// "NAME: attempt K of N" every lineEvery while it runs.
+	attempts bool
 }
 
 func newLineProgress(w io.Writer) *lineProgress { return &lineProgress{w: w, now: time.Now} }
@@ -83,9 +87,11 @@ func (p *lineProgress) printf(format string, args ...any) {
 
 // Start implements collect.Progress.
 func (p *lineProgress) Start(name string, total int) collect.Task {
-	if total > 0 {
+	switch {
+	case p.attempts:
+	case total > 0:
 		p.printf("%s: %d to do", name, total)
-	} else {
+	default:
 		p.printf("%s: started", name)
 	}
 	now := p.now()
@@ -122,9 +128,12 @@ func (t *lineTask) Add(n int) {
 	if !report {
 		return
 	}
-	if t.total > 0 {
+	switch {
+	case t.p.attempts:
+		t.p.printf("%s: attempt %d of %d", t.name, count, t.total)
+	case t.total > 0:
 		t.p.printf("%s: %d of %d", t.name, count, t.total)
-	} else {
+	default:
 		t.p.printf("%s: %d so far", t.name, count)
 	}
 }
@@ -138,6 +147,9 @@ func (t *lineTask) Done() {
 	t.done = true
 	n := t.n
 	t.mu.Unlock()
+	if t.p.attempts {
+		return
+	}
 	t.p.printf("%s: %d done in %s", t.name, n, t.p.now().Sub(t.start).Round(time.Millisecond))
 }
 

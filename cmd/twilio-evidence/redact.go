@@ -3,12 +3,10 @@ package main
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -16,8 +14,8 @@ import (
 
 	"github.com/twilio-evidence/twilio-evidence/bundle"
 	"github.com/twilio-evidence/twilio-evidence/bundle/analysis"
-	"github.com/twilio-evidence/twilio-evidence/bundle/bundlezip"
 	"github.com/twilio-evidence/twilio-evidence/bundle/redact"
+	"github.com/twilio-evidence/twilio-evidence/bundle/rezip"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 )
 
@@ -314,8 +312,10 @@ func init() {
 	commandExitCodes["redact"] = `
 Exit codes:
   0  the redacted bundle is written
-  2  usage or input error: IN.zip not a readable zip, OUT.zip exists, a bad expression or --secret-file
+  2  usage or input error: IN.zip not a readable zip or an entry name not a clean
+     relative path, OUT.zip exists or is IN.zip, a bad expression or --secret-file
   4  could not run: OUT.zip's directory not writable
+  130  interrupted (Ctrl-C): nothing is written
 `
 	otherCommands["redact"] = func() *pflag.FlagSet { return newRedactFlags(&redactCmdOptions{}) }
 }
@@ -388,6 +388,13 @@ func readSecretFile(path string) ([]string, error) {
 	return out, nil
 }
 
+// exitInterrupted is the exit code of a command stopped by Ctrl-C before it
+// wrote anything (128 + SIGINT, as shells report it).
+const exitInterrupted = 130
+
+// runRedact reads the secrets and runs the re-redaction (bundle/rezip),
+// stopped by Ctrl-C like bundle: the first stops it and removes what it
+// staged, the second ends the process at once.
 func runRedact(in string, o redactCmdOptions, cmdLine []string, s streams) error {
 	if err := checkInputFile("redact:", in); err != nil {
 		return err
@@ -396,164 +403,27 @@ func runRedact(in string, o redactCmdOptions, cmdLine []string, s streams) error
 	if err != nil {
 		return err
 	}
-	out, err := filepath.Abs(o.out)
-	if err != nil {
-		return usageErr("-o %s: %v", o.out, err)
-	}
-	if st, err := os.Stat(out); err == nil {
-		if st.IsDir() {
-			return usageErr("-o %s is a directory: give the file name of the redacted bundle", o.out)
-		}
-		if !o.force {
-			return usageErr("-o %s exists (use --force to replace it)", o.out)
-		}
-	}
-	if err := checkOutputDir(filepath.Dir(out)); err != nil {
-		return err
-	}
-	zr, err := bundlezip.Open(in)
-	if err != nil {
-		return usageErr("%s is not a readable zip: %v", in, err)
-	}
-	defer zr.Close()
-
 	opts := redactOptions(nil, s.getenv, o.maskPhones, o.maskBodies, o.redact)
 	opts.Secrets = append(opts.Secrets, secrets...)
-	if len(opts.Secrets) == 0 {
-		opts.MaskKey = inputsKey(in)
-	}
-	r, err := redact.New(opts)
-	if err != nil {
+	if _, err := redact.New(opts); err != nil {
 		return usageErr("%v", err)
 	}
 	streamOptions(s, opts)
-	stage, err := collect.NewStage()
-	if err != nil {
-		return envErr(err)
-	}
-	defer partials.TrackDir(stage.Dir)()
-	defer stage.Remove()
-	stage.Filter = func(name string, w io.Writer) io.WriteCloser {
-		return r.WriterOf(name, bundle.RedactionKind(name), w)
-	}
-
-	res, err := redactZip(zr, in, stage, r, o)
-	if err != nil {
-		return err
-	}
-	manifest := map[string]any{"redacted_again": append(res.previousRuns, redactRun{Tool: toolInfo(), CommandLine: hideRedactExpressions(cmdLine)})}
-	fin, err := bundle.Finish(stage, out, bundle.FinishOptions{
-		Redactor: r, PriorReport: res.prior, Stamp: res.stamp, Partials: partials, Drop: res.drop, Manifest: manifest,
+	ctx, stop := interruptSaying(s, "stopping, nothing is written")
+	defer stop()
+	res, err := rezip.Run(ctx, rezip.Options{
+		In: in, Out: o.out, Force: o.force, KeepPDF: o.keepPDF, Redact: opts,
+		Tool: toolInfo(), CommandLine: hideRedactExpressions(cmdLine), Partials: partials,
 	})
-	if err != nil {
-		return envErr(err)
+	var ie *rezip.InputError
+	switch {
+	case errors.Is(err, rezip.ErrInterrupted):
+		return &exitError{code: exitInterrupted, err: fmt.Errorf("redact %w", err)}
+	case errors.As(err, &ie):
+		return usageErr("redact: %v", ie.Err)
+	case err != nil:
+		return envErr(fmt.Errorf("redact: %w", err))
 	}
-	fmt.Fprintln(s.out, fin.Path)
-	return nil
-}
-
-// redactRun is one line of the manifest's "redacted_again" list.
-type redactRun struct {
-	Tool        collect.Tool `json:"tool"`
-	CommandLine []string     `json:"command_line"`
-}
-
-type zipRedaction struct {
-	prior        *redact.Report
-	previousRuns []redactRun
-	stamp        time.Time
-	drop         map[string]string
-}
-
-// maxJSONBytes bounds the bundle's manifest.json and redactions.json, which
-// are read whole.
-const maxJSONBytes = 64 << 20
-
-// redactZip stages every entry of zr through the redactor (the stage's
-// filter), reads the old redactions.json and the manifest's earlier runs,
-// and decides what is left out. Entries are streamed: memory does not grow
-// with their size.
-func redactZip(zr *bundlezip.Reader, in string, stage *collect.Stage, r *redact.Redactor, o redactCmdOptions) (*zipRedaction, error) {
-	res := &zipRedaction{drop: map[string]string{}}
-	hasManifest := false
-	for _, f := range zr.Files {
-		if f.Modified().After(res.stamp) {
-			res.stamp = f.Modified()
-		}
-		switch f.Name {
-		case bundle.RedactionsFile:
-			data, err := f.ReadAll(maxJSONBytes)
-			if err != nil {
-				return nil, usageErr("%s: %v", in, err)
-			}
-			var rep redact.Report
-			if err := json.Unmarshal(data, &rep); err != nil {
-				return nil, usageErr("%s: %s is not a redaction report: %v", in, f.Name, err)
-			}
-			res.prior = &rep
-			continue
-		case bundle.ManifestFile:
-			hasManifest = true
-			data, err := f.ReadAll(maxJSONBytes)
-			if err != nil {
-				return nil, usageErr("%s: %v", in, err)
-			}
-			var m struct {
-				Runs []redactRun `json:"redacted_again"`
-			}
-			if err := json.Unmarshal(data, &m); err != nil {
-				return nil, usageErr("%s: %s is not JSON: %v", in, f.Name, err)
-			}
-			res.previousRuns = m.Runs
-			if err := stage.WriteFile(f.Name, data); err != nil {
-				return nil, usageErr("%s: entry %q: %v", in, f.Name, err)
-			}
-			continue
-		case bundle.SummaryFile:
-			if !o.keepPDF {
-				res.drop[f.Name] = "its text is compressed and cannot be redacted again; ticket.txt holds the same as plain text (run twilio-evidence bundle again for a new PDF, or redact with --keep-pdf to keep it as it was)"
-			} else {
-				// Binary: kept as it was, outside the filter.
-				filter := stage.Filter
-				stage.Filter = nil
-				err := stageEntry(stage, f)
-				stage.Filter = filter
-				if err != nil {
-					return nil, usageErr("%s: %v", in, err)
-				}
-				continue
-			}
-		}
-		if err := stageEntry(stage, f); err != nil {
-			return nil, usageErr("%s: %v", in, err)
-		}
-	}
-	if !hasManifest {
-		return nil, usageErr("%s has no %s: not a twilio-evidence bundle", in, bundle.ManifestFile)
-	}
-	if res.stamp.IsZero() {
-		res.stamp = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
-	}
-	return res, nil
-}
-
-// stageEntry copies the bundle's file f into the stage, through its filter.
-func stageEntry(stage *collect.Stage, f *bundlezip.File) error {
-	rc, err := f.Open()
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	w, err := stage.Create(f.Name)
-	if err != nil {
-		return fmt.Errorf("entry %q: %w", f.Name, err)
-	}
-	if _, err := io.Copy(w, rc); err != nil {
-		w.Close()
-		return fmt.Errorf("entry %q is broken: %w", f.Name, err)
-	}
-	if err := w.Close(); err != nil {
-		return fmt.Errorf("entry %q: %w", f.Name, err)
-	}
+	fmt.Fprintln(s.out, res.Path)
 	return nil
 }

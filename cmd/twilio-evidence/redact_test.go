@@ -1,13 +1,16 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -214,4 +217,168 @@ func TestRedactStreams_SecretWrittenInPiecesAround64KiB(t *testing.T) {
 			t.Errorf("filler of %d bytes: stderr ends %q", fill, errb.String()[max(errb.Len()-40, 0):])
 		}
 	}
+}
+
+// redactTestZip writes a bundle zip under its folder: a manifest, then n
+// log files of size bytes each, then the extra entries (names as given).
+func redactTestZip(t *testing.T, dir, name string, n, size int, extra ...string) string {
+	t.Helper()
+	folder := strings.TrimSuffix(name, ".zip")
+	p := filepath.Join(dir, name)
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	w, _ := zw.Create(folder + "/manifest.json")
+	io.WriteString(w, `{"tool": {"name": "twilio-evidence"}, "files": []}`+"\n")
+	line := "2026-11-18T10:00:00Z INFO CA00112233445566778899aabbccddeeff handled in 12 ms\n"
+	body := strings.Repeat(line, size/len(line)+1)[:size]
+	for i := 0; i < n; i++ {
+		w, _ := zw.Create(fmt.Sprintf("%s/logs/app/%05d.log", folder, i))
+		io.WriteString(w, body)
+	}
+	for _, e := range extra {
+		w, _ := zw.Create(folder + "/" + e)
+		io.WriteString(w, "x\n")
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	return p
+}
+
+// namesIn lists the names in dir.
+func namesIn(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dirNames(entries)
+}
+
+func TestE2E_RedactRefusesUnsafeNamesAndItsOwnInput(t *testing.T) {
+	cases := []struct {
+		name  string
+		entry string
+		args  func(in, dir string) []string
+		want  string
+	}{
+		{"backslashes", `..\..\x`, nil, "backslash"},
+		{"drive letter", `C:\Windows\x`, nil, "backslash"},
+		{"drive-relative", `C:x`, nil, "colon"},
+		{"newline", "logs/a\nb.log", nil, "control character"},
+		{"escape sequence", "logs/\x1b]0;x\x07.log", nil, "control character"},
+		{"dot-dot inside", "logs/../../x", nil, `".."`},
+		{"output is the input", "", func(in, dir string) []string { return []string{"redact", in, "-o", in} }, "never writes over its input"},
+		{"output is the input, forced", "", func(in, dir string) []string { return []string{"redact", in, "-o", in, "--force"} }, "never writes over its input"},
+		{"output is a link to the input", "", func(in, dir string) []string {
+			link := filepath.Join(dir, "link.zip")
+			os.Symlink(in, link)
+			return []string{"redact", in, "-o", link, "--force"}
+		}, "never writes over its input"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir, tmp := t.TempDir(), t.TempDir()
+			var extra []string
+			if c.entry != "" {
+				extra = append(extra, c.entry)
+			}
+			in := redactTestZip(t, dir, "twilio-evidence_AC00000000000000000000000000000001_x.zip", 3, 100, extra...)
+			before, _ := os.ReadFile(in)
+			args := []string{"redact", in, "-o", filepath.Join(dir, "out.zip")}
+			if c.args != nil {
+				args = c.args(in, dir)
+			}
+			wantNames := namesIn(t, dir)
+			r := runE2E(t, []string{"TMPDIR=" + tmp}, args...)
+			if r.code != exitUsage || !strings.Contains(r.stderr, c.want) || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+				t.Errorf("exit %d, stderr %q; want exit 2 and one line saying %q", r.code, r.stderr, c.want)
+			}
+			if got := namesIn(t, dir); !reflect.DeepEqual(got, wantNames) {
+				t.Errorf("the output directory holds %v, want %v: something was written", got, wantNames)
+			}
+			if after, _ := os.ReadFile(in); !bytes.Equal(before, after) {
+				t.Error("the input changed")
+			}
+			if left := namesIn(t, tmp); len(left) != 0 {
+				t.Errorf("left in the temporary directory: %v", left)
+			}
+		})
+	}
+}
+
+// TestE2E_RedactInterrupted sends SIGINT to the built binary while it
+// redacts a bundle of many files: once (it stops, exit 130, its staging
+// directory and partial zip removed) and twice in a row (it ends at once,
+// leaving nothing either).
+func TestE2E_RedactInterrupted(t *testing.T) {
+	bin := e2eBinary(t)
+	src := t.TempDir()
+	in := redactTestZip(t, src, "twilio-evidence_AC00000000000000000000000000000001_x.zip", 20000, 2048)
+	for _, signals := range []int{1, 2} {
+		t.Run(fmt.Sprintf("%d signals", signals), func(t *testing.T) {
+			dir, tmp := t.TempDir(), t.TempDir()
+			cmd := exec.Command(bin, "redact", in, "-o", filepath.Join(dir, "out.zip"))
+			cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "TMPDIR=" + tmp}
+			var errb bytes.Buffer
+			cmd.Stderr = &errb
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			// Interrupt once the staging directory fills.
+			deadline := time.After(2 * time.Minute)
+		wait:
+			for {
+				select {
+				case err := <-done:
+					t.Fatalf("redact ended before it could be interrupted (%v): make the input larger\n%s", err, errb.String())
+				case <-deadline:
+					cmd.Process.Kill()
+					t.Fatal("the staging directory did not fill within 2 minutes")
+				case <-time.After(20 * time.Millisecond):
+					if stagedFiles(tmp) >= 200 {
+						break wait
+					}
+				}
+			}
+			cmd.Process.Signal(os.Interrupt)
+			if signals == 2 {
+				time.Sleep(50 * time.Millisecond)
+				cmd.Process.Signal(os.Interrupt)
+			}
+			select {
+			case <-done:
+			case <-time.After(time.Minute):
+				cmd.Process.Kill()
+				t.Fatalf("redact did not stop within a minute of the interrupt\n%s", errb.String())
+			}
+			if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
+				t.Errorf("exit %d, want %d\n%s", code, exitInterrupted, errb.String())
+			}
+			if left := namesIn(t, dir); len(left) != 0 {
+				t.Errorf("left in the output directory: %v", left)
+			}
+			if left := namesIn(t, tmp); len(left) != 0 {
+				t.Errorf("left in the temporary directory: %v", left)
+			}
+		})
+	}
+}
+
+// stagedFiles counts the files under the staging directories in tmp.
+func stagedFiles(tmp string) int {
+	n := 0
+	filepath.WalkDir(tmp, func(_ string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			n++
+		}
+		return nil
+	})
+	return n
 }

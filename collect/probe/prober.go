@@ -110,6 +110,10 @@ type Options struct {
 	// Sleep waits between samples; replaced in tests. It returns early
 	// with ctx's error when ctx ends.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// OnAttempt, when set, is told of every attempt Run keeps, with the
+	// index of its target in Run's list, as soon as it is made: progress
+	// per attempt. Run calls it from several goroutines at once.
+	OnAttempt func(target int, a Attempt)
 }
 
 // Prober runs attempts with one set of Options. It is safe for concurrent

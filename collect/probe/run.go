@@ -68,6 +68,9 @@ func (p *Prober) Run(ctx context.Context, targets []Target) Report {
 					return false
 				}
 				out = append(out, a)
+				if p.opts.OnAttempt != nil {
+					p.opts.OnAttempt(i, a)
+				}
 				return true
 			}
 			defer func() { results[i] = out }()
