@@ -95,6 +95,13 @@ func hopLogText(L *Localizer, hop collect.HopLog) string {
 	} else {
 		parts = append(parts, L.F("hop.read", "read", hoplog.Thousands(tot.Parsed), "kind", kind))
 	}
+	if z := hop.Zone; z != nil && z.Fits {
+		parts = append(parts, L.F("hop.zone_inferred", "zone", hoplog.OffsetName(z.Offset), "matched", z.Matched, "total", z.Total))
+	} else if z != nil {
+		parts = append(parts, L.F("hop.zone_none", "zone", hoplog.OffsetName(z.Offset)))
+	} else if hop.ZoneName != "" {
+		parts = append(parts, L.F("hop.zone_from", "zone", hop.ZoneName, "from", hop.ZoneFrom))
+	}
 	if hop.Role == collect.RoleHop && d.Kind == hoplog.KindText {
 		parts = append(parts, L.F("hop.text_only", "formats", strings.Join(hoplog.FormatNames(), ", "), "suggestion", d.Suggestion))
 	}

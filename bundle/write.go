@@ -20,6 +20,7 @@ import (
 	"github.com/twilio-evidence/twilio-evidence/bundle/bundlezip"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/csvsafe"
+	"github.com/twilio-evidence/twilio-evidence/collect/hoplog"
 	"github.com/twilio-evidence/twilio-evidence/templates"
 )
 
@@ -184,6 +185,10 @@ type Manifest struct {
 	// not the Monitor alerts.
 	AlertsSource       string `json:"alerts_source,omitempty"`
 	AlertsSourceReason string `json:"alerts_source_reason,omitempty"`
+	// API is how the run used the Twilio API: requests, retries, 429s and
+	// how often they made it back off, the concurrency; absent when the
+	// run did not use it.
+	API *collect.APIStats `json:"api,omitempty"`
 	// Hops says, per --hop and --log, which format was detected or given
 	// and what reading it gave.
 	Hops []ManifestHop `json:"hops,omitempty"`
@@ -204,9 +209,13 @@ type ManifestHop struct {
 	OtherLinesSkipped int64  `json:"other_lines_skipped"`
 	UnreadableLines   int64  `json:"unreadable_lines"`
 	// Read says the counts in one line.
-	Read  string `json:"read"`
-	Note  string `json:"note,omitempty"`
-	Error string `json:"error,omitempty"`
+	Read string `json:"read"`
+	// Zone is the offset the log's times, which carry none, were read at
+	// when no --log-tz was given; ZoneNote says how it was chosen.
+	Zone     string `json:"zone,omitempty"`
+	ZoneNote string `json:"zone_note,omitempty"`
+	Note     string `json:"note,omitempty"`
+	Error    string `json:"error,omitempty"`
 }
 
 func manifestHops(he *collect.HopEvidence) []ManifestHop {
@@ -216,9 +225,13 @@ func manifestHops(he *collect.HopEvidence) []ManifestHop {
 	var out []ManifestHop
 	for _, h := range append(append([]collect.HopLog{}, he.Hops...), he.Logs...) {
 		tot := h.Totals()
-		out = append(out, ManifestHop{Name: h.Name, Role: h.Role, Pattern: h.Pattern, Format: h.Detection.Format, Given: h.Detection.Given,
+		mh := ManifestHop{Name: h.Name, Role: h.Role, Pattern: h.Pattern, Format: h.Detection.Format, Given: h.Detection.Given,
 			Detection: h.Detection.String(), Kind: h.Detection.Kind, LinesRead: tot.Parsed, OtherLinesSkipped: tot.Other,
-			UnreadableLines: tot.Unparsed, Read: h.ReadSummary(), Note: h.Note, Error: h.Err})
+			UnreadableLines: tot.Unparsed, Read: h.ReadSummary(), ZoneNote: h.ZoneNote, Note: h.Note, Error: h.Err}
+		if h.Zone != nil {
+			mh.Zone, mh.ZoneNote = hoplog.OffsetName(h.Zone.Offset), h.Zone.Sentence()
+		}
+		out = append(out, mh)
 	}
 	return out
 }
@@ -229,6 +242,13 @@ func newManifest(ev *collect.Evidence, stage *collect.Stage, reproducible bool) 
 		Window: ev.Window, Account: ev.Account.SID, Incomplete: analysis.Incomplete(ev),
 	}
 	m.Region, m.Edge, m.AlertsSource, m.AlertsSourceReason = ev.Region, ev.Edge, ev.AlertsSource, ev.AlertsSourceReason
+	if ev.API != nil {
+		api := *ev.API
+		if reproducible { // they depend on timing
+			api.Connections, api.Concurrency.Peak = 0, 0
+		}
+		m.API = &api
+	}
 	m.Hops = manifestHops(ev.Hops)
 	for _, c := range ev.Collectors {
 		mc := ManifestCollector{CollectorStatus: c}

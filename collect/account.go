@@ -8,8 +8,9 @@ import (
 // AccountInfo collects the account's friendly name, type and status. The
 // Account resource also returns the account's auth token, which a run with
 // API-key credentials does not know otherwise: it is passed to
-// Env.LearnSecret, never kept. Run it before the collectors that stage
-// Twilio's data.
+// Env.LearnSecret, never kept. When the run's credentials are not that
+// token, Run starts the collectors that stage Twilio's data only once it
+// has ended (learnsSecrets).
 type AccountInfo struct{}
 
 // Name implements Collector.
@@ -17,6 +18,13 @@ func (AccountInfo) Name() string { return "account" }
 
 // Off implements Switchable.
 func (AccountInfo) Off(env *Env) string { return noAPI(env) }
+
+// learnsSecrets reports whether the run learns a secret from the account:
+// its auth token, unknown when the credentials are an API key or the
+// parent's.
+func (AccountInfo) learnsSecrets(env *Env) bool {
+	return env.LearnSecret != nil && env.API != nil && env.API.Credentials.Username != env.Evidence.Account.SID
+}
 
 // Collect implements Collector.
 func (AccountInfo) Collect(ctx context.Context, env *Env) error {

@@ -6,10 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/url"
-	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	monitor "github.com/twilio/twilio-go/rest/monitor/v1"
@@ -20,23 +17,29 @@ const AlertsFile = "alerts.ndjson"
 
 // Alerts collects every Monitor alert in the window, turns the webhook
 // failures among them into incidents, and fetches the details (request and
-// response headers and bodies) of up to MaxDetails of them. Where the
-// Monitor Alerts API does not answer for the account, it reads the API v2010
-// Notifications resource instead (see collectNotifications) and says so.
+// response headers and bodies) of up to MaxDetails of them while later
+// pages are still coming. Where the Monitor Alerts API does not answer for
+// the account, it reads the API v2010 Notifications resource instead (see
+// collectNotifications) and says so. The collectors of the same Run may
+// follow its list as it arrives (Env.followIncidents).
 type Alerts struct {
 	// MaxDetails bounds the FetchAlert calls (default 200; negative = none).
 	MaxDetails int
 	// MaxAlerts bounds the alerts read (default 1,000,000).
 	MaxAlerts int
-	// Concurrency bounds the parallel detail fetches (default 4).
-	Concurrency int
 }
+
+// listPageSize is the page size of the lists of alerts and notifications:
+// Twilio's largest.
+const listPageSize = 1000
 
 // Name implements Collector.
 func (Alerts) Name() string { return "alerts" }
 
 // Off implements Switchable.
 func (Alerts) Off(env *Env) string { return noAPI(env) }
+
+func (Alerts) listsIncidents() {}
 
 // Collect implements Collector.
 func (a Alerts) Collect(ctx context.Context, env *Env) error {
@@ -50,31 +53,38 @@ func (a Alerts) Collect(ctx context.Context, env *Env) error {
 	api := env.API.Client(ctx)
 	w := env.Evidence.Window
 	params := &monitor.ListAlertParams{}
-	params.SetStartDate(w.From).SetEndDate(w.To).SetPageSize(1000).SetLimit(maxAlerts)
+	params.SetStartDate(w.From).SetEndDate(w.To).SetPageSize(listPageSize).SetLimit(maxAlerts)
 
+	feed := env.incidentFeed()
+	defer feed.close()
+	details := a.detailFetcher(ctx, env, func(sid string) (any, error) { return api.MonitorV1.FetchAlert(sid) })
 	defer env.Stage.Delete(AlertsFile + ".list")
-	got, writeErr, err := streamRecords(env, AlertsFile+".list", "alerts",
+	got, writeErr, err := streamRecords(env, feed, AlertsFile+".list", "alerts",
 		func() (chan monitor.MonitorV1Alert, chan error) { return api.MonitorV1.StreamAlert(params) },
-		func(al monitor.MonitorV1Alert) (Incident, bool) { return incidentFromAlert(al, w) })
+		func(al monitor.MonitorV1Alert) (Incident, bool) { return incidentFromAlert(al, w) },
+		details.add)
 	if err != nil {
+		details.wait()
 		return err
 	}
-	incidents, seen, streamErr := got.incidents, got.seen, got.streamErr
+	seen, streamErr := got.seen, got.streamErr
 	if seen == 0 && alertsUnavailable(streamErr) {
-		return a.collectNotifications(ctx, env, api, maxAlerts, streamErr)
+		details.wait()
+		return a.collectNotifications(ctx, env, api, feed, maxAlerts, streamErr)
 	}
+	feed.close()
+	incidents := feed.sorted()
+	if streamErr == nil {
+		details.finish(incidents)
+	}
+	fetched, detailErr := details.wait()
 	env.Evidence.AlertsSource = AlertsFromMonitor
 	env.Evidence.AlertsSeen += seen
-	env.Evidence.Incidents = append(env.Evidence.Incidents, incidents...)
+	addIncidents(env.Evidence, incidents)
 	if writeErr != nil {
 		return fmt.Errorf("write %s: %w", AlertsFile, writeErr)
 	}
-	var details map[string]json.RawMessage
-	var detailErr error
-	if streamErr == nil && a.MaxDetails >= 0 {
-		details, detailErr = a.fetchDetails(ctx, env, incidents, func(sid string) (any, error) { return api.MonitorV1.FetchAlert(sid) })
-	}
-	if err := mergeDetails(env.Stage, AlertsFile+".list", AlertsFile, details); err != nil {
+	if err := mergeDetails(env.Stage, AlertsFile+".list", AlertsFile, fetched); err != nil {
 		return err
 	}
 	if streamErr != nil {
@@ -86,19 +96,30 @@ func (a Alerts) Collect(ctx context.Context, env *Env) error {
 	return detailErr
 }
 
+// addIncidents adds sorted incidents to ev's (taking the slice when ev has
+// none yet, so that a long list is not copied once more).
+func addIncidents(ev *Evidence, incidents []Incident) {
+	if len(ev.Incidents) == 0 {
+		ev.Incidents = incidents
+		return
+	}
+	ev.Incidents = append(ev.Incidents, incidents...)
+	sortIncidents(ev.Incidents)
+}
+
 // streamed is what streamRecords read from one of twilio-go's streams.
 type streamed struct {
-	incidents []Incident // sorted by time, then alert SID
 	seen      int
 	streamErr error // the paging failed
 }
 
 // streamRecords stages every record of a twilio-go stream as a JSON line in
-// the bundle file name and keeps the incidents among them. The stream is
-// started only once the file is open and is drained to its end, so the
-// paging goroutine always ends. It returns the error of writing the file
-// apart from err, which means nothing was read.
-func streamRecords[T any](env *Env, name, task string, start func() (chan T, chan error), incident func(T) (Incident, bool)) (got streamed, writeErr, err error) {
+// the bundle file name and publishes the incidents among them to feed, a
+// page at a time (listPageSize records), handing each page's incidents to
+// onPage too. The stream is started only once the file is open and is
+// drained to its end, so the paging goroutine always ends. It returns the
+// error of writing the file apart from err, which means nothing was read.
+func streamRecords[T any](env *Env, feed *incidentFeed, name, task string, start func() (chan T, chan error), incident func(T) (Incident, bool), onPage func([]Incident)) (got streamed, writeErr, err error) {
 	raw, err := env.Stage.Create(name)
 	if err != nil {
 		return got, nil, err
@@ -106,6 +127,12 @@ func streamRecords[T any](env *Env, name, task string, start func() (chan T, cha
 	bw := bufio.NewWriterSize(raw, 256<<10)
 	enc := json.NewEncoder(bw)
 	t := env.progress().Start(task, 0)
+	var page []Incident
+	flush := func() {
+		feed.publish(page)
+		onPage(page)
+		page = nil
+	}
 	records, errs := start()
 	for r := range records {
 		got.seen++
@@ -114,9 +141,13 @@ func streamRecords[T any](env *Env, name, task string, start func() (chan T, cha
 			writeErr = enc.Encode(r)
 		}
 		if inc, ok := incident(r); ok {
-			got.incidents = append(got.incidents, inc)
+			page = append(page, inc)
+		}
+		if got.seen%listPageSize == 0 {
+			flush()
 		}
 	}
+	flush()
 	t.Done()
 	got.streamErr = <-errs
 	if writeErr == nil {
@@ -125,13 +156,6 @@ func streamRecords[T any](env *Env, name, task string, start func() (chan T, cha
 	if cerr := raw.Close(); writeErr == nil {
 		writeErr = cerr
 	}
-	sort.SliceStable(got.incidents, func(i, j int) bool {
-		a, b := got.incidents[i], got.incidents[j]
-		if !a.Time.Equal(b.Time) {
-			return a.Time.Before(b.Time)
-		}
-		return a.AlertSID < b.AlertSID
-	})
 	return got, writeErr, nil
 }
 
@@ -177,108 +201,6 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
-}
-
-// pickDetails chooses up to n incidents spread across URLs (round robin over
-// host+path) and, within a URL, evenly across time.
-func pickDetails(incidents []Incident, n int) []string {
-	if n <= 0 || len(incidents) == 0 {
-		return nil
-	}
-	groups := map[string][]string{}
-	var keys []string
-	for _, inc := range incidents {
-		k := inc.URL
-		if u, err := url.Parse(inc.URL); err == nil {
-			k = u.Host + u.Path
-		}
-		if _, ok := groups[k]; !ok {
-			keys = append(keys, k)
-		}
-		groups[k] = append(groups[k], inc.AlertSID)
-	}
-	sort.Strings(keys)
-	// Share n out across the groups, round robin.
-	quota := map[string]int{}
-	for left := min(n, len(incidents)); left > 0; {
-		for _, k := range keys {
-			if left > 0 && quota[k] < len(groups[k]) {
-				quota[k]++
-				left--
-			}
-		}
-	}
-	var out []string
-	for _, k := range keys {
-		g, q := groups[k], quota[k]
-		for i := 0; i < q; i++ {
-			out = append(out, g[i*len(g)/q])
-		}
-	}
-	return out
-}
-
-// fetchDetails fetches, with fetch, the details of up to MaxDetails of the
-// incidents, picked by pickDetails, and returns them by SID as JSON.
-func (a Alerts) fetchDetails(ctx context.Context, env *Env, incidents []Incident, fetch func(sid string) (any, error)) (map[string]json.RawMessage, error) {
-	max := a.MaxDetails
-	if max == 0 {
-		max = 200
-	}
-	sids := pickDetails(incidents, max)
-	workers := a.Concurrency
-	if workers <= 0 {
-		workers = 4
-	}
-	task := env.progress().Start("alert details", len(sids))
-	defer task.Done()
-	var (
-		mu       sync.Mutex
-		out      = map[string]json.RawMessage{}
-		failed   int
-		firstErr error
-		wg       sync.WaitGroup
-		next     = make(chan string)
-	)
-	for i := 0; i < workers; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for sid := range next {
-				inst, err := fetch(sid)
-				var b []byte
-				if err == nil {
-					b, err = json.Marshal(inst)
-				}
-				mu.Lock()
-				if err != nil {
-					failed++
-					if firstErr == nil {
-						firstErr = err
-					}
-				} else {
-					out[sid] = b
-				}
-				mu.Unlock()
-				task.Add(1)
-			}
-		}()
-	}
-	for _, sid := range sids {
-		if ctx.Err() != nil {
-			break
-		}
-		next <- sid
-	}
-	close(next)
-	wg.Wait()
-	if ctx.Err() != nil {
-		return out, fmt.Errorf("alert details: fetched %d of %d: %w", len(out), len(sids), ctx.Err())
-	}
-	if failed > 0 {
-		return out, fmt.Errorf("alert details: %d of %d fetches failed, first: %s", failed, len(sids), describeAPIError(firstErr))
-	}
-	return out, nil
 }
 
 // mergeDetails writes the final alerts.ndjson: the listed alerts in order,

@@ -54,7 +54,7 @@ func TestPickDetails_SpreadsAcrossURLsAndTime(t *testing.T) {
 	for i := 0; i < 10; i++ {
 		incs = append(incs, Incident{AlertSID: "B" + string(rune('0'+i)), URL: "https://b.example/y"})
 	}
-	got := pickDetails(incs, 10)
+	got := newDetailPicker(10, Window{}).rest(incs)
 	if len(got) != 10 {
 		t.Fatalf("picked %d, want 10", len(got))
 	}

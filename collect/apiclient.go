@@ -4,19 +4,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/twilio/twilio-go"
 	"github.com/twilio/twilio-go/client"
 )
 
-// APIConfig says how to reach the Twilio REST API.
+// APIConfig says how to reach the Twilio REST API of one account. Every
+// client it makes shares one pool of requests (see Client): copy an
+// APIConfig only before its first request.
 type APIConfig struct {
 	Credentials Credentials
 	// BaseURL, when set, receives every request meant for *.twilio.com; the
@@ -25,42 +27,51 @@ type APIConfig struct {
 	// Region and Edge select Twilio's regional hosts; empty means what the
 	// TWILIO_REGION and TWILIO_EDGE variables say (twilio-go reads them).
 	Region, Edge string
-	// RequestTimeout bounds one HTTP request (default 30 s).
+	// RequestTimeout bounds one attempt of one request, its answer read
+	// whole (default DefaultRequestTimeout, --request-timeout): an attempt
+	// that takes longer is abandoned and retried like a 5xx.
 	RequestTimeout time.Duration
-	// MaxAttempts bounds the tries of one request on 429, 5xx and dropped
-	// connections (default 5); MaxBackoff bounds one wait (default 30 s).
+	// MaxAttempts bounds the tries of one request on 5xx, timeouts and
+	// dropped connections (default 5; 1 = no retry; 429s are retried five
+	// times as often); MaxBackoff bounds one back-off between them
+	// (default 30 s).
+	// A Retry-After is waited out whole, as long as the deadline allows.
 	MaxAttempts int
 	MaxBackoff  time.Duration
+	// MaxConcurrency is the hard bound on requests in flight at once
+	// (default DefaultAPIConcurrency, --api-concurrency).
+	MaxConcurrency int
 	// Transport is the underlying transport; nil means a clone of
 	// http.DefaultTransport, which honours HTTPS_PROXY, NO_PROXY and
-	// SSL_CERT_FILE.
+	// SSL_CERT_FILE. An *http.Transport is cloned to keep as many idle
+	// connections as requests may be in flight.
 	Transport http.RoundTripper
+
+	// pool is shared by every client of this APIConfig (see pool).
+	pool *apiPool
+}
+
+// poolMu guards the creation of every APIConfig's pool.
+var poolMu sync.Mutex
+
+// requests returns the pool of requests of c, made on first use from c's
+// settings.
+func (c *APIConfig) requests() *apiPool {
+	poolMu.Lock()
+	defer poolMu.Unlock()
+	if c.pool == nil {
+		c.pool = newAPIPool(c)
+	}
+	return c.pool
 }
 
 // Client returns a twilio-go client whose every request is bound to ctx,
-// retried with back-off, and, with BaseURL set, sent to the fake.
-func (c APIConfig) Client(ctx context.Context) *twilio.RestClient {
-	base := c.Transport
-	if base == nil {
-		base = http.DefaultTransport.(*http.Transport).Clone()
-	}
-	if c.BaseURL != "" {
-		base = &rewriteTransport{base: base, target: c.BaseURL}
-	}
-	rt := &retryTransport{ctx: ctx, base: base, attempts: c.MaxAttempts, maxWait: c.MaxBackoff}
-	if rt.attempts <= 0 {
-		rt.attempts = 5
-	}
-	if rt.maxWait <= 0 {
-		rt.maxWait = 30 * time.Second
-	}
-	timeout := c.RequestTimeout
-	if timeout <= 0 {
-		timeout = 30 * time.Second
-	}
+// goes through the account's shared pool of requests (bounded, adapting to
+// throttling, on reused connections), is retried with back-off, and, with
+// BaseURL set, is sent to the fake.
+func (c *APIConfig) Client(ctx context.Context) *twilio.RestClient {
 	hc := &http.Client{
-		Transport:     noteRequests(ctx, rt), // failure.go: which host failed
-		Timeout:       timeout,
+		Transport:     noteRequests(ctx, &retryTransport{ctx: ctx, pool: c.requests()}), // failure.go: which host failed
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	cl := &client.Client{Credentials: client.NewCredentials(c.Credentials.Username, c.Credentials.Secret), HTTPClient: hc}
@@ -78,6 +89,12 @@ func (c APIConfig) Client(ctx context.Context) *twilio.RestClient {
 	}
 	return rc
 }
+
+// concurrency is the hard bound on c's requests in flight.
+func (c *APIConfig) concurrency() int { return c.requests().lim.bound }
+
+// Stats says how the requests of c went so far.
+func (c *APIConfig) Stats() APIStats { return c.requests().stats() }
 
 // DefaultRegion is the region Twilio serves an account from when none is
 // named.
@@ -144,64 +161,6 @@ func (t *rewriteTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	r.Host = req.URL.Host
 	r.URL.Scheme, r.URL.Host = u.Scheme, u.Host
 	return t.base.RoundTrip(r)
-}
-
-// retryTransport retries throttled (429), failed (5xx) and dropped requests
-// with exponential back-off, honouring Retry-After. twilio-go never retries.
-type retryTransport struct {
-	ctx      context.Context
-	base     http.RoundTripper
-	attempts int
-	maxWait  time.Duration
-}
-
-func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	req = req.WithContext(t.ctx)
-	retryable := req.Body == nil || req.GetBody != nil
-	wait := 500 * time.Millisecond
-	for attempt := 1; ; attempt++ {
-		if attempt > 1 && req.GetBody != nil {
-			body, err := req.GetBody()
-			if err != nil {
-				return nil, err
-			}
-			req.Body = body
-		}
-		resp, err := t.base.RoundTrip(req)
-		if t.ctx.Err() != nil {
-			if resp != nil {
-				resp.Body.Close()
-			}
-			return nil, t.ctx.Err()
-		}
-		again := err != nil || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500
-		if !again || !retryable || attempt >= t.attempts {
-			return resp, err
-		}
-		d := wait
-		if resp != nil {
-			if ra, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
-				d = ra
-			}
-			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-			resp.Body.Close()
-		}
-		if d > t.maxWait {
-			d = t.maxWait
-		}
-		if dl, ok := t.ctx.Deadline(); ok && time.Until(dl) < d {
-			if err == nil {
-				err = fmt.Errorf("HTTP %d from %s and no time left to retry", resp.StatusCode, req.URL.Host)
-			}
-			return nil, err
-		}
-		select {
-		case <-time.After(d):
-		case <-t.ctx.Done():
-			return nil, t.ctx.Err()
-		}
-		wait *= 2
-	}
 }
 
 // retryAfter reads a Retry-After header: seconds or an HTTP date.

@@ -36,6 +36,18 @@ type Env struct {
 	// their way (the auth token the Account resource returns), before they
 	// stage anything, so that the redactor removes them from then on.
 	LearnSecret func(values ...string)
+
+	// run is the Run in progress (feed.go); filesMu guards
+	// Evidence.Files, which collectors running together add to.
+	run     *runState
+	filesMu sync.Mutex
+}
+
+// addFile records a raw file a collector staged (Evidence.Files).
+func (e *Env) addFile(name string) {
+	e.filesMu.Lock()
+	defer e.filesMu.Unlock()
+	e.Evidence.Files = append(e.Evidence.Files, name)
 }
 
 // learnSecret passes secret values to LearnSecret.
@@ -68,9 +80,13 @@ type Progress interface {
 	Warnf(format string, args ...any)
 }
 
-// Task is one piece of long work.
+// Task is one piece of long work. Its steps are finished requests, so
+// that a bar says how much is done, not how much was started.
 type Task interface {
+	// Add counts n more steps done.
 	Add(n int)
+	// Grow adds n steps to the total: work found while the task runs.
+	Grow(n int)
 	Done()
 }
 
@@ -85,8 +101,9 @@ func (NoProgress) Warnf(string, ...any) {}
 
 type noTask struct{}
 
-func (noTask) Add(int) {}
-func (noTask) Done()   {}
+func (noTask) Add(int)  {}
+func (noTask) Grow(int) {}
+func (noTask) Done()    {}
 
 // SkipError marks a collector that chose not to run, with the reason.
 type SkipError struct{ Reason string }
@@ -113,68 +130,104 @@ func noAPI(env *Env) string {
 	return ""
 }
 
-// Run runs the collectors one after the other, each with its own deadline
-// (timeout; 0 = only ctx), and records how each ended in env.Evidence. A
-// panic in a collector is recorded as its error, never propagated.
+// Waiter is a collector that needs the evidence of others: it starts only
+// once the collectors it names (among those of the same Run) have ended,
+// whatever their state.
+type Waiter interface {
+	After() []string
+}
+
+// Run runs the collectors together, each in its own goroutine with its own
+// deadline (timeout, counted from when it starts; 0 = only ctx), a Waiter
+// once those it waits for have ended, and all of them after a collector
+// that learns a secret their data may hold (AccountInfo with an API key's
+// credentials) has ended. It records how each ended in
+// env.Evidence, in the order given, and the use of the API so far. A panic
+// in a collector is recorded as its error, never propagated; a collector
+// that fails, times out or panics never stops the others.
 func Run(ctx context.Context, env *Env, timeout time.Duration, collectors ...Collector) {
-	for _, c := range collectors {
-		st := CollectorStatus{Name: c.Name(), Source: "api"}
-		if s, ok := c.(interface{ Source() string }); ok {
-			st.Source = s.Source()
-		}
-		if sw, ok := c.(Switchable); ok {
-			if why := sw.Off(env); why != "" {
-				st.State, st.Reason = StateSkipped, why
-				env.Evidence.Collectors = append(env.Evidence.Collectors, st)
-				continue
-			}
-		}
-		if ctx.Err() != nil {
-			// Not a choice of the collector: its evidence is missing.
-			st.State, st.Reason = StateError, "interrupted before it started"
-			st.Failure = &Failure{Class: FailInterrupted}
-			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				st.State, st.Reason = StateTimeout, "the run's deadline (--timeout) passed before it started"
-				st.Failure = &Failure{Class: FailDeadline}
-			}
-			env.Evidence.Collectors = append(env.Evidence.Collectors, st)
-			continue
-		}
-		cctx, cancel := ctx, context.CancelFunc(func() {})
-		if timeout > 0 {
-			cctx, cancel = context.WithTimeout(ctx, timeout)
-		}
-		cctx, note := withRequestNote(cctx)
-		start := env.now()
-		err := collectSafely(cctx, env, c)
-		st.Duration = env.now().Sub(start)
-		var skip *SkipError
-		switch {
-		case err == nil:
-			st.State = StateOK
-		case errors.As(err, &skip):
-			st.State, st.Reason = StateSkipped, skip.Reason
-		case errors.Is(ctx.Err(), context.DeadlineExceeded):
-			st.State, st.Reason = StateTimeout, "the run's deadline (--timeout) passed: "+describeAPIError(err)
-		case ctx.Err() != nil:
-			st.State, st.Reason = StateError, "interrupted: "+describeAPIError(err)
-		case cctx.Err() == context.DeadlineExceeded || errors.Is(err, context.DeadlineExceeded):
-			st.State, st.Reason = StateTimeout, fmt.Sprintf("deadline of %s passed: %s", timeout, describeAPIError(err))
-		default:
-			st.State, st.Reason = StateError, describeAPIError(err)
-		}
-		cancel()
-		if st.State == StateError || st.State == StateTimeout {
-			st.Failure = classifyEnd(err, st.State, ctx, timeout, note)
-		}
-		env.Evidence.Collectors = append(env.Evidence.Collectors, st)
+	env.beginRun(collectors)
+	statuses := make([]CollectorStatus, len(collectors))
+	var wg sync.WaitGroup
+	for i, c := range collectors {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer env.ended(i)
+			statuses[i] = runOne(ctx, env, timeout, i, c)
+		}()
 	}
+	wg.Wait()
+	env.endRun()
+	env.Evidence.Collectors = append(env.Evidence.Collectors, statuses...)
+	if env.API != nil {
+		st := env.API.Stats()
+		env.Evidence.API = &st
+	}
+}
+
+// runOne runs the i-th collector of Run and says how it ended.
+func runOne(ctx context.Context, env *Env, timeout time.Duration, i int, c Collector) CollectorStatus {
+	st := CollectorStatus{Name: c.Name(), Source: "api"}
+	if s, ok := c.(interface{ Source() string }); ok {
+		st.Source = s.Source()
+	}
+	if sw, ok := c.(Switchable); ok {
+		if why := sw.Off(env); why != "" {
+			st.State, st.Reason = StateSkipped, why
+			return st
+		}
+	}
+	env.waitForSecrets(ctx, i)
+	if w, ok := c.(Waiter); ok {
+		_ = env.waitFor(ctx, w.After()...)
+	}
+	if ctx.Err() != nil {
+		// Not a choice of the collector: its evidence is missing.
+		st.State, st.Reason = StateError, "interrupted before it started"
+		st.Failure = &Failure{Class: FailInterrupted}
+		if de, ok := deadlineIn(ctx, ctx, nil); ok {
+			st.State, st.Reason = StateTimeout, de.Name+" passed before it started"
+			st.Failure = &Failure{Class: FailDeadline}
+		}
+		return st
+	}
+	cctx, cancel := ctx, context.CancelFunc(func() {})
+	if timeout > 0 {
+		cctx, cancel = withNamedTimeout(ctx, timeout, collectorDeadlineName(timeout))
+	}
+	defer cancel()
+	cctx, note := withRequestNote(cctx)
+	start := env.now()
+	err := collectSafely(cctx, env, c)
+	st.Duration = env.now().Sub(start)
+	var skip *SkipError
+	switch {
+	case err == nil:
+		st.State = StateOK
+	case errors.As(err, &skip):
+		st.State, st.Reason = StateSkipped, skip.Reason
+	case ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded):
+		st.State, st.Reason = StateError, "interrupted: "+describeAPIError(err)
+	default:
+		st.State, st.Reason = StateError, describeAPIError(err)
+		if de, ok := deadlineIn(ctx, cctx, err); ok {
+			st.State = StateTimeout
+			if !strings.Contains(st.Reason, de.Name) {
+				st.Reason = de.Error() + ": " + st.Reason
+			}
+		}
+	}
+	if st.State == StateError || st.State == StateTimeout {
+		st.Failure = classifyEnd(err, st.State, ctx, cctx, note)
+	}
+	return st
 }
 
 // classifyEnd classifies how a collector failed: the run's deadline or an
 // interruption, its own deadline (with the host it was waiting for), or
 // its error.
-func classifyEnd(err error, state string, run context.Context, timeout time.Duration, note *requestNote) *Failure {
+func classifyEnd(err error, state string, run, cctx context.Context, note *requestNote) *Failure {
 	var f Failure
 	switch {
 	case errors.Is(run.Err(), context.DeadlineExceeded):
@@ -185,8 +238,8 @@ func classifyEnd(err error, state string, run context.Context, timeout time.Dura
 		f = ClassifyError(err)
 		if f.Class != FailConnect && f.Class != FailDNS {
 			f = Failure{Class: FailTimeout, Host: f.Host}
-			if timeout > 0 {
-				f.After = timeout.String()
+			if de, ok := deadlineIn(run, cctx, err); ok && de.After > 0 {
+				f.After = de.After.String()
 			}
 		}
 	default:

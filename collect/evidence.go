@@ -27,6 +27,8 @@ type Evidence struct {
 	Usage       []UsageDay        `json:"-"`
 	Probes      *ProbeEvidence    `json:"-"` // nil when the probe collector did not run
 	Collectors  []CollectorStatus `json:"collectors" redact:"own"`
+	// API is how the run used the Twilio API; nil when it did not.
+	API *APIStats `json:"api,omitempty" redact:"own"`
 	// Files lists the raw files collectors staged for the bundle, by path inside it.
 	Files []string `json:"-" redact:"own"`
 

@@ -50,8 +50,8 @@ const (
 // Hops traces every incident through the logs of the customer's components
 // (steps 1 and 3 of the isolation procedure): the --hop logs in path order
 // from the edge inward, and the --log application and debug logs, of which
-// only excerpts are taken. It must run after the alerts (and, when there is
-// one, the probe) collector: connection-level hops such as firewalls match
+// only excerpts are taken. It waits for the alerts, config and probe
+// collectors of its Run: connection-level hops such as firewalls match
 // on the addresses the webhook hosts resolve to, which come from the probes
 // or, without them, from a DNS lookup with a deadline.
 type Hops struct {
@@ -60,9 +60,13 @@ type Hops struct {
 	// Window is how far from an incident a line may be (--match-window;
 	// default hoplog.DefaultWindow).
 	Window time.Duration
-	// Location is the zone of log times without an offset (--log-tz); nil
-	// is the local zone.
+	// Location is the zone of log times without an offset (--log-tz).
+	// When nil, a hop whose times carry none is read at the offset that
+	// lines its Twilio requests up with the incidents (HopLog.Zone); the
+	// --log logs then take the offset inferred for the hops, else LocalZone.
 	Location *time.Location
+	// LocalZone is the machine's zone; nil is time.Local.
+	LocalZone *time.Location
 	// MaxLogBytes bounds each excerpt in logs/ (--max-log-bytes; 0 is
 	// DefaultMaxLogBytes, negative none).
 	MaxLogBytes int64
@@ -138,6 +142,14 @@ type HopLog struct {
 	ExcerptCut   bool   `json:"excerpt_cut,omitempty"`
 	// Note says why some incidents could not be decided at this hop.
 	Note string `json:"note,omitempty"`
+	// Zone is the offset inferred for the log's times, which carry none,
+	// when no --log-tz was given; ZoneNote says how a --log's zone was
+	// chosen.
+	Zone     *hoplog.ZoneGuess `json:"zone,omitempty"`
+	ZoneNote string            `json:"zone_note,omitempty"`
+	// ZoneFrom names the hops whose inferred offset, ZoneName, a --log's
+	// times were read at.
+	ZoneFrom, ZoneName string `json:"-"`
 	// Err is why the log could not be read at all; such a hop is left out
 	// of the trace.
 	Err string `json:"error,omitempty"`
@@ -175,6 +187,10 @@ func filepathSlash(p string) string { return strings.ReplaceAll(p, "\\", "/") }
 
 // Name implements Collector.
 func (Hops) Name() string { return "hops" }
+
+// After implements Waiter: the incidents, the webhook configuration and
+// the probes' addresses come first.
+func (Hops) After() []string { return []string{Alerts{}.Name(), Config{}.Name(), Probes{}.Name()} }
 
 // Source implements the collector's source: the customer's log files.
 func (Hops) Source() string { return "log" }
@@ -279,8 +295,20 @@ func (c Hops) Collect(ctx context.Context, env *Env) error {
 		if i >= len(c.Hops) {
 			role = RoleLog
 		}
-		hl, err := c.scan(ctx, env, spec, role, he.Incidents)
+		var logZone *time.Location
+		var zoneFrom string
+		if role == RoleLog && c.Location == nil {
+			logZone, zoneFrom = inferredZone(he.Hops)
+		}
+		hl, err := c.scan(ctx, env, spec, role, he.Incidents, logZone)
 		task.Add(1)
+		if logZone != nil {
+			hl.ZoneFrom, hl.ZoneName = zoneFrom, logZone.String()
+			hl.ZoneNote = "times without an offset read as " + hl.ZoneName + ", the offset inferred for " + zoneFrom
+		}
+		if z := hl.Zone; z != nil && !z.Fits {
+			env.progress().Warnf("%s %s: %s", role, spec.Name, z.Sentence())
+		}
 		if err != nil && ctx.Err() != nil {
 			return fmt.Errorf("%s %s: %w", role, spec.Name, ctx.Err())
 		}
@@ -313,9 +341,12 @@ func (c Hops) Collect(ctx context.Context, env *Env) error {
 }
 
 // scan reads one hop or log into its excerpt file.
-func (c Hops) scan(ctx context.Context, env *Env, spec hoplog.Spec, role string, incs []hoplog.Incident) (HopLog, error) {
+func (c Hops) scan(ctx context.Context, env *Env, spec hoplog.Spec, role string, incs []hoplog.Incident, zone *time.Location) (HopLog, error) {
 	hl := HopLog{Name: spec.Name, Role: role, Pattern: c.shown(spec.Pattern)}
-	opts := hoplog.Options{Window: c.Window, Location: c.Location, ScanAll: role == RoleLog, MaxExcerptBytes: c.MaxLogBytes}
+	opts := hoplog.Options{Window: c.Window, Location: c.Location, LocalZone: c.LocalZone, ScanAll: role == RoleLog, MaxExcerptBytes: c.MaxLogBytes}
+	if opts.Location == nil && zone != nil {
+		opts.Location = zone
+	}
 	if opts.MaxExcerptBytes == 0 {
 		opts.MaxExcerptBytes = DefaultMaxLogBytes
 	}
@@ -344,7 +375,7 @@ func (c Hops) scan(ctx context.Context, env *Env, spec hoplog.Spec, role string,
 		}
 	}
 	if res != nil {
-		hl.Files, hl.Detection, hl.Conn, hl.Note = res.Files, res.Detection, res.Conn, res.Note
+		hl.Files, hl.Detection, hl.Conn, hl.Note, hl.Zone = res.Files, res.Detection, res.Conn, res.Note, res.Zone
 		hl.ExcerptBytes, hl.ExcerptCut = res.ExcerptBytes, res.ExcerptCut
 		if role == RoleHop && res.Detection.Kind == hoplog.KindText {
 			hl.Note = hoplog.TextNote(spec, res.Detection)
@@ -356,6 +387,27 @@ func (c Hops) scan(ctx context.Context, env *Env, spec hoplog.Spec, role string,
 	}
 	hl.Result = res
 	return hl, nil
+}
+
+// inferredZone is the zone inferred for the most hops whose times carry no
+// offset, and which hops they are; nil when none was inferred.
+func inferredZone(hops []HopLog) (*time.Location, string) {
+	count := map[time.Duration][]string{}
+	var best time.Duration
+	for _, h := range hops {
+		if h.Zone == nil || !h.Zone.Fits {
+			continue
+		}
+		count[h.Zone.Offset] = append(count[h.Zone.Offset], h.Name)
+		if len(count[h.Zone.Offset]) > len(count[best]) {
+			best = h.Zone.Offset
+		}
+	}
+	if len(count[best]) == 0 {
+		return nil, ""
+	}
+	z := hoplog.ZoneGuess{Offset: best, Fits: true}
+	return z.Location(), "hop " + strings.Join(count[best], ", hop ")
 }
 
 // addresses finds the addresses of the incidents' webhook hosts when a

@@ -53,7 +53,7 @@ func alertsUnavailable(err error) bool {
 // form-encoded like alert_text — fetches the details of up to MaxDetails of
 // them, and stages NotificationsFile. It records the source and why in the
 // Evidence and warns. why is the Monitor API's answer.
-func (a Alerts) collectNotifications(ctx context.Context, env *Env, rc *twilio.RestClient, maxRecords int, why error) error {
+func (a Alerts) collectNotifications(ctx context.Context, env *Env, rc *twilio.RestClient, feed *incidentFeed, maxRecords int, why error) error {
 	reason := fmt.Sprintf("the Monitor Alerts API does not answer for this account (%s); the incidents come from the API v2010 Notifications resource", describeAPIError(why))
 	env.Evidence.AlertsSource, env.Evidence.AlertsSourceReason = AlertsFromNotifications, reason
 	env.progress().Warnf("alerts: %s", reason)
@@ -62,30 +62,31 @@ func (a Alerts) collectNotifications(ctx context.Context, env *Env, rc *twilio.R
 	params := notificationParams(w, maxRecords)
 	const list = NotificationsFile + ".list"
 	defer env.Stage.Delete(list)
-	got, writeErr, err := streamRecords(env, list, "notifications",
+	details := a.detailFetcher(ctx, env, func(sid string) (any, error) { return rc.Api.FetchNotification(sid, nil) })
+	got, writeErr, err := streamRecords(env, feed, list, "notifications",
 		func() (chan api.ApiV2010Notification, chan error) { return rc.Api.StreamNotification(params) },
-		func(n api.ApiV2010Notification) (Incident, bool) { return incidentFromNotification(n, w) })
+		func(n api.ApiV2010Notification) (Incident, bool) { return incidentFromNotification(n, w) },
+		details.add)
+	feed.close()
 	if err != nil {
+		details.wait()
 		return err
 	}
+	incidents, seen, streamErr := feed.sorted(), got.seen, got.streamErr
+	if streamErr == nil {
+		details.finish(incidents)
+	}
+	fetched, detailErr := details.wait()
 	if writeErr != nil {
 		return fmt.Errorf("write %s: %w", NotificationsFile, writeErr)
 	}
-	incidents, seen, streamErr := got.incidents, got.seen, got.streamErr
-	var details map[string]json.RawMessage
-	var detailErr error
-	if streamErr == nil && a.MaxDetails >= 0 {
-		details, detailErr = a.fetchDetails(ctx, env, incidents, func(sid string) (any, error) {
-			return rc.Api.FetchNotification(sid, nil)
-		})
-		fillResourcesFromDetails(incidents, details)
-	}
+	fillResourcesFromDetails(incidents, fetched)
 	env.Evidence.AlertsSeen += seen
-	env.Evidence.Incidents = append(env.Evidence.Incidents, incidents...)
-	if err := mergeDetails(env.Stage, list, NotificationsFile, details); err != nil {
+	addIncidents(env.Evidence, incidents)
+	if err := mergeDetails(env.Stage, list, NotificationsFile, fetched); err != nil {
 		return err
 	}
-	env.Evidence.Files = append(env.Evidence.Files, NotificationsFile)
+	env.addFile(NotificationsFile)
 	if streamErr != nil {
 		return fmt.Errorf("list notifications (after %d): %s", seen, describeAPIError(streamErr))
 	}
@@ -169,5 +170,5 @@ func notificationParams(w Window, maxRecords int) *api.ListNotificationParams {
 	return new(api.ListNotificationParams).
 		SetMessageDateAfter(w.From.UTC().Format("2006-01-02")).
 		SetMessageDateBefore(w.To.UTC().Add(-time.Nanosecond).Format("2006-01-02")).
-		SetPageSize(1000).SetLimit(maxRecords)
+		SetPageSize(listPageSize).SetLimit(maxRecords)
 }

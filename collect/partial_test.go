@@ -44,8 +44,8 @@ func TestRun_RecordsHowARunEndedForEveryCollector(t *testing.T) {
 			return ctx, cancel
 		}, StateError, "interrupted"},
 		{"run deadline", func() (context.Context, context.CancelFunc) {
-			return context.WithTimeout(context.Background(), 200*time.Millisecond)
-		}, StateTimeout, "--timeout"},
+			return WithRunTimeout(context.Background(), 200*time.Millisecond)
+		}, StateTimeout, "the run's deadline (--timeout 200ms) passed"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -55,16 +55,20 @@ func TestRun_RecordsHowARunEndedForEveryCollector(t *testing.T) {
 			env := newTestEnv(t, fake)
 			ctx, cancel := c.ctx()
 			defer cancel()
-			Run(ctx, env, time.Minute, Alerts{}, AccountInfo{})
-			if len(env.Evidence.Collectors) != 2 {
+			Run(ctx, env, time.Minute, Alerts{}, afterAlerts{}, AccountInfo{})
+			if len(env.Evidence.Collectors) != 3 {
 				t.Fatalf("collectors = %+v", env.Evidence.Collectors)
 			}
-			for _, st := range env.Evidence.Collectors {
-				// The one that was running and the one that never started
+			for _, st := range env.Evidence.Collectors[:2] {
+				// The one that was running and the one that waited for it
 				// both miss their evidence: neither may pass as ok or skipped.
 				if st.State != c.state || !strings.Contains(st.Reason, c.reason) {
 					t.Errorf("%s = %+v, want %s mentioning %q", st.Name, st, c.state, c.reason)
 				}
+			}
+			// The account collector did not wait for the stalled list.
+			if st := env.Evidence.Collectors[2]; st.State != StateOK {
+				t.Errorf("account = %+v, want ok: it runs alongside the alerts", st)
 			}
 		})
 	}
@@ -100,3 +104,10 @@ func TestRun_SwitchedOffCollectorsAreSkippedWhenInterrupted(t *testing.T) {
 		})
 	}
 }
+
+// afterAlerts waits for the alerts collector and then has nothing to do.
+type afterAlerts struct{}
+
+func (afterAlerts) Name() string                        { return "after-alerts" }
+func (afterAlerts) After() []string                     { return []string{"alerts"} }
+func (afterAlerts) Collect(context.Context, *Env) error { return nil }

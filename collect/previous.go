@@ -3,7 +3,6 @@ package collect
 import (
 	"context"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/twilio/twilio-go"
@@ -46,9 +45,10 @@ func PreviousWindow(w Window) Window {
 // PreviousAlerts lists the incidents and daily usage of the previous window
 // from the API, as long as Twilio still holds that window's alerts
 // (AlertRetention), into Evidence.Previous. It does nothing when a previous
-// bundle already gave the baseline. Run it after Alerts: it reads the
-// resource Alerts read (Monitor alerts or, where the Monitor API does not
-// answer for the account, API v2010 notifications).
+// bundle already gave the baseline. It reads the resource Alerts reads,
+// deciding the same way on its own (Monitor alerts or, where the Monitor
+// API does not answer for the account, API v2010 notifications), so that
+// it runs alongside Alerts.
 type PreviousAlerts struct {
 	// MaxAlerts bounds the alerts read (default 1,000,000).
 	MaxAlerts int
@@ -87,10 +87,8 @@ func (p PreviousAlerts) Collect(ctx context.Context, env *Env) error {
 		err       error
 		listed    = "alerts"
 	)
-	if ev.AlertsSource != AlertsFromNotifications {
-		incidents, seen, err = previousFromMonitor(rc, pw, maxAlerts)
-	}
-	if ev.AlertsSource == AlertsFromNotifications || (seen == 0 && alertsUnavailable(err)) {
+	incidents, seen, err = previousFromMonitor(rc, pw, maxAlerts)
+	if seen == 0 && alertsUnavailable(err) {
 		listed = "notifications"
 		incidents, seen, err = previousFromNotifications(rc, pw, maxAlerts)
 	}
@@ -101,12 +99,7 @@ func (p PreviousAlerts) Collect(ctx context.Context, env *Env) error {
 	if seen >= maxAlerts {
 		env.progress().Warnf("previous window: stopped after %d alerts (the limit); the trend's baseline is short", seen)
 	}
-	sort.SliceStable(incidents, func(i, j int) bool {
-		if !incidents[i].Time.Equal(incidents[j].Time) {
-			return incidents[i].Time.Before(incidents[j].Time)
-		}
-		return incidents[i].AlertSID < incidents[j].AlertSID
-	})
+	sortIncidents(incidents)
 	prev := &Previous{Window: pw, Source: PreviousFromAPI, Incidents: incidents, AlertsSeen: seen}
 	// The usage collector, run over the previous window on an evidence of
 	// its own: only its figures are taken.

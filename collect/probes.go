@@ -53,8 +53,9 @@ const (
 // Probes requests every webhook URL the way steps 2 and 3 of the isolation
 // procedure ask: the explicit --probe URLs, every URL of the effective
 // webhook configuration (primary, fallback, status callback) and every
-// distinct request URL of the alerts, de-duplicated. It must run after the
-// config and alerts collectors. URLs hosted by Twilio are not probed.
+// distinct request URL of the alerts, de-duplicated. It waits for the
+// config and alerts collectors of its Run. URLs hosted by Twilio are not
+// probed.
 type Probes struct {
 	// URLs are explicit targets (--probe), probed first and never capped.
 	URLs []string
@@ -132,6 +133,10 @@ type ProbeHistory struct {
 
 // Name implements Collector.
 func (Probes) Name() string { return "probes" }
+
+// After implements Waiter: the URLs come from the configuration and the
+// alerts.
+func (Probes) After() []string { return []string{Config{}.Name(), Alerts{}.Name()} }
 
 // Source implements the collector's data source for the manifest.
 func (Probes) Source() string { return "probe" }

@@ -317,6 +317,8 @@ func (t *recordedTask) Add(n int) {
 	t.r.steps[t.name] = append(t.r.steps[t.name], n)
 }
 
+func (t *recordedTask) Grow(int) {}
+
 func (t *recordedTask) Done() {
 	t.r.mu.Lock()
 	defer t.r.mu.Unlock()

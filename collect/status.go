@@ -105,7 +105,7 @@ func (s StatusPage) Collect(ctx context.Context, env *Env) error {
 	if err := env.Stage.WriteFile(StatusIncidentsFile, got.Raw); err != nil {
 		return err
 	}
-	env.Evidence.Files = append(env.Evidence.Files, StatusIncidentsFile)
+	env.addFile(StatusIncidentsFile)
 	st := &TwilioStatus{PageURL: got.Page.URL, Incidents: got.Incidents, Listed: got.Listed, Covered: got.Covered}
 	if st.PageURL == "" {
 		st.PageURL = client.BaseURL

@@ -98,14 +98,15 @@ func quoteOrNone(s string) string {
 // alert details out of alerts.ndjson (request and response headers and
 // bodies), the Call Events of the affected calls (every request Twilio sent
 // for the call and the response it got), and the Monitor Events of the
-// window that changed a webhook. It must run after the alerts collector;
-// without API access only the alert details are written.
+// window that changed a webhook. It starts with the alerts collector of the
+// same Run: the Monitor Events at once, the Call Events of each affected
+// call as the alert pages arrive, the alert details once the alerts
+// collector has ended. Without API access only the alert details are
+// written.
 type TwilioDebugLogs struct {
 	// MaxCalls caps the calls whose events are fetched (default
 	// DefaultMaxCallEvents; negative: none).
 	MaxCalls int
-	// Concurrency bounds the parallel Call Events requests (default 4).
-	Concurrency int
 }
 
 // Name implements Collector.
@@ -115,36 +116,42 @@ func (TwilioDebugLogs) Name() string { return "twilio_logs" }
 func (c TwilioDebugLogs) Collect(ctx context.Context, env *Env) error {
 	tl := &TwilioLogs{}
 	env.Evidence.TwilioLogs = tl
+	var callsErr, eventsErr error
+	if env.API != nil {
+		rc := env.API.Client(ctx)
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			eventsErr = c.configChanges(env, tl, func() ([]monitor.MonitorV1Event, error) {
+				p := &monitor.ListEventParams{}
+				p.SetStartDate(env.Evidence.Window.From).SetEndDate(env.Evidence.Window.To).SetPageSize(1000).SetLimit(10000)
+				return rc.MonitorV1.ListEvent(p)
+			})
+		}()
+		callsErr = c.callEvents(ctx, env, tl, func(sid string) ([]api.ApiV2010CallEvent, error) {
+			p := &api.ListCallEventParams{}
+			p.SetPageSize(100).SetLimit(500)
+			return rc.Api.ListCallEvent(sid, p)
+		})
+		wg.Wait()
+	}
 	var errs []string
-	if err := c.alertDetails(env, tl); err != nil {
+	if err := env.waitFor(ctx, Alerts{}.Name()); err != nil {
+		errs = append(errs, fmt.Sprintf("alert details: %v", err))
+	} else if err := c.alertDetails(env, tl); err != nil {
 		errs = append(errs, err.Error())
 	}
-	if env.API == nil {
-		if len(errs) > 0 {
-			return errors.New(strings.Join(errs, "; "))
+	for _, err := range []error{callsErr, eventsErr} {
+		if err != nil {
+			errs = append(errs, err.Error())
 		}
-		if len(tl.AlertDetails) == 0 {
-			return Skip("no API credentials and no alert details")
-		}
-		return nil
-	}
-	rc := env.API.Client(ctx)
-	if err := c.callEvents(ctx, env, tl, func(sid string) ([]api.ApiV2010CallEvent, error) {
-		p := &api.ListCallEventParams{}
-		p.SetPageSize(100).SetLimit(500)
-		return rc.Api.ListCallEvent(sid, p)
-	}); err != nil {
-		errs = append(errs, err.Error())
-	}
-	if err := c.configChanges(env, tl, func() ([]monitor.MonitorV1Event, error) {
-		p := &monitor.ListEventParams{}
-		p.SetStartDate(env.Evidence.Window.From).SetEndDate(env.Evidence.Window.To).SetPageSize(1000).SetLimit(10000)
-		return rc.MonitorV1.ListEvent(p)
-	}); err != nil {
-		errs = append(errs, err.Error())
 	}
 	if len(errs) > 0 {
 		return errors.New(strings.Join(errs, "; "))
+	}
+	if env.API == nil && len(tl.AlertDetails) == 0 {
+		return Skip("no API credentials and no alert details")
 	}
 	return nil
 }
@@ -237,86 +244,84 @@ func parseAlertDetail(line []byte) (alertDetail, bool) {
 	return d, true
 }
 
-// affectedCalls lists the distinct CallSids of the incidents, most recent
-// first.
-func affectedCalls(incs []Incident) []string {
-	seen := map[string]bool{}
-	var out []string
-	for i := len(incs) - 1; i >= 0; i-- {
-		sid := incs[i].ResourceSID
-		if ValidSID(sid, "CA") && !seen[sid] {
-			seen[sid] = true
-			out = append(out, sid)
-		}
-	}
-	return out
-}
-
-// callEvents fetches, with list, the Call Events of up to MaxCalls affected
-// calls. A call whose events Twilio no longer (or not yet) has is recorded
+// callEvents fetches, with list, the Call Events of up to MaxCalls
+// affected calls, the most recent first, as the alerts collector lists
+// them. A call whose events Twilio no longer (or not yet) has is recorded
 // as unavailable, not as an error.
 func (c TwilioDebugLogs) callEvents(ctx context.Context, env *Env, tl *TwilioLogs, list func(sid string) ([]api.ApiV2010CallEvent, error)) error {
-	max := c.MaxCalls
-	if max == 0 {
-		max = DefaultMaxCallEvents
+	limit := c.MaxCalls
+	if limit == 0 {
+		limit = DefaultMaxCallEvents
 	}
-	calls := affectedCalls(env.Evidence.Incidents)
-	if max < 0 {
-		max = 0
-	}
-	if len(calls) > max {
-		tl.CallsNotFetched = len(calls) - max
-		calls = calls[:max]
-	}
-	if len(calls) == 0 {
-		return nil
-	}
-	workers := c.Concurrency
-	if workers <= 0 {
-		workers = 4
-	}
-	logs := make([]CallEventLog, len(calls))
-	errs := make([]error, len(calls))
-	task := env.progress().Start("call events", len(calls))
-	defer task.Done()
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				logs[i], errs[i] = c.oneCall(env, calls[i], list)
-				task.Add(1)
+	var (
+		mu    sync.Mutex
+		calls []string
+		logs  = map[int]CallEventLog{}
+		errs  = map[int]error{}
+		seen  = map[string]bool{}
+		task  Task
+		work  = newWorkers(env.API.concurrency())
+	)
+	followErr := env.followIncidents(ctx, func(batch []Incident) {
+		var picked []string
+		for _, inc := range batch {
+			sid := inc.ResourceSID
+			if !ValidSID(sid, "CA") || seen[sid] {
+				continue
 			}
-		}()
-	}
-	for i := range calls {
-		if ctx.Err() != nil {
-			break
+			seen[sid] = true
+			if len(calls)+len(picked) >= limit {
+				tl.CallsNotFetched++
+				continue
+			}
+			picked = append(picked, sid)
 		}
-		next <- i
+		if len(picked) == 0 || ctx.Err() != nil {
+			return
+		}
+		if task == nil {
+			task = env.progress().Start("call events", len(picked))
+		} else {
+			task.Grow(len(picked))
+		}
+		for _, sid := range picked {
+			i := len(calls)
+			calls = append(calls, sid)
+			work.Go(func() {
+				if ctx.Err() != nil {
+					return
+				}
+				l, err := c.oneCall(env, sid, list)
+				mu.Lock()
+				logs[i], errs[i] = l, err
+				mu.Unlock()
+				task.Add(1)
+			})
+		}
+	})
+	work.Wait()
+	if task != nil {
+		task.Done()
 	}
-	close(next)
-	wg.Wait()
-	failed, var1 := 0, error(nil)
+	failed, first := 0, error(nil)
 	for i := range calls {
-		if logs[i].CallSID == "" {
+		l, ok := logs[i]
+		if !ok {
 			continue // not started: interrupted
 		}
-		tl.CallEvents = append(tl.CallEvents, logs[i])
+		tl.CallEvents = append(tl.CallEvents, l)
 		if errs[i] != nil {
 			failed++
-			if var1 == nil {
-				var1 = errs[i]
+			if first == nil {
+				first = errs[i]
 			}
 		}
 	}
-	if ctx.Err() != nil {
-		return fmt.Errorf("call events: %d of %d calls read: %w", len(tl.CallEvents), len(calls), ctx.Err())
+	if ctx.Err() != nil || followErr != nil {
+		return fmt.Errorf("call events: %d of %d calls read: %w", len(tl.CallEvents), len(calls), ctxError(ctx))
 	}
 	if failed > 0 {
-		return fmt.Errorf("call events: %d of %d calls failed, first: %s", failed, len(calls), describeAPIError(var1))
+		return fmt.Errorf("call events: %d of %d calls failed, first: %s", failed, len(calls), describeAPIError(first))
 	}
 	return nil
 }

@@ -30,7 +30,11 @@ type bundleOptions struct {
 	maxDetails       int
 	apiURL           string
 	collectorTimeout time.Duration
-	commandLine      []string
+	// apiConcurrency and requestTimeout shape the API requests
+	// (--api-concurrency, --request-timeout).
+	apiConcurrency int
+	requestTimeout time.Duration
+	commandLine    []string
 	// run holds the offline inputs, --quiet and --all-subaccounts (inputs.go).
 	run runFlags
 	// hopLogs are --hop, --log and their settings (trace.go).
@@ -115,6 +119,8 @@ func newBundleFlags(o *bundleOptions) *pflag.FlagSet {
 	fs.StringVar(&o.authTokenFile, "auth-token-file", "", "read the auth token from this file instead of TWILIO_AUTH_TOKEN")
 	fs.IntVar(&o.maxDetails, "max-details", 200, "fetch the full details of at most this many alerts")
 	fs.DurationVar(&o.collectorTimeout, "collector-timeout", 5*time.Minute, "deadline of each collector")
+	fs.IntVar(&o.apiConcurrency, "api-concurrency", collect.DefaultAPIConcurrency, fmt.Sprintf("most Twilio API requests in flight at once (1–%d); the run starts at %d, halves on throttling and grows back slowly", maxAPIConcurrency, collect.StartAPIConcurrency))
+	fs.DurationVar(&o.requestTimeout, "request-timeout", collect.DefaultRequestTimeout, "deadline of one attempt of one Twilio API request; an attempt that takes longer is retried")
 	fs.StringVar(&o.apiURL, "api-url", "", "send Twilio API requests to this base URL (a mock of the API, for testing)")
 	_ = fs.MarkHidden("api-url")
 	o.run.register(fs)
@@ -192,6 +198,9 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 	if err := checkOutputDir(o.output); err != nil {
 		return err
 	}
+	if err := o.checkAPIFlags(); err != nil {
+		return err
+	}
 	if err := o.probes.check(); err != nil {
 		return err
 	}
@@ -223,6 +232,9 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 			return envErr(err)
 		}
 		api = &collect.APIConfig{Credentials: creds, BaseURL: o.apiURL}
+	}
+	if api != nil {
+		api.MaxConcurrency, api.RequestTimeout = o.apiConcurrency, o.requestTimeout
 	}
 	if api != nil && win.From.Before(now.Add(-collect.AlertRetention)) {
 		return usageErr("the window starts %s, but Twilio keeps alerts for 30 days only: choose a later --from or a shorter --since", win.From.Format(time.RFC3339))
@@ -269,7 +281,9 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 	defer closeProgress()
 	env := &collect.Env{Evidence: ev, Stage: stage, API: api, Progress: progress, LearnSecret: learnSecrets(red, s)}
 	collect.Run(ctx, env, o.collectorTimeout, o.run.collectors()...)
-	collect.Run(ctx, env, o.collectorTimeout,
+	// Together: the probes and the hops wait for what they need, the Twilio
+	// logs follow the alerts as their pages arrive.
+	collect.Run(ctx, env, o.collectorTimeout, append([]collect.Collector{
 		collect.AccountInfo{},
 		collect.Alerts{MaxDetails: o.maxDetails},
 		o.twilio.statusCollector(demoStatusURL, o.apiURL),
@@ -277,8 +291,7 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 		collect.Usage{},
 		collect.PreviousAlerts{},
 		o.probes.collector(reproducible),
-	)
-	collect.Run(ctx, env, o.collectorTimeout, o.hopLogs.collectors()...)
+	}, o.hopLogs.collectors()...)...)
 	o.run.explainSkips(ev)
 	o.safety.redactEvidence(red, ev, &text)
 	res := analysis.Analyze(ev)
@@ -306,6 +319,22 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 			fmt.Fprintln(s.err, "twilio-evidence: "+l)
 		}
 		return &exitError{code: exitIncomplete, err: fmt.Errorf("the bundle is incomplete: %s did not finish (manifest.json holds the errors)", strings.Join(names, ", "))}
+	}
+	return nil
+}
+
+// maxAPIConcurrency is the highest --api-concurrency: Twilio's usual limit
+// of concurrent requests per account.
+const maxAPIConcurrency = 100
+
+// checkAPIFlags refuses an --api-concurrency or --request-timeout that
+// cannot work.
+func (o *bundleOptions) checkAPIFlags() error {
+	if o.apiConcurrency < 1 || o.apiConcurrency > maxAPIConcurrency {
+		return usageErr("--api-concurrency %d: give 1 to %d", o.apiConcurrency, maxAPIConcurrency)
+	}
+	if o.requestTimeout <= 0 {
+		return usageErr("--request-timeout %s: give a positive duration such as 30s", o.requestTimeout)
 	}
 	return nil
 }

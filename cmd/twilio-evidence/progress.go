@@ -119,7 +119,7 @@ type lineTask struct {
 func (t *lineTask) Add(n int) {
 	t.mu.Lock()
 	t.n += n
-	count, now := t.n, t.p.now()
+	count, total, now := t.n, t.total, t.p.now()
 	report := now.Sub(t.last) >= lineEvery && !t.done
 	if report {
 		t.last = now
@@ -130,12 +130,19 @@ func (t *lineTask) Add(n int) {
 	}
 	switch {
 	case t.p.attempts:
-		t.p.printf("%s: attempt %d of %d", t.name, count, t.total)
-	case t.total > 0:
-		t.p.printf("%s: %d of %d", t.name, count, t.total)
+		t.p.printf("%s: attempt %d of %d", t.name, count, total)
+	case total > 0:
+		t.p.printf("%s: %d of %d", t.name, count, total)
 	default:
 		t.p.printf("%s: %d so far", t.name, count)
 	}
+}
+
+// Grow adds n steps to the total.
+func (t *lineTask) Grow(n int) {
+	t.mu.Lock()
+	t.total += n
+	t.mu.Unlock()
 }
 
 func (t *lineTask) Done() {
@@ -197,7 +204,11 @@ func (b *barProgress) start(name string, total int, transient bool) collect.Task
 			decor.Name(name, decor.WCSyncSpaceR),
 			decor.CountersNoUnit("%d / %d", decor.WCSyncWidth),
 		))
-		bar = b.p.AddBar(int64(total), opts...)
+		// Created without a total that completes it, so that a task's
+		// total may grow (Grow) before its last steps are counted: the
+		// bar completes at Done.
+		bar = b.p.AddBar(0, opts...)
+		bar.SetTotal(int64(total), false)
 	} else {
 		opts = append(opts, mpb.PrependDecorators(
 			decor.Name(name, decor.WCSyncSpaceR),
@@ -206,7 +217,7 @@ func (b *barProgress) start(name string, total int, transient bool) collect.Task
 		bar = b.p.AddSpinner(0, append(opts, mpb.BarFillerOnComplete("done"))...)
 	}
 	b.bars = append(b.bars, bar)
-	return &barTask{bar: bar}
+	return &barTask{bar: bar, total: int64(total)}
 }
 
 // Warnf implements collect.Progress: the line goes above the bars.
@@ -243,11 +254,23 @@ func (b *barProgress) Close() {
 }
 
 type barTask struct {
-	bar  *mpb.Bar
-	once sync.Once
+	bar   *mpb.Bar
+	once  sync.Once
+	mu    sync.Mutex
+	total int64
 }
 
 func (t *barTask) Add(n int) { t.bar.IncrBy(n) }
+
+// Grow adds n steps to the bar's total (a spinner has none to grow).
+func (t *barTask) Grow(n int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.total > 0 {
+		t.total += int64(n)
+		t.bar.SetTotal(t.total, false)
+	}
+}
 
 // Done completes the bar where it is: a task may end before its total.
 func (t *barTask) Done() { t.once.Do(func() { t.bar.SetTotal(-1, true) }) }

@@ -74,7 +74,7 @@ func (f *safetyFlags) start(ctx context.Context, o *bundleOptions) (context.Cont
 		return ctx, func() {}, usageErr("--timeout %s: give a positive duration such as 30m, or 0 for none", f.timeout)
 	}
 	if f.timeout > 0 {
-		ctx, cancel := context.WithTimeout(ctx, f.timeout)
+		ctx, cancel := collect.WithRunTimeout(ctx, f.timeout)
 		return ctx, cancel, nil
 	}
 	return ctx, func() {}, nil

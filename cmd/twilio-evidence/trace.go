@@ -42,8 +42,11 @@ your network, or answered by your application with an error, too slowly or
 in time.
 
 PATH may be a glob and may include gzip-rotated files (access.log*). The
-format is detected from the first lines and reported; give it as
-NAME=PATH:FORMAT when detection cannot tell. Formats: combined, common, ltsv,
+format is detected and reported with how many lines were read; a firewall's
+lines among other programs' lines (/var/log/syslog, kern.log) are found and
+the others skipped. Give the format as NAME=PATH:FORMAT when detection cannot
+tell. Times without an offset are read at the offset that lines the log's
+Twilio requests up with the alerts, and trace says which; --log-tz chooses. Formats: combined, common, ltsv,
 alb, elb, json (or json:time=F,path=F,…), iptables, vpcflow, text, and
 regex:PATTERN with named groups time, method, path, status, duration, ua
 (src, dst, dport, action for connection logs).
@@ -56,6 +59,7 @@ Examples:
   twilio-evidence trace --hop firewall=/var/log/kern.log --hop lb='/var/log/alb/*.log.gz' \
     --hop web='/var/log/nginx/access.log*'
   # a CSV exported from the console, logs written in Tokyo time without offsets
+  # (inferred when not given)
   twilio-evidence trace --incidents-file export.csv --hop web=access.log --log-tz Asia/Tokyo
   # an application log in a format of its own
   twilio-evidence trace --hop 'app=app.log:regex:^(?P<time>\S+) (?P<method>\S+) (?P<path>\S+) (?P<status>\d+)'
@@ -82,7 +86,7 @@ func newTraceFlags(o *traceOptions) *pflag.FlagSet {
 	fs.StringArrayVar(&o.logs, "log", nil, "an application or debug log, NAME=PATH[:FORMAT], repeated (read for context, not traced)")
 	fs.StringArrayVar(&o.hopAddrs, "hop-addr", nil, "an address connection-level hops (firewalls) match on instead of the webhook host's DNS answer, repeated (e.g. the server's address behind NAT)")
 	fs.DurationVar(&o.matchWindow, "match-window", hoplog.DefaultWindow, "how far from an alert's time a log line may be and still be its request")
-	fs.StringVar(&o.logTZ, "log-tz", "local", "time zone of log times that carry no offset: local, UTC or an IANA name")
+	fs.StringVar(&o.logTZ, "log-tz", "auto", "time zone of log times that carry no offset: auto (the offset that lines the log's Twilio requests up with the alerts), local, UTC or an IANA name")
 	fs.BoolVar(&o.asJSON, "json", false, "print the result as JSON on stdout")
 	fs.BoolVar(&o.demo, "demo", false, "trace the built-in demo's incidents through its sample firewall, load balancer and web server logs")
 	fs.StringVar(&o.accountSID, "account-sid", "", "look at this subaccount (AC…) with the parent's credentials")
@@ -110,9 +114,10 @@ func runTraceCmd(args []string, s streams) error {
 // traceInputs checks the hop and log arguments, the log zone and the
 // addresses: bad input is a usage error before anything is read.
 func (o traceOptions) inputs() (hops, logs []hoplog.Spec, loc *time.Location, addrs []netip.Addr, err error) {
-	loc, err = collect.LoadLocation(o.logTZ)
-	if err != nil {
-		return nil, nil, nil, nil, usageErr("--log-tz: %v", err)
+	if !strings.EqualFold(o.logTZ, "auto") {
+		if loc, err = collect.LoadLocation(o.logTZ); err != nil {
+			return nil, nil, nil, nil, usageErr("--log-tz: %v", err)
+		}
 	}
 	if o.matchWindow <= 0 || o.matchWindow > time.Hour {
 		return nil, nil, nil, nil, usageErr("--match-window %s: give a duration between 1s and 1h", o.matchWindow)
@@ -194,7 +199,7 @@ func runTrace(ctx context.Context, o traceOptions, s streams) error {
 	env := &collect.Env{Evidence: ev, Stage: stage, API: api, Progress: progress}
 	collect.Run(ctx, env, o.timeout, o.run.collectors()...)
 	collect.Run(ctx, env, o.timeout, collect.Alerts{MaxDetails: -1})
-	hc := collect.Hops{Hops: hops, Logs: logs, Window: o.matchWindow, Location: loc, DestAddrs: addrs, NoExcerpts: true}
+	hc := collect.Hops{Hops: hops, Logs: logs, Window: o.matchWindow, Location: loc, LocalZone: localZone(), DestAddrs: addrs, NoExcerpts: true}
 	if d != nil {
 		hc.Resolver, hc.ShownRoot = d.Probe.Resolver, d.LogDir
 	}
@@ -246,6 +251,9 @@ type traceHopJSON struct {
 	LinesRead int64              `json:"lines_read"`
 	Other     int64              `json:"other_lines_skipped"`
 	Read      string             `json:"read"`
+	Zone      string             `json:"zone,omitempty"`
+	ZoneNote  string             `json:"zone_note,omitempty"`
+	ZoneFits  *bool              `json:"zone_fits,omitempty"`
 	Problems  string             `json:"problems,omitempty"`
 	Note      string             `json:"note,omitempty"`
 	Error     string             `json:"error,omitempty"`
@@ -319,9 +327,14 @@ func newTraceResult(ev *collect.Evidence, window time.Duration) *traceResult {
 
 func hopJSON(h collect.HopLog) traceHopJSON {
 	t := h.Totals()
-	return traceHopJSON{Name: h.Name, Pattern: h.Pattern, Format: h.Detection.Format, Detected: h.Detection.String(), Conn: h.Conn,
+	j := traceHopJSON{Name: h.Name, Pattern: h.Pattern, Format: h.Detection.Format, Detected: h.Detection.String(), Conn: h.Conn,
 		Files: h.Files, Kind: h.Detection.Kind, LinesRead: t.Parsed, Other: t.Other, Read: h.ReadSummary(),
-		Problems: h.Problems(), Note: h.Note, Error: h.Err, BytesRead: t.Bytes, Skipped: t.SkippedBytes}
+		Problems: h.Problems(), Note: h.Note, Error: h.Err, BytesRead: t.Bytes, Skipped: t.SkippedBytes, ZoneNote: h.ZoneNote}
+	if z := h.Zone; z != nil {
+		fits := z.Fits
+		j.Zone, j.ZoneNote, j.ZoneFits = hoplog.OffsetName(z.Offset), z.Sentence(), &fits
+	}
+	return j
 }
 
 // print writes the result for a person: the hops with their detection and
@@ -381,6 +394,13 @@ func printHopNotes(w io.Writer, h traceHopJSON) {
 	if h.Error == "" || len(h.Files) > 0 {
 		fmt.Fprintf(w, "     %s\n", h.Read)
 	}
+	if h.ZoneNote != "" {
+		prefix := ""
+		if h.ZoneFits != nil && !*h.ZoneFits {
+			prefix = "warning: "
+		}
+		fmt.Fprintf(w, "     %s%s\n", prefix, h.ZoneNote)
+	}
 	if h.Error != "" {
 		fmt.Fprintf(w, "     error: %s\n", h.Error)
 	}
@@ -390,6 +410,15 @@ func printHopNotes(w io.Writer, h traceHopJSON) {
 	if h.Note != "" {
 		fmt.Fprintf(w, "     note: %s\n", h.Note)
 	}
+}
+
+// localZone is the machine's zone, read where --log-tz local reads it.
+func localZone() *time.Location {
+	loc, err := collect.LoadLocation("local")
+	if err != nil {
+		return time.Local
+	}
+	return loc
 }
 
 func plural(n int, one, many string) string {
@@ -429,7 +458,7 @@ func (h *hopFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&h.hops, "hop", nil, "a component's access log, NAME=PATH[:FORMAT] (glob, .gz too), repeated in path order from the edge inward: traced and excerpted into logs/NAME.log")
 	fs.StringArrayVar(&h.logs, "log", nil, "an application or debug log, NAME=PATH[:FORMAT], repeated: the lines near each incident and those naming an affected SID go into logs/NAME.log")
 	fs.DurationVar(&h.matchWindow, "match-window", hoplog.DefaultWindow, "how far from an alert's time a log line may be and still be its request")
-	fs.StringVar(&h.logTZ, "log-tz", "local", "time zone of log times that carry no offset: local, UTC or an IANA name")
+	fs.StringVar(&h.logTZ, "log-tz", "auto", "time zone of log times that carry no offset: auto (the offset that lines the log's Twilio requests up with the alerts), local, UTC or an IANA name")
 	fs.Int64Var(&h.maxLogBytes, "max-log-bytes", collect.DefaultMaxLogBytes, "bound of each excerpt in logs/ (a note says where it was cut)")
 }
 
@@ -451,7 +480,7 @@ func (h *hopFlags) check() error {
 // run after the alerts and the probes: the hop trace (the demo's logs with
 // --demo when none were given) and Twilio's debug logs.
 func (h *hopFlags) collectors() []collect.Collector {
-	c := collect.Hops{Hops: h.hopSpecs, Logs: h.logSpecs, Window: h.matchWindow, Location: h.loc, MaxLogBytes: h.maxLogBytes}
+	c := collect.Hops{Hops: h.hopSpecs, Logs: h.logSpecs, Window: h.matchWindow, Location: h.loc, LocalZone: localZone(), MaxLogBytes: h.maxLogBytes}
 	if h.demo != nil {
 		c.Resolver = h.demo.Probe.Resolver
 		if len(h.hops) == 0 && len(h.logs) == 0 {

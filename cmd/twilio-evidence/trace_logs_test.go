@@ -88,3 +88,56 @@ func TestTrace_FirewallInSyslogReadAndOtherLinesCounted(t *testing.T) {
 		t.Errorf("summary.pdf appendix lacks the format and the counts:\n%s", pdf)
 	}
 }
+
+// onUTCMachine makes the machine's zone UTC for one test.
+func onUTCMachine(t *testing.T) {
+	t.Setenv("TZ", "UTC")
+	old := time.Local
+	time.Local = time.UTC
+	t.Cleanup(func() { time.Local = old })
+}
+
+// TestTrace_TokyoLogWithoutOffsetsOnAUTCMachine: a web log written in Tokyo
+// time without offsets, traced on a machine in UTC without --log-tz, is read
+// at the offset inferred from its Twilio requests, which trace states, and
+// every incident is matched; a log whose times fit no offset is warned of.
+func TestTrace_TokyoLogWithoutOffsetsOnAUTCMachine(t *testing.T) {
+	onUTCMachine(t)
+	dir := t.TempDir()
+	incs := traceIncidents(4)
+	jst := time.FixedZone("JST", 9*3600)
+	write := func(name string, shift time.Duration) string {
+		var b strings.Builder
+		line := func(at time.Time, path string, status int) {
+			fmt.Fprintf(&b, `{"time":"%s","remote_addr":"54.172.60.9","method":"POST","uri":"%s","status":%d,"request_time":0.2,"user_agent":"TwilioProxy/1.1"}`+"\n",
+				at.Add(shift).In(jst).Format("2006-01-02 15:04:05"), path, status)
+		}
+		for _, in := range incs {
+			line(in.t.Add(-10*time.Minute), "/health", 200)
+			line(in.t.Add(-2*time.Second), "/voice", 502)
+			line(in.t.Add(10*time.Minute), "/health", 200)
+		}
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(b.String()), 0o644)
+		return p
+	}
+	csv := writeIncidentsCSV(t, dir, incs)
+	r := traceJSON(t, "--hop", "web="+write("access.json", 0), "--incidents-file", csv)
+	h := r.Hops[0]
+	if h.Zone != "UTC+09:00" || h.ZoneNote != "times read as UTC+09:00, the offset that matches 4 of 4 incidents; set --log-tz to choose" {
+		t.Errorf("zone = %q, note %q", h.Zone, h.ZoneNote)
+	}
+	if len(r.Verdicts) != 1 || r.Verdicts[0].Outcome != "app_error" || r.Verdicts[0].Count != 4 {
+		t.Errorf("verdicts = %+v, want every incident answered 502", r.Verdicts)
+	}
+	_, text, _ := runCmd(t, "trace", "--quiet", "--hop", "web="+filepath.Join(dir, "access.json"), "--incidents-file", csv)
+	if !strings.Contains(text, "times read as UTC+09:00, the offset that matches 4 of 4 incidents") {
+		t.Errorf("trace output does not state the offset:\n%s", text)
+	}
+
+	// Seven minutes off every quarter hour: no offset fits, and it says so.
+	code, text, errs := runCmd(t, "trace", "--hop", "web="+write("skewed.json", 7*time.Minute), "--incidents-file", csv)
+	if code != exitOK || !strings.Contains(errs, "fit none from UTC-12:00 to UTC+14:00") || !strings.Contains(text, "warning: the log's times carry no offset and fit none") {
+		t.Errorf("exit %d, stderr %q, stdout:\n%s\nwant a warning that no offset fits", code, errs, text)
+	}
+}

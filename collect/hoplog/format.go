@@ -110,6 +110,9 @@ const (
 type parseContext struct {
 	loc *time.Location
 	ref time.Time
+	// usedLoc is set when a time was read in loc: the line's time carries
+	// no offset.
+	usedLoc bool
 }
 
 func newParseContext(loc *time.Location, ref time.Time) *parseContext {

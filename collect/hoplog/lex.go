@@ -134,6 +134,7 @@ func parseTimeAny(s string, pc *parseContext) (time.Time, bool) {
 	}
 	for _, l := range localLayouts {
 		if t, err := time.ParseInLocation(l, s, pc.loc); err == nil {
+			pc.usedLoc = true
 			return t.UTC(), true
 		}
 	}
@@ -177,6 +178,7 @@ func parseSyslogTime(s string, pc *parseContext) (time.Time, bool) {
 			return time.Time{}, false
 		}
 	}
+	pc.usedLoc = true
 	ref := pc.ref.In(pc.loc)
 	best := time.Time{}
 	for _, y := range []int{ref.Year() - 1, ref.Year(), ref.Year() + 1} {

@@ -29,9 +29,13 @@ const maxMatchLine = 4 << 10
 type Options struct {
 	// Window is how far from an incident a line may be (default 90 s).
 	Window time.Duration
-	// Location is the zone of timestamps without an offset (--log-tz);
-	// nil means local time.
+	// Location is the zone of timestamps without an offset (--log-tz).
+	// When nil, a hop whose times carry no offset is read at the offset that
+	// lines its Twilio requests up with the incidents (HopResult.Zone), and
+	// LocalZone when none does; other logs are read in LocalZone.
 	Location *time.Location
+	// LocalZone is the machine's zone; nil means time.Local.
+	LocalZone *time.Location
 	// Reference is a time near the logs' from which year-less syslog
 	// timestamps take their year; zero means the incidents' median time.
 	Reference time.Time
@@ -171,6 +175,9 @@ type HopResult struct {
 	// SpanFrom and SpanTo are the earliest and latest times the scan read in
 	// the hop's files; zero when it read none.
 	SpanFrom, SpanTo time.Time
+	// Zone is the offset inferred for times without one, when no zone was
+	// given; nil when the log's times carry offsets or a zone was given.
+	Zone *ZoneGuess
 }
 
 // Reason says why a hop could not decide an incident.
@@ -223,22 +230,40 @@ func ScanHop(ctx context.Context, spec Spec, incidents []Incident, opts Options)
 	if ref.IsZero() {
 		ref = medianTime(incidents)
 	}
-	pc := newParseContext(opts.Location, ref)
+	if opts.LocalZone == nil {
+		opts.LocalZone = time.Local
+	}
+	loc := opts.Location
+	if loc == nil {
+		loc = opts.LocalZone
+	}
+	pc := newParseContext(loc, ref)
 	var f *Format
 	var det Detection
 	if spec.Format != "" && spec.Format != "auto" {
 		if f, err = ParseFormat(spec.Format); err != nil {
 			return nil, fmt.Errorf("hop %s: %w", spec.Name, err)
 		}
-		det = Detection{Format: f.Name, Given: true, Detail: f.Detail()}
+		det = Detection{Format: f.Name, Given: true, Kind: f.Kind, Detail: f.Detail()}
 	} else {
 		if f, det, err = DetectFiles(files, pc.loc, pc.ref); err != nil {
 			return nil, fmt.Errorf("hop %s: %w", spec.Name, err)
 		}
 	}
+	var zone *ZoneGuess
+	if opts.Location == nil && !opts.ScanAll && f.Kind != KindText && usesLocation(f, sampleLines(files[:1], false), ref) {
+		// The log's times carry no offset and no zone was given: the
+		// offset that lines its Twilio requests up with the incidents.
+		z := inferZone(ctx, f, files, incidents, opts.window(), ref, pc.loc)
+		zone = &z
+		pc = newParseContext(z.Location(), ref)
+		if !z.Fits {
+			pc = newParseContext(opts.LocalZone, ref)
+		}
+	}
 	s := newScanner(f, pc, incidents, opts)
 	s.mixed = det.Mixed
-	res := &HopResult{Name: spec.Name, Detection: det, Conn: f.Conn}
+	res := &HopResult{Name: spec.Name, Detection: det, Conn: f.Conn, Zone: zone}
 	readable := 0
 	for _, path := range files {
 		if err := ctx.Err(); err != nil {

@@ -65,6 +65,12 @@ func TestProbe_EachFaultIsNamedByItsCause(t *testing.T) {
 					t.Errorf("timeout %v s (%q), measured %v s (unanswered %v); want 1 s from rt=1000 and at least 1.3 s", f.TimeoutSeconds, f.Override, f.Seconds, f.Unanswered)
 				}
 			}},
+		{name: "answers close to rt", url: start(webhooktest.Slow(2600*time.Millisecond)) + "/voice#rt=3000", ok: true, verdict: VerdictNearTimeout,
+			facts: func(t *testing.T, f Facts) {
+				if f.TimeoutSeconds != 3 || f.Override != "rt=3000" || f.Seconds < 2.6 {
+					t.Errorf("timeout %v s (%q), measured %v s; want 3 s from rt=3000 and at least 2.6 s", f.TimeoutSeconds, f.Override, f.Seconds)
+				}
+			}},
 		{name: "no answer at all", url: start(webhooktest.Slow(time.Minute)) + "/voice#rt=150", phase: PhaseResponse, class: ClassReadTimeout, code: 11205, verdict: CauseTooSlow,
 			facts: func(t *testing.T, f Facts) {
 				if !f.Unanswered || f.Seconds < 0.3 || f.Override != "rt=150" {
