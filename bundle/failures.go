@@ -1,6 +1,7 @@
 package bundle
 
 import (
+	"net"
 	"strings"
 
 	"github.com/twilio-evidence/twilio-evidence/collect"
@@ -18,8 +19,8 @@ func (l *Localizer) FailureText(f collect.Failure) string {
 		"host": host, "addr": f.Addr, "status": f.HTTPStatus, "code": f.TwilioCode,
 		"after": f.After, "detail": f.Detail,
 	}
-	if f.Addr == f.Host {
-		figs["addr"] = ""
+	if h, _, err := net.SplitHostPort(f.Addr); f.Addr == f.Host || err == nil && h == f.Host {
+		figs["host"], figs["addr"] = f.Addr, "" // an address says no more than the host
 	}
 	key := "failure." + f.Class
 	if !l.Has(key) {

@@ -28,7 +28,7 @@ func NewLocalizer(lang string) (*Localizer, error) {
 // exist, the statistics catalog for stats.* and trend.* findings, and the
 // analyzer's own sentence otherwise.
 func (l *Localizer) Finding(f analysis.Finding) string {
-	if strings.HasPrefix(f.ID, "collector.") && f.Figures != nil {
+	if (strings.HasPrefix(f.ID, "collector.") || f.ID == analysis.FindingTwilioStatusUnread) && f.Figures != nil {
 		// The failure's phrase comes from the catalog too.
 		figs := make(map[string]any, len(f.Figures)+1)
 		for k, v := range f.Figures {

@@ -3,6 +3,7 @@ package bundle
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"text/template"
@@ -201,8 +202,15 @@ func (r *Report) Fix() string {
 // Further are the other problems, each with its count.
 func (r *Report) Further() []string { return r.problems(r.D.Further) }
 
-// Beside is what is said next to the headline.
-func (r *Report) Beside() []string { return r.problems(r.D.Beside) }
+// Beside is what is said next to the headline, and that a Twilio
+// incident could not be checked when the status page was not read.
+func (r *Report) Beside() []string {
+	out := r.problems(r.D.Beside)
+	if r.D.Cause != analysis.CauseNoFailures && slices.Contains(r.D.Missing, analysis.MissingStatusPage) {
+		out = append(out, r.L.S("diagnosis.status_unchecked"))
+	}
+	return out
+}
 
 func (r *Report) problems(ps []analysis.Problem) []string {
 	out := make([]string, 0, len(ps))
@@ -224,7 +232,9 @@ func (r *Report) MissingEvidence() []string {
 	}
 	var out []string
 	for _, m := range r.D.Missing {
-		out = append(out, r.L.Missing(m))
+		if m != analysis.MissingStatusPage { // said beside the headline
+			out = append(out, r.L.Missing(m))
+		}
 	}
 	return out
 }
@@ -343,8 +353,33 @@ func (r *Report) LogsMissing() string {
 func (r *Report) IncompleteCollectors() []string {
 	var out []string
 	for _, c := range r.Ev.Collectors {
-		if c.State == collect.StateError || c.State == collect.StateTimeout {
+		if c.MissingEvidence() {
 			out = append(out, r.L.CollectorFailure(c))
+		}
+	}
+	return out
+}
+
+// ContextUnread are the lines about context that could not be read:
+// "Twilio status page not read: <failure>". They do not make the bundle
+// incomplete.
+func (r *Report) ContextUnread() []string { return ContextUnread(r.Ev, r.L) }
+
+// ContextUnread are the lines, in l's language, about the context
+// collectors of ev that failed.
+func ContextUnread(ev *collect.Evidence, l *Localizer) []string {
+	var out []string
+	for _, c := range ev.Collectors {
+		if c.Failed() && c.Context {
+			f := collect.Failure{Class: collect.FailOther, Detail: oneLine(c.Reason)}
+			if c.Failure != nil {
+				f = *c.Failure
+			}
+			key := "note.unread." + c.Name
+			if !l.Has(key) {
+				key = "note.unread"
+			}
+			out = append(out, l.F(key, "name", c.Name, "failure", l.FailureText(f)))
 		}
 	}
 	return out
@@ -354,7 +389,7 @@ func (r *Report) IncompleteCollectors() []string {
 // classified failure of one that did not finish, else its own reason
 // (why it was skipped).
 func (r *Report) CollectorReason(c collect.CollectorStatus) string {
-	if c.State == collect.StateError || c.State == collect.StateTimeout {
+	if c.Failed() {
 		f := collect.Failure{Class: collect.FailOther, Detail: oneLine(c.Reason)}
 		if c.Failure != nil {
 			f = *c.Failure

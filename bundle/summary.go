@@ -52,6 +52,9 @@ func writeSummaryPDF(w io.Writer, r *Report, opt PDFOptions) error {
 	if r.Incomplete {
 		d.Banner(L.S("banner.incomplete") + " " + strings.Join(r.IncompleteCollectors(), "; "))
 	}
+	for _, note := range r.ContextUnread() {
+		d.Paragraph(note)
+	}
 	d.KeyValue(L.S("label.window"), r.WindowLocal())
 	if !r.ZoneIsUTC() {
 		d.KeyValue(L.S("label.window_utc"), r.WindowUTC())

@@ -185,6 +185,9 @@ type Manifest struct {
 	// not the Monitor alerts.
 	AlertsSource       string `json:"alerts_source,omitempty"`
 	AlertsSourceReason string `json:"alerts_source_reason,omitempty"`
+	// Unread says which context could not be read ("Twilio status page not
+	// read: …"), in English; it leaves the bundle complete.
+	Unread []string `json:"unread,omitempty"`
 	// API is how the run used the Twilio API: requests, retries, 429s and
 	// how often they made it back off, the concurrency; absent when the
 	// run did not use it.
@@ -242,6 +245,9 @@ func newManifest(ev *collect.Evidence, stage *collect.Stage, reproducible bool) 
 		Window: ev.Window, Account: ev.Account.SID, Incomplete: analysis.Incomplete(ev),
 	}
 	m.Region, m.Edge, m.AlertsSource, m.AlertsSourceReason = ev.Region, ev.Edge, ev.AlertsSource, ev.AlertsSourceReason
+	if en, err := NewLocalizer("en"); err == nil {
+		m.Unread = ContextUnread(ev, en)
+	}
 	if ev.API != nil {
 		api := *ev.API
 		if reproducible { // they depend on timing

@@ -49,6 +49,7 @@ func (e *APIError) APIKey() bool { return ValidSID(e.Username, "SK") }
 // CheckTimeout.
 func CheckAPI(ctx context.Context, cfg *APIConfig) (*Account, error) {
 	c := *cfg
+	c.pool = nil // the check's own: one attempt, its own deadlines
 	c.MaxAttempts, c.RequestTimeout = 1, CheckTimeout
 	if c.Transport == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()

@@ -172,6 +172,9 @@ func runOne(ctx context.Context, env *Env, timeout time.Duration, i int, c Colle
 	if s, ok := c.(interface{ Source() string }); ok {
 		st.Source = s.Source()
 	}
+	if x, ok := c.(interface{ Context() bool }); ok {
+		st.Context = x.Context()
+	}
 	if sw, ok := c.(Switchable); ok {
 		if why := sw.Off(env); why != "" {
 			st.State, st.Reason = StateSkipped, why

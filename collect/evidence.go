@@ -172,4 +172,15 @@ type CollectorStatus struct {
 	// Failure is the error or timeout classified (class, host, Twilio's
 	// answer); Reason keeps the raw error.
 	Failure *Failure `json:"failure,omitempty"`
+	// Context is true for a collector whose data is context, not evidence
+	// (Twilio's public status page): its failure is said, and the bundle
+	// stays complete.
+	Context bool `json:"context,omitempty"`
 }
+
+// Failed reports whether the collector ended in an error or a timeout.
+func (c CollectorStatus) Failed() bool { return c.State == StateError || c.State == StateTimeout }
+
+// MissingEvidence reports whether the collector failed and its data is
+// evidence: the bundle is then incomplete.
+func (c CollectorStatus) MissingEvidence() bool { return c.Failed() && !c.Context }

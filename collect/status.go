@@ -72,6 +72,11 @@ func (StatusPage) Name() string { return "twilio-status" }
 // Source names where the collector's data comes from.
 func (StatusPage) Source() string { return "status-page" }
 
+// Context marks the status page as context, not evidence: a page that
+// cannot be read (a server without Internet access, a proxy that lets the
+// API through only) is said, and leaves the bundle complete.
+func (StatusPage) Context() bool { return true }
+
 // Off implements Switchable.
 func (s StatusPage) Off(*Env) string { return s.Skip }
 

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"text/template"
 	"time"
 
 	"github.com/twilio-evidence/twilio-evidence/collect"
@@ -65,6 +66,9 @@ const (
 	MissingAlerts = "alerts" // the alerts could not be read
 	MissingProbes = "probes" // no probe of the webhook URLs
 	MissingHops   = "hops"   // no access logs of the customer's components
+	// MissingStatusPage: Twilio's status page could not be read, so a
+	// Twilio incident could not be checked.
+	MissingStatusPage = "status_page"
 )
 
 // claim is a detector's statement that cause explains some incidents.
@@ -521,6 +525,9 @@ func (d *diag) missing() []string {
 	if d.ev.Hops == nil || len(d.ev.Hops.Report.Hops) == 0 {
 		out = append(out, MissingHops)
 	}
+	if ContextUnread(d.ev) {
+		out = append(out, MissingStatusPage)
+	}
 	return out
 }
 
@@ -563,11 +570,13 @@ func minus(a, b map[int]bool) map[int]bool {
 	return m
 }
 
-// english is the English catalog, for the Text of problems and proofs.
+// english is the English catalog, for the Text of problems and proofs. It
+// is embedded and a test loads it; were it broken, sentences would read as
+// their keys.
 var english = sync.OnceValue(func() *Text {
 	t, err := NewText("en")
 	if err != nil {
-		panic("the English catalog does not load: " + err.Error()) // embedded; a test loads it
+		return &Text{lang: "en", msgs: map[string]string{}, parsed: map[string]*template.Template{}}
 	}
 	return t
 })

@@ -119,28 +119,49 @@ func incidentFindings(ev *collect.Evidence) []Finding {
 func collectorFindings(ev *collect.Evidence) []Finding {
 	var out []Finding
 	for _, c := range ev.Collectors {
-		if c.State == collect.StateError || c.State == collect.StateTimeout {
-			f := collect.Failure{Class: collect.FailOther}
-			if c.Failure != nil {
-				f = *c.Failure
-			}
-			what := f.Class
-			if f.Host != "" {
-				what += ", " + f.Host
-			}
-			out = append(out, Finding{ID: "collector." + c.State, Step: 0, Severity: Warn,
-				Verdict:  fmt.Sprintf("The %s collector did not finish (%s): manifest.json holds its error. The bundle is incomplete.", c.Name, what),
+		if !c.Failed() {
+			continue
+		}
+		f := collect.Failure{Class: collect.FailOther}
+		if c.Failure != nil {
+			f = *c.Failure
+		}
+		what := f.Class
+		if f.Host != "" {
+			what += ", " + f.Host
+		}
+		if c.Context {
+			out = append(out, Finding{ID: FindingTwilioStatusUnread, Step: 4, Severity: Info,
+				Verdict:  fmt.Sprintf("Twilio status page not read (%s): whether Twilio published an incident while the webhooks failed could not be checked.", what),
 				Evidence: []string{"manifest.json"},
 				Figures:  FailureFigures(c.Name, c.State, f)})
+			continue
 		}
+		out = append(out, Finding{ID: "collector." + c.State, Step: 0, Severity: Warn,
+			Verdict:  fmt.Sprintf("The %s collector did not finish (%s): manifest.json holds its error. The bundle is incomplete.", c.Name, what),
+			Evidence: []string{"manifest.json"},
+			Figures:  FailureFigures(c.Name, c.State, f)})
 	}
 	return out
 }
 
-// Incomplete reports whether any collector failed or timed out.
+// Incomplete reports whether a collector of evidence failed or timed out;
+// context that could not be read (Twilio's status page) leaves the bundle
+// complete.
 func Incomplete(ev *collect.Evidence) bool {
 	for _, c := range ev.Collectors {
-		if c.State == collect.StateError || c.State == collect.StateTimeout {
+		if c.MissingEvidence() {
+			return true
+		}
+	}
+	return false
+}
+
+// ContextUnread reports whether a collector of context (Twilio's status
+// page) failed or timed out.
+func ContextUnread(ev *collect.Evidence) bool {
+	for _, c := range ev.Collectors {
+		if c.Failed() && c.Context {
 			return true
 		}
 	}

@@ -19,6 +19,10 @@ const (
 	// FindingTwilioStatusNone says the status page was read and lists no
 	// such incident while the failures happened.
 	FindingTwilioStatusNone = "twilio.status_none"
+	// FindingTwilioStatusUnread says the status page could not be read, so
+	// a Twilio incident could not be checked; its figures are the failure's
+	// (FailureFigures).
+	FindingTwilioStatusUnread = "twilio.status_unread"
 	// FindingIncidentsFromNotifications says the incidents come from the
 	// API v2010 Notifications resource, not the Monitor alerts.
 	FindingIncidentsFromNotifications = "incidents.from_notifications"

@@ -176,3 +176,45 @@ func TestAnalyze_IncludesTwilioStatusFindings(t *testing.T) {
 		t.Errorf("Analyze gave %d twilio.status_incident findings, want 1", n)
 	}
 }
+
+// TestStatusPageUnread_IsContextNotEvidence: a status page that could not
+// be read leaves the bundle complete, says so in a finding of step 4 and
+// in the verdict's missing evidence, and no collector finding marks the
+// bundle incomplete; an evidence collector's failure still does.
+func TestStatusPageUnread_IsContextNotEvidence(t *testing.T) {
+	ev := statusEvidence([]float64{1, 2, 3})
+	ev.TwilioStatus = nil
+	ev.Collectors = []collect.CollectorStatus{
+		{Name: "alerts", State: collect.StateOK},
+		{Name: "twilio-status", State: collect.StateError, Context: true, Reason: "twilio status: get https://status.twilio.com/api/v2/incidents.json: dial tcp: lookup status.twilio.com: no such host",
+			Failure: &collect.Failure{Class: collect.FailDNS, Host: "status.twilio.com", Detail: "no such host"}},
+	}
+	if Incomplete(ev) {
+		t.Error("an unread status page made the bundle incomplete")
+	}
+	res := Analyze(ev)
+	var unread *Finding
+	for i, f := range res.Findings {
+		if strings.HasPrefix(f.ID, "collector.") {
+			t.Errorf("finding %s: %s", f.ID, f.Verdict)
+		}
+		if f.ID == FindingTwilioStatusUnread {
+			unread = &res.Findings[i]
+		}
+	}
+	if unread == nil || unread.Step != 4 || unread.Figures["host"] != "status.twilio.com" || strings.Contains(unread.Verdict, "lookup") {
+		t.Fatalf("unread finding = %+v, want step 4 with the failure's host and no raw error", unread)
+	}
+	found := false
+	for _, m := range res.Diagnosis.Missing {
+		found = found || m == MissingStatusPage
+	}
+	if !found {
+		t.Errorf("missing = %v, want %s", res.Diagnosis.Missing, MissingStatusPage)
+	}
+
+	ev.Collectors = append(ev.Collectors, collect.CollectorStatus{Name: "config", State: collect.StateTimeout, Failure: &collect.Failure{Class: collect.FailTimeout}})
+	if !Incomplete(ev) {
+		t.Error("a timed-out config collector left the bundle complete")
+	}
+}

@@ -86,3 +86,64 @@ func TestAccessLogFixtureLeaksNothing(t *testing.T) {
 		t.Error("phone numbers in the access log were not masked")
 	}
 }
+
+// alertsNDJSON returns about size bytes of alerts.ndjson as the bundle
+// stages it: Monitor alerts of a list page, every tenth with its details
+// (header dumps, a response body), every 50th holding a cookie and the
+// token.
+func alertsNDJSON(size int) []byte {
+	var b strings.Builder
+	for i := 0; b.Len() < size; i++ {
+		sid := fmt.Sprintf("NO%032x", i)
+		line := fmt.Sprintf(`{"account_sid":"%s","alert_text":"Msg=Got+HTTP+502+response+to+https%%3A%%2F%%2Fivr.example.com%%2Fvoice\u0026ErrorCode=11200\u0026LogLevel=ERROR","api_version":"2010-04-01","date_created":"2026-11-18T10:00:02Z","date_generated":"2026-11-18T10:00:00Z","date_updated":"2026-11-18T10:00:02Z","error_code":"11200","log_level":"error","more_info":"https://www.twilio.com/docs/errors/11200","request_method":"POST","request_url":"https://ivr.example.com/voice","resource_sid":"CA%032x","service_sid":null,"sid":"%s","url":"https://monitor.twilio.com/v1/Alerts/%s"`, accountSID, i, sid, sid)
+		if i%10 == 0 {
+			cookie := "theme=dark"
+			if i%50 == 0 {
+				cookie = "session=" + authToken
+			}
+			line += fmt.Sprintf(`,"request_headers":"User-Agent=TwilioProxy%%2F1.1\u0026Cookie=%s","response_headers":"Content-Type=text%%2Fhtml\u0026Server=nginx","response_body":"\u003chtml\u003e\u003cbody\u003e502 Bad Gateway\u003c/body\u003e\u003c/html\u003e"`, cookie)
+		}
+		b.WriteString(line + "}\n")
+	}
+	return []byte(b.String())
+}
+
+// BenchmarkRedactAlerts measures alerts.ndjson read as JSON (string by
+// string, members by name), the way the bundle stages it, against the same
+// bytes read as plain text line by line.
+func BenchmarkRedactAlerts(b *testing.B) {
+	data := alertsNDJSON(8 << 20)
+	r, err := New(Options{Secrets: []string{authToken, apiSecret}, Usernames: []string{accountSID, apiKeySID}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, kind := range []struct {
+		name string
+		kind Kind
+	}{{"text", Text}, {"json", JSON}} {
+		b.Run(kind.name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for i := 0; i < b.N; i++ {
+				w := r.WriterOf("alerts.ndjson", kind.kind, io.Discard)
+				for off := 0; off < len(data); off += 32 << 10 {
+					w.Write(data[off:min(off+32<<10, len(data))])
+				}
+				w.Close()
+			}
+		})
+	}
+}
+
+func TestAlertsFixtureLeaksNothingAsJSON(t *testing.T) {
+	r, err := New(Options{Secrets: []string{authToken}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := string(r.Redact("alerts.ndjson", JSON, alertsNDJSON(1<<20)))
+	if strings.Contains(out, authToken) || strings.Contains(out, "session=") || !strings.Contains(out, "Cookie=[REDACTED:cookie-header]") {
+		t.Fatal("the benchmark's alerts keep a cookie or the token")
+	}
+	if !strings.Contains(out, `"request_url":"https://ivr.example.com/voice"`) {
+		t.Error("the benchmark's alerts lost their URL")
+	}
+}

@@ -313,6 +313,11 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 	if err := o.safety.overBudget(); err != nil {
 		return err
 	}
+	// Context that could not be read is said, without changing the exit
+	// code (--no-status leaves the status page out).
+	for _, l := range bundle.ContextUnread(ev, localizer(o.text.lang)) {
+		fmt.Fprintln(s.err, "twilio-evidence: warning: "+l)
+	}
 	if analysis.Incomplete(ev) {
 		lines, names := failedCollectors(ev, localizer(o.text.lang))
 		for _, l := range lines {
@@ -339,11 +344,11 @@ func (o *bundleOptions) checkAPIFlags() error {
 	return nil
 }
 
-// failedCollectors are one short line for each collector that failed or
-// timed out (collector, class of failure, host), and their names.
+// failedCollectors are one short line for each collector of evidence that
+// failed or timed out (collector, class of failure, host), and their names.
 func failedCollectors(ev *collect.Evidence, l *bundle.Localizer) (lines, names []string) {
 	for _, c := range ev.Collectors {
-		if c.State == collect.StateError || c.State == collect.StateTimeout {
+		if c.MissingEvidence() {
 			lines = append(lines, l.CollectorFailure(c))
 			names = append(names, c.Name)
 		}

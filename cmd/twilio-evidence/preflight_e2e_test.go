@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -222,5 +224,74 @@ func TestE2E_FailedCollectorIsOneShortLine(t *testing.T) {
 		if strings.Contains(text, raw) {
 			t.Errorf("%s holds the raw error (%q)", name, raw)
 		}
+	}
+}
+
+// TestE2E_UnreadStatusPageLeavesTheBundleComplete: Twilio's status page
+// cannot be read (refused, or answering 503): the run exits 0 with a
+// complete bundle whose manifest and PDF say the page was not read, and
+// whose diagnosis says a Twilio incident could not be checked.
+func TestE2E_UnreadStatusPageLeavesTheBundleComplete(t *testing.T) {
+	unavailable := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "unavailable", http.StatusServiceUnavailable)
+	}))
+	defer unavailable.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close()
+	cases := []struct{ name, url, want string }{
+		{"refused", "http://" + closed, "Twilio status page not read: connect: no connection to " + closed + ": connection refused"},
+		{"503", unavailable.URL, "Twilio status page not read: HTTP 503 from 127.0.0.1"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			fake, _ := e2eFake(t)
+			out := t.TempDir()
+			r := runE2E(t, e2eEnv(), e2eBundleArgs(fake, out, "--no-probe", "--status-url", c.url)...)
+			if r.code != exitOK {
+				t.Fatalf("exit %d, want 0\nstderr: %s", r.code, r.stderr)
+			}
+			if !strings.Contains(r.stderr, "warning: "+c.want) {
+				t.Errorf("stderr lacks %q:\n%s", c.want, r.stderr)
+			}
+			files := readZip(t, strings.TrimSpace(r.stdout))
+			var m struct {
+				Incomplete bool     `json:"incomplete"`
+				Unread     []string `json:"unread"`
+				Collectors []struct {
+					Name, State string
+					Context     bool
+				} `json:"collectors"`
+			}
+			if err := json.Unmarshal(files["manifest.json"], &m); err != nil {
+				t.Fatal(err)
+			}
+			if m.Incomplete || len(m.Unread) != 1 || !strings.HasPrefix(m.Unread[0], c.want) {
+				t.Errorf("manifest: incomplete %v, unread %q; want complete and %q", m.Incomplete, m.Unread, c.want)
+			}
+			for _, col := range m.Collectors {
+				if col.Name == "twilio-status" && (col.State != "error" || !col.Context) {
+					t.Errorf("manifest: twilio-status %+v, want an error marked as context", col)
+				}
+			}
+			pdf := strings.Join(strings.Fields(pdfText(t, files["summary.pdf"])), " ")
+			if !strings.Contains(pdf, c.want) {
+				t.Errorf("the PDF lacks %q", c.want)
+			}
+			if strings.Contains(pdf, "INCOMPLETE") {
+				t.Error("the PDF says INCOMPLETE")
+			}
+			for _, s := range []string{"Twilio incident could not be checked", "status.twilio.com"} {
+				if !strings.Contains(pdf, s) {
+					t.Errorf("the PDF's diagnosis lacks %q", s)
+				}
+			}
+			if !strings.Contains(string(files["findings.json"]), `"twilio.status_unread"`) {
+				t.Error("findings.json lacks twilio.status_unread")
+			}
+		})
 	}
 }

@@ -285,6 +285,9 @@ type collectorJSON struct {
 	// Failure is the short line of a collector that failed: class of
 	// failure and host (Reason holds the raw error).
 	Failure string `json:"failure,omitempty"`
+	// Context is true for context (Twilio's status page), whose failure
+	// leaves the bundle complete.
+	Context bool `json:"context,omitempty"`
 }
 
 // previousJSON is the trend against the previous bundle.
@@ -332,8 +335,8 @@ func summarize(res *bundleResult, prev string, s streams) *runSummary {
 	}
 	en := localizer("en")
 	for _, c := range ev.Collectors {
-		cj := collectorJSON{Name: c.Name, State: c.State, Source: c.Source, Reason: c.Reason}
-		if c.State == collect.StateError || c.State == collect.StateTimeout {
+		cj := collectorJSON{Name: c.Name, State: c.State, Source: c.Source, Reason: c.Reason, Context: c.Context}
+		if c.Failed() {
 			cj.Failure = en.CollectorFailure(c)
 		}
 		sum.Collectors = append(sum.Collectors, cj)

@@ -210,7 +210,7 @@ func runOneSubaccount(ctx context.Context, o bundleOptions, s streams, sub colle
 func incompleteReasons(sum *runSummary) string {
 	var parts []string
 	for _, c := range sum.Collectors {
-		if c.State == collect.StateError || c.State == collect.StateTimeout {
+		if (c.State == collect.StateError || c.State == collect.StateTimeout) && !c.Context {
 			parts = append(parts, c.Failure)
 		}
 	}
