@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/twilio-evidence/twilio-evidence/collect/infile"
 )
 
 // ErrNoCJKFont is returned when text needs a Japanese font and none was
@@ -20,11 +23,21 @@ var ErrCFFFont = errors.New("font has PostScript (CFF) outlines; the PDF writer 
 	"needs a TrueType font with glyf outlines, such as IPAex Gothic " +
 	"(apt install fonts-ipaexfont-gothic)")
 
+// FontsEnv names the environment variable that, when set, replaces the
+// places DefaultCJKFontPaths searches: a list of font files separated like
+// PATH (':', or ';' on Windows). Set to a file that does not exist, it
+// hides every Japanese font of the system.
+const FontsEnv = "TWILIO_EVIDENCE_FONTS"
+
 // DefaultCJKFontPaths returns the places searched, in order, for a Japanese
-// TrueType font when none is given explicitly: IPAex and IPA Gothic on
-// Debian, Ubuntu and Fedora, Noto Sans CJK/JP in TrueType form, and the
-// Japanese fonts that come with macOS and Windows.
+// TrueType font when none is given explicitly: the files of TWILIO_EVIDENCE_FONTS when
+// it is set; otherwise IPAex and IPA Gothic on Debian, Ubuntu and Fedora,
+// Noto Sans CJK/JP in TrueType form, and the Japanese fonts that come with
+// macOS and Windows.
 func DefaultCJKFontPaths() []string {
+	if list, ok := os.LookupEnv(FontsEnv); ok {
+		return filepath.SplitList(list)
+	}
 	return []string{
 		"/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf",
 		"/usr/share/fonts/truetype/ipaexfont-gothic/ipaexg.ttf",
@@ -82,9 +95,13 @@ func newFontFace(path string, data []byte) (*fontFace, error) {
 	return &fontFace{path: path, ttf: ttf, cmap: sub, cover: map[rune]bool{}}, nil
 }
 
+// maxFontBytes bounds a font file: Noto Sans CJK's collection, the largest
+// one searched, is some 20 MB.
+const maxFontBytes = 64 << 20
+
 // loadFontFile reads and checks the font at path.
 func loadFontFile(path string) (*fontFace, error) {
-	data, err := os.ReadFile(path)
+	data, err := infile.ReadFile(path, infile.Limits{MaxBytes: maxFontBytes})
 	if err != nil {
 		return nil, fmt.Errorf("read font: %w", err)
 	}
@@ -93,6 +110,16 @@ func loadFontFile(path string) (*fontFace, error) {
 		return nil, fmt.Errorf("font %s: %w", path, err)
 	}
 	return face, nil
+}
+
+// FindCJKFont returns the path of the Japanese font a Document uses when
+// none is given explicitly, or an error wrapping ErrNoCJKFont.
+func FindCJKFont() (string, error) {
+	face, err := findCJKFont("", DefaultCJKFontPaths())
+	if err != nil {
+		return "", err
+	}
+	return face.path, nil
 }
 
 // findCJKFont loads the explicit font when one is given, else the first
