@@ -66,9 +66,8 @@ func TestE2E_JapaneseDemoSaysTheDiagnosisInJapanese(t *testing.T) {
 	}
 	text := pdfText(t, files["summary.pdf"])
 	page1 := strings.SplitN(text, "\f", 2)[0]
-	box := page1[strings.Index(page1, "確度")-min(strings.Index(page1, "確度"), 600):]
-	box = box[:strings.Index(box, "1. アカウントSID")]
-	result := text[strings.Index(text, "5. 切り分け結果"):strings.Index(text, "6. 添付ログ")]
+	box := between(t, page1, "対象期間", "2. 影響を受けた")
+	result := between(t, text, "4. 切り分け結果", "5. フローの説明")
 	for name, part := range map[string]string{"the diagnosis box": box, "the isolation result": result} {
 		if en := englishIn(part); len(en) > 0 {
 			t.Errorf("%s has English: %q\n%s", name, en, part)
@@ -103,4 +102,19 @@ func TestEnglishIn_FindsSentencesNotData(t *testing.T) {
 			t.Errorf("englishIn(%q) = %q, want %d", text, englishIn(text), want)
 		}
 	}
+}
+
+// between returns the part of text from the first from to the first to
+// after it, and fails the test when either is missing.
+func between(t *testing.T, text, from, to string) string {
+	t.Helper()
+	i := strings.Index(text, from)
+	if i < 0 {
+		t.Fatalf("no %q in:\n%.2000s", from, text)
+	}
+	j := strings.Index(text[i:], to)
+	if j < 0 {
+		t.Fatalf("no %q after %q in:\n%.2000s", to, from, text[i:])
+	}
+	return text[i : i+j]
 }
