@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 )
@@ -20,11 +21,21 @@ var ErrCFFFont = errors.New("font has PostScript (CFF) outlines; the PDF writer 
 	"needs a TrueType font with glyf outlines, such as IPAex Gothic " +
 	"(apt install fonts-ipaexfont-gothic)")
 
+// CJKFontsEnv names the environment variable that, when set, replaces the
+// places DefaultCJKFontPaths searches: a list of font files separated like
+// PATH (":" on Unix). Set to a file that does not exist, it makes the
+// lookup find nothing — how a machine without a Japanese font is tried.
+const CJKFontsEnv = "TWILIO_EVIDENCE_CJK_FONTS"
+
 // DefaultCJKFontPaths returns the places searched, in order, for a Japanese
-// TrueType font when none is given explicitly: IPAex and IPA Gothic on
-// Debian, Ubuntu and Fedora, Noto Sans CJK/JP in TrueType form, and the
-// Japanese fonts that come with macOS and Windows.
+// TrueType font when none is given explicitly: those of CJKFontsEnv when it
+// is set, else IPAex and IPA Gothic on Debian, Ubuntu and Fedora, Noto Sans
+// CJK/JP in TrueType form, and the Japanese fonts that come with macOS and
+// Windows.
 func DefaultCJKFontPaths() []string {
+	if v, ok := os.LookupEnv(CJKFontsEnv); ok {
+		return filepath.SplitList(v)
+	}
 	return []string{
 		"/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf",
 		"/usr/share/fonts/truetype/ipaexfont-gothic/ipaexg.ttf",
@@ -93,6 +104,21 @@ func loadFontFile(path string) (*fontFace, error) {
 		return nil, fmt.Errorf("font %s: %w", path, err)
 	}
 	return face, nil
+}
+
+// FindCJKFont returns the path of the Japanese font a document would use:
+// explicit (--font) when given and usable, else the first usable one of
+// candidates (DefaultCJKFontPaths when nil). The error wraps ErrNoCJKFont
+// when none is found.
+func FindCJKFont(explicit string, candidates []string) (string, error) {
+	if candidates == nil {
+		candidates = DefaultCJKFontPaths()
+	}
+	face, err := findCJKFont(explicit, candidates)
+	if err != nil {
+		return "", err
+	}
+	return face.path, nil
 }
 
 // findCJKFont loads the explicit font when one is given, else the first
