@@ -120,6 +120,7 @@ func TestWrite_StatsFilesInTheDisplayZone(t *testing.T) {
 }
 
 func TestWrite_SummaryJSONInTheBundlesLanguage(t *testing.T) {
+	needJapaneseFont(t)
 	ev := weekEvidence(time.UTC, every(time.Hour, 3, time.Hour, "https://ivr.example.com/voice"), nil)
 	st, err := stats.ReadSummary(strings.NewReader(string(writeBundle(t, ev, Options{Reproducible: true, Lang: "ja"})[stats.SummaryPath])))
 	if err != nil {

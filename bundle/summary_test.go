@@ -19,33 +19,17 @@ import (
 	"github.com/twilio-evidence/twilio-evidence/bundle/pdfdoc"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/demo"
+	"github.com/twilio-evidence/twilio-evidence/internal/needtool"
 )
 
 var update = flag.Bool("update", false, "rewrite docs/summary-page1.png from the demo bundle")
 
-// needTool returns the path of a command-line tool the test needs: skipped
-// on a workstation without it, a failure under CI.
-func needTool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "" {
-			t.Skipf("%s not installed (apt install poppler-utils)", name)
-		}
-		t.Fatalf("%s not installed, and CI is set", name)
-	}
-	return p
-}
-
-// needJapaneseFont skips (or under CI fails) without a Japanese font.
+// needJapaneseFont skips the test (or fails it under CI) without a
+// Japanese font.
 func needJapaneseFont(t *testing.T) {
 	t.Helper()
-	if _, err := pdfdoc.New(pdfdoc.Options{RequireCJK: true}); err != nil {
-		if os.Getenv("CI") == "" {
-			t.Skipf("no Japanese font: %v", err)
-		}
-		t.Fatalf("no Japanese font, and CI is set: %v", err)
-	}
+	_, err := pdfdoc.FindCJKFont()
+	needtool.Need(t, needtool.JapaneseFont, err)
 }
 
 const acct = "AC0123456789abcdef0123456789abcdef"
@@ -126,7 +110,7 @@ func readBundle(t *testing.T, path string) map[string][]byte {
 
 func pdfText(t *testing.T, pdf []byte) string {
 	t.Helper()
-	tool := needTool(t, "pdftotext")
+	tool := needtool.Command(t, "pdftotext", "poppler-utils")
 	dir := t.TempDir()
 	in := filepath.Join(dir, "summary.pdf")
 	if err := os.WriteFile(in, pdf, 0o644); err != nil {
@@ -252,7 +236,7 @@ func TestTicket_FieldsInSupportOrder(t *testing.T) {
 // TestSummaryPDF_Page1Image renders page 1 of the demo bundle to PNG; with
 // -update it rewrites docs/summary-page1.png, the image in the README.
 func TestSummaryPDF_Page1Image(t *testing.T) {
-	tool := needTool(t, "pdftoppm")
+	tool := needtool.Command(t, "pdftoppm", "poppler-utils")
 	w := collect.Window{From: time.Date(2026, 11, 18, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)}
 	w.Location, _ = time.LoadLocation("Asia/Tokyo")
 	d, err := demo.Start(w)

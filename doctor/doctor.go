@@ -292,17 +292,23 @@ func countCerts(b []byte) int {
 // warning otherwise.
 func checkFont(o Options) Check {
 	c := Check{Name: "font"}
-	path, err := pdfdoc.FindCJKFont(o.Font, nil)
+	if o.Font != "" {
+		if _, err := bundle.NewPDFDocument("ja", nil, bundle.PDFOptions{FontPath: o.Font}); err != nil {
+			c.Status, c.Key, c.Advice = Fail, "font_bad", "font"
+			c.Figures = map[string]any{"path": o.Font, "error": shortErr(err)}
+			return c
+		}
+		c.Status, c.Key, c.Figures = OK, "font_ok", map[string]any{"path": o.Font}
+		return c
+	}
+	path, err := pdfdoc.FindCJKFont()
 	if err == nil {
 		c.Status, c.Key, c.Figures = OK, "font_ok", map[string]any{"path": path}
 		return c
 	}
 	c.Status, c.Key, c.Advice = Warn, "font_missing", "font"
-	if o.Lang == "ja" || o.Font != "" {
+	if o.Lang == "ja" {
 		c.Status = Fail
-	}
-	if o.Font != "" {
-		c.Key, c.Figures = "font_bad", map[string]any{"path": o.Font, "error": shortErr(err)}
 	}
 	return c
 }

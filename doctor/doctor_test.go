@@ -103,7 +103,7 @@ func TestRun_FailuresAreSaidWithAdvice(t *testing.T) {
 		{"API unreachable", func(o *Options) { o.APIURL = closed }, "monitor.twilio.com", Fail, "firewall"},
 		{"status page unreadable", func(o *Options) { o.StatusURL = closed }, "status-page", Warn, "--no-status"},
 		{"no Japanese font", func(o *Options) {
-			t.Setenv("TWILIO_EVIDENCE_CJK_FONTS", filepath.Join(t.TempDir(), "none.ttf"))
+			t.Setenv("TWILIO_EVIDENCE_FONTS", filepath.Join(t.TempDir(), "none.ttf"))
 			o.Lang = "ja"
 		}, "font", Fail, "fonts-ipaexfont-gothic"},
 		{"output missing", func(o *Options) { o.Output = filepath.Join(o.Output, "nope") }, "output", Fail, "--output"},

@@ -141,7 +141,13 @@ func (x *hopIndex) claims(d *diag, g *group, i int, tr hoplog.IncidentTrace) []*
 	switch tr.Outcome {
 	case hoplog.OutcomeDropped:
 		m, _ := x.at(tr, tr.From)
-		return []*claim{at(CausePathFirewall, ConfidenceHigh, tr.From, map[string]any{"component": tr.From, "next": "", "status": "", "basis": "drop"}, line(tr.From, m))}
+		// A firewall that drops connections to the webhook all the time (a
+		// port scan) proves less by a drop near the incident.
+		conf := ConfidenceHigh
+		if b := tr.Background; b != nil {
+			conf = Confidence(b.Confidence())
+		}
+		return []*claim{at(CausePathFirewall, conf, tr.From, map[string]any{"component": tr.From, "next": "", "status": "", "basis": "drop"}, line(tr.From, m))}
 	case hoplog.OutcomeLost:
 		m, k := x.at(tr, tr.From)
 		ps := []Proof{line(tr.From, m), proof("proof.hop_missing", x.file(tr.To), "hop", tr.To, "from", tr.From)}

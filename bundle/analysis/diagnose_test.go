@@ -494,3 +494,34 @@ func TestVerdictFinding_CarriesTheDiagnosis(t *testing.T) {
 		t.Errorf("verdict %q", f.Verdict)
 	}
 }
+
+// TestDiagnose_DropsAmongBackgroundScansAreWeakerEvidence: the firewall's
+// drops at the incidents' times, from a firewall that drops connections to
+// the webhook all the time, do not make a high-confidence firewall cause.
+func TestDiagnose_DropsAmongBackgroundScansAreWeakerEvidence(t *testing.T) {
+	drop := func(int) hoplog.Match {
+		return hoplog.Match{Seen: true, Dropped: true, Action: "DROP", Line: "Nov 20 08:00:01 gw kernel: [UFW BLOCK] IN=eth0 SRC=45.155.205.3 DST=203.0.113.10 PROTO=TCP SPT=40000 DPT=443"}
+	}
+	for _, tt := range []struct {
+		name string
+		bg   *hoplog.Background
+		want Confidence
+	}{
+		{"quiet firewall", &hoplog.Background{Drops: 0, Minutes: 300, Window: 90 * time.Second}, ConfidenceHigh},
+		{"scanned all the time", &hoplog.Background{Drops: 900, Minutes: 300, Window: 90 * time.Second, Targets: []string{"203.0.113.10:443"}}, ConfidenceLow},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ev := withHops(caseEvidence(fails(5, "https://ivr.example.com/voice", "11205", 0)),
+				hop{name: "fw", conn: true, format: "iptables", match: drop}, hop{name: "web", format: "combined", match: unseen})
+			ev.Hops.Hops[0].Result.Background = tt.bg
+			ev.Hops.Report = hoplog.Trace(ev.Hops.Incidents, []*hoplog.HopResult{ev.Hops.Hops[0].Result, ev.Hops.Hops[1].Result})
+			d := Diagnose(ev)
+			switch {
+			case tt.want == ConfidenceHigh && (d.Cause != CausePathFirewall || d.Confidence != ConfidenceHigh):
+				t.Errorf("cause %s (%s), want path_firewall with high confidence", d.Cause, d.Confidence)
+			case tt.want == ConfidenceLow && (d.Confidence == ConfidenceHigh || d.Cause != CausePathFirewall && !hasCause(d.Between, CausePathFirewall)):
+				t.Errorf("cause %s (%s), between %v; want path_firewall weakly, not high", d.Cause, d.Confidence, d.Between)
+			}
+		})
+	}
+}

@@ -109,6 +109,16 @@ func verdictFinding(v hoplog.Verdict, host string) (Finding, bool) {
 		f.ID, f.Evidence = FindingHopsLost, append(counts, "from: "+v.From, "to: "+v.To)
 	case hoplog.OutcomeDropped:
 		f.ID, f.Evidence = FindingHopsFirewallDrop, append(counts, "at: "+v.From)
+		// Drops to the webhook outside the incidents' windows (a port
+		// scan) make a drop near an incident weaker evidence: say how often.
+		figs["confidence"], figs["background"] = v.Confidence, ""
+		if b := v.Background; b != nil && b.Drops > 0 {
+			figs["background"] = fmt.Sprintf("%.1f", b.PerHour())
+			figs["targets"] = strings.Join(b.Targets, ", ")
+			figs["chance"] = fmt.Sprintf("%.0f", 100*b.Chance())
+			figs["window"] = b.Window.String()
+			f.Evidence = append(f.Evidence, fmt.Sprintf("background drops: %d in %.0f min outside the incidents' windows", b.Drops, b.Minutes), "confidence: "+v.Confidence)
+		}
 	case hoplog.OutcomeNotReached:
 		f.ID, f.Evidence = FindingHopsNeverReached, counts
 	case hoplog.OutcomeAppError, hoplog.OutcomeClientError:

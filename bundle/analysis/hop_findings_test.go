@@ -89,3 +89,24 @@ func TestHopFindings_UndecidedIsNeverNeverReached(t *testing.T) {
 		t.Errorf("headline = %s from unread evidence", d.Cause)
 	}
 }
+
+// TestHopFindings_DropWithBackgroundScansStatesRateAndLowerConfidence: a
+// drop finding whose firewall drops connections to the webhook all the time
+// says how often and that its confidence is lower, and the diagnosis takes
+// it with that confidence.
+func TestHopFindings_DropWithBackgroundScansStatesRateAndLowerConfidence(t *testing.T) {
+	bg := &hoplog.Background{Drops: 540, Minutes: 180, Window: 90 * time.Second, Targets: []string{"203.0.113.10:443"}}
+	fs := hopFindings(hopEvidence(hoplog.Verdict{Outcome: hoplog.OutcomeDropped, From: "firewall", Count: 4, Background: bg, Confidence: bg.Confidence()}))
+	if len(fs) != 1 || fs[0].ID != FindingHopsFirewallDrop {
+		t.Fatalf("findings = %+v", fs)
+	}
+	for _, want := range []string{"refused by firewall", "also drops connections to 203.0.113.10:443 outside the incidents' windows, 180.0 an hour", "confidence low"} {
+		if !strings.Contains(fs[0].Verdict, want) {
+			t.Errorf("verdict = %q, want %q", fs[0].Verdict, want)
+		}
+	}
+	quiet := hopFindings(hopEvidence(hoplog.Verdict{Outcome: hoplog.OutcomeDropped, From: "firewall", Count: 4, Confidence: "high"}))
+	if strings.Contains(quiet[0].Verdict, "outside the incidents' windows") {
+		t.Errorf("verdict without background = %q", quiet[0].Verdict)
+	}
+}

@@ -12,34 +12,18 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/twilio-evidence/twilio-evidence/internal/needtool"
 )
 
 var sampleTime = time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC)
 
-// needTool returns the path of a command-line tool the test needs. Without
-// it the test is skipped on a workstation but fails under CI.
-func needTool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "" {
-			t.Skipf("%s not installed (apt install poppler-utils)", name)
-		}
-		t.Fatalf("%s not installed, and CI is set", name)
-	}
-	return p
-}
-
-// needJapaneseFont skips (or under CI fails) when the system has no
-// Japanese TrueType font.
+// needJapaneseFont skips the test (or fails it under CI) without a
+// Japanese font.
 func needJapaneseFont(t *testing.T) {
 	t.Helper()
-	if _, err := findCJKFont("", DefaultCJKFontPaths()); err != nil {
-		if os.Getenv("CI") == "" {
-			t.Skipf("no Japanese font: %v", err)
-		}
-		t.Fatalf("no Japanese font, and CI is set: %v", err)
-	}
+	_, err := FindCJKFont()
+	needtool.Need(t, needtool.JapaneseFont, err)
 }
 
 const flowJA = "着信するとIVRで用件を選んでもらいます。営業時間外は留守番電話に転送し、録音を「ボイスメール」フォルダに保存します。"
@@ -120,7 +104,7 @@ func render(t *testing.T, d *Document) []byte {
 // pdfText extracts the text of a PDF with pdftotext.
 func pdfText(t *testing.T, pdf []byte) string {
 	t.Helper()
-	tool := needTool(t, "pdftotext")
+	tool := needtool.Command(t, "pdftotext", "poppler-utils")
 	p := filepath.Join(t.TempDir(), "doc.pdf")
 	if err := os.WriteFile(p, pdf, 0o644); err != nil {
 		t.Fatal(err)
@@ -188,7 +172,7 @@ func TestRender_JapaneseWrapKeepsEveryCharacter(t *testing.T) {
 }
 
 func TestRender_PageOneAsPNG(t *testing.T) {
-	tool := needTool(t, "pdftoppm")
+	tool := needtool.Command(t, "pdftoppm", "poppler-utils")
 	dir := t.TempDir()
 	pdf := filepath.Join(dir, "doc.pdf")
 	if err := os.WriteFile(pdf, render(t, sampleDocument(t, Options{}, false)), 0o644); err != nil {

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/twilio-evidence/twilio-evidence/collect/infile"
 )
 
 // ErrNoCJKFont is returned when text needs a Japanese font and none was
@@ -21,20 +23,20 @@ var ErrCFFFont = errors.New("font has PostScript (CFF) outlines; the PDF writer 
 	"needs a TrueType font with glyf outlines, such as IPAex Gothic " +
 	"(apt install fonts-ipaexfont-gothic)")
 
-// CJKFontsEnv names the environment variable that, when set, replaces the
+// FontsEnv names the environment variable that, when set, replaces the
 // places DefaultCJKFontPaths searches: a list of font files separated like
-// PATH (":" on Unix). Set to a file that does not exist, it makes the
-// lookup find nothing — how a machine without a Japanese font is tried.
-const CJKFontsEnv = "TWILIO_EVIDENCE_CJK_FONTS"
+// PATH (':', or ';' on Windows). Set to a file that does not exist, it
+// hides every Japanese font of the system.
+const FontsEnv = "TWILIO_EVIDENCE_FONTS"
 
 // DefaultCJKFontPaths returns the places searched, in order, for a Japanese
-// TrueType font when none is given explicitly: those of CJKFontsEnv when it
-// is set, else IPAex and IPA Gothic on Debian, Ubuntu and Fedora, Noto Sans
-// CJK/JP in TrueType form, and the Japanese fonts that come with macOS and
-// Windows.
+// TrueType font when none is given explicitly: the files of TWILIO_EVIDENCE_FONTS when
+// it is set; otherwise IPAex and IPA Gothic on Debian, Ubuntu and Fedora,
+// Noto Sans CJK/JP in TrueType form, and the Japanese fonts that come with
+// macOS and Windows.
 func DefaultCJKFontPaths() []string {
-	if v, ok := os.LookupEnv(CJKFontsEnv); ok {
-		return filepath.SplitList(v)
+	if list, ok := os.LookupEnv(FontsEnv); ok {
+		return filepath.SplitList(list)
 	}
 	return []string{
 		"/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf",
@@ -93,9 +95,13 @@ func newFontFace(path string, data []byte) (*fontFace, error) {
 	return &fontFace{path: path, ttf: ttf, cmap: sub, cover: map[rune]bool{}}, nil
 }
 
+// maxFontBytes bounds a font file: Noto Sans CJK's collection, the largest
+// one searched, is some 20 MB.
+const maxFontBytes = 64 << 20
+
 // loadFontFile reads and checks the font at path.
 func loadFontFile(path string) (*fontFace, error) {
-	data, err := os.ReadFile(path)
+	data, err := infile.ReadFile(path, infile.Limits{MaxBytes: maxFontBytes})
 	if err != nil {
 		return nil, fmt.Errorf("read font: %w", err)
 	}
@@ -106,15 +112,10 @@ func loadFontFile(path string) (*fontFace, error) {
 	return face, nil
 }
 
-// FindCJKFont returns the path of the Japanese font a document would use:
-// explicit (--font) when given and usable, else the first usable one of
-// candidates (DefaultCJKFontPaths when nil). The error wraps ErrNoCJKFont
-// when none is found.
-func FindCJKFont(explicit string, candidates []string) (string, error) {
-	if candidates == nil {
-		candidates = DefaultCJKFontPaths()
-	}
-	face, err := findCJKFont(explicit, candidates)
+// FindCJKFont returns the path of the Japanese font a Document uses when
+// none is given explicitly, or an error wrapping ErrNoCJKFont.
+func FindCJKFont() (string, error) {
+	face, err := findCJKFont("", DefaultCJKFontPaths())
 	if err != nil {
 		return "", err
 	}

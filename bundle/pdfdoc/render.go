@@ -1,6 +1,7 @@
 package pdfdoc
 
 import (
+	"bytes"
 	"fmt"
 	"time"
 
@@ -68,11 +69,13 @@ func newRenderer(d *Document, total int) *renderer {
 	pdf.SetMargins(marginL, marginT, marginR)
 	pdf.SetAutoPageBreak(false, marginB)
 	pdf.SetCellMargin(0)
-	pdf.AddUTF8FontFromBytes("go", "", d.latin[styleRegular].ttf)
-	pdf.AddUTF8FontFromBytes("go", "B", d.latin[styleBold].ttf)
-	pdf.AddUTF8FontFromBytes("gomono", "", d.latin[styleMono].ttf)
+	// gofpdf writes into the font bytes it is given while it subsets them:
+	// each render gets its own copy, or the next one would differ.
+	pdf.AddUTF8FontFromBytes("go", "", bytes.Clone(d.latin[styleRegular].ttf))
+	pdf.AddUTF8FontFromBytes("go", "B", bytes.Clone(d.latin[styleBold].ttf))
+	pdf.AddUTF8FontFromBytes("gomono", "", bytes.Clone(d.latin[styleMono].ttf))
 	if d.cjk != nil {
-		pdf.AddUTF8FontFromBytes("cjk", "", d.cjk.ttf)
+		pdf.AddUTF8FontFromBytes("cjk", "", bytes.Clone(d.cjk.ttf))
 	}
 	r := &renderer{d: d, pdf: pdf, total: total, units: map[face]map[rune]int{}, face: -1}
 	pdf.SetFooterFunc(r.footer)

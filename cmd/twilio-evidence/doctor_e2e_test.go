@@ -41,7 +41,7 @@ func TestE2E_Doctor(t *testing.T) {
 	fake, _ := e2eFake(t)
 	page := twiliostatus.NewFakeServer(nil)
 	defer page.Close()
-	noFont := "TWILIO_EVIDENCE_CJK_FONTS=" + filepath.Join(t.TempDir(), "none.ttf")
+	noFont := "TWILIO_EVIDENCE_FONTS=" + filepath.Join(t.TempDir(), "none.ttf")
 	unwritable := t.TempDir()
 	os.Chmod(unwritable, 0o555)
 	defer os.Chmod(unwritable, 0o755)

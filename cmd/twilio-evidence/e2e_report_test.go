@@ -18,6 +18,7 @@ import (
 
 	"github.com/twilio-evidence/twilio-evidence/collect/faketwilio"
 	"github.com/twilio-evidence/twilio-evidence/collect/runlock"
+	"github.com/twilio-evidence/twilio-evidence/internal/needtool"
 )
 
 // The binary of these tests is stamped like a release build.
@@ -177,12 +178,7 @@ func TestE2E_ReportLock(t *testing.T) {
 // TestE2E_ProgressBarInATerminal runs the binary in tmux and sees the bars;
 // the same run into a pipe prints timestamped lines without escape codes.
 func TestE2E_ProgressBarInATerminal(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if os.Getenv("CI") == "" {
-			t.Skip("tmux is not installed")
-		}
-		t.Fatal("tmux is needed in CI:", err)
-	}
+	needtool.Command(t, "tmux", "tmux")
 	bin := reportBinary(t)
 	out := t.TempDir()
 	socket := fmt.Sprintf("te-%d", os.Getpid())
@@ -485,14 +481,12 @@ func TestE2E_AllSubaccounts(t *testing.T) {
 	if !strings.Contains(r.stderr, failing) {
 		t.Errorf("stderr does not name the failing subaccount:\n%s", r.stderr)
 	}
-	if _, err := exec.LookPath("pdftotext"); err == nil {
-		text, err := exec.Command("pdftotext", "-layout", pdfs[0], "-").Output()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !strings.Contains(string(text), "Webhook failures by subaccount") || !strings.Contains(string(text), "1 failed") {
-			t.Errorf("index PDF text:\n%s", text)
-		}
+	pdf, err := os.ReadFile(pdfs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := pdfText(t, pdf); !strings.Contains(text, "Webhook failures by subaccount") || !strings.Contains(text, "1 failed") {
+		t.Errorf("index PDF text:\n%s", text)
 	}
 }
 

@@ -19,8 +19,10 @@ import (
 	"github.com/gocarina/gocsv"
 
 	"github.com/twilio-evidence/twilio-evidence/bundle/bundlezip"
+	"github.com/twilio-evidence/twilio-evidence/bundle/pdfdoc"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/faketwilio"
+	"github.com/twilio-evidence/twilio-evidence/internal/needtool"
 )
 
 var (
@@ -78,6 +80,17 @@ type e2eResult struct {
 	stdout, stderr string
 }
 
+// e2eBaseEnv is the environment of the binary in a test: PATH, a fresh
+// HOME, TMPDIR, and where to look for fonts when the test run was told
+// (pdfdoc.FontsEnv, to see a machine without a Japanese font).
+func e2eBaseEnv(t *testing.T, tmp string) []string {
+	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "TMPDIR=" + tmp}
+	if fonts, ok := os.LookupEnv(pdfdoc.FontsEnv); ok {
+		env = append(env, pdfdoc.FontsEnv+"="+fonts)
+	}
+	return env
+}
+
 // runE2E runs the built binary with a fresh HOME; env comes last, so its
 // entries override PATH, HOME and TMPDIR (exec keeps the last of a key).
 func runE2E(t *testing.T, env []string, args ...string) e2eResult {
@@ -109,7 +122,7 @@ func runE2EWith(t *testing.T, o e2eOpts, env []string, args ...string) e2eResult
 		defer cancel()
 	}
 	cmd := exec.CommandContext(ctx, name, argv...)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "TMPDIR=" + os.TempDir()}, env...)
+	cmd.Env = append(e2eBaseEnv(t, os.TempDir()), env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -233,15 +246,10 @@ func TestE2E_BundleFromFakeAPI(t *testing.T) {
 
 func pdfText(t *testing.T, pdf []byte) string {
 	t.Helper()
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		if os.Getenv("CI") == "" {
-			t.Skip("pdftotext not installed (apt-get install poppler-utils)")
-		}
-		t.Fatal("pdftotext not installed")
-	}
+	tool := needtool.Command(t, "pdftotext", "poppler-utils")
 	p := filepath.Join(t.TempDir(), "summary.pdf")
 	os.WriteFile(p, pdf, 0o600)
-	out, err := exec.Command("pdftotext", "-layout", p, "-").Output()
+	out, err := exec.Command(tool, "-layout", p, "-").Output()
 	if err != nil {
 		t.Fatalf("pdftotext: %v", err)
 	}

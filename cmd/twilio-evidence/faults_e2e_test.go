@@ -148,7 +148,7 @@ func startE2E(t *testing.T, env []string, args ...string) (*exec.Cmd, *bytes.Buf
 	t.Helper()
 	tmp := t.TempDir()
 	cmd := exec.Command(e2eBinary(t), args...)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "TMPDIR=" + tmp}, env...)
+	cmd.Env = append(e2eBaseEnv(t, tmp), env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Start(); err != nil {

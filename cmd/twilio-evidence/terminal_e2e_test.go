@@ -14,6 +14,7 @@ import (
 	"github.com/mattn/go-runewidth"
 
 	"github.com/twilio-evidence/twilio-evidence/collect/webhooktest"
+	"github.com/twilio-evidence/twilio-evidence/internal/needtool"
 )
 
 // tmuxRun runs script in a detached tmux session of width × 30 cells and
@@ -21,12 +22,7 @@ import (
 // session. Without tmux the test is skipped, or fails under CI.
 func tmuxRun(t *testing.T, width int, script string) (capture func() string) {
 	t.Helper()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if os.Getenv("CI") == "" {
-			t.Skip("tmux is not installed (apt install tmux)")
-		}
-		t.Fatal("tmux is needed in CI:", err)
-	}
+	needtool.Command(t, "tmux", "tmux")
 	socket := fmt.Sprintf("te-%d-%d", os.Getpid(), time.Now().UnixNano())
 	tmux := func(args ...string) (string, error) {
 		b, err := exec.Command("tmux", append([]string{"-L", socket, "-f", "/dev/null"}, args...)...).CombinedOutput()

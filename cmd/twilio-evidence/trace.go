@@ -270,6 +270,11 @@ type traceVerdict struct {
 	Percent   float64  `json:"percent"`
 	Sentence  string   `json:"sentence"`
 	Incidents []string `json:"incidents"`
+	// Confidence is what a drop proves (dropped verdicts): lower when the
+	// firewall drops connections to the webhook outside the incidents'
+	// windows too, BackgroundPerHour times an hour.
+	Confidence        string   `json:"confidence,omitempty"`
+	BackgroundPerHour *float64 `json:"background_drops_per_hour,omitempty"`
 }
 
 type traceHostResult struct {
@@ -281,8 +286,13 @@ type traceHostResult struct {
 func verdictsJSON(vs []hoplog.Verdict) []traceVerdict {
 	out := []traceVerdict{}
 	for _, v := range vs {
-		out = append(out, traceVerdict{Outcome: string(v.Outcome), From: v.From, To: v.To, Count: v.Count, Total: v.Total,
-			Percent: float64(int(1000*float64(v.Count)/float64(v.Total)+0.5)) / 10, Sentence: v.Sentence, Incidents: v.Incidents})
+		tv := traceVerdict{Outcome: string(v.Outcome), From: v.From, To: v.To, Count: v.Count, Total: v.Total,
+			Percent: float64(int(1000*float64(v.Count)/float64(v.Total)+0.5)) / 10, Sentence: v.Sentence, Incidents: v.Incidents, Confidence: v.Confidence}
+		if b := v.Background; b != nil {
+			rate := float64(int(b.PerHour()*10+0.5)) / 10
+			tv.BackgroundPerHour = &rate
+		}
+		out = append(out, tv)
 	}
 	return out
 }

@@ -141,3 +141,34 @@ func TestTrace_TokyoLogWithoutOffsetsOnAUTCMachine(t *testing.T) {
 		t.Errorf("exit %d, stderr %q, stdout:\n%s\nwant a warning that no offset fits", code, errs, text)
 	}
 }
+
+// TestTrace_PortScansOnTheWebhookPortLowerTheDropsConfidence: a firewall
+// log with background scans on the webhook's port: trace's drop verdict
+// states how often drops happen outside the incidents' windows, with low
+// confidence.
+func TestTrace_PortScansOnTheWebhookPortLowerTheDropsConfidence(t *testing.T) {
+	dir := t.TempDir()
+	incs := traceIncidents(3)
+	var b strings.Builder
+	start, end := incs[0].t.Add(-30*time.Minute), incs[len(incs)-1].t.Add(30*time.Minute)
+	next := 0
+	for now := start; now.Before(end); now = now.Add(15 * time.Second) {
+		for next < len(incs) && !incs[next].t.Add(-2*time.Second).After(now) {
+			b.WriteString(fwLine("iptables", incs[next].t.Add(-2*time.Second), "DROP") + "\n")
+			next++
+		}
+		// A scanner's SYN to the webhook's port, dropped, every 15 s.
+		b.WriteString(strings.Replace(fwLine("iptables", now, "DROP"), "SRC=54.172.60.9", "SRC=45.155.205.77", 1) + "\n")
+	}
+	fw := filepath.Join(dir, "kern.log")
+	os.WriteFile(fw, []byte(b.String()), 0o644)
+	r := traceJSON(t, "--hop", "firewall="+fw, "--incidents-file", writeIncidentsCSV(t, dir, incs), "--hop-addr", traceAddr)
+	if len(r.Verdicts) != 1 || r.Verdicts[0].Outcome != "dropped" {
+		t.Fatalf("verdicts = %+v", r.Verdicts)
+	}
+	v := r.Verdicts[0]
+	if v.Confidence != "low" || v.BackgroundPerHour == nil || *v.BackgroundPerHour < 200 ||
+		!strings.Contains(v.Sentence, "also drops connections to "+traceAddr+":443 outside the incidents' windows") || !strings.Contains(v.Sentence, "confidence low") {
+		t.Errorf("verdict = %+v", v)
+	}
+}

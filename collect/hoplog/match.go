@@ -188,10 +188,9 @@ func (s *scanner) connScore(idx int, line []byte, parse func() bool, rec *Record
 			return 0
 		}
 	}
-	if in.DestPort != 0 && rec.DstPort != 0 && rec.DstPort != in.DestPort {
-		return 0
-	}
-	if in.DestPort != 0 && rec.DstPort == 0 && len(in.DestAddrs) == 0 {
+	// Only the webhook's port: a drop of a packet to another port (an SSH
+	// scan) or without one (ICMP) is not Twilio's connection.
+	if in.DestPort != 0 && rec.DstPort != in.DestPort {
 		return 0
 	}
 	score := 1

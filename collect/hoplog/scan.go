@@ -178,6 +178,9 @@ type HopResult struct {
 	// Zone is the offset inferred for times without one, when no zone was
 	// given; nil when the log's times carry offsets or a zone was given.
 	Zone *ZoneGuess
+	// Background is what a connection log shows on the webhook's addresses
+	// and ports outside the incidents' windows; nil for other logs.
+	Background *Background
 }
 
 // Reason says why a hop could not decide an incident.
@@ -287,6 +290,9 @@ func ScanHop(ctx context.Context, spec Spec, incidents []Incident, opts Options)
 	res.ExcerptBytes, res.ExcerptCut = s.ex.n, s.ex.cut
 	res.Matches = make([]Match, len(incidents))
 	res.SpanFrom, res.SpanTo = s.spanFrom, s.spanTo
+	if s.bg != nil {
+		res.Background = s.bg.result(s.windows, s.spanFrom, s.spanTo, s.window)
+	}
 	tot := res.Totals()
 	reasons := map[Reason]int{}
 	for i, in := range incidents {
@@ -448,6 +454,9 @@ type scanner struct {
 	buf   []byte
 	ex    *excerptWriter
 
+	// bg gathers a connection log's drops to the webhook outside the
+	// incidents' windows; nil for other logs.
+	bg *background
 	// mixed is true when the file holds other kinds of line than the
 	// format's: lines without a time are then counted as other lines,
 	// not as unreadable ones.
@@ -508,6 +517,9 @@ func newScanner(f *Format, pc *parseContext, incidents []Incident, opts Options)
 			continue
 		}
 		s.windows = append(s.windows, iv)
+	}
+	if f.Conn && f.Kind != KindText {
+		s.bg = newBackground(incidents, s.windows)
 	}
 	return s
 }
@@ -702,6 +714,11 @@ func (s *scanner) outside(t1, t2 time.Time) bool {
 	s.span(t2)
 	if t2.Before(t1) {
 		t1, t2 = t2, t1
+	}
+	if s.bg != nil {
+		// A connection log is read around the incidents too, for the
+		// drops that happen there anyway.
+		return !s.bg.in(t1.Add(-s.f.Skew), t2.Add(s.f.Skew))
 	}
 	return !s.overlaps(t1.Add(-s.f.Skew), t2.Add(s.f.Skew))
 }
@@ -970,6 +987,9 @@ func (s *scanner) line(line []byte, off int64) {
 		}
 	}
 	s.prevIn = s.overlaps(t, tEnd)
+	if !s.prevIn && s.bg != nil && s.bg.in(t, tEnd) {
+		s.bg.line(s.f, s.pc, line)
+	}
 	if !s.prevIn {
 		if s.opts.ScanAll && len(s.sidPre) > 0 && s.lineSID(line) {
 			s.check(line)

@@ -49,6 +49,10 @@ type IncidentTrace struct {
 	From, To string
 	// Reason says why To could not be read, for OutcomeUndecided.
 	Reason Reason
+	// Background is what the hop that dropped the request shows outside
+	// the incidents' windows, for OutcomeDropped: how likely its drop near
+	// the incident is chance.
+	Background *Background
 	// Hops has this incident's match at each hop, in path order.
 	Hops []Match
 }
@@ -68,6 +72,11 @@ type Verdict struct {
 	Statuses map[int]int
 	// Slowest is the longest response time among them, when logged.
 	Slowest time.Duration
+	// Background is, for OutcomeDropped, the drops the hop logs to the
+	// webhook outside the incidents' windows; Confidence what a drop near
+	// an incident then proves: high, medium or low.
+	Background *Background
+	Confidence string
 	// UnitErrors counts the answers whose logged response time is over an
 	// hour, taken for a unit error (microseconds read as milliseconds, say)
 	// and not for slowness; Implausible is the largest of them.
@@ -126,6 +135,13 @@ func Trace(incidents []Incident, hops []*HopResult) Report {
 			}
 		}
 		classify(&tr, in, rep.Hops)
+		if tr.Outcome == OutcomeDropped {
+			for _, h := range hops {
+				if h.Name == tr.From {
+					tr.Background = h.Background
+				}
+			}
+		}
 		rep.Incidents = append(rep.Incidents, tr)
 	}
 	groups := map[string]*Verdict{}
@@ -134,7 +150,13 @@ func Trace(incidents []Incident, hops []*HopResult) Report {
 		key := string(tr.Outcome) + "\x00" + tr.From + "\x00" + tr.To + "\x00" + string(tr.Reason)
 		v, ok := groups[key]
 		if !ok {
-			v = &Verdict{Outcome: tr.Outcome, From: tr.From, To: tr.To, Reason: tr.Reason, Total: rep.Total, Statuses: map[int]int{}}
+			v = &Verdict{Outcome: tr.Outcome, From: tr.From, To: tr.To, Reason: tr.Reason, Total: rep.Total, Statuses: map[int]int{}, Background: tr.Background}
+			if tr.Outcome == OutcomeDropped {
+				v.Confidence = "high"
+				if tr.Background != nil {
+					v.Confidence = tr.Background.Confidence()
+				}
+			}
 			groups[key] = v
 			keys = append(keys, key)
 		}
@@ -368,7 +390,11 @@ func (v Verdict) mainSentence(rep Report, hops []*HopResult) string {
 		}
 		return fmt.Sprintf("%s reached %s but not %s → lost between %s and %s", of, v.From, v.To, v.From, v.To)
 	case OutcomeDropped:
-		return fmt.Sprintf("%s were dropped at %s → %s refused Twilio's connection: check its rules for Twilio's addresses and the webhook's port", of, v.From, v.From)
+		s := fmt.Sprintf("%s were dropped at %s → %s refused Twilio's connection: check its rules for Twilio's addresses and the webhook's port", of, v.From, v.From)
+		if b := v.Background; b != nil && b.Drops > 0 {
+			s += " (" + strings.Replace(b.Sentence(), "the firewall", v.From, 1) + ")"
+		}
+		return s
 	case OutcomeAppError:
 		return fmt.Sprintf("%s reached %s, which answered %s → your application failed", of, v.From, statusList(v.Statuses))
 	case OutcomeTooSlow:
