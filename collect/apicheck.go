@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -39,6 +40,59 @@ func (e *APIError) Unwrap() error { return e.Err }
 // account's auth token.
 func (e *APIError) APIKey() bool { return ValidSID(e.Username, "SK") }
 
+// AccountCheck is what one check request found.
+type AccountCheck struct {
+	// Account is the account as Twilio describes it; nil when the request
+	// failed.
+	Account *Account
+	// TwilioTime is the Date header of Twilio's answer; zero when none came.
+	TwilioTime time.Time
+	// Failure classifies Err; Err is nil when the account was fetched.
+	Failure Failure
+	Err     error
+}
+
+// CheckAccountOnce fetches the Account resource of cfg's account once,
+// without retries, within CheckTimeout (the connection within
+// CheckDialTimeout), and says what came of it.
+func CheckAccountOnce(ctx context.Context, cfg *APIConfig) AccountCheck {
+	c := *cfg
+	c.pool = nil // the check's own: one attempt, its own deadlines
+	c.MaxAttempts, c.RequestTimeout = 1, CheckTimeout
+	if c.Transport == nil {
+		c.Transport = checkTransport()
+	}
+	ctx, cancel := context.WithTimeout(ctx, CheckTimeout)
+	defer cancel()
+	ctx, note := withRequestNote(ctx)
+	acc, err := c.Client(ctx).Api.FetchAccount(c.Credentials.AccountSID)
+	var out AccountCheck
+	note.mu.Lock()
+	out.TwilioTime = note.date
+	note.mu.Unlock()
+	if err != nil {
+		out.Err, out.Failure = err, ClassifyError(err)
+		note.fill(&out.Failure)
+		return out
+	}
+	a := &Account{SID: c.Credentials.AccountSID, FriendlyName: deref(acc.FriendlyName), Type: deref(acc.Type), Status: deref(acc.Status)}
+	if owner := deref(acc.OwnerAccountSid); owner != a.SID {
+		a.ParentSID = owner
+	}
+	out.Account = a
+	return out
+}
+
+// checkTransport is a clone of http.DefaultTransport (HTTPS_PROXY,
+// NO_PROXY, SSL_CERT_FILE) that gives up connecting within
+// CheckDialTimeout.
+func checkTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.DialContext = (&net.Dialer{Timeout: CheckDialTimeout, KeepAlive: 30 * time.Second}).DialContext
+	t.TLSHandshakeTimeout = CheckDialTimeout
+	return t
+}
+
 // CheckAPI sends one cheap authenticated request, the fetch of the Account
 // resource, once and without retries, and returns an *APIError when the
 // run cannot go on: Twilio answered 401 (error 20003), or the API host does
@@ -48,30 +102,58 @@ func (e *APIError) APIKey() bool { return ValidSID(e.Username, "SK") }
 // collectors then record what happens to them. It takes at most
 // CheckTimeout.
 func CheckAPI(ctx context.Context, cfg *APIConfig) (*Account, error) {
-	c := *cfg
-	c.pool = nil // the check's own: one attempt, its own deadlines
-	c.MaxAttempts, c.RequestTimeout = 1, CheckTimeout
-	if c.Transport == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.DialContext = (&net.Dialer{Timeout: CheckDialTimeout, KeepAlive: 30 * time.Second}).DialContext
-		t.TLSHandshakeTimeout = CheckDialTimeout
-		c.Transport = t
+	r := CheckAccountOnce(ctx, cfg)
+	if r.Err == nil {
+		return r.Account, nil
+	}
+	if !r.Failure.Rejected() && !r.Failure.Unreachable() {
+		return nil, nil
+	}
+	return nil, &APIError{Account: cfg.Credentials.AccountSID, Username: cfg.Credentials.Username, Failure: r.Failure, Err: r.Err}
+}
+
+// ReachHost sends one unauthenticated HTTPS request to host (a Twilio API
+// host such as monitor.twilio.com) the way the API's requests go —
+// through the proxy of HTTPS_PROXY, trusting SSL_CERT_FILE, to the fake of
+// cfg.BaseURL in tests — and returns nil when any HTTP answer comes back,
+// else the error (ClassifyError tells its class). It returns the answer's
+// Date header too.
+func ReachHost(ctx context.Context, cfg *APIConfig, host string) (time.Time, error) {
+	var base http.RoundTripper = checkTransport()
+	if cfg.Transport != nil {
+		base = cfg.Transport
+	}
+	if cfg.BaseURL != "" {
+		base = &rewriteTransport{base: base, target: cfg.BaseURL}
 	}
 	ctx, cancel := context.WithTimeout(ctx, CheckTimeout)
 	defer cancel()
-	ctx, note := withRequestNote(ctx)
-	acc, err := c.Client(ctx).Api.FetchAccount(c.Credentials.AccountSID)
-	if err == nil {
-		a := &Account{SID: c.Credentials.AccountSID, FriendlyName: deref(acc.FriendlyName), Type: deref(acc.Type), Status: deref(acc.Status)}
-		if owner := deref(acc.OwnerAccountSid); owner != a.SID {
-			a.ParentSID = owner
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "https://"+host+"/", nil)
+	if err != nil {
+		return time.Time{}, err
+	}
+	hc := &http.Client{Transport: base, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return time.Time{}, err
+	}
+	resp.Body.Close()
+	d, _ := http.ParseTime(resp.Header.Get("Date"))
+	return d, nil
+}
+
+// APIHost is the host name of a Twilio product's API (api, monitor,
+// messaging) in region and edge, as twilio-go builds it: an edge without a
+// region is in DefaultRegion.
+func APIHost(product, region, edge string) string {
+	if edge != "" && region == "" {
+		region = DefaultRegion
+	}
+	parts := []string{product}
+	for _, p := range []string{edge, region} {
+		if p != "" {
+			parts = append(parts, p)
 		}
-		return a, nil
 	}
-	f := ClassifyError(err)
-	note.fill(&f)
-	if !f.Rejected() && !f.Unreachable() {
-		return nil, nil
-	}
-	return nil, &APIError{Account: c.Credentials.AccountSID, Username: c.Credentials.Username, Failure: f, Err: err}
+	return strings.Join(append(parts, "twilio", "com"), ".")
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/twilio/twilio-go/client"
 
@@ -240,6 +241,8 @@ type requestNote struct {
 	mu           sync.Mutex
 	last, failed string
 	failedStatus int
+	// date is the Date header of the last answer.
+	date time.Time
 }
 
 type noteKey struct{}
@@ -272,9 +275,14 @@ func (t *noteTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	t.note.last = host
 	t.note.mu.Unlock()
 	resp, err := t.base.RoundTrip(req)
-	if resp != nil && resp.StatusCode >= 400 {
+	if resp != nil {
 		t.note.mu.Lock()
-		t.note.failed, t.note.failedStatus = host, resp.StatusCode
+		if d, derr := http.ParseTime(resp.Header.Get("Date")); derr == nil {
+			t.note.date = d
+		}
+		if resp.StatusCode >= 400 {
+			t.note.failed, t.note.failedStatus = host, resp.StatusCode
+		}
 		t.note.mu.Unlock()
 	}
 	return resp, err

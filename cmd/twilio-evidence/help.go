@@ -335,7 +335,7 @@ func editDistance(a, b string) int {
 }
 
 // commands are the subcommands, for suggestions and for help CMD.
-var commands = []string{"bundle", "report", "probe", "trace", "flow", "redact", "version", "help"}
+var commands = []string{"bundle", "report", "probe", "trace", "flow", "redact", "doctor", "version", "help"}
 
 // isCommand tells whether name is one of the subcommands.
 func isCommand(name string) bool {

@@ -63,6 +63,7 @@ Usage:
                                                     how far each failed request got through your logs
   twilio-evidence flow     [--lang en|ja] [--demo]   print the flow description, pre-filled from the configuration
   twilio-evidence redact   IN.zip -o OUT.zip [--mask-phone-numbers]   redact a bundle made earlier again
+  twilio-evidence doctor   [--output DIR] [--lang ja]   check credentials, network, proxy, CA bundle, font, clock
   twilio-evidence version                            print the version, commit and build date
 
 The three ways it is used:
@@ -75,6 +76,7 @@ The three ways it is used:
 
 Run 'twilio-evidence COMMAND --help' for the flags and examples of a command,
 or 'twilio-evidence bundle --demo' to see a bundle without an account.
+When a first run fails, 'twilio-evidence doctor' says which step does not work.
 
 Credentials come from the environment: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN,
 or TWILIO_API_KEY, TWILIO_API_SECRET and TWILIO_ACCOUNT_SID (never from flags).
@@ -126,6 +128,8 @@ func dispatch(args []string, s streams) error {
 		return runRedactCmd(args[1:], s)
 	case "trace":
 		return runTraceCmd(args[1:], s)
+	case "doctor":
+		return runDoctorCmd(args[1:], s)
 	case "version":
 		return runVersionCmd(args[1:], s)
 	case "--version", "-v":

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/pflag"
+
+	"github.com/twilio-evidence/twilio-evidence/doctor"
+)
+
+const doctorUsage = `Usage: twilio-evidence doctor [flags]
+
+Checks what a run needs from this machine, one line each with ok, warn or
+fail, and one line of advice under each that is not ok:
+  credentials      one cheap authenticated request (the Account resource)
+  api/monitor/messaging.twilio.com
+                   reached through the proxy settings (HTTPS_PROXY, NO_PROXY)
+  status-page      Twilio's public status page (a warning only: runs do without it)
+  ca-bundle        the CA certificates in use (SSL_CERT_FILE, or the system's)
+  font             a Japanese TrueType font, for --lang ja (a warning unless
+                   --lang ja or --font is given)
+  output           the output directory is writable
+  clock            this machine's clock against Twilio's Date header
+
+Run it when a first run fails, or after moving to a new server.
+
+Examples:
+  twilio-evidence doctor
+  twilio-evidence doctor --output /var/lib/twilio-evidence --lang ja
+`
+
+func init() {
+	commandUsage["doctor"] = doctorUsage
+	commandExitCodes["doctor"] = `
+Exit codes:
+  0  every check passed (warnings allowed)
+  2  usage error
+  4  one or more checks failed: a run would not work here until the advice is followed
+`
+}
+
+func runDoctorCmd(args []string, s streams) error {
+	o := doctor.Options{Getenv: s.getenv}
+	fs := pflag.NewFlagSet("doctor", pflag.ContinueOnError)
+	fs.StringVarP(&o.Output, "output", "o", ".", "the directory bundles will be written into")
+	fs.StringVar(&o.Lang, "lang", "en", "language of the bundles and of this report: en or ja")
+	fs.StringVar(&o.Font, "font", "", "the Japanese TrueType font runs will be given with --font")
+	fs.StringVar(&o.AuthTokenFile, "auth-token-file", "", "read the auth token from this file instead of TWILIO_AUTH_TOKEN")
+	fs.StringVar(&o.AccountSID, "account-sid", "", "check this subaccount (AC…) with the parent's credentials")
+	fs.StringVar(&o.Region, "region", "", "Twilio region of the account: us1, ie1, au1 (default: TWILIO_REGION, else us1)")
+	fs.StringVar(&o.Edge, "edge", "", "Twilio edge location to reach the API through (default: TWILIO_EDGE)")
+	fs.StringVar(&o.APIURL, "api-url", "", "send Twilio API requests to this base URL (a mock of the API, for testing)")
+	fs.StringVar(&o.StatusURL, "status-url", "", "read Twilio's status page at this base URL (a mock of the page, for testing)")
+	_ = fs.MarkHidden("api-url")
+	_ = fs.MarkHidden("status-url")
+	if done, err := parseFlags("doctor", fs, args, s); done || err != nil {
+		return err
+	}
+	if !validLang(o.Lang) {
+		return usageErr("--lang %q: want en or ja", o.Lang)
+	}
+	ctx, stop := interruptContext(s)
+	defer stop()
+	checks := doctor.Run(ctx, o)
+	for _, line := range doctor.Lines(checks, localizer(o.Lang)) {
+		fmt.Fprintln(s.out, line)
+	}
+	if doctor.Failed(checks) {
+		n := 0
+		for _, c := range checks {
+			if c.Status == doctor.Fail {
+				n++
+			}
+		}
+		return envErr(fmt.Errorf("%d of %d checks failed: follow the advice under each", n, len(checks)))
+	}
+	return nil
+}
