@@ -25,25 +25,41 @@ func probeTable(r *Report) (t pdfdoc.Table, ok bool) {
 	if p.Report != nil {
 		for _, ts := range p.Report.Targets {
 			probed[ts.Target] = true
-			t.Rows = append(t.Rows, []string{ts.Target, ts.Verdict,
+			t.Rows = append(t.Rows, []string{ts.Target, verdictName(L, ts.Verdict),
 				fmt.Sprintf("%d / %d", ts.Overall.Failures, ts.Overall.Attempts), probe.Explain(ts, L.Lang())})
 		}
 	}
 	for _, pt := range p.Targets {
 		if pt.Skipped != "" && !probed[pt.Target] {
-			t.Rows = append(t.Rows, []string{pt.URL, L.S("state.skipped"), "-", pt.Skipped})
+			why := pt.Skipped
+			if key := "probe_skipped." + pt.SkipKind; pt.SkipKind != "" && L.Has(key) {
+				why = L.S(key)
+			}
+			t.Rows = append(t.Rows, []string{pt.URL, L.S("state.skipped"), "-", why})
 		}
 	}
 	return t, len(t.Rows) > 0
 }
 
+// verdictName is a probe verdict in words: the cause's name for a cause
+// ID, the verdict's own name for the probe-only verdicts (ok, near
+// timeout, intermittent, no data, fails).
+func verdictName(L *Localizer, verdict string) string {
+	for _, key := range []string{"cause." + verdict + ".name", "verdict_name." + verdict} {
+		if L.Has(key) {
+			return L.S(key)
+		}
+	}
+	return verdict
+}
+
 // hopTable is the hop trace appendix: how many of the incidents each hop
-// saw, in path order, and the verdicts of the trace. ok is false when no
-// hop log was given.
-func hopTable(r *Report) (t pdfdoc.Table, verdicts []string, ok bool) {
+// saw, in path order (what that means is said once, in the steps of the
+// isolation result). ok is false when no hop log was given.
+func hopTable(r *Report) (t pdfdoc.Table, ok bool) {
 	h := r.Ev.Hops
 	if h == nil || len(h.Hops) == 0 {
-		return t, nil, false
+		return t, false
 	}
 	L := r.L
 	t.Columns = []pdfdoc.Column{{Title: L.S("col.hop"), Width: 1.5}, {Title: L.S("col.role"), Width: 1},
@@ -61,12 +77,7 @@ func hopTable(r *Report) (t pdfdoc.Table, verdicts []string, ok bool) {
 		}
 		t.Rows = append(t.Rows, []string{hop.Name, hop.Role, seen, hopLogText(L, hop)})
 	}
-	for _, v := range h.Report.Verdicts {
-		if s := strings.TrimSpace(v.Sentence); s != "" {
-			verdicts = append(verdicts, s)
-		}
-	}
-	return t, verdicts, true
+	return t, true
 }
 
 // hopLogText says for the appendix which files a hop's log is, the format

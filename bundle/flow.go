@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"sort"
+	"strconv"
 	"strings"
 	"text/template"
 
@@ -50,6 +52,104 @@ type FlowNumber struct {
 type FlowModel struct {
 	AccountSID, AccountName string
 	Numbers                 []FlowNumber
+	// Groups are the numbers whose calls and messages are answered the
+	// same way, in the order of their first number: one entry each in the
+	// description.
+	Groups []FlowGroup
+}
+
+// FlowGroup is numbers whose calls and messages are answered the same way.
+type FlowGroup struct {
+	// Numbers are the group's numbers; Voice and SMS what answers them.
+	Numbers    []FlowNumber
+	Voice, SMS FlowChannel
+}
+
+// SID is the number SID of a group of one, "" for several (their SIDs are
+// in config/endpoints.csv).
+func (g FlowGroup) SID() string {
+	if len(g.Numbers) == 1 {
+		return g.Numbers[0].SID
+	}
+	return ""
+}
+
+// groupNumbers puts the numbers answered the same way together.
+func groupNumbers(numbers []FlowNumber) []FlowGroup {
+	var groups []FlowGroup
+	at := map[[2]FlowChannel]int{}
+	for _, n := range numbers {
+		k := [2]FlowChannel{n.Voice, n.SMS}
+		i, ok := at[k]
+		if !ok {
+			i = len(groups)
+			at[k] = i
+			groups = append(groups, FlowGroup{Voice: n.Voice, SMS: n.SMS})
+		}
+		groups[i].Numbers = append(groups[i].Numbers, n)
+	}
+	return groups
+}
+
+// label names the group's numbers at once in l's language: the number of
+// a group of one, "+1415555010{0–2,4} (4 numbers)" for several.
+func (g FlowGroup) label(l *Localizer) string {
+	if len(g.Numbers) == 1 {
+		return g.Numbers[0].Number
+	}
+	nums := make([]string, len(g.Numbers))
+	for i, n := range g.Numbers {
+		nums[i] = n.Number
+	}
+	return l.F("flow.numbers", "numbers", NumberRange(nums), "count", len(nums))
+}
+
+// NumberRange names several phone numbers at once: their common start,
+// then the digits that differ as ranges in braces, "+1415555010{0–2,4}",
+// "+141555501{06–09,11}". Numbers that differ in more than their last
+// four digits are listed, "+13125550199, +14155550100".
+func NumberRange(nums []string) string {
+	switch len(nums) {
+	case 0:
+		return ""
+	case 1:
+		return nums[0]
+	}
+	sorted := append([]string(nil), nums...)
+	sort.Strings(sorted)
+	prefix := sorted[0]
+	for _, n := range sorted[1:] {
+		for !strings.HasPrefix(n, prefix) {
+			prefix = prefix[:len(prefix)-1]
+		}
+	}
+	width := len(sorted[0]) - len(prefix)
+	values := make([]int, len(sorted))
+	for i, n := range sorted {
+		v, err := strconv.Atoi(n[len(prefix):])
+		if width > 4 || len(n) != len(sorted[0]) || err != nil || v < 0 {
+			return strings.Join(sorted, ", ")
+		}
+		values[i] = v
+	}
+	digits := func(v int) string { return fmt.Sprintf("%0*d", width, v) }
+	var parts []string
+	for i := 0; i < len(values); {
+		j := i
+		for j+1 < len(values) && values[j+1] == values[j]+1 {
+			j++
+		}
+		switch {
+		case i == j:
+			parts = append(parts, digits(values[i]))
+		case j == i+1:
+			parts = append(parts, digits(values[i]), digits(values[j]))
+		default:
+			parts = append(parts, digits(values[i])+"–"+digits(values[j]))
+		}
+		i = j + 1
+	}
+	return prefix + "{" + strings.Join(parts, ",") + "}"
 }
 
 var (
@@ -134,6 +234,7 @@ func NewFlowModel(ev *collect.Evidence) FlowModel {
 			m.Numbers[i].SMS = channel(e)
 		}
 	}
+	m.Groups = groupNumbers(m.Numbers)
 	return m
 }
 
@@ -160,6 +261,7 @@ func RenderFlow(ev *collect.Evidence, lang string) ([]byte, error) {
 			}
 			return s
 		},
+		"label": func(g FlowGroup) string { return g.label(l) },
 		"orNone": func(s string) string {
 			if s == "" {
 				return l.S("flow.none")

@@ -15,7 +15,7 @@ import (
 )
 
 // firstRows is how many affected calls and messages the summary lists.
-const firstRows = 6
+const firstRows = 5
 
 // Report is the content of summary.pdf, ticket.txt and README.txt in one
 // language: every sentence already rendered from the catalogs, the data as
@@ -39,6 +39,9 @@ type Report struct {
 	FlowGiven bool
 	Blanks    []string
 	ZipName   string
+	// Staged are the files of the bundle written before the report (the
+	// writers add summary.pdf, ticket.txt, README.txt and manifest.json).
+	Staged []string
 
 	Incomplete bool
 	// Affected is the number of distinct CallSid/MessageSid among the incidents.
@@ -129,18 +132,6 @@ func (r *Report) Account() string {
 		s += " (" + r.Ev.Account.FriendlyName + ")"
 	}
 	return s
-}
-
-// AffectedSentence says how many failed and where the full list is.
-func (r *Report) AffectedSentence() string {
-	return r.L.F("affected.summary", "count", len(r.Ev.Incidents), "sids", r.Affected, "file", IncidentsFile)
-}
-
-// FirstIncidents are the first rows listed, oldest first.
-func (r *Report) FirstIncidents() []collect.Incident {
-	rows := append([]collect.Incident(nil), r.Ev.Incidents...)
-	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Time.Before(rows[j].Time) })
-	return rows[:min(len(rows), firstRows)]
 }
 
 // IncidentRow is one incident as table cells: time (display zone), code,
@@ -288,16 +279,30 @@ type StepDetail struct {
 }
 
 // Steps are the per-step details: steps 1–4 of the procedure, then the
-// configuration audit (findings of step 0).
+// configuration audit (findings of step 0). Each finding is said once:
+// the statistics are section 3's, the count of failures section 2's, the
+// probes are the appendix's table and the fallback audit is in the
+// diagnosis' further problems; a step whose probes are in the table says
+// so.
 func (r *Report) Steps() []StepDetail {
 	var out []StepDetail
 	for _, step := range []int{1, 2, 3, 4, 0} {
 		d := StepDetail{Title: r.L.S(fmt.Sprintf("step.%d", step))}
+		probed := false
 		for _, f := range r.Findings {
-			// The statistics are section 3's; the step lists keep to the checks.
-			if f.Step == step && !strings.HasPrefix(f.ID, "stats.") {
+			if f.Step != step {
+				continue
+			}
+			switch {
+			case strings.HasPrefix(f.ID, "probe."):
+				probed = step == 2
+			case strings.HasPrefix(f.ID, "stats."), f.ID == "incidents.count", f.ID == "incidents.none":
+			default:
 				d.Lines = append(d.Lines, r.L.S("severity."+string(f.Severity))+" "+r.L.Finding(f))
 			}
+		}
+		if probed {
+			d.Lines = append(d.Lines, r.L.S("step.probes_in_appendix"))
 		}
 		if len(d.Lines) == 0 {
 			d.NotFound = r.L.S(fmt.Sprintf("step.%d.none", step))
@@ -317,34 +322,6 @@ func (r *Report) FindingsWithPrefix(prefix string) []string {
 		}
 	}
 	return out
-}
-
-// Logs lists the attached raw files (logs, traces, probes, alerts) with
-// what each is.
-func (r *Report) Logs() []string {
-	var out []string
-	files := append([]string(nil), r.Ev.Files...)
-	sort.Strings(files)
-	for _, f := range files {
-		key := "file." + f
-		if r.L.Has(key) {
-			out = append(out, f+" — "+r.L.S(key))
-		} else {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
-// LogsMissing says how to add log excerpts when no hop or application log
-// was given.
-func (r *Report) LogsMissing() string {
-	for _, f := range r.Ev.Files {
-		if strings.HasPrefix(f, "logs/") || strings.HasPrefix(f, "trace/") {
-			return ""
-		}
-	}
-	return r.L.S("logs.none")
 }
 
 // IncompleteCollectors are one short line for each collector that did
@@ -409,7 +386,7 @@ func (r *Report) Priority() (level, reason string) {
 		return r.L.S("priority.low"), r.L.S("priority.reason_none")
 	case r.Stats != nil && r.Stats.Rate.Known():
 		rate := *r.Stats.Rate.Value * 100
-		figs := map[string]any{"rate": fmt.Sprintf("%.1f%%", rate), "count": n}
+		figs := map[string]any{"rate": fmt.Sprintf("%.1f%%", rate), "count": n, "days": len(r.Stats.RateDays)}
 		switch {
 		case rate >= 20:
 			return r.L.S("priority.urgent"), r.L.T("priority.reason_rate_urgent", figs)
@@ -514,6 +491,14 @@ func (r *Report) TextFuncs() template.FuncMap {
 			return strings.TrimSpace(blankLines.ReplaceAllString(commentRe.ReplaceAllString(string(b), ""), "\n\n"))
 		},
 		"priority": func() []string { p, why := r.Priority(); return []string{p, why} },
-		"sub":      func(a, b int) int { return a - b },
+		"first":    func(n int, xs []string) []string { return head(xs, n) },
+		"firstLines": func(n int, s string) string {
+			lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+			if len(lines) <= n {
+				return strings.Join(lines, "\n")
+			}
+			return strings.Join(append(lines[:n], r.L.F("ticket.flow_more", "file", FlowFile)), "\n")
+		},
+		"sub": func(a, b int) int { return a - b },
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/twilio-evidence/twilio-evidence/bundle/pdfdoc"
 	"github.com/twilio-evidence/twilio-evidence/bundle/stats"
+	"github.com/twilio-evidence/twilio-evidence/collect"
 )
 
 // PDFOptions are the font choices of summary.pdf.
@@ -37,11 +38,12 @@ func NewPDFDocument(lang string, r *Report, opt PDFOptions) (*pdfdoc.Document, e
 	return pdfdoc.New(o)
 }
 
-// writeSummaryPDF renders summary.pdf in the order of DESIGN.md §6: page 1
-// answers step 4 of the guide — Account SID, affected SIDs, frequency and
-// trend, flow description, isolation result, attached logs — then the
-// recommendations, the per-step detail, the appendix tables and the
-// collector status.
+// writeSummaryPDF renders summary.pdf in support's order: page 1 holds the
+// Account SID and the window, the diagnosis box, the affected calls and
+// messages, and the frequency and trend with one small chart; then the
+// statistics in detail, the isolation result step by step, the flow
+// description, the attached files, and the appendix tables. Each finding
+// is said once; nothing in it is addressed to the customer.
 func writeSummaryPDF(w io.Writer, r *Report, opt PDFOptions) error {
 	d, err := NewPDFDocument(r.L.Lang(), r, opt)
 	if err != nil {
@@ -52,6 +54,7 @@ func writeSummaryPDF(w io.Writer, r *Report, opt PDFOptions) error {
 	if r.Incomplete {
 		d.Banner(L.S("banner.incomplete") + " " + strings.Join(r.IncompleteCollectors(), "; "))
 	}
+	d.KeyValue(L.S("label.account_sid"), r.Account())
 	for _, note := range r.ContextUnread() {
 		d.Paragraph(note)
 	}
@@ -59,94 +62,47 @@ func writeSummaryPDF(w io.Writer, r *Report, opt PDFOptions) error {
 	if !r.ZoneIsUTC() {
 		d.KeyValue(L.S("label.window_utc"), r.WindowUTC())
 	}
-	d.KeyValue(L.S("label.generated"), r.Generated())
-	d.KeyValue(L.S("label.tool"), r.ToolVersion())
 	d.Box(r.Headline(), diagnosisBox(r))
-
-	d.Heading(2, L.S("section.account"))
-	d.KeyValue(L.S("label.account_sid"), r.Ev.Account.SID)
-	if r.Ev.Account.FriendlyName != "" {
-		d.KeyValue(L.S("label.account_name"), r.Ev.Account.FriendlyName)
-	}
-	if r.Ev.Account.Type != "" || r.Ev.Account.Status != "" {
-		d.KeyValue(L.S("label.account_type"), strings.Trim(r.Ev.Account.Type+" / "+r.Ev.Account.Status, " /"))
-	}
 
 	d.Heading(2, L.S("section.affected"))
 	d.Paragraph(r.AffectedSentence())
-	if rows := r.FirstIncidents(); len(rows) > 0 {
+	if rows := r.ShownIncidents(); len(rows) > 0 {
 		t := pdfdoc.Table{Columns: []pdfdoc.Column{
-			{Title: L.F("col.time", "zone", r.Ev.Window.Loc().String()), Width: 1.55}, {Title: L.S("col.code"), Width: 0.72},
-			{Title: L.S("col.status"), Width: 0.7, AlignRight: true}, {Title: L.S("col.sid"), Width: 3.5}, {Title: L.S("col.url"), Width: 3.2}}}
+			{Title: L.F("col.time", "zone", r.Ev.Window.Loc().String()), Width: 1.9}, {Title: L.S("col.code"), Width: 0.6},
+			{Title: L.S("col.status"), Width: 0.5, AlignRight: true}, {Title: L.S("col.sid"), Width: 3.2}, {Title: L.S("col.url"), Width: 3.1}}}
 		for _, inc := range rows {
 			t.Rows = append(t.Rows, r.IncidentRow(inc))
 		}
 		d.Table(t)
-		if more := len(r.Ev.Incidents) - len(rows); more > 0 {
-			d.Paragraph(L.F("affected.more", "count", more, "file", IncidentsFile))
-		}
 	}
 
 	d.Heading(2, L.S("section.frequency"))
-	d.Bullets(r.Frequency())
+	d.Bullets(r.KeyFrequency())
 	if r.Stats != nil && r.Stats.Total > 0 {
-		drawCharts(d, r)
+		dailyChart(d, r, true)
 	}
 
-	d.Heading(2, L.S("section.flow"))
-	if note := r.FlowNote(); note != "" {
-		if len(r.Blanks) > 0 {
-			d.Banner(note)
-			d.Bullets(limitStrings(r.Blanks, 8))
-		} else {
-			d.Paragraph(note)
+	if more := r.MoreFrequency(); len(more) > 0 || (r.Stats != nil && r.Stats.Total > 0) {
+		d.Heading(3, L.S("section.frequency_more"))
+		d.Bullets(more)
+		if r.Stats != nil && r.Stats.Total > 0 {
+			moreCharts(d, r)
 		}
 	}
-	writeMarkdown(d, r.Flow)
 
 	d.Heading(2, L.S("section.result"))
-	d.KeyValue(L.S("label.verdict"), r.Headline())
-	d.KeyValue(L.S("label.confidence"), L.Confidence(r.D.Confidence))
-	if rem := r.Remaining(); rem != "" {
-		d.Paragraph(rem)
-	}
-	if p := r.Proof(); len(p) > 0 {
-		d.Heading(3, L.S("diagnosis.proof"))
+	if p := r.MoreProof(); len(p) > 0 {
+		d.Heading(3, L.S("result.more_proof"))
 		d.Bullets(p)
 	}
-	if fix := r.Fix(); fix != "" {
-		d.KeyValue(L.S("diagnosis.fix"), fix)
-	}
-	if f := r.Further(); len(f) > 0 {
-		d.Heading(3, L.S("diagnosis.further"))
+	if f := r.MoreFurther(); len(f) > 0 {
+		d.Heading(3, L.S("result.more_further"))
 		d.Bullets(f)
 	}
-	if b := r.Beside(); len(b) > 0 {
-		d.Heading(3, L.S("diagnosis.beside"))
-		d.Bullets(b)
-	}
-	if m := r.MissingEvidence(); len(m) > 0 {
+	if m := r.NotCollected(); len(m) > 0 {
 		d.Heading(3, L.S("verdict.missing"))
 		d.Bullets(m)
 	}
-
-	d.Heading(2, L.S("section.logs"))
-	if logs := r.Logs(); len(logs) > 0 {
-		d.Bullets(logs)
-	}
-	if s := r.LogsMissing(); s != "" {
-		d.Paragraph(s)
-	}
-
-	d.PageBreak()
-	d.Heading(2, L.S("section.recommendations"))
-	if recs := r.Recommendations(); len(recs) > 0 {
-		d.Bullets(recs)
-	} else {
-		d.Paragraph(L.S("rec.none"))
-	}
-
-	d.Heading(2, L.S("section.steps"))
 	for _, s := range r.Steps() {
 		d.Heading(3, s.Title)
 		if len(s.Lines) > 0 {
@@ -156,24 +112,38 @@ func writeSummaryPDF(w io.Writer, r *Report, opt PDFOptions) error {
 			d.Paragraph(s.NotFound)
 		}
 	}
+	if fixes := r.OtherFixes(); len(fixes) > 0 {
+		d.Heading(3, L.S("section.recommendations"))
+		d.Bullets(fixes)
+	}
+
+	d.Heading(2, L.S("section.flow"))
+	if flow := r.PDFFlow(); flow != nil {
+		writeMarkdown(d, flow)
+	} else {
+		d.Paragraph(L.S("flow.not_given"))
+	}
+
+	d.Heading(2, L.S("section.logs"))
+	var files []string
+	for _, f := range r.FileGroups() {
+		files = append(files, f.Name+" — "+f.About)
+	}
+	d.Bullets(files)
+	if !r.hasLogExcerpts() {
+		d.Paragraph(L.S("logs.none"))
+	}
 
 	d.Heading(2, L.S("section.appendix"))
 	d.Heading(3, L.S("appendix.probes"))
 	if t, ok := probeTable(r); ok {
 		d.Table(t)
-	} else if p := r.FindingsWithPrefix("probe."); len(p) > 0 {
-		d.Bullets(p)
 	} else {
 		d.Paragraph(L.S("appendix.probes_none"))
 	}
 	d.Heading(3, L.S("appendix.hops"))
-	if t, verdicts, ok := hopTable(r); ok {
+	if t, ok := hopTable(r); ok {
 		d.Table(t)
-		if len(verdicts) > 0 {
-			d.Bullets(verdicts)
-		}
-	} else if h := r.FindingsWithPrefix("hops."); len(h) > 0 {
-		d.Bullets(h)
 	} else {
 		d.Paragraph(L.S("appendix.hops_none"))
 	}
@@ -184,15 +154,36 @@ func writeSummaryPDF(w io.Writer, r *Report, opt PDFOptions) error {
 		d.Paragraph(L.S("appendix.config_none"))
 	}
 
-	d.Heading(2, L.S("section.collectors"))
+	d.Heading(3, L.S("section.collectors"))
 	ct := pdfdoc.Table{Columns: []pdfdoc.Column{{Title: L.S("col.collector"), Width: 1}, {Title: L.S("col.state"), Width: 0.8}, {Title: L.S("col.reason"), Width: 4}}}
+	var ok []string
 	for _, c := range r.Ev.Collectors {
+		if c.State == collect.StateOK {
+			ok = append(ok, c.Name)
+			continue
+		}
 		ct.Rows = append(ct.Rows, []string{c.Name, L.S("state." + c.State), r.CollectorReason(c)})
 	}
 	if len(ct.Rows) > 0 {
 		d.Table(ct)
 	}
+	if len(ok) > 0 && len(ct.Rows) == 0 {
+		d.Paragraph(L.F("collectors.all_ok", "names", strings.Join(ok, ", ")))
+	} else if len(ok) > 0 {
+		d.Paragraph(L.F("collectors.ok", "names", strings.Join(ok, ", ")))
+	}
 	return d.Render(w)
+}
+
+// hasLogExcerpts tells whether the bundle holds excerpts of the customer's
+// logs or their trace.
+func (r *Report) hasLogExcerpts() bool {
+	for _, f := range r.Staged {
+		if (strings.HasPrefix(f, "logs/") && !strings.HasPrefix(f, "logs/twilio/")) || strings.HasPrefix(f, "trace/") {
+			return true
+		}
+	}
+	return false
 }
 
 // diagnosisBox is the body of page 1's diagnosis box: the confidence, what
@@ -204,7 +195,7 @@ func diagnosisBox(r *Report) []pdfdoc.BoxLine {
 	if rem := r.Remaining(); rem != "" {
 		lines = append(lines, pdfdoc.BoxLine{Text: rem})
 	}
-	for i, p := range limitStrings(r.Proof(), 4) {
+	for i, p := range r.BoxProof() {
 		l := pdfdoc.BoxLine{Text: p}
 		if i == 0 {
 			l.Label = L.S("diagnosis.proof")
@@ -217,19 +208,25 @@ func diagnosisBox(r *Report) []pdfdoc.BoxLine {
 	for _, b := range r.Beside() {
 		lines = append(lines, pdfdoc.BoxLine{Label: L.S("diagnosis.beside"), Text: b})
 	}
-	for i, f := range limitStrings(r.Further(), 4) {
+	for i, f := range r.BoxFurther() {
 		l := pdfdoc.BoxLine{Text: f}
 		if i == 0 {
 			l.Label = L.S("diagnosis.further")
 		}
 		lines = append(lines, l)
 	}
+	if n := len(r.MoreFurther()); n > 0 {
+		lines = append(lines, pdfdoc.BoxLine{Text: L.F("box.more_further", "count", n)})
+	}
 	return lines
 }
 
-// drawCharts draws the statistics: incidents per day with the error rate,
-// the hour × weekday heat map and the URLs with the most failures.
-func drawCharts(d *pdfdoc.Document, r *Report) {
+// smallChartHeight is the height (mm) of page 1's daily chart.
+const smallChartHeight = 20
+
+// dailyChart draws the incidents per day with the error rate, small on
+// page 1.
+func dailyChart(d *pdfdoc.Document, r *Report, small bool) {
 	L, s := r.L, r.Stats
 	// Every chart is in the display zone; the error rate is known per UTC
 	// day only, so its line is drawn when the zone's days are UTC days.
@@ -237,6 +234,9 @@ func drawCharts(d *pdfdoc.Document, r *Report) {
 	var notes []string
 	if len(days) > 0 {
 		bc := pdfdoc.BarChart{Title: L.F("chart.daily", "zone", zone), ValueLabel: L.S("chart.incidents")}
+		if small {
+			bc.Height = smallChartHeight
+		}
 		line := &pdfdoc.LineSeries{Label: L.S("chart.rate")}
 		partial := false
 		for _, day := range days {
@@ -264,6 +264,12 @@ func drawCharts(d *pdfdoc.Document, r *Report) {
 			d.Note(n)
 		}
 	}
+}
+
+// moreCharts draws the hour × weekday heat map and the URLs with the most
+// failures.
+func moreCharts(d *pdfdoc.Document, r *Report) {
+	L, s := r.L, r.Stats
 	hm := pdfdoc.HeatMap{Title: L.F("chart.heatmap", "zone", r.Ev.Window.Loc().String()), LegendLabel: L.S("chart.incidents")}
 	for h := 0; h < 24; h++ {
 		hm.ColLabels = append(hm.ColLabels, fmt.Sprint(h))
@@ -306,21 +312,54 @@ func shortDate(s string) string {
 }
 
 // endpointTable is the configuration appendix: every webhook that Twilio
-// requests, with its fallback.
+// requests, with its fallback; the owners (numbers, applications,
+// services) whose webhook and fallback are the same share one row.
 func endpointTable(r *Report) pdfdoc.Table {
 	L := r.L
 	t := pdfdoc.Table{Columns: []pdfdoc.Column{{Title: L.S("col.owner"), Width: 2}, {Title: L.S("col.channel"), Width: 0.7},
 		{Title: L.S("col.url"), Width: 3.2}, {Title: L.S("col.fallback"), Width: 3.2}}}
+	type row struct {
+		channel, url, fallback string
+		numbers, others        []string
+		sid                    string
+	}
+	var rows []*row
+	at := map[string]*row{}
 	for _, e := range r.Ev.Endpoints {
 		if !e.Effective {
 			continue
 		}
-		url := strings.TrimSpace(e.Method + " " + e.URL)
+		url := dash(strings.TrimSpace(e.Method + " " + e.URL))
 		fb := strings.TrimSpace(e.FallbackMethod + " " + e.FallbackURL)
 		if e.FallbackURL == "" {
 			fb = L.S("flow.none")
 		}
-		t.Rows = append(t.Rows, []string{e.OwnerName + "\n" + e.OwnerSID, e.Channel, dash(url), fb})
+		k := e.Channel + "\x00" + url + "\x00" + fb
+		x, ok := at[k]
+		if !ok {
+			x = &row{channel: e.Channel, url: url, fallback: fb, sid: e.OwnerSID}
+			at[k] = x
+			rows = append(rows, x)
+		}
+		if e.OwnerKind == collect.OwnerNumber {
+			x.numbers = append(x.numbers, e.OwnerName)
+		} else {
+			x.others = append(x.others, e.OwnerName)
+		}
+	}
+	for _, x := range rows {
+		var owners []string
+		switch n := len(x.numbers); {
+		case n == 1:
+			owners = append(owners, x.numbers[0])
+		case n > 1:
+			owners = append(owners, L.F("flow.numbers", "numbers", NumberRange(x.numbers), "count", n))
+		}
+		owner := strings.Join(append(owners, x.others...), ", ")
+		if len(x.numbers)+len(x.others) == 1 {
+			owner += "\n" + x.sid
+		}
+		t.Rows = append(t.Rows, []string{owner, x.channel, x.url, x.fallback})
 	}
 	if len(t.Rows) == 0 {
 		t.Rows = append(t.Rows, []string{"-", "-", "-", "-"})

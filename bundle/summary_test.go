@@ -144,24 +144,27 @@ func flat(s string) string { return strings.Join(strings.Fields(s), "") }
 func TestSummaryPDF_EnglishSectionsInOrder(t *testing.T) {
 	files := writeBundle(t, sampleEvidence(), Options{Reproducible: true})
 	text := pdfText(t, files[SummaryFile])
-	inOrder(t, text, "INCOMPLETE", "1. Account SID", acct, "2. Affected calls and messages", "CallSid / MessageSid",
-		"3. Frequency and trend", "Incidents by weekday and hour of day", "4. Flow description", "5. Isolation result",
-		"6. Attached logs", "Recommendations", "Detail by step", "Appendix", "Probes", "Hop trace", "Webhook configuration", "Collector status")
+	inOrder(t, text, "INCOMPLETE", "Account SID", acct, "The application at", "2. Affected calls and messages", "CallSid / MessageSid",
+		"3. Frequency and trend", "Incidents by weekday and hour of day", "4. Isolation result", "Step 1",
+		"5. Flow description", "Flow description not given.", "6. Attached files", "incidents.csv", "Appendix", "Probes", "Hop trace", "Webhook configuration", "Collector status")
 	f := flat(text)
 	for _, want := range []string{
 		"The application at https://ivr.example.com/voice answers HTTP 500. 30 of 35 failures since 2026-11-18 09:00 JST (step 1).",
 		"full list is in incidents.csv",
 		"(Asia/Tokyo)", "(UTC)", "v0.3.0", "page 1 /",
-		"Not collected: run with --hop NAME=PATH to trace your logs.",
-		"Studio Flow FW" + strings.Repeat("3", 32),
+		"Not collected: no access log of the application was given.",
 		"Answer https://ivr.example.com/voice with Content-Type text/xml",
 	} {
 		if !strings.Contains(f, flat(want)) {
 			t.Errorf("summary.pdf lacks %q", want)
 		}
 	}
-	if !strings.Contains(f, flat("blanks ([[TODO]])")) {
-		t.Error("unfilled flow blanks are not flagged")
+	// What the customer should do before sending is said on the terminal
+	// and in README.txt, not to support.
+	for _, not := range []string{"[[TODO", "--flow", "--hop", "run again", "ticket unnecessary"} {
+		if strings.Contains(f, flat(not)) {
+			t.Errorf("summary.pdf says %q", not)
+		}
 	}
 }
 
@@ -171,8 +174,8 @@ func TestSummaryPDF_JapaneseWithCustomerFlow(t *testing.T) {
 	needJapaneseFont(t)
 	files := writeBundle(t, sampleEvidence(), Options{Reproducible: true, Lang: "ja", Flow: []byte(flowJA)})
 	text := pdfText(t, files[SummaryFile])
-	inOrder(t, text, "不完全", "1. アカウントSID", acct, "2. 影響を受けた通話・メッセージ", "3. 発生頻度と傾向",
-		"4. フローの説明", "5. 切り分け結果", "6. 添付ログ", "推奨する対応", "切り分け手順ごとの詳細", "付録", "収集処理の状態")
+	inOrder(t, text, "不完全", "アカウントSID", acct, "2. 影響を受けた通話・メッセージ", "3. 発生頻度と傾向",
+		"4. 切り分け結果", "推奨する対応", "5. フローの説明", "6. 添付ファイル", "付録", "収集処理の状態")
 	f := flat(text)
 	for _, want := range []string{
 		"着信するとIVRで用件を選んでもらいます。営業時間外は留守番電話に転送し、録音を「ボイスメール」フォルダに保存します。",
@@ -212,9 +215,8 @@ func TestTicket_FieldsInSupportOrder(t *testing.T) {
 	files := writeBundle(t, sampleEvidence(), Options{Reproducible: true})
 	ticket := string(files[TicketFile])
 	inOrder(t, ticket, "Subject: Webhook failures (11217, 12300) on "+acct, "Priority (suggested): ", "Category: ",
-		"Account SID: "+acct, "Description:", "1. Account SID", "2. Affected calls and messages", "3. Frequency and trend",
-		"4. Flow description", "5. Isolation result", "The application at https://ivr.example.com/voice answers HTTP 500.", "6. Attached logs",
-		"Recommendations:", "Attached: twilio-evidence_"+acct)
+		"Account SID: "+acct, "Description:", "Window: ", "2. Affected calls and messages", "3. Frequency and trend",
+		"5. Flow description", "Flow description not given.", "Attached: twilio-evidence_"+acct, "incidents.csv — ")
 	readme := string(files[ReadmeFile])
 	inOrder(t, readme, "Result", "The application at https://ivr.example.com/voice answers HTTP 500.", "Files", "flow.md")
 	for name, text := range map[string]string{TicketFile: ticket, ReadmeFile: readme} {

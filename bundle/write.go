@@ -93,6 +93,7 @@ func Write(ev *collect.Evidence, res *analysis.Result, stage *collect.Stage, opt
 	if err := stage.WriteFile(FlowFile, report.Flow); err != nil {
 		return "", err
 	}
+	report.Staged = stage.Files()
 	var pdf bytes.Buffer
 	if err := writeSummaryPDF(&pdf, report, PDFOptions{FontPath: opt.FontPath}); err != nil {
 		return "", fmt.Errorf("render %s: %w", SummaryFile, err)

@@ -92,6 +92,13 @@ type ProbeEvidence struct {
 	History *ProbeHistory `json:"history,omitempty"`
 }
 
+// Why a URL was not probed (ProbeTarget.SkipKind).
+const (
+	SkipBadURL       = "bad_url"       // the URL does not parse
+	SkipTwilioHosted = "twilio_hosted" // TwiML Bin, Function, Studio: Twilio's own
+	SkipOverLimit    = "over_limit"    // more URLs than are probed
+)
+
 // ProbeTarget is one URL the probe collector considered.
 type ProbeTarget struct {
 	// URL is the URL as configured (fragment kept, user:password removed).
@@ -102,7 +109,10 @@ type ProbeTarget struct {
 	// webhook setting ("number +1415… PN… voice url").
 	Sources []string `json:"sources"`
 	// Skipped says why the URL was not probed; empty when it was.
-	Skipped string `json:"skipped,omitempty"`
+	// SkipKind names the reason (Skip* constants) for the documents'
+	// languages.
+	Skipped  string `json:"skipped,omitempty"`
+	SkipKind string `json:"skip_kind,omitempty"`
 	// Invalid is the connection-override value Twilio rejects, when any.
 	Invalid *probe.OverrideError `json:"invalid_override,omitempty"`
 	// Warnings are override values Twilio accepts only under conditions.
@@ -260,12 +270,12 @@ func (c Probes) targets(ev *Evidence) []ProbeTarget {
 				pt.Target = wire
 			}
 		case err != nil:
-			pt.Skipped = err.Error()
+			pt.Skipped, pt.SkipKind = err.Error(), SkipBadURL
 		default:
 			pt.Target = t.String()
 			pt.Warnings = t.Warnings
 			if TwilioHostedURL(raw) && source != SourceFlag {
-				pt.Skipped = "hosted by Twilio (TwiML Bin, Functions, Studio): not probed"
+				pt.Skipped, pt.SkipKind = "hosted by Twilio (TwiML Bin, Functions, Studio): not probed", SkipTwilioHosted
 			}
 		}
 		if i, ok := index[pt.Target]; ok {
@@ -327,7 +337,7 @@ func (c Probes) targets(ev *Evidence) []ProbeTarget {
 			continue
 		}
 		if probed++; probed > limit {
-			out[i].Skipped = fmt.Sprintf("more than %d webhook URLs: only the first %d are probed", limit, limit)
+			out[i].Skipped, out[i].SkipKind = fmt.Sprintf("more than %d webhook URLs: only the first %d are probed", limit, limit), SkipOverLimit
 		}
 	}
 	return out

@@ -43,3 +43,38 @@ func TestCatalogs_SameKeysAndValidTemplates(t *testing.T) {
 		t.Error("an unknown language gave a catalog")
 	}
 }
+
+// namesNotSentences are the Japanese entries that are names, symbols or
+// data passed through, with no Japanese word to say.
+var namesNotSentences = map[string]bool{
+	"col.sid": true, "col.status": true, "col.url": true, "handler.function": true, "handler.messaging_service": true,
+	"handler.twiml_bin": true, "readme.underline": true, "readme.underline_short": true, "finding.twilio.status_incident": true,
+	"probe.col.dns": true, "probe.col.tls": true,
+}
+
+// TestCatalogs_EveryJapaneseEntryIsJapanese fails on any Japanese entry
+// whose words, outside its {{…}} actions, have no Japanese character: an
+// English sentence copied over, or one left to translate.
+func TestCatalogs_EveryJapaneseEntryIsJapanese(t *testing.T) {
+	ja, err := templates.Catalog("ja")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range ja {
+		words := v
+		for {
+			i := strings.Index(words, "{{")
+			j := strings.Index(words, "}}")
+			if i < 0 || j < i {
+				break
+			}
+			words = words[:i] + " " + words[j+2:]
+		}
+		japanese := strings.IndexFunc(words, func(r rune) bool {
+			return r >= 0x3040 && r <= 0x30ff || r >= 0x4e00 && r <= 0x9fff || r >= 0xff00 && r <= 0xffef
+		}) >= 0
+		if !japanese && !namesNotSentences[k] && strings.TrimSpace(words) != "" {
+			t.Errorf("ja %q has no Japanese text: %q", k, v)
+		}
+	}
+}

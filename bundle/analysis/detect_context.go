@@ -2,7 +2,6 @@ package analysis
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/twilio-evidence/twilio-evidence/collect"
@@ -195,7 +194,7 @@ func detectFallback(d *diag, g *group) {
 		if h, p := hostPath(e.URL); h+p != g.key() {
 			continue
 		}
-		owner := strings.TrimSpace(fmt.Sprintf("%s %s (%s) %s", e.OwnerKind, e.OwnerName, e.OwnerSID, e.Channel))
+		owner := fmt.Sprintf("%s (%s) %s", e.OwnerName, e.OwnerSID, e.Channel)
 		for _, ff := range probe.AuditFallback(probe.Endpoint{Owner: owner, URL: e.URL, FallbackURL: e.FallbackURL}, resolved, summaries) {
 			var c Cause
 			var pr Proof

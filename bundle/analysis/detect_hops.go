@@ -252,9 +252,11 @@ func lbStatus(m hoplog.Match) string {
 	return fmt.Sprint(m.Status)
 }
 
+// pathFigures are the headline figures of a path cause at component; the
+// status is said when the component's own answer shows the fault.
 func pathFigures(component, next string, m hoplog.Match) map[string]any {
 	status := ""
-	if m.Status != 0 {
+	if m.Seen && lbFault(m) {
 		status = lbStatus(m)
 	}
 	return map[string]any{"component": component, "next": next, "status": status, "basis": "log"}

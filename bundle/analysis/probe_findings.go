@@ -50,21 +50,17 @@ func overrideFindings(pe *collect.ProbeEvidence) []Finding {
 	var out []Finding
 	for _, pt := range pe.Targets {
 		if pt.Invalid != nil {
-			v := fmt.Sprintf("The webhook URL %s carries a connection override that Twilio rejects (%s=%q: %s)", pt.URL, pt.Invalid.Key, pt.Invalid.Value, pt.Invalid.Message)
-			if pt.Invalid.Code != 0 {
-				v += fmt.Sprintf(": Twilio answers it with error %d instead of requesting your server", pt.Invalid.Code)
-			}
-			out = append(out, Finding{ID: FindingProbeOverrideInvalid, Step: 2, Severity: Fail,
-				Verdict:  v + ". Correct or remove the part after '#'; the URL was not probed.",
-				Evidence: append([]string{probeFiles, "code: " + codeOrNone(pt.Invalid.Code)}, sourcesOf(pt)...),
-				Figures:  map[string]any{"url": pt.URL, "key": pt.Invalid.Key, "value": pt.Invalid.Value, "code": pt.Invalid.Code}})
+			figs := map[string]any{"url": pt.URL, "key": pt.Invalid.Key, "value": pt.Invalid.Value, "code": pt.Invalid.Code,
+				"message": pt.Invalid.Message, "warning": false}
+			out = append(out, Finding{ID: FindingProbeOverrideInvalid, Step: 2, Severity: Fail, Figures: figs,
+				Verdict:  findingText(FindingProbeOverrideInvalid, figs),
+				Evidence: append([]string{probeFiles, "code: " + codeOrNone(pt.Invalid.Code)}, sourcesOf(pt)...)})
 		}
 		for _, w := range pt.Warnings {
-			out = append(out, Finding{ID: FindingProbeOverrideInvalid, Step: 2, Severity: Warn,
-				Verdict: fmt.Sprintf("The webhook URL %s asks for the edge %q: %s, otherwise Twilio rejects it with error %d.",
-					pt.URL, w.Value, w.Message, w.Code),
-				Evidence: append([]string{probeFiles, "code: " + codeOrNone(w.Code)}, sourcesOf(pt)...),
-				Figures:  map[string]any{"url": pt.URL, "key": w.Key, "value": w.Value, "code": w.Code}})
+			figs := map[string]any{"url": pt.URL, "key": w.Key, "value": w.Value, "code": w.Code, "message": w.Message, "warning": true}
+			out = append(out, Finding{ID: FindingProbeOverrideInvalid, Step: 2, Severity: Warn, Figures: figs,
+				Verdict:  findingText(FindingProbeOverrideInvalid, figs),
+				Evidence: append([]string{probeFiles, "code: " + codeOrNone(w.Code)}, sourcesOf(pt)...)})
 		}
 	}
 	return out
@@ -144,8 +140,9 @@ func targetFindings(pe *collect.ProbeEvidence) []Finding {
 	return out
 }
 
-// targetFinding maps one target's verdict to its finding; what names the
-// attempts ("probes", "recorded probes").
+// targetFinding maps one target's verdict to its finding, its sentence
+// the catalogs' "finding.<ID>"; what names the attempts ("probes",
+// "recorded probes").
 func targetFinding(ts probe.TargetSummary, what string) (Finding, bool) {
 	o := ts.Overall
 	f := Finding{Step: 2, Severity: Fail, Evidence: []string{probeFiles, probeAttemptFiles}, Figures: summaryValues(ts, what != "probes")}
@@ -153,47 +150,36 @@ func targetFinding(ts probe.TargetSummary, what string) (Finding, bool) {
 	switch ts.Verdict {
 	case probe.VerdictOK:
 		f.ID, f.Severity = FindingProbeOK, Pass
-		f.Verdict = fmt.Sprintf("%s answered all %d %s: the URL itself is right, and from here the server answered in time.", ts.Target, o.Attempts, what)
 	case probe.VerdictNearTimeout:
 		f.ID, f.Severity = FindingProbeOK, Warn
-		f.Verdict = fmt.Sprintf("%s answered all %d %s, but its slowest answers (%.0f ms to the first byte) come close to the read timeout Twilio applies to it: under more load, Twilio gives up with error 11205.",
-			ts.Target, o.Attempts, what, o.Phases.TTFB.P95)
+		f.Figures["near_timeout"] = true
 	case probe.VerdictIntermittent:
 		f.ID = FindingProbeIntermittent
-		f.Verdict = fmt.Sprintf("%s failed %d of %d %s (%.0f%%; %s): failures now and then point at server load or the network, not at the URL. Check the server's load at those times, and record probes at different times of day (probe --record from cron).",
-			ts.Target, o.Failures, o.Attempts, what, 100*o.FailureRate, failureText(o))
 	case probe.VerdictOneAddress, probe.CauseDNSChanging:
 		f.ID, f.Step = FindingProbeOneAddressFails, 3
-		f.Verdict = fmt.Sprintf("%s resolves to several addresses, and %s failed every %s while the others answered: one server behind the name is broken. Fix it or take it out of DNS; Twilio's requests fail whenever they land on it.",
-			ts.Target, strings.Join(ts.BadAddresses, ", "), strings.TrimSuffix(what, "s"))
 		for _, s := range ts.PerAddress {
 			f.Evidence = append(f.Evidence, summaryFigures("address "+s.Address, s)...)
 		}
 	case probe.CauseLoadBalancer:
 		f.ID, f.Step = FindingProbeLBFails, 3
-		f.Verdict = fmt.Sprintf("%s failed %d of %d %s through the load balancer (%s) while every direct request to the origin succeeded: the load balancer, firewall or DNS in front of the origin is at fault, not the application.",
-			ts.Target, o.Failures, o.Attempts, what, failureText(o))
 		for _, s := range ts.Direct {
 			f.Evidence = append(f.Evidence, summaryFigures("direct "+s.Address, s)...)
 		}
 	case probe.CausePrivateAddress:
 		f.ID = FindingProbePrivate
-		f.Verdict = fmt.Sprintf("%s resolves only to private, loopback or link-local addresses: Twilio connects from the internet and cannot reach it. Publish the webhook on a public address.", ts.Target)
 	case probe.VerdictNoData:
 		return Finding{}, false
 	default:
 		// Every or most probes failed, and ts.Cause names why (ts.Facts
-		// hold the figures).
+		// hold the figures); the probe says it in either language.
 		f.ID = FindingProbeURLWrong
-		f.Verdict = fmt.Sprintf("%s failed %d of %d %s (%s): %s. Twilio's requests fail the same way; fix this before contacting support.",
-			ts.Target, o.Failures, o.Attempts, what, failureText(o), ts.Explanation)
 	}
 	if ts.DNSChanged {
-		f.Verdict += " Its DNS answer changed between samples (dynamic DNS or a flapping record)."
 		for _, a := range ts.DNSAnswers {
 			f.Evidence = append(f.Evidence, fmt.Sprintf("dns answer %s: %d samples", strings.Join(a.Addresses, " "), a.Samples))
 		}
 	}
+	f.Verdict = findingText(f.ID, f.Figures)
 	return f, true
 }
 
@@ -208,8 +194,13 @@ func withHistory(f Finding, fresh, h probe.TargetSummary, attempts []probe.Attem
 	if f.ID == FindingProbeOK && ho.Failures > 0 {
 		f.ID, f.Severity = FindingProbeIntermittent, Fail
 		f.Figures["from_history"] = true
-		f.Verdict = fmt.Sprintf("%s answered all %d probes now, but failed %d of %d recorded probes (%.0f%%; %s)%s: failures at certain times point at server load or the network, not at the URL.",
-			fresh.Target, fresh.Overall.Attempts, ho.Failures, ho.Attempts, 100*ho.FailureRate, failureText(ho), worstHourText(h.Target, attempts))
+		f.Figures["history_pct"] = fmt.Sprintf("%.0f", 100*ho.FailureRate)
+		f.Figures["history_classes"], f.Figures["history_codes"] = failureParts(ho)
+		f.Figures["worst_hour"], f.Figures["worst_failures"], f.Figures["worst_attempts"] = "", 0, 0
+		if w, ok := worstHour(h.Target, attempts); ok {
+			f.Figures["worst_hour"], f.Figures["worst_failures"], f.Figures["worst_attempts"] = fmt.Sprintf("%02d:00", w.Hour), w.Failures, w.Attempts
+		}
+		f.Verdict = findingText(f.ID, f.Figures)
 	}
 	return f
 }
@@ -218,11 +209,13 @@ func withHistory(f Finding, fresh, h probe.TargetSummary, attempts []probe.Attem
 // languages.
 func summaryValues(ts probe.TargetSummary, recorded bool) map[string]any {
 	o := ts.Overall
+	classes, codes := failureParts(o)
 	return map[string]any{
 		"url": ts.Target, "verdict": ts.Verdict, "cause": ts.Cause, "recorded": recorded,
-		"attempts": o.Attempts, "failures": o.Failures, "failure_pct": int(100*o.FailureRate + 0.5),
-		"failures_by_class": failureText(o), "ttfb_p95_ms": int(o.Phases.TTFB.P95 + 0.5),
-		"bad_addresses": strings.Join(ts.BadAddresses, ", "), "dns_changed": ts.DNSChanged,
+		"attempts": o.Attempts, "failures": o.Failures, "failure_pct": fmt.Sprintf("%.0f", 100*o.FailureRate),
+		"failures_by_class": failureText(o), "classes": classes, "codes": codes, "ttfb_p95_ms": fmt.Sprintf("%.0f", o.Phases.TTFB.P95),
+		"bad_addresses": strings.Join(ts.BadAddresses, ", "), "dns_changed": ts.DNSChanged, "near_timeout": false, "from_history": false,
+		"explanation_en": strings.TrimSuffix(probe.Explain(ts, "en"), "."), "explanation_ja": strings.TrimSuffix(probe.Explain(ts, "ja"), "。"),
 	}
 }
 
@@ -238,35 +231,42 @@ func summaryFigures(label string, s probe.Summary) []string {
 }
 
 // failureText lists the failure classes with their Twilio error codes,
-// the most frequent first: "http_status×3 (Twilio 11217)".
+// the most frequent first: "http_status×3 — Twilio error 11217".
 func failureText(s probe.Summary) string {
 	if len(s.FailuresByClass) == 0 {
 		return "no failure"
 	}
-	classes := make([]string, 0, len(s.FailuresByClass))
-	for c := range s.FailuresByClass {
-		classes = append(classes, c)
+	classes, codes := failureParts(s)
+	if codes != "" {
+		return classes + " — Twilio error " + codes
 	}
-	sort.Slice(classes, func(i, j int) bool {
-		if s.FailuresByClass[classes[i]] != s.FailuresByClass[classes[j]] {
-			return s.FailuresByClass[classes[i]] > s.FailuresByClass[classes[j]]
+	return classes
+}
+
+// failureParts are the failure classes with their counts, most frequent
+// first ("http_status×3, read_timeout×1"), and the Twilio error codes they
+// map to ("11205/11217").
+func failureParts(s probe.Summary) (classes, codes string) {
+	cs := make([]string, 0, len(s.FailuresByClass))
+	for c := range s.FailuresByClass {
+		cs = append(cs, c)
+	}
+	sort.Slice(cs, func(i, j int) bool {
+		if s.FailuresByClass[cs[i]] != s.FailuresByClass[cs[j]] {
+			return s.FailuresByClass[cs[i]] > s.FailuresByClass[cs[j]]
 		}
-		return classes[i] < classes[j]
+		return cs[i] < cs[j]
 	})
-	parts := make([]string, 0, len(classes))
-	for _, c := range classes {
+	parts := make([]string, 0, len(cs))
+	for _, c := range cs {
 		parts = append(parts, fmt.Sprintf("%s×%d", c, s.FailuresByClass[c]))
 	}
-	codes := make([]string, 0, len(s.TwilioCodes))
+	tc := make([]string, 0, len(s.TwilioCodes))
 	for c := range s.TwilioCodes {
-		codes = append(codes, c)
+		tc = append(tc, c)
 	}
-	sort.Strings(codes)
-	text := strings.Join(parts, ", ")
-	if len(codes) > 0 {
-		text += " — Twilio error " + strings.Join(codes, "/")
-	}
-	return text
+	sort.Strings(tc)
+	return strings.Join(parts, ", "), strings.Join(tc, "/")
 }
 
 // hourFigures are the hours of day (UTC) in which the target's recorded
@@ -281,17 +281,16 @@ func hourFigures(target string, attempts []probe.Attempt) []string {
 	return out
 }
 
-func worstHourText(target string, attempts []probe.Attempt) string {
+// worstHour is the hour of day (UTC) in which the target's recorded probes
+// failed most often.
+func worstHour(target string, attempts []probe.Attempt) (probe.HourStat, bool) {
 	best := probe.HourStat{Hour: -1}
 	for _, h := range probe.FailureByHour(attemptsOf(target, attempts), nil) {
 		if h.Failures > 0 && (best.Hour < 0 || h.FailureRate > best.FailureRate) {
 			best = h
 		}
 	}
-	if best.Hour < 0 {
-		return ""
-	}
-	return fmt.Sprintf(", most often at %02d:00 UTC (%d of %d)", best.Hour, best.Failures, best.Attempts)
+	return best, best.Hour >= 0
 }
 
 func attemptsOf(target string, attempts []probe.Attempt) []probe.Attempt {
@@ -330,7 +329,7 @@ func fallbackAudit(ev *collect.Evidence) []Finding {
 		if !e.Effective || e.URL == "" {
 			continue
 		}
-		owner := fmt.Sprintf("%s %s (%s) %s", e.OwnerKind, e.OwnerName, e.OwnerSID, e.Channel)
+		owner := fmt.Sprintf("%s (%s) %s", e.OwnerName, e.OwnerSID, e.Channel)
 		for _, ff := range probe.AuditFallback(probe.Endpoint{Owner: owner, URL: e.URL, FallbackURL: e.FallbackURL}, resolved, summaries) {
 			key := strings.Join([]string{ff.Kind, e.Channel, ff.URL, ff.FallbackURL}, "\x00")
 			g, ok := groups[key]
@@ -345,51 +344,39 @@ func fallbackAudit(ev *collect.Evidence) []Finding {
 	out := make([]Finding, 0, len(order))
 	for _, key := range order {
 		g := groups[key]
-		out = append(out, fallbackFinding(g.f, g.owners))
+		out = append(out, fallbackFinding(g.f, g.owners, summaries))
 	}
 	return out
 }
 
-func fallbackFinding(ff probe.FallbackFinding, owners []string) Finding {
-	who := owners[0]
-	if len(owners) > 1 {
-		who = fmt.Sprintf("%d webhooks (%s and %d more)", len(owners), owners[0], len(owners)-1)
-	}
+func fallbackFinding(ff probe.FallbackFinding, owners []string, summaries []probe.TargetSummary) Finding {
 	f := Finding{Step: 0, Severity: Warn, Evidence: []string{collect.EndpointsFile, "fallback audit: " + ff.Kind},
-		Figures: map[string]any{"kind": ff.Kind, "webhooks": len(owners), "first_webhook": owners[0], "url": ff.URL, "fallback_url": ff.FallbackURL}}
+		Figures: map[string]any{"kind": ff.Kind, "webhooks": len(owners), "more": len(owners) - 1, "first_webhook": owners[0],
+			"url": ff.URL, "fallback_url": ff.FallbackURL, "fb_failures": 0, "fb_attempts": 0}}
 	for _, o := range owners {
 		f.Evidence = append(f.Evidence, "webhook: "+o)
 	}
-	const advice = "Put the fallback on a TwiML Bin or on a server in a different network: it keeps the service up when the primary fails, and shows whether Twilio made the request at all."
+	for _, ts := range summaries {
+		if ts.Target == stripQuery(ff.FallbackURL) || ts.Target == ff.FallbackURL {
+			f.Figures["fb_failures"], f.Figures["fb_attempts"] = ts.Overall.Failures, ts.Overall.Attempts
+		}
+	}
 	switch ff.Kind {
 	case probe.FindingNoFallback:
 		f.ID = FindingFallbackNone
-		f.Verdict = fmt.Sprintf("%s: %s has no fallback URL, so when it fails the call or message is lost. %s", who, ff.URL, advice)
 	case probe.FindingSameHost, probe.FindingSameAddresses, probe.FindingSameNetwork:
 		f.ID = FindingFallbackSameNetwork
-		f.Verdict = fmt.Sprintf("%s: the fallback %s fails together with the primary %s — %s. %s", who, ff.FallbackURL, ff.URL, sameNetworkReason(ff), advice)
 	case probe.FindingFallbackFails:
 		f.ID, f.Step, f.Severity = FindingFallbackFails, 2, Fail
-		f.Verdict = fmt.Sprintf("%s: the fallback %s failed every probe, so when the primary %s fails, the fallback fails too. %s", who, ff.FallbackURL, ff.URL, advice)
 		f.Evidence = append(f.Evidence, probeFiles)
 	case probe.FindingFallbackIsFlaky:
 		f.ID, f.Step = FindingFallbackIntermittent, 2
-		f.Verdict = fmt.Sprintf("%s: the fallback %s is not reliable — %s; a fallback has to answer when the primary does not.", who, ff.FallbackURL, ff.Message)
 		f.Evidence = append(f.Evidence, probeFiles)
 	default:
 		f.ID = "probe.fallback." + strings.ReplaceAll(ff.Kind, "-", "_")
-		f.Verdict = who + ": " + ff.Message
+		f.Verdict = owners[0] + ": " + ff.Message
+		return f
 	}
+	f.Verdict = findingText(f.ID, f.Figures)
 	return f
-}
-
-func sameNetworkReason(ff probe.FallbackFinding) string {
-	switch ff.Kind {
-	case probe.FindingSameHost:
-		return "it is on the same host"
-	case probe.FindingSameAddresses:
-		return "it resolves to the same address"
-	default:
-		return "it is in the same network (/24 or IPv6 /48)"
-	}
 }

@@ -36,11 +36,11 @@ const (
 func statusFindings(ev *collect.Evidence) []Finding {
 	var out []Finding
 	if ev.AlertsSource == collect.AlertsFromNotifications {
+		figs := map[string]any{"reason": ev.AlertsSourceReason}
 		out = append(out, Finding{ID: FindingIncidentsFromNotifications, Step: 1, Severity: Info,
-			Verdict: "The Monitor Alerts API did not answer for this account, so the incidents come from the API v2010 " +
-				"Notifications resource: same codes, times and URLs; a message's SID only where its details were fetched.",
+			Verdict:  findingText(FindingIncidentsFromNotifications, figs),
 			Evidence: []string{collect.NotificationsFile, "manifest.json: " + ev.AlertsSourceReason},
-			Figures:  map[string]any{"reason": ev.AlertsSourceReason}})
+			Figures:  figs})
 	}
 	st := ev.TwilioStatus
 	if st == nil {
@@ -102,24 +102,8 @@ func statusNoneFinding(st *collect.TwilioStatus, overlaps []twiliostatus.Overlap
 		}
 		others = append(others, s)
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "Twilio's status page (%s) ", st.PageURL)
-	const topics = "on webhooks, voice, messaging or the REST API"
-	switch {
-	case len(others) == 0:
-		fmt.Fprintf(&b, "lists no incident %s in the window", topics)
-	case customer > 0:
-		fmt.Fprintf(&b, "lists no incident %s while your webhooks failed; at other times of the window it lists %s", topics, strings.Join(others, ", "))
-	default:
-		fmt.Fprintf(&b, "lists %s %s in the window; you had no webhook failures", strings.Join(others, ", "), topics)
-	}
-	b.WriteString(".")
-	if !st.Covered {
-		fmt.Fprintf(&b, " The page lists its latest %d incidents only, which do not reach back to the window's start: older ones could not be checked.", st.Listed)
-	}
-	return Finding{ID: FindingTwilioStatusNone, Step: 4, Severity: Info,
-		Verdict:  b.String(),
-		Evidence: []string{collect.StatusIncidentsFile},
-		Figures: map[string]any{"page": st.PageURL, "others": strings.Join(others, ", "), "covered": st.Covered,
-			"listed": st.Listed, "incidents": customer}}
+	figs := map[string]any{"page": st.PageURL, "others": strings.Join(others, ", "), "covered": st.Covered,
+		"listed": st.Listed, "incidents": customer}
+	return Finding{ID: FindingTwilioStatusNone, Step: 4, Severity: Info, Verdict: findingText(FindingTwilioStatusNone, figs),
+		Evidence: []string{collect.StatusIncidentsFile}, Figures: figs}
 }

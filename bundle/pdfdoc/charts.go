@@ -20,6 +20,8 @@ type BarChart struct {
 	ValueLabel string
 	// Line, when set, is drawn over the bars.
 	Line *LineSeries
+	// Height is the plot's height in mm; 0 is the default, 48.
+	Height float64
 	// Partial, when set, holds one flag per bar: true for a bar that covers
 	// only part of its period (the window's first and last day). Such a
 	// bar is drawn lighter, so that a short day does not read as a drop.
@@ -127,6 +129,7 @@ type preparedBar struct {
 	line      []float64
 	hasLine   bool
 	partial   []bool
+	height    float64
 }
 
 // BarChart adds a vertical bar chart.
@@ -144,7 +147,10 @@ func (d *Document) prepareBar(c BarChart) (*preparedBar, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &preparedBar{preparedBars: bars, partial: c.Partial}
+	p := &preparedBar{preparedBars: bars, partial: c.Partial, height: c.Height}
+	if c.Height < 0 || math.IsNaN(c.Height) || math.IsInf(c.Height, 0) {
+		return nil, fmt.Errorf("height %v is not a positive number", c.Height)
+	}
 	if c.Partial != nil && len(c.Partial) != len(c.Values) {
 		return nil, fmt.Errorf("%d partial flags for %d bars", len(c.Partial), len(c.Values))
 	}
@@ -225,9 +231,21 @@ func (r *renderer) line(x1, y1, x2, y2 float64, c [3]int, w float64) {
 // with their values when there is room, bottom labels thinned out so they
 // never overlap, and the optional line on a right-hand axis.
 func (r *renderer) barChart(p *preparedBar) {
-	const plotH, axisW, labelH = 48.0, 12.0, 6.0
-	total := lineHeight(chartTitleSize) + 1 + 6 + plotH + labelH + 4
+	const axisW, labelH = 12.0, 6.0
+	after := 4.0
+	plotH := p.height
+	if plotH == 0 {
+		plotH = 48
+	}
+	// A small chart (under 30 mm) has its legend on the title's line.
+	compact := plotH < 30
+	legendH := 6.0
+	if compact {
+		legendH, after = 0, 1
+	}
+	total := lineHeight(chartTitleSize) + 1 + legendH + plotH + labelH + after
 	r.ensure(total)
+	titleY := r.y
 	r.chartTitle(p.title)
 
 	x0 := marginL + axisW
@@ -235,21 +253,32 @@ func (r *renderer) barChart(p *preparedBar) {
 	if p.hasLine {
 		plotW -= axisW
 	}
-	// Legend / axis names above the plot.
+	// Legend / axis names above the plot: the bars' at the left, the
+	// line's at the right; both at the right of the title when compact.
 	lh := lineHeight(chartLabelSize)
-	r.fillRect(x0, r.y+1, 3, 3, colBar)
+	r.setFont(p.valueLabel.face, chartLabelSize)
+	barLegendX, legendY := x0, r.y
+	if compact {
+		legendY = titleY + 1
+		barLegendX = x0 + plotW - r.textWidth(p.valueLabel.text) - 6
+		if p.hasLine {
+			r.setFont(p.lineLabel.face, chartLabelSize)
+			barLegendX -= r.textWidth(p.lineLabel.text) + 10
+		}
+	}
+	r.fillRect(barLegendX, legendY+1, 3, 3, colBar)
 	r.setTextColor(colText)
-	r.text(x0+4.5, r.y, plotW/2, lh, p.valueLabel.text, p.valueLabel.face, chartLabelSize, "L")
+	r.text(barLegendX+4.5, legendY, plotW/2, lh, p.valueLabel.text, p.valueLabel.face, chartLabelSize, "L")
 	if p.hasLine {
 		r.setFont(p.lineLabel.face, chartLabelSize)
 		w := r.textWidth(p.lineLabel.text)
 		lx := x0 + plotW - w
-		r.line(lx-7, r.y+2.5, lx-2, r.y+2.5, colLine, 0.6)
+		r.line(lx-7, legendY+2.5, lx-2, legendY+2.5, colLine, 0.6)
 		r.pdf.SetFillColor(colLine[0], colLine[1], colLine[2])
-		r.pdf.Circle(lx-4.5, r.y+2.5, 0.8, "F")
-		r.text(lx, r.y, w+1, lh, p.lineLabel.text, p.lineLabel.face, chartLabelSize, "L")
+		r.pdf.Circle(lx-4.5, legendY+2.5, 0.8, "F")
+		r.text(lx, legendY, w+1, lh, p.lineLabel.text, p.lineLabel.face, chartLabelSize, "L")
 	}
-	r.y += 6
+	r.y += legendH
 	top := r.y
 	bottom := top + plotH
 
@@ -316,7 +345,7 @@ func (r *renderer) barChart(p *preparedBar) {
 		}
 	}
 	r.setTextColor(colText)
-	r.y = bottom + labelH + 4
+	r.y = bottom + labelH + after
 }
 
 // markerRadius is the radius of the line series' markers, in mm.

@@ -158,9 +158,12 @@ func TestRender_JapaneseWrapKeepsEveryCharacter(t *testing.T) {
 		t.Fatal(err)
 	}
 	const tables = 16
+	// The second column's long text keeps the table from being set with
+	// each cell on one line, so the first column wraps at its share.
+	filler := strings.Repeat("filler words that need the width ", 12)
 	for k := 1; k <= tables; k++ {
 		d.Table(Table{Columns: []Column{{Title: "flow", Width: 1}, {Title: "", Width: float64(k) / 2}},
-			Rows: [][]string{{sentence, ""}}})
+			Rows: [][]string{{sentence, filler}}})
 	}
 	text := pdfText(t, render(t, d))
 	if n := strings.Count(squash(text), sentence); n != tables {

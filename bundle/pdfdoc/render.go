@@ -326,8 +326,8 @@ func (r *renderer) box(title run, body []boxRun) {
 	r.setTextColor(colText)
 	h := lineHeight(bodySize)
 	for _, b := range body {
-		row(1)
-		r.y++
+		row(0.6)
+		r.y += 0.6
 		indent := 0.0
 		if b.label.text != "" {
 			indent = min(r.textWidthIn(b.label, bodySize)+2, w/3)

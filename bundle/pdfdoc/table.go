@@ -3,6 +3,7 @@ package pdfdoc
 import (
 	"fmt"
 	"math"
+	"strings"
 )
 
 // Column describes one table column.
@@ -108,6 +109,20 @@ func (r *renderer) wrapCells(p *preparedTable, cells []run, header bool) [][]str
 // piece (a SID, a URL segment, a header word); the text shrinks, down to
 // minTableSize, until those minimums fit the page together.
 func (r *renderer) layoutColumns(p *preparedTable) {
+	// A table whose cells all fit on one line at a slightly smaller size
+	// is set at that size, its columns as wide as their widest line.
+	for size := tableSize; size >= naturalMinSize; size -= 0.5 {
+		p.size = size
+		nat := r.columnNaturals(p)
+		total := 0.0
+		for _, w := range nat {
+			total += w
+		}
+		if total <= contentW {
+			p.widths = spread(nat, nat, contentW)
+			return
+		}
+	}
 	var mins []float64
 	for size := tableSize; ; size -= 0.5 {
 		p.size = size
@@ -121,6 +136,31 @@ func (r *renderer) layoutColumns(p *preparedTable) {
 		}
 	}
 	p.widths = spread(p.shares, mins, contentW)
+}
+
+// naturalMinSize is the smallest size a table is set at to keep each cell
+// on one line.
+const naturalMinSize = 7.5
+
+// columnNaturals are the widths (mm, padding included) that keep every
+// line of every cell of each column whole at p.size.
+func (r *renderer) columnNaturals(p *preparedTable) []float64 {
+	nat := make([]float64, len(p.shares))
+	measure := func(i int, c run) {
+		r.setFont(c.face, p.size)
+		for _, line := range strings.Split(c.text, "\n") {
+			nat[i] = max(nat[i], r.textWidth(line)+2*cellPadX+0.01)
+		}
+	}
+	for i, c := range p.header {
+		measure(i, c)
+	}
+	for _, row := range p.rows {
+		for i, c := range row {
+			measure(i, c)
+		}
+	}
+	return nat
 }
 
 // columnMinimums are the narrowest widths (mm, padding included) that keep

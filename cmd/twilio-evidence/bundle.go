@@ -308,6 +308,10 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 	}
 	fmt.Fprintln(s.out, path)
 	if o.result == nil && !o.run.quiet {
+		// What the customer should do first, then the result: the last line.
+		for _, a := range bundle.Advice(ev, res, text.lang, text.flow) {
+			fmt.Fprintln(s.err, "twilio-evidence: "+a)
+		}
 		fmt.Fprintln(s.err, "twilio-evidence: "+bundle.DoneLine(res, text.lang, path))
 	}
 	if err := o.safety.overBudget(); err != nil {

@@ -22,9 +22,9 @@ func TestFlow_PrefilledFromTheDemoConfiguration(t *testing.T) {
 		lang  string
 		wants []string
 	}{
-		{"en", []string{"# Call and message flow", "### +14155550100", "Calls are answered by: your web server",
+		{"en", []string{"# Call and message flow", "### +1415555010{0–2,4,5} (5 numbers)", "### +14155550103", "Calls are answered by: our web server",
 			"URL: POST https://ivr.example-clinic.com/twilio/voice", "TwiML App AP", "Messaging Service MG", "Fallback URL: none", "[[TODO:"}},
-		{"ja", []string{"# 通話・メッセージのフロー", "### +14155550100", "着信（音声）に応答するもの: お客様のWebサーバー",
+		{"ja", []string{"# 通話・メッセージのフロー", "### +1415555010{0–2,4,5}（5番号）", "着信（音声）に応答するもの: 自社のWebサーバー",
 			"TwiMLアプリ AP", "Messaging Service MG", "フォールバックURL: なし", "[[TODO:"}},
 	}
 	for _, c := range cases {
