@@ -33,7 +33,7 @@ func (AccountInfo) Collect(ctx context.Context, env *Env) error {
 	}
 	acc, err := env.API.Client(ctx).Api.FetchAccount(env.Evidence.Account.SID)
 	if err != nil {
-		return fmt.Errorf("fetch account: %w", err)
+		return fmt.Errorf("fetch account: %w", apiErr(err))
 	}
 	env.learnSecret(deref(acc.AuthToken))
 	a := &env.Evidence.Account

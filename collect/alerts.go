@@ -88,7 +88,7 @@ func (a Alerts) Collect(ctx context.Context, env *Env) error {
 		return err
 	}
 	if streamErr != nil {
-		return fmt.Errorf("list alerts (after %d): %s", seen, describeAPIError(streamErr))
+		return fmt.Errorf("list alerts (after %d): %w", seen, apiErr(streamErr))
 	}
 	if seen >= maxAlerts {
 		env.progress().Warnf("alerts: stopped after %d alerts (the limit); the window holds more", seen)

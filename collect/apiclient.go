@@ -2,7 +2,6 @@ package collect
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -177,10 +176,52 @@ func retryAfter(v string, now time.Time) (time.Duration, bool) {
 	return 0, false
 }
 
+// apiErr is err as describeAPIError says it, still wrapping err (a
+// deadline in it still names itself to Run).
+func apiErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &describedError{err}
+}
+
+type describedError struct{ err error }
+
+func (e *describedError) Error() string { return describeAPIError(e.err) }
+func (e *describedError) Unwrap() error { return e.err }
+
+// joinErrors joins errors on one line ("; "), wrapping each of them; nil
+// when there are none.
+func joinErrors(errs ...error) error {
+	var kept []error
+	for _, err := range errs {
+		if err != nil {
+			kept = append(kept, err)
+		}
+	}
+	if len(kept) == 0 {
+		return nil
+	}
+	return joined(kept)
+}
+
+type joined []error
+
+func (j joined) Error() string {
+	msgs := make([]string, len(j))
+	for i, err := range j {
+		msgs[i] = err.Error()
+	}
+	return strings.Join(msgs, "; ")
+}
+
+func (j joined) Unwrap() []error { return j }
+
 // describeAPIError turns a twilio-go error into a sentence for the manifest.
+// An error that wraps one says it in its own words (apiErr has described
+// it already).
 func describeAPIError(err error) string {
-	var te *client.TwilioRestError
-	if errors.As(err, &te) {
+	if te, ok := err.(*client.TwilioRestError); ok {
 		return fmt.Sprintf("Twilio API error %d (HTTP %d): %s", te.Code, te.Status, te.Message)
 	}
 	return err.Error()

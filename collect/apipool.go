@@ -73,12 +73,17 @@ func newAPIPool(c *APIConfig) *apiPool {
 
 // reusing clones t to keep an idle connection for every request that may
 // be in flight (Go keeps two per host by default, so a pool of 16 would
-// open new TLS connections all the time), to offer HTTP/2, and to count
-// the connections it opens.
+// open new TLS connections all the time) and no more connections than
+// that (a request that starts as another ends waits for its connection
+// instead of opening one), to offer HTTP/2, and to count the connections
+// it opens.
 func (p *apiPool) reusing(t *http.Transport) *http.Transport {
 	t = t.Clone()
 	bound := p.lim.bound
 	t.MaxIdleConnsPerHost = max(t.MaxIdleConnsPerHost, bound)
+	if t.MaxConnsPerHost == 0 || t.MaxConnsPerHost > bound {
+		t.MaxConnsPerHost = bound
+	}
 	if t.MaxIdleConns != 0 && t.MaxIdleConns < bound {
 		t.MaxIdleConns = bound
 	}

@@ -37,21 +37,21 @@ func (Config) Collect(ctx context.Context, env *Env) error {
 	rc := env.API.Client(ctx)
 	numbers, err := rc.Api.ListIncomingPhoneNumber(new(api.ListIncomingPhoneNumberParams).SetPageSize(1000).SetLimit(100000))
 	if err != nil {
-		return fmt.Errorf("list phone numbers: %w", err)
+		return fmt.Errorf("list phone numbers: %w", apiErr(err))
 	}
 	apps, err := rc.Api.ListApplication(new(api.ListApplicationParams).SetPageSize(1000).SetLimit(100000))
 	if err != nil {
-		return fmt.Errorf("list TwiML applications: %w", err)
+		return fmt.Errorf("list TwiML applications: %w", apiErr(err))
 	}
 	services, err := rc.MessagingV1.ListService(new(messaging.ListServiceParams).SetPageSize(1000).SetLimit(10000))
 	if err != nil {
-		return fmt.Errorf("list messaging services: %w", err)
+		return fmt.Errorf("list messaging services: %w", apiErr(err))
 	}
 	serviceOf := map[string]messaging.MessagingV1Service{} // number SID → its service
 	for _, svc := range services {
 		pns, err := rc.MessagingV1.ListPhoneNumber(deref(svc.Sid), new(messaging.ListPhoneNumberParams).SetPageSize(1000).SetLimit(100000))
 		if err != nil {
-			return fmt.Errorf("list numbers of messaging service %s: %w", deref(svc.Sid), err)
+			return fmt.Errorf("list numbers of messaging service %s: %w", deref(svc.Sid), apiErr(err))
 		}
 		for _, pn := range pns {
 			serviceOf[deref(pn.Sid)] = svc

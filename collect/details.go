@@ -207,7 +207,7 @@ func (d *detailFetcher) wait() (map[string]json.RawMessage, error) {
 		return d.out, fmt.Errorf("alert details: fetched %d of %d: %w", len(d.out), d.wanted, ctxError(d.ctx))
 	}
 	if d.failed > 0 {
-		return d.out, fmt.Errorf("alert details: %d of %d fetches failed, first: %s", d.failed, d.wanted, describeAPIError(d.firstErr))
+		return d.out, fmt.Errorf("alert details: %d of %d fetches failed, first: %w", d.failed, d.wanted, apiErr(d.firstErr))
 	}
 	return d.out, nil
 }

@@ -88,7 +88,7 @@ func (a Alerts) collectNotifications(ctx context.Context, env *Env, rc *twilio.R
 	}
 	env.addFile(NotificationsFile)
 	if streamErr != nil {
-		return fmt.Errorf("list notifications (after %d): %s", seen, describeAPIError(streamErr))
+		return fmt.Errorf("list notifications (after %d): %w", seen, apiErr(streamErr))
 	}
 	if seen >= maxRecords {
 		env.progress().Warnf("alerts: stopped after %d notifications (the limit); the window holds more", seen)

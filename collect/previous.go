@@ -93,8 +93,8 @@ func (p PreviousAlerts) Collect(ctx context.Context, env *Env) error {
 		incidents, seen, err = previousFromNotifications(rc, pw, maxAlerts)
 	}
 	if err != nil {
-		return fmt.Errorf("previous window %s to %s: list %s (after %d): %s",
-			pw.From.UTC().Format(time.RFC3339), pw.To.UTC().Format(time.RFC3339), listed, seen, describeAPIError(err))
+		return fmt.Errorf("previous window %s to %s: list %s (after %d): %w",
+			pw.From.UTC().Format(time.RFC3339), pw.To.UTC().Format(time.RFC3339), listed, seen, apiErr(err))
 	}
 	if seen >= maxAlerts {
 		env.progress().Warnf("previous window: stopped after %d alerts (the limit); the trend's baseline is short", seen)

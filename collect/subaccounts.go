@@ -21,7 +21,7 @@ func ListSubaccounts(ctx context.Context, cfg *APIConfig) (subs []Account, token
 	p := new(api.ListAccountParams).SetPageSize(1000).SetLimit(MaxSubaccounts)
 	list, err := cfg.Client(ctx).Api.ListAccount(p)
 	if err != nil {
-		return nil, nil, fmt.Errorf("list the subaccounts of %s: %s", parent, describeAPIError(err))
+		return nil, nil, fmt.Errorf("list the subaccounts of %s: %w", parent, apiErr(err))
 	}
 	var out []Account
 	tokens = map[string]string{}
@@ -48,7 +48,7 @@ func ListSubaccounts(ctx context.Context, cfg *APIConfig) (subs []Account, token
 func CheckAccount(ctx context.Context, cfg *APIConfig, sid string) (Account, error) {
 	a, err := cfg.Client(ctx).Api.FetchAccount(sid)
 	if err != nil {
-		return Account{SID: sid}, fmt.Errorf("fetch account %s: %s", sid, describeAPIError(err))
+		return Account{SID: sid}, fmt.Errorf("fetch account %s: %w", sid, apiErr(err))
 	}
 	return Account{SID: sid, FriendlyName: deref(a.FriendlyName), Type: deref(a.Type), Status: deref(a.Status), ParentSID: deref(a.OwnerAccountSid)}, nil
 }

@@ -136,19 +136,14 @@ func (c TwilioDebugLogs) Collect(ctx context.Context, env *Env) error {
 		})
 		wg.Wait()
 	}
-	var errs []string
-	if err := env.waitFor(ctx, Alerts{}.Name()); err != nil {
-		errs = append(errs, fmt.Sprintf("alert details: %v", err))
-	} else if err := c.alertDetails(env, tl); err != nil {
-		errs = append(errs, err.Error())
+	detailsErr := env.waitFor(ctx, Alerts{}.Name())
+	if detailsErr != nil {
+		detailsErr = fmt.Errorf("alert details: %w", detailsErr)
+	} else {
+		detailsErr = c.alertDetails(env, tl)
 	}
-	for _, err := range []error{callsErr, eventsErr} {
-		if err != nil {
-			errs = append(errs, err.Error())
-		}
-	}
-	if len(errs) > 0 {
-		return errors.New(strings.Join(errs, "; "))
+	if err := joinErrors(detailsErr, callsErr, eventsErr); err != nil {
+		return err
 	}
 	if env.API == nil && len(tl.AlertDetails) == 0 {
 		return Skip("no API credentials and no alert details")
@@ -321,7 +316,7 @@ func (c TwilioDebugLogs) callEvents(ctx context.Context, env *Env, tl *TwilioLog
 		return fmt.Errorf("call events: %d of %d calls read: %w", len(tl.CallEvents), len(calls), ctxError(ctx))
 	}
 	if failed > 0 {
-		return fmt.Errorf("call events: %d of %d calls failed, first: %s", failed, len(calls), describeAPIError(first))
+		return fmt.Errorf("call events: %d of %d calls failed, first: %w", failed, len(calls), apiErr(first))
 	}
 	return nil
 }
@@ -360,7 +355,7 @@ func (c TwilioDebugLogs) oneCall(env *Env, sid string, list func(string) ([]api.
 func (c TwilioDebugLogs) configChanges(env *Env, tl *TwilioLogs, list func() ([]monitor.MonitorV1Event, error)) error {
 	events, err := list()
 	if err != nil {
-		return fmt.Errorf("monitor events: %s", describeAPIError(err))
+		return fmt.Errorf("monitor events: %w", apiErr(err))
 	}
 	tl.EventsRead = len(events)
 	var kept []monitor.MonitorV1Event

@@ -35,7 +35,7 @@ func (Usage) Collect(ctx context.Context, env *Env) error {
 			SetIncludeSubaccounts(false).SetPageSize(1000).SetLimit(400)
 		recs, err := rc.Api.ListUsageRecordDaily(p)
 		if err != nil {
-			return fmt.Errorf("usage records (%s): %w", cat, err)
+			return fmt.Errorf("usage records (%s): %w", cat, apiErr(err))
 		}
 		for _, r := range recs {
 			day := deref(r.StartDate)

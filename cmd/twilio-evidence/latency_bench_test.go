@@ -20,9 +20,11 @@ import (
 // region. Two accounts: the demo's (320 alerts) and a busy one of 10,000
 // alerts, with 200 alert details and 50 call-event lists; no probes and no
 // status page. It reports the wall time (ns/op), the requests the fake
-// answered, the connections opened and the command's peak memory (maximum
-// resident set). TWILIO_EVIDENCE_BENCH_BIN runs another build of the command
-// instead (an earlier commit, to compare in the same conditions):
+// answered, the connections opened, the command's CPU time (user and
+// system: what the machine's load does not change) and its peak memory
+// (maximum resident set). TWILIO_EVIDENCE_BENCH_BIN runs another build of
+// the command instead (scripts/bench-latency.sh compares with an earlier
+// commit in the same conditions):
 //
 //	go test -run '^$' -bench BundleLatency -benchtime 1x ./cmd/twilio-evidence/
 func BenchmarkBundleLatency(b *testing.B) {
@@ -81,6 +83,7 @@ func benchBundle(b *testing.B, bin string, data *faketwilio.AccountData, rtt tim
 		peak = ru.Maxrss << 10 // kilobytes on Linux
 	}
 	b.ReportMetric(wall.Seconds(), "wall-s")
+	b.ReportMetric((cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds(), "cpu-s")
 	b.ReportMetric(float64(fake.TotalRequests()), "requests")
 	b.ReportMetric(float64(fake.Connections()), "conns")
 	b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MiB")
