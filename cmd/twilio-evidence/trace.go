@@ -46,10 +46,15 @@ format is detected and reported with how many lines were read; a firewall's
 lines among other programs' lines (/var/log/syslog, kern.log) are found and
 the others skipped. Give the format as NAME=PATH:FORMAT when detection cannot
 tell. Times without an offset are read at the offset that lines the log's
-Twilio requests up with the alerts, and trace says which; --log-tz chooses. Formats: combined, common, ltsv,
-alb, elb, json (or json:time=F,path=F,…), iptables, vpcflow, text, and
-regex:PATTERN with named groups time, method, path, status, duration, ua
-(src, dst, dport, action for connection logs).
+Twilio requests up with the alerts, and trace says which; --log-tz chooses.
+
+Formats: combined and common (nginx, apache, Traefik), ltsv, json (Envoy,
+Istio, Traefik, Caddy, GitLab known by their fields; json:time=F,path=F,
+duration=F:ms,… to name them), haproxy, envoy, w3c (IIS), cloudfront, alb,
+elb, iptables (UFW, EdgeOS, UniFi), filterlog (pfSense, OPNsense),
+mikrotik, vpcflow, text; cri+FORMAT and compose+FORMAT behind a container
+runtime's prefix; and regex:PATTERN with named groups time, method, path,
+status, duration, ua (src, dst, dport, action for connection logs).
 
 The failed requests come from the Twilio API (the same credentials as
 bundle) or from --alerts-file / --incidents-file.

@@ -62,12 +62,28 @@ const minRequestShare = 10
 // that reads the most winning; text, which reads any line that starts with a
 // time, only when nothing else fits and it reads at least half. The
 // detection then carries a regex: suggestion built from the first line.
+//
+// Lines most of which carry a container runtime's prefix (CRI's "TIME
+// stdout F ", docker compose's "NAME  | ") are detected behind it.
 func Detect(lines [][]byte, loc *time.Location, ref time.Time) (*Format, Detection, error) {
+	if w, inner, ok := unwrap(lines); ok {
+		f, det, err := detect(inner, loc, ref)
+		if err == nil && det.Kind != KindText {
+			f = wrapFormat(w, f)
+			det.Format, det.Detail = f.Name, f.Detail()
+			return f, det, nil
+		}
+	}
+	return detect(lines, loc, ref)
+}
+
+func detect(lines [][]byte, loc *time.Location, ref time.Time) (*Format, Detection, error) {
 	pc := newParseContext(loc, ref)
 	var sample [][]byte
 	for _, l := range lines {
-		// Indented lines continue the entry before them (stack traces).
-		if len(bytes.TrimSpace(l)) > 0 && l[0] != ' ' && l[0] != '\t' {
+		// Indented lines continue the entry before them (stack traces);
+		// lines starting with # are comments (W3C's #Version:, #Fields:).
+		if len(bytes.TrimSpace(l)) > 0 && l[0] != ' ' && l[0] != '\t' && l[0] != '#' {
 			sample = append(sample, l)
 		}
 	}
@@ -88,7 +104,28 @@ func Detect(lines [][]byte, loc *time.Location, ref time.Time) (*Format, Detecti
 		}
 		return n
 	}
-	for _, f := range builtin() {
+	// A format whose lines are named by a header line reads them by it; the
+	// header lines themselves are not the log's lines.
+	formats := builtin()
+	for i, f := range formats {
+		formats[i] = f.withHeader(lines)
+	}
+	own := sample[:0:0]
+	for _, l := range sample {
+		header := false
+		for _, f := range formats {
+			header = header || f.isHeader(l)
+		}
+		if !header {
+			own = append(own, l)
+		}
+	}
+	if len(own) == 0 {
+		return nil, Detection{}, fmt.Errorf("%w: the log has only header lines; give the format as NAME=PATH:FORMAT (known: %s)",
+			ErrUnknownFormat, strings.Join(FormatNames(), ", "))
+	}
+	sample = own
+	for _, f := range formats {
 		if f.Kind == KindText {
 			// Text reads any line with a leading time, slowly: it is
 			// counted only when nothing else fits.

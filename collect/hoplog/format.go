@@ -94,6 +94,43 @@ type Format struct {
 	// marker is a string every line of a firewall format holds, searched
 	// for through a whole file when its first lines are of other kinds.
 	marker string
+	// header, when set, reads a line that names the fields of the lines
+	// after it (W3C's #Fields:, a flow log's field names) and returns the
+	// format that reads them; ok is false for any other line.
+	header func(line []byte) (f *Format, ok bool)
+}
+
+// maxHeaderLines is how far into a file a header line is looked for.
+const maxHeaderLines = 16
+
+// withHeader returns the format that the first header line among lines
+// gives, or f itself when there is none.
+func (f *Format) withHeader(lines [][]byte) *Format {
+	if f.header == nil {
+		return f
+	}
+	for i, l := range lines {
+		if i == maxHeaderLines {
+			break
+		}
+		if g, ok := f.header(l); ok {
+			return g
+		}
+	}
+	return f
+}
+
+// isHeader reports whether a line is a header or comment of a format that
+// has them: not a line to read, nor an unreadable one.
+func (f *Format) isHeader(line []byte) bool {
+	if f.header == nil {
+		return false
+	}
+	if len(line) > 0 && line[0] == '#' {
+		return true
+	}
+	_, ok := f.header(line)
+	return ok
 }
 
 // Kinds of log line, by what they record.
@@ -153,7 +190,7 @@ func (f *Format) Detail() string {
 // the most specific first.
 func builtin() []*Format {
 	return []*Format{
-		albFormat(), elbFormat(), vpcFlowFormat(), iptablesFormat(), ltsvFormat(),
+		albFormat(), elbFormat(), cloudfrontFormat(), iisFormat(), vpcFlowFormat(), iptablesFormat(), filterlogFormat(), mikrotikFormat(), haproxyFormat(), envoyFormat(), ltsvFormat(),
 		jsonFormat(jsonFields{}), combinedFormat(), commonFormat(), textFormat(),
 	}
 }
@@ -174,11 +211,22 @@ func FormatNames() []string {
 	return names
 }
 
-// ParseFormat turns a format spec into a Format: a built-in name (combined,
-// common, ltsv, alb, elb, json, iptables, vpcflow, text), "json:time=F,path=F,…" to
-// name the JSON fields, or "regex:PATTERN" with named groups time, method,
-// path, status, duration, ua, src, dst, dport, action.
+// ParseFormat turns a format spec into a Format: a built-in name (see
+// FormatNames), "json:time=F,path=F,duration=F:ms,…" to name the JSON fields
+// and the duration's unit, "regex:PATTERN" with named groups time, method,
+// path, status, duration, ua, src, dst, dport, action, or any of them behind
+// a container runtime's prefix: "cri+FORMAT", "compose+FORMAT".
 func ParseFormat(spec string) (*Format, error) {
+	// cri+FORMAT, compose+FORMAT: the format behind a container prefix.
+	for _, w := range wrappers {
+		if inner, ok := strings.CutPrefix(spec, w.name+"+"); ok {
+			f, err := ParseFormat(inner)
+			if err != nil {
+				return nil, err
+			}
+			return wrapFormat(w, f), nil
+		}
+	}
 	name, arg, hasArg := strings.Cut(spec, ":")
 	switch name {
 	case "regex":

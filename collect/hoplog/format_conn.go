@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"net/netip"
 	"strconv"
+	"strings"
 	"time"
 )
 
 // syslogHeaderTime reads the timestamp that starts a syslog line: ISO 8601
-// (rsyslog high precision, journalctl -o short-iso) or the classic
-// "Jan _2 15:04:05" without year or zone.
+// (rsyslog high precision, journalctl -o short-iso, RFC 5424) or the
+// classic "Jan _2 15:04:05" without year or zone, after a "<PRI>" and an
+// RFC 5424 version when the line was received over the network as it was.
 func syslogHeaderTime(line []byte, pc *parseContext) (t time.Time, rest []byte, ok bool) {
+	line = skipPRI(line)
 	first, rest1, ok := nextField(line)
 	if !ok {
 		return time.Time{}, nil, false
@@ -35,6 +38,26 @@ func syslogHeaderTime(line []byte, pc *parseContext) (t time.Time, rest []byte, 
 	s := string(first) + " " + string(day) + " " + string(clock)
 	t, ok = parseSyslogTime(s, pc)
 	return t, rest3, ok
+}
+
+// skipPRI passes over a syslog "<134>" priority and, RFC 5424, the "1 "
+// version after it.
+func skipPRI(line []byte) []byte {
+	if len(line) < 3 || line[0] != '<' {
+		return line
+	}
+	i := 1
+	for i < len(line) && i < 5 && line[i] >= '0' && line[i] <= '9' {
+		i++
+	}
+	if i == 1 || i >= len(line) || line[i] != '>' {
+		return line
+	}
+	line = line[i+1:]
+	if len(line) > 2 && line[0] == '1' && line[1] == ' ' {
+		line = line[2:]
+	}
+	return line
 }
 
 // kv finds KEY=VALUE in a packet-filter log line; the key must start the
@@ -76,13 +99,13 @@ func classifyAction(prefix []byte) string {
 // isIptablesLine tells packet-filter LOG lines from the other lines of a
 // kernel log or syslog file.
 func isIptablesLine(line []byte) bool {
-	return bytes.Contains(line, []byte("IN=")) && bytes.Contains(line, []byte(" SRC="))
+	return bytes.Contains(line, []byte(" SRC=")) && bytes.Contains(line, []byte("IN="))
 }
 
 // parseIptables reads iptables/nftables LOG lines as syslog or the journal
 // writes them.
 func parseIptables(line []byte, pc *parseContext) (Record, error) {
-	in := bytes.Index(line, []byte(" IN="))
+	in := iptablesIN(line)
 	if in < 0 {
 		return Record{}, errNoMatch
 	}
@@ -120,12 +143,63 @@ func parseIptables(line []byte, pc *parseContext) (Record, error) {
 	if len(head) > 0 && head[0] == '[' {
 		if j := bytes.IndexByte(head, ']'); j > 0 {
 			if _, err := strconv.ParseFloat(string(bytes.TrimSpace(head[1:j])), 64); err == nil {
-				head = head[j+1:]
+				head = bytes.TrimSpace(head[j+1:])
 			}
 		}
 	}
-	r.Action = classifyAction(head)
+	if a, ok := ruleTagAction(head); ok {
+		r.Action = a
+	} else {
+		r.Action = classifyAction(head)
+	}
 	return r, nil
+}
+
+// iptablesIN finds the IN= that starts the packet's fields of a LOG line:
+// the first one followed by OUT=, after a space or right after a log prefix
+// written without a trailing space ("DROP:IN=", "[WAN_IN-20-D]IN=").
+func iptablesIN(line []byte) int {
+	for off := 0; ; {
+		i := bytes.Index(line[off:], []byte("IN="))
+		if i < 0 {
+			return -1
+		}
+		i += off
+		if bytes.Contains(line[i:min(len(line), i+64)], []byte(" OUT=")) {
+			return i
+		}
+		off = i + 3
+	}
+}
+
+// ruleTagAction reads the action of an EdgeOS/VyOS/UniFi rule tag, the
+// bracketed log prefix those firewalls write: [WAN_IN-20-A],
+// [WAN_LOCAL-default-D], [ipv4-INP-filter-default-D] (the last part) or,
+// UniFi OS, [WAN_LOCAL-D-2000], [WAN_IN-RET-3006] (the second): A or RET
+// accept, D drop, R reject.
+func ruleTagAction(head []byte) (string, bool) {
+	if len(head) < 5 || head[0] != '[' {
+		return "", false
+	}
+	end := bytes.IndexByte(head, ']')
+	if end < 0 {
+		return "", false
+	}
+	parts := bytes.Split(head[1:end], []byte("-"))
+	if len(parts) < 3 {
+		return "", false
+	}
+	for _, p := range [][]byte{parts[1], parts[len(parts)-1]} {
+		switch string(p) {
+		case "A", "RET":
+			return ActionAccept, true
+		case "D":
+			return ActionDrop, true
+		case "R":
+			return ActionReject, true
+		}
+	}
+	return "", false
 }
 
 func iptablesFormat() *Format {
@@ -155,34 +229,97 @@ func iptablesFormat() *Format {
 				Line: `Nov  5 01:00:00 fw kernel: nft-reject IN=eth0 OUT= SRC=2001:db8::1 DST=2001:db8::2 LEN=80 PROTO=TCP SPT=1 DPT=80`,
 				Want: Record{Time: at("2026-11-05T01:00:00Z"), Src: netip.MustParseAddr("2001:db8::1"), Dst: netip.MustParseAddr("2001:db8::2"), SrcPort: 1, DstPort: 80, Action: ActionReject},
 			},
+			{
+				// A log prefix without its trailing space.
+				Line: `Nov 25 01:00:02 fw kernel: [99.1] BLOCKED:IN=eth0 OUT= SRC=54.172.60.8 DST=203.0.113.10 LEN=60 PROTO=TCP SPT=40003 DPT=443 SYN`,
+				Want: Record{Time: at("2026-11-25T01:00:02Z"), Src: netip.MustParseAddr("54.172.60.8"), Dst: netip.MustParseAddr("203.0.113.10"), SrcPort: 40003, DstPort: 443, Action: ActionDrop},
+			},
+			{
+				// EdgeOS: the rule tag says drop (D), received over syslog.
+				Line: `<4>Nov 25 01:00:03 ubnt kernel: [WAN_IN-default-D]IN=eth0 OUT=eth1 MAC=00:16:3e:00:00:01 SRC=54.172.60.8 DST=203.0.113.10 LEN=60 TOS=0x00 PROTO=TCP SPT=40004 DPT=443 SYN URGP=0`,
+				Want: Record{Time: at("2026-11-25T01:00:03Z"), Src: netip.MustParseAddr("54.172.60.8"), Dst: netip.MustParseAddr("203.0.113.10"), SrcPort: 40004, DstPort: 443, Action: ActionDrop},
+			},
+			{
+				// UniFi OS: the second part says accept (RET).
+				Line: `Nov 25 01:00:04 udm kernel: [WAN_IN-RET-3006] DESCR="Allow webhooks" IN=eth8 OUT=br0 SRC=54.172.60.8 DST=203.0.113.10 LEN=60 PROTO=TCP SPT=40005 DPT=443 SYN`,
+				Want: Record{Time: at("2026-11-25T01:00:04Z"), Src: netip.MustParseAddr("54.172.60.8"), Dst: netip.MustParseAddr("203.0.113.10"), SrcPort: 40005, DstPort: 443, Action: ActionAccept},
+			},
 		},
 	}
 }
 
-// parseVPCFlow reads AWS VPC Flow Logs in the default (version 2) format:
-// version account-id interface-id srcaddr dstaddr srcport dstport protocol
-// packets bytes start end action log-status.
-func parseVPCFlow(line []byte, _ *parseContext) (Record, error) {
-	var f [14][]byte
-	rest := line
-	for i := range f {
-		var ok bool
-		if f[i], rest, ok = nextField(rest); !ok {
-			return Record{}, errNoMatch
+// vpcDefaultFields are the fields of the default (version 2) VPC Flow Logs
+// format, in their order.
+const vpcDefaultFields = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status"
+
+// vpcKnownFields are the fields a custom VPC Flow Logs format may hold.
+var vpcKnownFields = map[string]bool{
+	"version": true, "account-id": true, "interface-id": true, "srcaddr": true, "dstaddr": true, "srcport": true, "dstport": true,
+	"protocol": true, "packets": true, "bytes": true, "start": true, "end": true, "action": true, "log-status": true,
+	"vpc-id": true, "subnet-id": true, "instance-id": true, "tcp-flags": true, "type": true, "pkt-srcaddr": true, "pkt-dstaddr": true,
+	"region": true, "az-id": true, "sublocation-type": true, "sublocation-id": true, "pkt-src-aws-service": true,
+	"pkt-dst-aws-service": true, "flow-direction": true, "traffic-path": true, "ecs-cluster-arn": true, "ecs-cluster-name": true,
+	"ecs-container-instance-arn": true, "ecs-container-instance-id": true, "ecs-container-id": true, "ecs-second-container-id": true,
+	"ecs-service-name": true, "ecs-task-definition-arn": true, "ecs-task-arn": true, "ecs-task-id": true, "reject-reason": true,
+}
+
+// vpcFields are the positions of the fields a flow record is read by.
+type vpcFields struct {
+	names                                         string
+	n, src, dst, sport, dport, start, end, action int
+}
+
+// vpcFieldsOf reads a list of field names, as the header line of a flow
+// log delivered to S3 gives them (or as ${name} in the format's
+// definition); ok is false unless every name is a flow-log field and the
+// ones a record is matched by are there.
+func vpcFieldsOf(names []string) (vpcFields, bool) {
+	f := vpcFields{names: strings.Join(names, " "), n: len(names), src: -1, dst: -1, sport: -1, dport: -1, start: -1, end: -1, action: -1}
+	for i, n := range names {
+		n = strings.TrimSuffix(strings.TrimPrefix(n, "${"), "}")
+		if !vpcKnownFields[n] {
+			return f, false
+		}
+		switch n {
+		case "srcaddr":
+			f.src = i
+		case "dstaddr":
+			f.dst = i
+		case "srcport":
+			f.sport = i
+		case "dstport":
+			f.dport = i
+		case "start":
+			f.start = i
+		case "end":
+			f.end = i
+		case "action":
+			f.action = i
 		}
 	}
-	if len(bytes.TrimSpace(rest)) != 0 || !isDigits(f[0]) || !isDigits(f[10]) || !isDigits(f[11]) {
+	return f, f.dst >= 0 && f.dport >= 0 && f.start >= 0 && f.action >= 0
+}
+
+// parse reads one flow record.
+func (f vpcFields) parse(line []byte) (Record, error) {
+	vals := bytes.Fields(line)
+	if len(vals) != f.n || !isDigits(vals[f.start]) {
 		return Record{}, errNoMatch
 	}
-	start, err1 := strconv.ParseInt(string(f[10]), 10, 64)
-	end, err2 := strconv.ParseInt(string(f[11]), 10, 64)
-	if err1 != nil || err2 != nil || start <= 0 || end < start || start > 1e11 || end > 1e11 {
+	start, err := strconv.ParseInt(string(vals[f.start]), 10, 64)
+	if err != nil || start <= 0 || start > 1e11 {
 		return Record{}, errNoMatch
 	}
 	var r Record
 	r.Time = time.Unix(start, 0).UTC()
-	r.End = time.Unix(end, 0).UTC()
-	switch string(f[12]) {
+	if f.end >= 0 {
+		end, err := strconv.ParseInt(string(vals[f.end]), 10, 64)
+		if err != nil || end < start || end > 1e11 {
+			return Record{}, errNoMatch
+		}
+		r.End = time.Unix(end, 0).UTC()
+	}
+	switch string(vals[f.action]) {
 	case "ACCEPT":
 		r.Action = ActionAccept
 	case "REJECT":
@@ -191,39 +328,66 @@ func parseVPCFlow(line []byte, _ *parseContext) (Record, error) {
 	default:
 		return Record{}, errNoMatch
 	}
-	r.Src, _ = netip.ParseAddr(string(f[3]))
-	r.Dst, _ = netip.ParseAddr(string(f[4]))
-	r.SrcPort, _ = atoiBytes(f[5])
-	r.DstPort, _ = atoiBytes(f[6])
+	if f.src >= 0 {
+		r.Src, _ = netip.ParseAddr(string(vals[f.src]))
+	}
+	r.Dst, _ = netip.ParseAddr(string(vals[f.dst]))
+	if f.sport >= 0 {
+		r.SrcPort, _ = atoiBytes(vals[f.sport])
+	}
+	r.DstPort, _ = atoiBytes(vals[f.dport])
 	return r, nil
 }
 
+// vpcFlowFormat reads AWS VPC Flow Logs, by default in the version 2
+// format; a header line of field names (files delivered to S3 start with
+// one) gives the order of a custom format.
 func vpcFlowFormat() *Format {
-	return &Format{
+	f, _ := vpcFieldsOf(strings.Fields(vpcDefaultFields))
+	g := vpcFlowFormatOf(f, false)
+	g.Samples = []Sample{
+		{
+			Line: `2 123456789010 eni-1235b8ca123456789 54.172.60.10 172.31.16.21 40002 443 6 20 4249 1795568400 1795568460 REJECT OK`,
+			Want: Record{Time: at("2026-11-25T01:00:00Z"), End: at("2026-11-25T01:01:00Z"), Src: netip.MustParseAddr("54.172.60.10"), Dst: netip.MustParseAddr("172.31.16.21"), SrcPort: 40002, DstPort: 443, Action: ActionReject},
+		},
+		{
+			Line: `2 123456789010 eni-1235b8ca123456789 - - - - - - - 1795568400 1795568460 - NODATA`,
+			Want: Record{Time: at("2026-11-25T01:00:00Z"), End: at("2026-11-25T01:01:00Z")},
+		},
+	}
+	return g
+}
+
+func vpcFlowFormatOf(f vpcFields, custom bool) *Format {
+	g := &Format{
 		Name:        "vpcflow",
 		Kind:        KindFlow,
-		Description: "AWS VPC Flow Logs, default format (ACCEPT/REJECT records)",
+		Description: "AWS VPC Flow Logs (ACCEPT/REJECT records), default format or any field order given by the file's header line",
 		Conn:        true,
 		// Records cover aggregation intervals of up to 10 minutes and are
 		// delivered out of order.
 		Skew:  15 * time.Minute,
 		span:  true,
-		parse: parseVPCFlow,
-		timeOf: func(l []byte, pc *parseContext) (time.Time, bool) {
-			r, err := parseVPCFlow(l, pc)
+		parse: func(l []byte, _ *parseContext) (Record, error) { return f.parse(l) },
+		timeOf: func(l []byte, _ *parseContext) (time.Time, bool) {
+			r, err := f.parse(l)
 			return r.Time, err == nil
 		},
-		Samples: []Sample{
-			{
-				Line: `2 123456789010 eni-1235b8ca123456789 54.172.60.10 172.31.16.21 40002 443 6 20 4249 1795568400 1795568460 REJECT OK`,
-				Want: Record{Time: at("2026-11-25T01:00:00Z"), End: at("2026-11-25T01:01:00Z"), Src: netip.MustParseAddr("54.172.60.10"), Dst: netip.MustParseAddr("172.31.16.21"), SrcPort: 40002, DstPort: 443, Action: ActionReject},
-			},
-			{
-				Line: `2 123456789010 eni-1235b8ca123456789 - - - - - - - 1795568400 1795568460 - NODATA`,
-				Want: Record{Time: at("2026-11-25T01:00:00Z"), End: at("2026-11-25T01:01:00Z")},
-			},
+		header: func(l []byte) (*Format, bool) {
+			if len(l) == 0 || l[0] >= '0' && l[0] <= '9' {
+				return nil, false
+			}
+			h, ok := vpcFieldsOf(strings.Fields(string(l)))
+			if !ok {
+				return nil, false
+			}
+			return vpcFlowFormatOf(h, true), true
 		},
 	}
+	if custom {
+		g.detail = func() string { return "fields: " + f.names }
+	}
+	return g
 }
 
 // leadingTime reads the timestamp a line starts with: one field (ISO 8601,

@@ -115,6 +115,9 @@ func ParseSpec(s string) (Spec, error) {
 // the end of s or by ':'.
 func isFormatSpec(s string) bool {
 	head, _, _ := strings.Cut(s, ":")
+	for _, w := range wrappers {
+		head = strings.TrimPrefix(head, w.name+"+")
+	}
 	if head == "auto" {
 		return true
 	}

@@ -273,6 +273,10 @@ func ScanHop(ctx context.Context, spec Spec, incidents []Incident, opts Options)
 			return nil, fmt.Errorf("hop %s: %w", spec.Name, err)
 		}
 		st := FileStats{Path: path}
+		if f.header != nil {
+			// Each file names its fields in its own header line.
+			s.f = f.withHeader(sampleLines([]string{path}, false))
+		}
 		if err := s.scanFile(ctx, path, &st); err != nil {
 			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 				return nil, fmt.Errorf("hop %s: %w", spec.Name, err)
@@ -680,7 +684,7 @@ func (s *scanner) trySkip(r io.ReaderAt, probe []byte, pos, end int64) (int64, b
 	for _, size := range [2]int{probeSmall, len(probe)} {
 		n, _ := r.ReadAt(probe[:min(int64(size), end-pos)], pos)
 		if i := bytes.IndexByte(probe[:n], '\n'); i >= 0 {
-			t1, ok = s.f.timeOf(bytes.TrimRight(probe[:i], "\r"), s.pc)
+			t1, ok = s.firstTime(probe[:n])
 			break
 		}
 	}
@@ -698,7 +702,15 @@ func (s *scanner) trySkip(r io.ReaderAt, probe []byte, pos, end int64) (int64, b
 		if k < 0 && start != pos {
 			continue
 		}
-		t2, ok := s.f.timeOf(bytes.TrimRight(probe[k+1:j], "\r"), s.pc)
+		body := probe[:j+1]
+		if start != pos {
+			body = probe[k+1 : j+1]
+			if s.mixed {
+				// Whole lines only: from the first line start in the probe.
+				body = probe[bytes.IndexByte(probe[:j], '\n')+1 : j+1]
+			}
+		}
+		t2, ok := s.lastTime(body)
 		if !ok || !s.outside(t1, t2) {
 			return 0, false
 		}
@@ -844,14 +856,53 @@ func (s *scanner) blockOutside(data []byte) bool {
 	if i < 0 {
 		return false
 	}
-	t1, ok := s.f.timeOf(bytes.TrimRight(data[:i], "\r"), s.pc)
+	t1, ok := s.firstTime(data)
 	if !ok {
 		return false
 	}
-	last := bytes.TrimRight(data, "\n")
-	k := bytes.LastIndexByte(last, '\n')
-	t2, ok := s.f.timeOf(bytes.TrimRight(last[k+1:], "\r"), s.pc)
+	t2, ok := s.lastTime(data)
 	return ok && s.outside(t1, t2)
+}
+
+// edgeLines is how many lines from a block's start a skip test looks at
+// for one with a time: in a file shared with other kinds of line (a
+// docker compose log of several services) the first may have none.
+const edgeLines = 16
+
+// firstTime is the time of the first line of data, or of one of the few
+// after it when it has none.
+func (s *scanner) firstTime(data []byte) (time.Time, bool) {
+	for k := 0; k < edgeLines; k++ {
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 {
+			return time.Time{}, false
+		}
+		if t, ok := s.f.timeOf(bytes.TrimRight(data[:i], "\r"), s.pc); ok {
+			return t, true
+		}
+		if !s.mixed {
+			return time.Time{}, false
+		}
+		data = data[i+1:]
+	}
+	return time.Time{}, false
+}
+
+// lastTime is the time of the last line of data (whole lines), or of one
+// of the few before it when it has none.
+func (s *scanner) lastTime(data []byte) (time.Time, bool) {
+	data = bytes.TrimRight(data, "\n")
+	for k := 0; k < edgeLines && len(data) > 0; k++ {
+		i := bytes.LastIndexByte(data, '\n')
+		if t, ok := s.f.timeOf(bytes.TrimRight(data[i+1:], "\r"), s.pc); ok {
+			return t, true
+		}
+		if !s.mixed || i < 0 {
+			return time.Time{}, false
+		}
+		data = data[:i]
+	}
+	return time.Time{}, false
 }
 
 // sidLines finds the lines of a block that name an affected SID.
@@ -945,6 +996,15 @@ func (s *scanner) line(line []byte, off int64) {
 	s.st.Lines++
 	if len(line) > MaxLineBytes {
 		s.st.LongLines++
+		return
+	}
+	if s.f.header != nil && s.f.isHeader(line) {
+		// A header or comment line: a new #Fields: line names the fields
+		// of the lines after it.
+		if g, ok := s.f.header(line); ok {
+			s.f = g
+		}
+		s.st.Other++
 		return
 	}
 	t, ok := s.f.timeOf(line, s.pc)

@@ -213,3 +213,122 @@ func TestELB_KeepsFractionsOfSeconds(t *testing.T) {
 		t.Errorf("record = %+v, %v; want 4.9801 s", r, err)
 	}
 }
+
+func syslogTS(t time.Time) string { return t.UTC().Format(time.Stamp) }
+
+// TestVariants_ProxiesAndServers: HAProxy, IIS and CloudFront (W3C with
+// their #Fields: lines), Envoy and Istio, each detected without being told,
+// every planted request found with its status and response time.
+func TestVariants_ProxiesAndServers(t *testing.T) {
+	for _, v := range []variant{
+		{name: "haproxy-syslog", format: "haproxy", unit: time.Millisecond, line: func(e logEvent) string {
+			return fmt.Sprintf(`%s lb1 haproxy[2211]: %s:40512 [%s] fe_https~ be_twilio/app1 0/0/1/%d/%d %d 198 - - ---- 12/12/3/1/0 0/0 "%s %s HTTP/1.1"`,
+				syslogTS(e.t.Add(e.dur)), e.src, e.t.UTC().Format("02/Jan/2006:15:04:05.000"), e.dur.Milliseconds()-1, e.dur.Milliseconds(), e.status, e.method, e.target)
+		}},
+		{name: "haproxy-stdout", format: "haproxy", unit: time.Millisecond, line: func(e logEvent) string {
+			return fmt.Sprintf(`%s:40512 [%s] fe_http be_twilio/app2 0/0/0/%d/%d %d 0 - - ---- 3/3/1/1/0 0/0 {hooks.example.com|%s} {} "%s %s HTTP/1.1"`,
+				e.src, e.t.UTC().Format("02/Jan/2006:15:04:05.000"), e.dur.Milliseconds(), e.dur.Milliseconds(), e.status, e.ua, e.method, e.target)
+		}},
+		{name: "iis", format: "w3c", detail: "time-taken", unit: time.Millisecond,
+			header: "#Software: Microsoft Internet Information Services 10.0\n#Version: 1.0\n#Date: 2026-11-24 22:00:00\n#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken",
+			line: func(e logEvent) string {
+				return fmt.Sprintf(`%s 10.0.0.4 %s %s - 443 - %s %s - %d 0 0 %d`, e.t.UTC().Format("2006-01-02 15:04:05"), e.method, e.target, e.src, strings.ReplaceAll(e.ua, " ", "+"), e.status, e.dur.Milliseconds())
+			}},
+		{name: "iis-own-fields", format: "w3c", detail: "date time c-ip cs-method", unit: time.Millisecond,
+			header: "#Software: Microsoft Internet Information Services 8.5\n#Version: 1.0\n#Fields: date time c-ip cs-method cs-uri-stem sc-status time-taken cs(User-Agent)",
+			line: func(e logEvent) string {
+				return fmt.Sprintf(`%s %s %s %s %d %d %s`, e.t.UTC().Format("2006-01-02 15:04:05"), e.src, e.method, e.target, e.status, e.dur.Milliseconds(), strings.ReplaceAll(e.ua, " ", "+"))
+			}},
+		{name: "cloudfront", format: "cloudfront", unit: time.Millisecond,
+			header: "#Version: 1.0\n#Fields: date time x-edge-location sc-bytes c-ip cs-method cs(Host) cs-uri-stem sc-status cs(Referer) cs(User-Agent) cs-uri-query cs(Cookie) x-edge-result-type x-edge-request-id x-host-header cs-protocol cs-bytes time-taken x-forwarded-for ssl-protocol ssl-cipher x-edge-response-result-type cs-protocol-version",
+			line: func(e logEvent) string {
+				return strings.Join([]string{e.t.UTC().Format("2006-01-02"), e.t.UTC().Format("15:04:05"), "NRT57-P3", "520", e.src, e.method, "d111111abcdef8.cloudfront.net",
+					e.target, fmt.Sprint(e.status), "-", strings.ReplaceAll(e.ua, " ", "%20"), "-", "-", "Miss", "Qx3Kp2Z8vWjR1tYbN0cLmA==", "hooks.example.com", "https", "812",
+					fmt.Sprintf("%.3f", e.dur.Seconds()), "-", "TLSv1.3", "TLS_AES_128_GCM_SHA256", "Miss", "HTTP/1.1"}, "\t")
+			}},
+		{name: "envoy", format: "envoy", unit: time.Millisecond, line: func(e logEvent) string {
+			return fmt.Sprintf(`[%s] "%s %s HTTP/1.1" %d - 312 91 %d %d "%s" "%s" "4b8e2f0a-5d1c-4e7b-9a3f-2c6d8e1f0a7b" "hooks.example.com" "10.8.0.12:8080"`,
+				e.t.UTC().Format("2006-01-02T15:04:05.000Z"), e.method, e.target, e.status, e.dur.Milliseconds(), e.dur.Milliseconds(), e.src, e.ua)
+		}},
+		{name: "istio", format: "envoy", unit: time.Millisecond, line: func(e logEvent) string {
+			return fmt.Sprintf(`[%s] "%s %s HTTP/1.1" %d - via_upstream - "-" 312 120 %d %d "%s" "%s" "9c1d2e3f-0000-4a5b-8c7d-112233445566" "hooks.example.com" "10.44.1.27:8080" inbound|8080|| 127.0.0.6:51249 10.44.1.27:8080 %s:0 outbound_.8080_._.web.default.svc.cluster.local default`,
+				e.t.UTC().Format("2006-01-02T15:04:05.000Z"), e.method, e.target, e.status, e.dur.Milliseconds(), e.dur.Milliseconds(), e.src, e.ua, e.src)
+		}},
+	} {
+		t.Run(v.name, func(t *testing.T) { checkVariant(t, v) })
+	}
+}
+
+// TestVariants_ContainerPrefixes: CRI's and docker compose's prefixes
+// around known formats, detected without being told; a compose log of
+// several services is read for the one whose format it is.
+func TestVariants_ContainerPrefixes(t *testing.T) {
+	cri := func(inner func(logEvent) string) func(logEvent) string {
+		return func(e logEvent) string {
+			return e.t.Add(e.dur).UTC().Format("2006-01-02T15:04:05.000000000Z") + " stdout F " + inner(e)
+		}
+	}
+	for _, v := range []variant{
+		{name: "cri-combined", format: "cri+combined", unit: time.Millisecond, line: cri(lineWriters["combined"])},
+		{name: "cri-envoy", format: "cri+envoy", unit: time.Millisecond, line: cri(func(e logEvent) string {
+			return fmt.Sprintf(`[%s] "%s %s HTTP/1.1" %d - 312 91 %d - "%s" "%s" "id" "hooks.example.com" "10.8.0.12:8080"`, e.t.UTC().Format("2006-01-02T15:04:05.000Z"), e.method, e.target, e.status, e.dur.Milliseconds(), e.src, e.ua)
+		})},
+		{name: "compose-combined", format: "compose+combined", unit: time.Millisecond, line: func(e logEvent) string {
+			return "web-1  | " + lineWriters["combined"](e)
+		}},
+		{name: "compose-json-among-services", format: "compose+json", unit: time.Millisecond, line: func(e logEvent) string {
+			return "proxy-1   | " + lineWriters["json"](e) + "\n" +
+				fmt.Sprintf("worker-1  | %s INFO job done id=%d", e.t.UTC().Format(time.RFC3339), e.t.Unix()%1000)
+		}},
+	} {
+		t.Run(v.name, func(t *testing.T) { checkVariant(t, v) })
+	}
+}
+
+// TestVariants_Firewalls: pfSense and OPNsense filterlog, MikroTik,
+// iptables with a log prefix lacking its trailing space, EdgeOS and UniFi
+// rule tags, and VPC Flow Logs in a field order given by their header, each
+// detected without being told, every planted connection found with its
+// action.
+func TestVariants_Firewalls(t *testing.T) {
+	act := func(e logEvent, drop, accept string) string {
+		if e.action == "DROP" {
+			return drop
+		}
+		return accept
+	}
+	for _, v := range []variant{
+		{name: "pfsense", format: "filterlog", conn: true, line: func(e logEvent) string {
+			return fmt.Sprintf(`%s pfSense filterlog[31523]: 5,,,1000000103,igb0,match,%s,in,4,0x0,,49,41733,0,DF,6,tcp,60,%s,%s,40006,%d,0,S,3390741137,,64240,,mss;sackOK;TS;nop;wscale`,
+				syslogTS(e.t), act(e, "block", "pass"), e.src, e.dst, e.dport)
+		}},
+		{name: "opnsense", format: "filterlog", conn: true, line: func(e logEvent) string {
+			return fmt.Sprintf(`<134>1 %s opnsense.example.net filterlog 61221 - [meta sequenceId="12"] 77,,,02f4bab031b57d1e30553ce08e0ec131,vtnet0,match,%s,in,4,0x0,,50,7113,0,DF,6,tcp,60,%s,%s,40007,%d,0,S,1288211123,,62727,,mss;sackOK;TS;nop;wscale`,
+				e.t.Format(time.RFC3339), act(e, "block", "pass"), e.src, e.dst, e.dport)
+		}},
+		{name: "mikrotik", format: "mikrotik", conn: true, line: func(e logEvent) string {
+			return fmt.Sprintf(`%s gw.example.net firewall,info %s input: in:ether1 out:(unknown 0), src-mac 4c:5e:0c:11:22:33, proto TCP (SYN), %s:40009->%s:%d, len 60`,
+				syslogTS(e.t), act(e, "DROP-WAN", "ACCEPT-WEB"), e.src, e.dst, e.dport)
+		}},
+		{name: "iptables-prefix-without-space", format: "iptables", conn: true, line: func(e logEvent) string {
+			return fmt.Sprintf(`%s gw kernel: [7.1] %sIN=eth0 OUT= MAC=00:16:3e:00:00:01 SRC=%s DST=%s LEN=60 PROTO=TCP SPT=40000 DPT=%d SYN`,
+				e.t.Format(time.RFC3339Nano), act(e, "FW-DROP:", "FW-OK:"), e.src, e.dst, e.dport)
+		}},
+		{name: "edgeos", format: "iptables", conn: true, line: func(e logEvent) string {
+			return fmt.Sprintf(`%s ubnt kernel: [WAN_IN-%s]IN=eth0 OUT=eth1 MAC=00:16:3e:00:00:01 SRC=%s DST=%s LEN=60 TOS=0x00 PROTO=TCP SPT=40000 DPT=%d SYN URGP=0`,
+				syslogTS(e.t), act(e, "default-D", "20-A"), e.src, e.dst, e.dport)
+		}},
+		{name: "unifi", format: "iptables", conn: true, line: func(e logEvent) string {
+			return fmt.Sprintf(`<4>%s udm kernel: [WAN_IN-%s] DESCR="webhooks" IN=eth8 OUT=br0 SRC=%s DST=%s LEN=60 PROTO=TCP SPT=40000 DPT=%d SYN`,
+				syslogTS(e.t), act(e, "D-2000", "RET-3006"), e.src, e.dst, e.dport)
+		}},
+		{name: "vpcflow-custom-order", format: "vpcflow", detail: "fields: version vpc-id", conn: true,
+			header: "version vpc-id subnet-id instance-id interface-id account-id type srcaddr dstaddr srcport dstport pkt-srcaddr pkt-dstaddr protocol bytes packets start end action tcp-flags log-status",
+			line: func(e logEvent) string {
+				return fmt.Sprintf(`5 vpc-0a1b2c3d subnet-0a1b2c3d i-0a1b2c3d4e5f67890 eni-0a1b2c3d4e5f67890 123456789012 IPv4 %s %s 40000 %d %s %s 6 4249 20 %d %d %s 2 OK`,
+					e.src, e.dst, e.dport, e.src, e.dst, e.t.Unix(), e.t.Unix()+10, act(e, "REJECT", "ACCEPT"))
+			}},
+	} {
+		t.Run(v.name, func(t *testing.T) { checkVariant(t, v) })
+	}
+}
