@@ -75,7 +75,11 @@ func hopTable(r *Report) (t pdfdoc.Table, ok bool) {
 		if n, found := reached[hop.Name]; found {
 			seen = fmt.Sprintf("%d / %d", n, h.Report.Total)
 		}
-		t.Rows = append(t.Rows, []string{hop.Name, hop.Role, seen, hopLogText(L, hop)})
+		role := hop.Role
+		if L.Has("role." + role) {
+			role = L.S("role." + role)
+		}
+		t.Rows = append(t.Rows, []string{hop.Name, role, seen, hopLogText(L, hop)})
 	}
 	return t, true
 }

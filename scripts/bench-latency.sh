@@ -1,25 +1,35 @@
 #!/bin/sh
 # bench-latency.sh: run BenchmarkBundleLatency (cmd/twilio-evidence) for the
-# working tree's command and for a reference build of another commit, in
-# turns, so that both meet the same machine load; prints every run and the
-# median of each figure per build.
+# command built from a reference commit and from the working tree (or a
+# second commit), in turns, so that both meet the same machine load; prints
+# every run and the median of each figure per build.
 #
 #   scripts/bench-latency.sh REF               # e.g. a commit before a change
+#   scripts/bench-latency.sh REF NEW           # two commits
 #   RUNS=5 BENCH='BundleLatency/10k' scripts/bench-latency.sh REF
 set -eu
 
 cd "$(dirname "$0")/.."
-REF=${1:?usage: scripts/bench-latency.sh REF (a commit to compare with)}
+REF=${1:?usage: scripts/bench-latency.sh REF [NEW] (commits to compare)}
+NEW=${2:-}
 RUNS=${RUNS:-3}
 BENCH=${BENCH:-BundleLatency}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
-echo "building $REF and the working tree…" >&2
-mkdir "$WORK/ref"
-git archive "$REF" | tar -x -C "$WORK/ref"
-(cd "$WORK/ref" && go build -o "$WORK/ref.bin" ./cmd/twilio-evidence)
-go build -o "$WORK/new.bin" ./cmd/twilio-evidence
+# build NAME COMMIT builds the command of COMMIT as $WORK/NAME.bin.
+build() {
+	mkdir "$WORK/$1"
+	git archive "$2" | tar -x -C "$WORK/$1"
+	(cd "$WORK/$1" && go build -o "$WORK/$1.bin" ./cmd/twilio-evidence)
+}
+echo "building $REF and ${NEW:-the working tree}…" >&2
+build ref "$REF"
+if [ -n "$NEW" ]; then
+	build new "$NEW"
+else
+	go build -o "$WORK/new.bin" ./cmd/twilio-evidence
+fi
 go test -c -o "$WORK/bench.test" ./cmd/twilio-evidence
 
 i=0
@@ -33,7 +43,7 @@ while [ "$i" -lt "$RUNS" ]; do
 done
 
 echo
-echo "medians ($RUNS runs each; ref = $REF, new = working tree):"
+echo "medians ($RUNS runs each; ref = $REF, new = ${NEW:-the working tree}):"
 # Each line: build, benchmark, N, then value and unit pairs; the median per
 # build, benchmark and unit.
 awk '{ for (f = 4; f < NF; f += 2) print $1, $2, $(f + 1), $f }' "$WORK/runs" |

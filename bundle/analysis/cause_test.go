@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"os"
 	"strings"
 	"testing"
 )
@@ -97,4 +98,22 @@ func mustText(t *testing.T, lang string) *Text {
 		t.Fatal(err)
 	}
 	return l
+}
+
+// TestCatalogue_TheREADMEListsEveryCause: the README's table "Causes it
+// names" has a row for every cause of the catalogue.
+func TestCatalogue_TheREADMEListsEveryCause(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, ok := strings.Cut(string(b), "### Causes it names")
+	if !ok {
+		t.Fatal(`README.md has no "Causes it names" table`)
+	}
+	for _, e := range Catalogue {
+		if !strings.Contains(table, "| `"+string(e.Cause)+"` |") {
+			t.Errorf("README.md's table lacks %s", e.Cause)
+		}
+	}
 }

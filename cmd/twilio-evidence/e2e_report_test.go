@@ -96,6 +96,10 @@ func TestE2E_ReportTwiceWithKeepOne(t *testing.T) {
 	if first.Incidents == 0 || first.ErrorRate == nil || first.Verdict == "" || len(first.Collectors) == 0 {
 		t.Errorf("first summary lacks figures: %+v", first)
 	}
+	if first.Cause == "" || first.Confidence == "" || first.Headline == "" || first.Headline != first.HeadlineFinding.Verdict ||
+		first.HeadlineFinding.Cause != first.Cause {
+		t.Errorf("--json lacks the diagnosis: cause %q, confidence %q, headline %q, verdict finding %+v", first.Cause, first.Confidence, first.Headline, first.HeadlineFinding)
+	}
 	if _, err := os.Stat(first.Path); err != nil {
 		t.Fatalf("first bundle: %v", err)
 	}
