@@ -68,3 +68,13 @@ func DoneLine(res *analysis.Result, lang, path string) string {
 	}
 	return l.F("diagnosis.done", "headline", l.Headline(res.Diagnosis), "count", res.Diagnosis.Total, "path", path)
 }
+
+// LocalizerFor is the localizer of lang, English when lang is not a
+// language of the catalogs.
+func LocalizerFor(lang string) *Localizer {
+	if l, err := NewLocalizer(lang); err == nil {
+		return l
+	}
+	l, _ := NewLocalizer("en")
+	return l
+}

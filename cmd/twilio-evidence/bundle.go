@@ -2,95 +2,35 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/signal"
-	"strconv"
-	"strings"
 	"syscall"
-	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/twilio-evidence/twilio-evidence/bundle"
-	"github.com/twilio-evidence/twilio-evidence/bundle/analysis"
+	"github.com/twilio-evidence/twilio-evidence/bundle/pipeline"
 	"github.com/twilio-evidence/twilio-evidence/collect"
-	"github.com/twilio-evidence/twilio-evidence/collect/demo"
+	"github.com/twilio-evidence/twilio-evidence/collect/hoplog"
+	"github.com/twilio-evidence/twilio-evidence/collect/probe"
 )
 
-// bundleOptions are the flags of `twilio-evidence bundle`.
+// bundleOptions are the flags of `twilio-evidence bundle`: the pipeline's
+// options, and how the command reports.
 type bundleOptions struct {
-	window           windowFlags
-	output           string
-	force            bool
-	demo             bool
-	accountSID       string
-	authTokenFile    string
-	maxDetails       int
-	apiURL           string
-	collectorTimeout time.Duration
-	// apiConcurrency and requestTimeout shape the API requests
-	// (--api-concurrency, --request-timeout).
-	apiConcurrency int
-	requestTimeout time.Duration
-	commandLine    []string
-	// run holds the offline inputs, --quiet and --all-subaccounts (inputs.go).
-	run runFlags
-	// hopLogs are --hop, --log and their settings (trace.go).
-	hopLogs hopFlags
-	// previousBundle is the bundle whose statistics are the trend baseline
-	// (report finds it in --output).
-	previousBundle string
-	// progress, when set, is used instead of a new reporter on stderr (the
-	// runs of many subaccounts share one).
-	progress collect.Progress
-	// result, when set, receives what the run wrote (report.go).
-	result *bundleResult
-	// probes holds --probe, --no-probe and --probe-history (probe.go).
-	probes bundleProbeFlags
-	// safety holds --mask-phone-numbers, --mask-bodies, --redact, --max-size
-	// and --timeout (redact.go).
-	safety safetyFlags
-	// twilio holds --region, --edge, --no-status and --status-url (twilioside.go).
-	twilio twilioSideFlags
-	// text holds --lang, --font and --flow (flow.go).
-	text textFlags
-	// learned are secrets an earlier step learned (the parent's auth token
-	// under --all-subaccounts): the run's redactor knows them from the start.
-	learned []string
-	// apiChecked is set when the credentials were checked already (the
-	// runs of subaccounts): the run sends no check request of its own.
-	apiChecked bool
+	pipeline.Options
+	// quiet is --quiet: no progress, no advice.
+	quiet bool
 }
 
-// windowFlags are the flags every command that looks at a time window takes.
-type windowFlags struct {
-	since, from, to, tz string
-}
-
-func (w *windowFlags) register(fs *pflag.FlagSet, defSince string) {
-	fs.StringVar(&w.since, "since", "", "look back this long from now: 24h, 7d, 2w (default "+defSince+")")
-	fs.StringVar(&w.from, "from", "", "window start, RFC 3339 (with --to)")
-	fs.StringVar(&w.to, "to", "", "window end, RFC 3339 (with --from)")
-	fs.StringVar(&w.tz, "tz", "local", "time zone for display: local, UTC or an IANA name like Asia/Tokyo")
-}
-
-// parse turns the flags into a Window, defaulting --since to defSince.
-func (w windowFlags) parse(defSince string, now time.Time) (collect.Window, error) {
-	loc, err := collect.LoadLocation(w.tz)
-	if err != nil {
-		return collect.Window{}, usageErr("%v", err)
-	}
-	since := w.since
-	if since == "" && w.from == "" && w.to == "" {
-		since = defSince
-	}
-	win, err := collect.ParseWindow(since, w.from, w.to, loc, now)
-	if err != nil {
-		return win, usageErr("%v", err)
-	}
-	return win, nil
+// registerWindow adds the flags every command that looks at a time window
+// takes.
+func registerWindow(fs *pflag.FlagSet, w *pipeline.Window, defSince string) {
+	fs.StringVar(&w.Since, "since", "", "look back this long from now: 24h, 7d, 2w (default "+defSince+")")
+	fs.StringVar(&w.From, "from", "", "window start, RFC 3339 (with --to)")
+	fs.StringVar(&w.To, "to", "", "window end, RFC 3339 (with --from)")
+	fs.StringVar(&w.TZ, "tz", "local", "time zone for display: local, UTC or an IANA name like Asia/Tokyo")
 }
 
 const bundleUsage = `Usage: twilio-evidence bundle [flags]
@@ -111,48 +51,119 @@ Examples:
 
 func newBundleFlags(o *bundleOptions) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("bundle", pflag.ContinueOnError)
-	o.window.register(fs, "24h")
-	fs.StringVarP(&o.output, "output", "o", ".", "directory to write the bundle into")
-	fs.BoolVar(&o.force, "force", false, "replace a bundle of the same name")
-	fs.BoolVar(&o.demo, "demo", false, "run on built-in sample data against an in-process fake Twilio API (no credentials, no network)")
-	fs.StringVar(&o.accountSID, "account-sid", "", "look at this subaccount (AC…) with the parent's credentials")
-	fs.StringVar(&o.authTokenFile, "auth-token-file", "", "read the auth token from this file instead of TWILIO_AUTH_TOKEN")
-	fs.IntVar(&o.maxDetails, "max-details", 200, "fetch the full details of at most this many alerts")
-	fs.DurationVar(&o.collectorTimeout, "collector-timeout", 5*time.Minute, "deadline of each collector")
-	fs.IntVar(&o.apiConcurrency, "api-concurrency", collect.DefaultAPIConcurrency, fmt.Sprintf("most Twilio API requests in flight at once (1–%d); the run starts at %d, halves on throttling and grows back slowly", maxAPIConcurrency, collect.StartAPIConcurrency))
-	fs.DurationVar(&o.requestTimeout, "request-timeout", collect.DefaultRequestTimeout, "deadline of one attempt of one Twilio API request; an attempt that takes longer is retried")
-	fs.StringVar(&o.apiURL, "api-url", "", "send Twilio API requests to this base URL (a mock of the API, for testing)")
+	p := &o.Options
+	registerWindow(fs, &p.Window, "24h")
+	fs.StringVarP(&p.Output, "output", "o", ".", "directory to write the bundle into")
+	fs.BoolVar(&p.Force, "force", false, "replace a bundle of the same name")
+	fs.BoolVar(&p.Demo, "demo", false, "run on built-in sample data against an in-process fake Twilio API (no credentials, no network)")
+	fs.StringVar(&p.AccountSID, "account-sid", "", "look at this subaccount (AC…) with the parent's credentials")
+	fs.StringVar(&p.AuthTokenFile, "auth-token-file", "", "read the auth token from this file instead of TWILIO_AUTH_TOKEN")
+	fs.IntVar(&p.MaxDetails, "max-details", pipeline.DefaultMaxDetails, "fetch the full details of at most this many alerts")
+	fs.DurationVar(&p.CollectorTimeout, "collector-timeout", pipeline.DefaultCollectorTimeout, "deadline of each collector")
+	fs.IntVar(&p.APIConcurrency, "api-concurrency", collect.DefaultAPIConcurrency, fmt.Sprintf("most Twilio API requests in flight at once (1–%d); the run starts at %d, halves on throttling and grows back slowly", pipeline.MaxAPIConcurrency, collect.StartAPIConcurrency))
+	fs.DurationVar(&p.RequestTimeout, "request-timeout", collect.DefaultRequestTimeout, "deadline of one attempt of one Twilio API request; an attempt that takes longer is retried")
+	fs.StringVar(&p.APIURL, "api-url", "", "send Twilio API requests to this base URL (a mock of the API, for testing)")
 	_ = fs.MarkHidden("api-url")
-	o.run.register(fs)
-	o.probes.register(fs)
-	o.hopLogs.register(fs)
-	o.safety.register(fs)
-	o.twilio.register(fs)
-	o.text.register(fs)
+	// Offline inputs, quiet progress and many accounts.
+	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no progress bars or progress lines on stderr (warnings and errors are still shown)")
+	fs.StringVar(&p.Inputs.AlertsFile, "alerts-file", "", "read the alerts from this file instead of the API: the Monitor API's JSON as saved by curl or twilio-cli (a page, an array or NDJSON; .gz too)")
+	fs.StringVar(&p.Inputs.IncidentsFile, "incidents-file", "", "read the failed requests from this CSV instead of the API: the tool's incidents.csv, or columns named like Sid, Date Created, Error Code, Resource Sid, Request URL")
+	fs.BoolVar(&p.AllSubaccounts, "all-subaccounts", false, "one bundle for each subaccount of the parent account, plus an index ranking them")
+	fs.IntVar(&p.Concurrency, "concurrency", 4, "with --all-subaccounts: how many subaccounts are collected at once (1–16)")
+	// Probes.
+	fs.StringArrayVar(&p.Probes.URLs, "probe", nil, "also probe this URL (repeatable); every configured webhook and alert URL is probed anyway")
+	fs.BoolVar(&p.Probes.Off, "no-probe", false, "do not request the webhook URLs (steps 2 and 3 are then left to you)")
+	fs.StringVar(&p.Probes.History, "probe-history", "", "include this CSV written by 'probe --record': failure rate by hour of day")
+	fs.IntVar(&p.Probes.Count, "probe-count", collect.DefaultProbeCount, fmt.Sprintf("samples per webhook URL (1–%d)", probe.MaxCount))
+	fs.DurationVar(&p.Probes.Interval, "probe-interval", collect.DefaultProbeInterval, "pause between samples")
+	// The customer's logs.
+	fs.StringArrayVar(&p.Hops.Hops, "hop", nil, "a component's access log, NAME=PATH[:FORMAT] (glob, .gz too), repeated in path order from the edge inward: traced and excerpted into logs/NAME.log")
+	fs.StringArrayVar(&p.Hops.Logs, "log", nil, "an application or debug log, NAME=PATH[:FORMAT], repeated: the lines near each incident and those naming an affected SID go into logs/NAME.log")
+	fs.DurationVar(&p.Hops.MatchWindow, "match-window", hoplog.DefaultWindow, "how far from an alert's time a log line may be and still be its request")
+	fs.StringVar(&p.Hops.LogTZ, "log-tz", "auto", "time zone of log times that carry no offset: auto (the offset that lines the log's Twilio requests up with the alerts), local, UTC or an IANA name")
+	fs.Int64Var(&p.Hops.MaxLogBytes, "max-log-bytes", collect.DefaultMaxLogBytes, "bound of each excerpt in logs/ (a note says where it was cut)")
+	// Safety: redaction, size budget, deadline.
+	registerRedactFlags(fs, &p.Safety.MaskPhones, &p.Safety.MaskBodies, &p.Safety.Redact)
+	fs.StringVar(&p.Safety.MaxSize, "max-size", pipeline.DefaultMaxSize, "size budget of the zip (kB, MB, GB or KiB, MiB, GiB; 0 = none): log excerpts, then alert details, then other raw files are cut to fit; the PDF, ticket.txt, incidents.csv, findings and manifest never are")
+	fs.DurationVar(&p.Safety.Timeout, "timeout", 0, "deadline of the whole run (0 = none beyond --collector-timeout); collectors still running are recorded as timed out and the bundle is written")
+	// Twilio's side.
+	fs.StringVar(&p.Twilio.Region, "region", "", "Twilio region of the account: us1, ie1, au1 (default: TWILIO_REGION, else us1)")
+	fs.StringVar(&p.Twilio.Edge, "edge", "", "Twilio edge location to reach the API through: dublin, sydney, tokyo … (default: TWILIO_EDGE)")
+	fs.BoolVar(&p.Twilio.NoStatus, "no-status", false, "do not read Twilio's status page (status.twilio.com): for machines without Internet access")
+	fs.StringVar(&p.Twilio.StatusURL, "status-url", "", "read Twilio's status page at this base URL (a mock of the page, for testing)")
+	_ = fs.MarkHidden("status-url")
+	// Texts.
+	fs.StringVar(&p.Text.Lang, "lang", "en", "language of the PDF, ticket.txt and README.txt: en or ja")
+	fs.StringVar(&p.Text.Font, "font", "", "Japanese TrueType font for the PDF (.ttf, or .ttc: the first face is used); default: IPAex/IPA Gothic, Noto Sans CJK or the system's Japanese font")
+	fs.StringVar(&p.Text.Flow, "flow", "", "your edited flow description (start from 'twilio-evidence flow'); included as flow.md")
 	return fs
 }
 
 func runBundleCmd(args []string, s streams) error {
 	var o bundleOptions
 	fs := newBundleFlags(&o)
-	registerPrevious(fs, &o)
+	fs.StringVar(&o.Previous, "previous", "", "compare with this earlier bundle (its stats/summary.json): the trend, e.g. \"up 40% on the previous 7 days\"; without it the trend comes from the API while Twilio still holds the previous window (30 days)")
 	if done, err := parseFlags("bundle", fs, args, s); done || err != nil {
 		return err // help.go: --help, and bad flags with a suggestion
 	}
-	o.commandLine = append([]string{"twilio-evidence", "bundle"}, args...)
-	if err := o.prepareInputs(s); err != nil {
+	o.CommandLine = append([]string{"twilio-evidence", "bundle"}, args...)
+	o.withProcess(s)
+	p, err := pipeline.Prepare(o.Options)
+	if err != nil {
 		return err
 	}
-	if err := o.checkPrevious(s); err != nil {
-		return err
-	}
+	o.Options = p
 	ctx, stop := interruptContext(s)
 	defer stop()
-	if o.run.allSubaccounts {
+	if o.AllSubaccounts {
 		return runBundleSubaccounts(ctx, o, s)
 	}
 	return runBundle(ctx, o, s)
 }
+
+// withProcess gives the options what comes from the process: the
+// environment, the redactor of stdout and stderr, the partial files an
+// interruption removes, the tool's version and the progress display.
+func (o *bundleOptions) withProcess(s streams) {
+	o.Getenv, o.Streams, o.Partials, o.Tool = s.getenv, s.redactor, partials, toolInfo()
+	quiet := o.quiet
+	o.StartProgress = func() (collect.Progress, func()) {
+		p := newProgress(s, quiet)
+		return p, p.Close
+	}
+}
+
+// runBundle makes one bundle and says how it went: the path on stdout,
+// then what to do first and the result on stderr.
+func runBundle(ctx context.Context, o bundleOptions, s streams) error {
+	res, err := pipeline.Run(ctx, o.Options)
+	if res.Path != "" {
+		fmt.Fprintln(s.out, res.Path)
+		if !o.quiet {
+			for _, a := range res.Advice {
+				fmt.Fprintln(s.err, "twilio-evidence: "+a)
+			}
+			fmt.Fprintln(s.err, "twilio-evidence: "+res.Done)
+		}
+	}
+	printNotes(res, s)
+	return err
+}
+
+// printNotes prints the warnings of a run and the lines of the collectors
+// that failed.
+func printNotes(res pipeline.Result, s streams) {
+	for _, l := range res.Warnings {
+		fmt.Fprintln(s.err, "twilio-evidence: warning: "+l)
+	}
+	for _, l := range res.Failed {
+		fmt.Fprintln(s.err, "twilio-evidence: "+l)
+	}
+}
+
+// partials are the temporary files of the bundles this process is writing;
+// a second Ctrl-C removes them before exiting (interruptContext).
+var partials = &bundle.Partials{}
 
 // interruptContext is cancelled by the first SIGINT/SIGTERM; a second one
 // ends the process at once (the bundle's final path is never half-written).
@@ -180,215 +191,10 @@ func interruptSaying(s streams, does string) (context.Context, context.CancelFun
 	return ctx, func() { signal.Stop(ch); cancel() }
 }
 
-func runBundle(ctx context.Context, o bundleOptions, s streams) error {
-	now := time.Now()
-	defSince := "24h"
-	if o.demo {
-		defSince = "7d" // the demo's data is a week
-	}
-	win, err := o.window.parse(defSince, now)
-	if err != nil {
-		return err
-	}
-	ctx, stopRun, err := o.safety.start(ctx, &o)
-	if err != nil {
-		return err
-	}
-	defer stopRun()
-	if err := checkOutputDir(o.output); err != nil {
-		return err
-	}
-	if err := o.checkAPIFlags(); err != nil {
-		return err
-	}
-	if err := o.probes.check(); err != nil {
-		return err
-	}
-	if err := o.hopLogs.check(); err != nil {
-		return err
-	}
-	text, err := o.text.prepare()
-	if err != nil {
-		return err
-	}
-	var api *collect.APIConfig
-	var demoStatusURL string
-	switch {
-	case o.demo:
-		d, err := demo.Start(win)
-		if err != nil {
-			return envErr(fmt.Errorf("demo: %w", err))
-		}
-		defer d.Close()
-		api = d.API
-		o.hopLogs.demo = d
-		demoStatusURL = d.StatusURL
-		o.probes.network = d.Probe
-	case o.run.offline():
-		// The offline inputs replace the API (inputs.go).
-	default:
-		creds, err := collect.CredentialsFromEnv(s.getenv, o.authTokenFile, o.accountSID)
-		if err != nil {
-			return envErr(err)
-		}
-		api = &collect.APIConfig{Credentials: creds, BaseURL: o.apiURL}
-	}
-	if api != nil {
-		api.MaxConcurrency, api.RequestTimeout = o.apiConcurrency, o.requestTimeout
-	}
-	if api != nil && win.From.Before(now.Add(-collect.AlertRetention)) {
-		return usageErr("the window starts %s, but Twilio keeps alerts for 30 days only: choose a later --from or a shorter --since", win.From.Format(time.RFC3339))
-	}
-
-	ev := &collect.Evidence{
-		Tool:        toolInfo(),
-		CommandLine: o.commandLine,
-		GeneratedAt: now.UTC(),
-		Window:      win,
-		Account:     collect.Account{SID: o.accountFor(api, s)},
-	}
-	o.applyPrevious(ev, s)
-	if err := o.twilio.apply(api, ev, s.getenv); err != nil {
-		return err
-	}
-	if err := o.refuseExisting(ev); err != nil {
-		return err
-	}
-	if api != nil && !o.demo && !o.apiChecked {
-		if err := o.checkAPI(ctx, api); err != nil {
-			return err
-		}
-	}
-	reproducible := false
-	if epoch := s.getenv("SOURCE_DATE_EPOCH"); epoch != "" {
-		sec, err := strconv.ParseInt(epoch, 10, 64)
-		if err != nil {
-			return usageErr("SOURCE_DATE_EPOCH %q is not a number of seconds", epoch)
-		}
-		ev.GeneratedAt, reproducible = time.Unix(sec, 0).UTC(), true
-	}
-	stage, err := collect.NewStage()
-	if err != nil {
-		return envErr(err)
-	}
-	defer stage.Remove()
-	red, untrack, err := o.safety.attach(stage, api, &o, s, reproducible)
-	if err != nil {
-		return err
-	}
-	defer untrack()
-	progress, closeProgress := o.startProgress(s)
-	defer closeProgress()
-	env := &collect.Env{Evidence: ev, Stage: stage, API: api, Progress: progress, LearnSecret: learnSecrets(red, s)}
-	collect.Run(ctx, env, o.collectorTimeout, o.run.collectors()...)
-	// Together: the probes and the hops wait for what they need, the Twilio
-	// logs follow the alerts as their pages arrive.
-	collect.Run(ctx, env, o.collectorTimeout, append([]collect.Collector{
-		collect.AccountInfo{},
-		collect.Alerts{MaxDetails: o.maxDetails},
-		o.twilio.statusCollector(demoStatusURL, o.apiURL),
-		collect.Config{},
-		collect.Usage{},
-		collect.PreviousAlerts{},
-		o.probes.collector(reproducible),
-	}, o.hopLogs.collectors()...)...)
-	o.run.explainSkips(ev)
-	o.safety.redactEvidence(red, ev, &text)
-	res := analysis.Analyze(ev)
-	path, err := o.safety.write(ctx, red, ev, res, stage, text.apply(bundle.Options{Dir: o.output, Force: o.force, Reproducible: reproducible}))
-	if errors.Is(err, bundle.ErrExists) {
-		return usageErr("%v", err)
-	}
-	if err != nil {
-		return envErr(err)
-	}
-	closeProgress()
-	if o.result != nil {
-		*o.result = bundleResult{Path: path, Evidence: ev, Result: res, Lang: text.lang}
-	}
-	fmt.Fprintln(s.out, path)
-	if o.result == nil && !o.run.quiet {
-		// What the customer should do first, then the result: the last line.
-		for _, a := range bundle.Advice(ev, res, text.lang, text.flow) {
-			fmt.Fprintln(s.err, "twilio-evidence: "+a)
-		}
-		fmt.Fprintln(s.err, "twilio-evidence: "+bundle.DoneLine(res, text.lang, path))
-	}
-	if err := o.safety.overBudget(); err != nil {
-		return err
-	}
-	// Context that could not be read is said, without changing the exit
-	// code (--no-status leaves the status page out).
-	for _, l := range bundle.ContextUnread(ev, localizer(o.text.lang)) {
-		fmt.Fprintln(s.err, "twilio-evidence: warning: "+l)
-	}
-	if analysis.Incomplete(ev) {
-		lines, names := failedCollectors(ev, localizer(o.text.lang))
-		for _, l := range lines {
-			fmt.Fprintln(s.err, "twilio-evidence: "+l)
-		}
-		return &exitError{code: exitIncomplete, err: fmt.Errorf("the bundle is incomplete: %s did not finish (manifest.json holds the errors)", strings.Join(names, ", "))}
-	}
-	return nil
-}
-
-// maxAPIConcurrency is the highest --api-concurrency: Twilio's usual limit
-// of concurrent requests per account.
-const maxAPIConcurrency = 100
-
-// checkAPIFlags refuses an --api-concurrency or --request-timeout that
-// cannot work.
-func (o *bundleOptions) checkAPIFlags() error {
-	if o.apiConcurrency < 1 || o.apiConcurrency > maxAPIConcurrency {
-		return usageErr("--api-concurrency %d: give 1 to %d", o.apiConcurrency, maxAPIConcurrency)
-	}
-	if o.requestTimeout <= 0 {
-		return usageErr("--request-timeout %s: give a positive duration such as 30s", o.requestTimeout)
-	}
-	return nil
-}
-
-// failedCollectors are one short line for each collector of evidence that
-// failed or timed out (collector, class of failure, host), and their names.
-func failedCollectors(ev *collect.Evidence, l *bundle.Localizer) (lines, names []string) {
-	for _, c := range ev.Collectors {
-		if c.MissingEvidence() {
-			lines = append(lines, l.CollectorFailure(c))
-			names = append(names, c.Name)
-		}
-	}
-	return lines, names
-}
-
-// incompleteSummary is the failed collectors' lines on one line, "" when
-// none failed.
-func incompleteSummary(ev *collect.Evidence) string {
-	lines, _ := failedCollectors(ev, localizer("en"))
-	return strings.Join(lines, "; ")
-}
-
-// checkOutputDir makes sure dir exists, is a directory and is writable.
-func checkOutputDir(dir string) error {
-	st, err := os.Stat(dir)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return usageErr("--output %s does not exist: create it first", dir)
-		}
-		return envErr(fmt.Errorf("--output %s: %w", dir, err))
-	}
-	if !st.IsDir() {
-		return usageErr("--output %s is not a directory", dir)
-	}
-	f, err := os.CreateTemp(dir, ".twilio-evidence-write-test-*")
-	if err != nil {
-		return envErr(fmt.Errorf("--output %s is not writable: %v", dir, errors.Unwrap(err)))
-	}
-	f.Close()
-	os.Remove(f.Name())
-	return nil
-}
-
 func toolInfo() collect.Tool {
 	c, _ := buildCommit()
 	return collect.Tool{Name: "twilio-evidence", Version: version, Commit: c}
 }
+
+// localizer is the catalog of lang, English when lang is not one.
+func localizer(lang string) *bundle.Localizer { return bundle.LocalizerFor(lang) }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -10,68 +9,11 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/twilio-evidence/twilio-evidence/bundle"
-	"github.com/twilio-evidence/twilio-evidence/bundle/pdfdoc"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/demo"
+	"github.com/twilio-evidence/twilio-evidence/collect/runerr"
 	"github.com/twilio-evidence/twilio-evidence/templates"
 )
-
-// textFlags are the flags that shape the bundle's texts: --lang, --font
-// and --flow.
-type textFlags struct {
-	lang, font, flow string
-	// cjkPaths are where a Japanese font is looked for; nil means the
-	// usual places of each system (tests set it).
-	cjkPaths []string
-}
-
-func (t *textFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&t.lang, "lang", "en", "language of the PDF, ticket.txt and README.txt: en or ja")
-	fs.StringVar(&t.font, "font", "", "Japanese TrueType font for the PDF (.ttf, or .ttc: the first face is used); default: IPAex/IPA Gothic, Noto Sans CJK or the system's Japanese font")
-	fs.StringVar(&t.flow, "flow", "", "your edited flow description (start from 'twilio-evidence flow'); included as flow.md")
-}
-
-// textInputs are the checked --lang, --font and --flow.
-type textInputs struct {
-	lang, font string
-	flow       []byte
-}
-
-// prepare checks the flags before anything is collected: an unknown
-// language, an unreadable --flow or an unusable --font is a usage error
-// (exit 2); Japanese with no Japanese font on the system cannot run
-// (exit 4) and says how to get one.
-func (t textFlags) prepare() (textInputs, error) {
-	in := textInputs{lang: t.lang, font: t.font}
-	if !validLang(t.lang) {
-		return in, usageErr("--lang %q: want one of %v", t.lang, templates.Languages)
-	}
-	if t.flow != "" {
-		b, err := os.ReadFile(t.flow)
-		if err != nil {
-			return in, usageErr("--flow %s: %v", t.flow, errors.Unwrap(err))
-		}
-		in.flow = b
-	}
-	if t.font != "" || t.lang == "ja" {
-		if _, err := bundle.NewPDFDocument(t.lang, nil, bundle.PDFOptions{FontPath: t.font, CJKFontPaths: t.cjkPaths}); err != nil {
-			if t.font != "" {
-				return in, usageErr("--font %s: %v", t.font, unwrapAll(err))
-			}
-			if errors.Is(err, pdfdoc.ErrNoCJKFont) {
-				return in, envErr(fmt.Errorf("--lang ja: %w", pdfdoc.ErrNoCJKFont))
-			}
-			return in, envErr(fmt.Errorf("--lang ja: %w", err))
-		}
-	}
-	return in, nil
-}
-
-// apply puts the inputs into the bundle writer's options.
-func (in textInputs) apply(o bundle.Options) bundle.Options {
-	o.Lang, o.FontPath, o.Flow = in.lang, in.font, in.flow
-	return o
-}
 
 func validLang(l string) bool {
 	for _, x := range templates.Languages {
@@ -80,17 +22,6 @@ func validLang(l string) bool {
 		}
 	}
 	return false
-}
-
-// unwrapAll gives the innermost error's message, for a one-line reason.
-func unwrapAll(err error) error {
-	for {
-		u := errors.Unwrap(err)
-		if u == nil {
-			return err
-		}
-		err = u
-	}
 }
 
 const flowUsage = `Usage: twilio-evidence flow [--lang en|ja] [--demo] [flags]
@@ -193,7 +124,7 @@ func runFlow(ctx context.Context, o flowOptions, s streams) error {
 	}
 	for _, c := range ev.Collectors {
 		if c.Name == "config" && c.State != collect.StateOK {
-			return &exitError{code: exitIncomplete, err: fmt.Errorf("the webhook configuration could not be read (%s: %s): the numbers are missing from the description", c.State, c.Reason)}
+			return runerr.Incompletef("the webhook configuration could not be read (%s: %s): the numbers are missing from the description", c.State, c.Reason)
 		}
 	}
 	return nil

@@ -2,13 +2,9 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/twilio-evidence/twilio-evidence/bundle/pdfdoc"
 )
 
 func runCapture(args ...string) (code int, stdout, stderr string) {
@@ -62,21 +58,5 @@ func TestFlow_BadInput(t *testing.T) {
 				t.Errorf("exit %d, stderr %q; want exit %d and one line with %q", code, errs, c.code, c.msg)
 			}
 		})
-	}
-}
-
-func TestTextFlags_JapaneseWithoutAFontCannotRun(t *testing.T) {
-	_, err := textFlags{lang: "ja", cjkPaths: []string{filepath.Join(t.TempDir(), "none.ttf")}}.prepare()
-	var ee *exitError
-	if !errors.As(err, &ee) || ee.code != exitEnv || !errors.Is(err, pdfdoc.ErrNoCJKFont) {
-		t.Fatalf("got %v, want exit %d wrapping ErrNoCJKFont", err, exitEnv)
-	}
-	for _, w := range []string{"apt install fonts-ipaexfont-gothic", "--font"} {
-		if !strings.Contains(err.Error(), w) {
-			t.Errorf("%q does not say %q", err, w)
-		}
-	}
-	if _, err := (textFlags{lang: "en", cjkPaths: []string{}}).prepare(); err != nil {
-		t.Errorf("English needs no Japanese font, got %v", err)
 	}
 }

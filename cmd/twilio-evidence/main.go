@@ -8,7 +8,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -16,6 +15,7 @@ import (
 	_ "time/tzdata" // --tz works on machines without a zone database
 
 	"github.com/twilio-evidence/twilio-evidence/bundle/redact"
+	"github.com/twilio-evidence/twilio-evidence/collect/runerr"
 )
 
 // Exit codes (DESIGN.md §4).
@@ -27,20 +27,30 @@ const (
 	exitEnv        = 4
 )
 
-// exitError carries the exit code an error should end the process with.
-type exitError struct {
-	code int
-	err  error
+// exitInterrupted is the exit code of a command stopped by Ctrl-C before it
+// wrote anything (128 + SIGINT, as shells report it).
+const exitInterrupted = 130
+
+// exitCodeOf is the exit code of an error a command ended with: the one
+// place where the libraries' classes of errors (collect/runerr) become exit
+// codes. An error no library classed is a usage error.
+func exitCodeOf(err error) int {
+	switch runerr.KindOf(err) {
+	case runerr.Pointless:
+		return exitEnv
+	case runerr.Incomplete:
+		return exitIncomplete
+	case runerr.Incidents:
+		return exitIncidents
+	case runerr.Interrupted:
+		return exitInterrupted
+	}
+	return exitUsage
 }
 
-func (e *exitError) Error() string { return e.err.Error() }
-func (e *exitError) Unwrap() error { return e.err }
+func usageErr(format string, args ...any) error { return runerr.Usagef(format, args...) }
 
-func usageErr(format string, args ...any) error {
-	return &exitError{exitUsage, fmt.Errorf(format, args...)}
-}
-
-func envErr(err error) error { return &exitError{exitEnv, err} }
+func envErr(err error) error { return runerr.Env(err) }
 
 // streams are the process's standard streams.
 type streams struct {
@@ -99,14 +109,7 @@ func run(args []string, s streams) int {
 	if err == nil {
 		return exitOK
 	}
-	var ee *exitError
-	code := exitUsage
-	if errors.As(err, &ee) {
-		code = ee.code
-		if ee.err == nil {
-			return code
-		}
-	}
+	code := exitCodeOf(err)
 	if msg := err.Error(); msg != "" {
 		fmt.Fprintln(s.err, "twilio-evidence: "+strings.TrimSpace(msg))
 	}

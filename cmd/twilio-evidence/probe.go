@@ -14,6 +14,7 @@ import (
 
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/probe"
+	"github.com/twilio-evidence/twilio-evidence/collect/runerr"
 	"github.com/twilio-evidence/twilio-evidence/templates"
 )
 
@@ -251,10 +252,10 @@ func runProbe(ctx context.Context, o probeOptions, s streams) error {
 	case recordErr != nil:
 		return envErr(recordErr)
 	case report.Interrupted:
-		return &exitError{code: exitIncomplete, err: fmt.Errorf("probe: interrupted after %d attempts; the results above are partial", len(report.Attempts))}
+		return runerr.Incompletef("probe: interrupted after %d attempts; the results above are partial", len(report.Attempts))
 	}
 	if bad := failingTargets(report.Targets); len(bad) > 0 {
-		return &exitError{code: exitIncidents, err: fmt.Errorf("probe: %s", strings.Join(bad, "; "))}
+		return runerr.New(runerr.Incidents, fmt.Errorf("probe: %s", strings.Join(bad, "; ")))
 	}
 	return nil
 }
@@ -320,67 +321,4 @@ func failingTargets(targets []probe.TargetSummary) []string {
 		}
 	}
 	return out
-}
-
-// checkBundleProbes checks the bundle's --probe URLs and --probe-history
-// file before anything is collected.
-func checkBundleProbes(urls []string, history string) error {
-	for _, raw := range urls {
-		if _, err := probe.ParseTarget(raw); err != nil {
-			return usageErr("bundle: --probe: %v", err)
-		}
-	}
-	if history != "" {
-		st, err := os.Stat(history)
-		switch {
-		case errors.Is(err, os.ErrNotExist):
-			return usageErr("bundle: --probe-history %s does not exist (probe --record FILE writes it)", history)
-		case err != nil:
-			return envErr(fmt.Errorf("--probe-history: %w", err))
-		case st.IsDir():
-			return usageErr("bundle: --probe-history %s is a directory, not a CSV file", history)
-		}
-	}
-	return nil
-}
-
-// bundleProbeFlags are the probe flags of `bundle` (and `report`).
-type bundleProbeFlags struct {
-	urls     []string
-	off      bool
-	history  string
-	count    int
-	interval time.Duration
-	// network is the demo's probe network; the zero value is the real one.
-	network probe.Options
-}
-
-func (f *bundleProbeFlags) register(fs *pflag.FlagSet) {
-	fs.StringArrayVar(&f.urls, "probe", nil, "also probe this URL (repeatable); every configured webhook and alert URL is probed anyway")
-	fs.BoolVar(&f.off, "no-probe", false, "do not request the webhook URLs (steps 2 and 3 are then left to you)")
-	fs.StringVar(&f.history, "probe-history", "", "include this CSV written by 'probe --record': failure rate by hour of day")
-	fs.IntVar(&f.count, "probe-count", collect.DefaultProbeCount, fmt.Sprintf("samples per webhook URL (1–%d)", probe.MaxCount))
-	fs.DurationVar(&f.interval, "probe-interval", collect.DefaultProbeInterval, "pause between samples")
-}
-
-// check validates the flags before anything is collected.
-func (f bundleProbeFlags) check() error {
-	if f.count < 0 || f.count > probe.MaxCount {
-		return usageErr("bundle: --probe-count %d: want 1 to %d", f.count, probe.MaxCount)
-	}
-	if f.interval < 0 || f.interval > maxProbeInterval {
-		return usageErr("bundle: --probe-interval %s: want 0 to %s", f.interval, maxProbeInterval)
-	}
-	return checkBundleProbes(f.urls, f.history)
-}
-
-// collector is the probe collector these flags ask for. A reproducible
-// bundle (SOURCE_DATE_EPOCH) leaves live probes out, as it leaves out run
-// times, unless --probe asks for them: they differ from run to run.
-func (f bundleProbeFlags) collector(reproducible bool) collect.Probes {
-	c := collect.Probes{URLs: f.urls, Disabled: f.off, HistoryFile: f.history, Count: f.count, Interval: f.interval, Network: f.network}
-	if reproducible && !f.off && len(f.urls) == 0 {
-		c.Disabled, c.DisabledReason = true, "SOURCE_DATE_EPOCH is set: live probes would make the bundle differ from run to run (--probe URL probes anyway)"
-	}
-	return c
 }

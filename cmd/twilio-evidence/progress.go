@@ -304,16 +304,6 @@ func (p prefixedProgress) Warnf(format string, args ...any) {
 	p.inner.Warnf("%s%s", p.prefix, fmt.Sprintf(format, args...))
 }
 
-// startProgress returns the progress of one run: the one the options carry
-// (a subaccount run shares its parent's), or a new one on s.err.
-func (o *bundleOptions) startProgress(s streams) (collect.Progress, func()) {
-	if o.progress != nil {
-		return o.progress, func() {}
-	}
-	p := newProgress(s, o.run.quiet)
-	return p, p.Close
-}
-
 // accountLabel is the short label of an account in progress lines.
 func accountLabel(sid string) string {
 	if len(sid) > 10 {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,22 +16,12 @@ import (
 
 	"github.com/twilio-evidence/twilio-evidence/bundle"
 	"github.com/twilio-evidence/twilio-evidence/bundle/analysis"
-	"github.com/twilio-evidence/twilio-evidence/bundle/bundlezip"
+	"github.com/twilio-evidence/twilio-evidence/bundle/pipeline"
 	"github.com/twilio-evidence/twilio-evidence/bundle/stats"
 	"github.com/twilio-evidence/twilio-evidence/collect"
-	"github.com/twilio-evidence/twilio-evidence/collect/csvsafe"
-	"github.com/twilio-evidence/twilio-evidence/collect/faketwilio"
+	"github.com/twilio-evidence/twilio-evidence/collect/runerr"
 	"github.com/twilio-evidence/twilio-evidence/collect/runlock"
 )
-
-// bundleResult is what one run of the pipeline wrote.
-type bundleResult struct {
-	Path     string
-	Evidence *collect.Evidence
-	Result   *analysis.Result
-	// Lang is the bundle's language (--lang).
-	Lang string
-}
 
 // reportOptions are the flags of `twilio-evidence report`: those of bundle,
 // plus what an unattended weekly run needs.
@@ -77,18 +66,21 @@ func runReportCmd(args []string, s streams) error {
 	if o.keep < 0 {
 		return usageErr("--keep %d: give the number of bundles to keep, or 0 to keep all", o.keep)
 	}
-	o.bundle.commandLine = append([]string{"twilio-evidence", "report"}, args...)
-	o.bundle.force = true
-	if err := o.bundle.prepareInputs(s); err != nil {
+	o.bundle.CommandLine = append([]string{"twilio-evidence", "report"}, args...)
+	o.bundle.Force = true
+	o.bundle.withProcess(s)
+	p, err := pipeline.Prepare(o.bundle.Options)
+	if err != nil {
 		return err
 	}
+	o.bundle.Options = p
 	if err := o.resolveWindow(time.Now()); err != nil {
 		return err
 	}
-	if err := checkOutputDir(o.bundle.output); err != nil {
+	if err := pipeline.CheckOutputDir(o.bundle.Output); err != nil {
 		return err
 	}
-	lock, stale, err := runlock.Acquire(filepath.Join(o.bundle.output, lockFile))
+	lock, stale, err := runlock.Acquire(filepath.Join(o.bundle.Output, lockFile))
 	if errors.Is(err, runlock.ErrHeld) {
 		return envErr(fmt.Errorf("another run is writing into --output: %v; wait for it to finish, or check the timer does not start runs closer together than they take", err))
 	}
@@ -105,7 +97,7 @@ func runReportCmd(args []string, s streams) error {
 	}
 	ctx, stop := interruptContext(s)
 	defer stop()
-	if o.bundle.run.allSubaccounts {
+	if o.bundle.AllSubaccounts {
 		return runReportSubaccounts(ctx, o, s)
 	}
 	sum, err := reportOne(ctx, o, o.bundle, s)
@@ -120,28 +112,25 @@ func runReportCmd(args []string, s streams) error {
 // subaccounts, the bundle names and the search for the previous bundle then
 // agree on it.
 func (o *reportOptions) resolveWindow(now time.Time) error {
-	w := &o.bundle.window
+	w := &o.bundle.Window
 	if o.week != "" {
-		if w.since != "" || w.from != "" || w.to != "" {
+		if !w.Empty() {
 			return usageErr("--week cannot be combined with --since or --from/--to")
 		}
 		if o.week != "last" {
 			return usageErr("--week %q: the only week known is 'last' (Monday 00:00 to Monday 00:00 in --tz)", o.week)
 		}
-		loc, err := collect.LoadLocation(w.tz)
+		loc, err := collect.LoadLocation(w.TZ)
 		if err != nil {
 			return usageErr("%v", err)
 		}
 		from, to := lastWeek(now, loc)
-		w.from, w.to = from.Format(time.RFC3339), to.Format(time.RFC3339)
+		w.From, w.To = from.Format(time.RFC3339), to.Format(time.RFC3339)
 		return nil
 	}
-	win, err := w.parse(reportDefaultSince, now)
-	if err != nil {
-		return err
-	}
-	w.since, w.from, w.to = "", win.From.Format(time.RFC3339), win.To.Format(time.RFC3339)
-	return nil
+	fixed, _, err := w.Fixed(reportDefaultSince, now)
+	*w = fixed
+	return err
 }
 
 // lastWeek is the last full week before now: Monday 00:00 to Monday 00:00
@@ -157,26 +146,23 @@ func lastWeek(now time.Time, loc *time.Location) (time.Time, time.Time) {
 // that account in --output as the trend baseline, then applies --keep. The
 // summary is nil when no bundle was written.
 func reportOne(ctx context.Context, ro reportOptions, o bundleOptions, s streams) (*runSummary, error) {
-	dir := o.output
-	account := o.expectedAccount(s)
-	win, err := o.window.parse(reportDefaultSince, time.Now())
+	dir := o.Output
+	account := o.ExpectedAccount()
+	win, err := o.Window.Resolve(reportDefaultSince, time.Now())
 	if err != nil {
 		return nil, err
 	}
 	prev := ""
 	if account != "" {
 		prev = previousBundle(dir, account, win)
-		o.previousBundle = prev
+		o.Previous = prev
 	}
-	var res bundleResult
-	o.result = &res
-	quiet := s
-	quiet.out = io.Discard
-	err = runBundle(ctx, o, quiet)
+	res, err := pipeline.Run(ctx, o.Options)
+	printNotes(res, s)
 	if res.Path == "" {
 		return nil, err
 	}
-	sum := summarize(&res, prev, s)
+	sum := summarize(res, prev)
 	if ro.keep > 0 {
 		deleted, derr := pruneBundles(dir, res.Evidence.Account.SID, ro.keep, res.Path)
 		sum.Deleted = deleted
@@ -187,32 +173,14 @@ func reportOne(ctx context.Context, ro reportOptions, o bundleOptions, s streams
 	return sum, err
 }
 
-// expectedAccount is the account a run will be about, known before it runs
-// (to find its previous bundle): "" when the credentials are missing, which
-// the run itself then reports.
-func (o *bundleOptions) expectedAccount(s streams) string {
-	switch {
-	case o.demo:
-		return faketwilio.DemoAccountSID
-	case o.run.offline():
-		return o.offlineAccount(s)
-	}
-	creds, err := collect.CredentialsFromEnv(s.getenv, o.authTokenFile, o.accountSID)
-	if err != nil {
-		return ""
-	}
-	return creds.AccountSID
-}
-
 // finish prints one account's report and picks the exit code: 3 when the
 // bundle is incomplete (before 1: a broken collection matters more), 1 for
 // incidents with --fail-on-incidents, else 0.
 func (o reportOptions) finish(sum *runSummary, runErr error, s streams) error {
 	code := exitOK
-	var ee *exitError
 	switch {
-	case errors.As(runErr, &ee):
-		code = ee.code
+	case runErr != nil && runerr.KindOf(runErr) != runerr.Unclassed:
+		code = exitCodeOf(runErr)
 	case runErr != nil:
 		code = exitIncomplete
 	case o.failOnIncidents && sum.Incidents > 0:
@@ -227,7 +195,7 @@ func (o reportOptions) finish(sum *runSummary, runErr error, s streams) error {
 		}
 	} else {
 		fmt.Fprintln(s.out, sum.Path)
-		if !o.bundle.run.quiet {
+		if !o.bundle.quiet {
 			fmt.Fprintln(s.err, "twilio-evidence: "+sum.sentence())
 		}
 	}
@@ -235,7 +203,7 @@ func (o reportOptions) finish(sum *runSummary, runErr error, s streams) error {
 	case runErr != nil:
 		return runErr
 	case code == exitIncidents:
-		return &exitError{code: exitIncidents, err: fmt.Errorf("%d webhook failures in the window (--fail-on-incidents): see %s", sum.Incidents, sum.Path)}
+		return runerr.New(runerr.Incidents, fmt.Errorf("%d webhook failures in the window (--fail-on-incidents): see %s", sum.Incidents, sum.Path))
 	}
 	return nil
 }
@@ -322,7 +290,7 @@ func (r *runSummary) sentence() string {
 
 // summarize computes the summary of a run from its evidence; prev is the
 // baseline bundle ("" for none).
-func summarize(res *bundleResult, prev string, s streams) *runSummary {
+func summarize(res pipeline.Result, prev string) *runSummary {
 	ev := res.Evidence
 	loc := ev.Window.Loc()
 	sum := &runSummary{
@@ -341,7 +309,7 @@ func summarize(res *bundleResult, prev string, s streams) *runSummary {
 		}
 		sum.Collectors = append(sum.Collectors, cj)
 	}
-	if r := res.Result; r != nil {
+	if r := res.Analysis; r != nil {
 		v := r.Findings[0]
 		sum.HeadlineFinding, sum.Verdict, sum.Headline = &v, v.Verdict, v.Verdict
 		sum.Cause, sum.Confidence = r.Diagnosis.Cause, r.Diagnosis.Confidence
@@ -362,7 +330,7 @@ func summarize(res *bundleResult, prev string, s streams) *runSummary {
 // trendAgainst compares st with the bundle at prev.
 func trendAgainst(st *stats.Stats, prev string) *previousJSON {
 	p := &previousJSON{Bundle: prev}
-	base, err := readBaseline(prev)
+	base, err := pipeline.ReadBaseline(prev)
 	if err == nil {
 		err = st.AddTrend(base)
 	}
@@ -380,39 +348,6 @@ func trendAgainst(st *stats.Stats, prev string) *previousJSON {
 	p.Window = windowJSON{From: base.Window.From.In(loc), To: base.Window.To.In(loc), TZ: loc.String()}
 	p.Incidents, p.Change, p.Percent, p.Comparable = t.Total.Previous, t.Total.Change, t.Total.Percent, t.Comparable
 	return p
-}
-
-// readBaseline reads the statistics of a previous bundle: its
-// stats/summary.json, or, in a bundle written without one, statistics
-// computed from its incidents.csv over the window its manifest names.
-func readBaseline(path string) (*stats.Stats, error) {
-	st, err := stats.ReadPreviousBundle(path)
-	if err == nil {
-		return st, nil
-	}
-	zr, zerr := bundlezip.Open(path)
-	if zerr != nil {
-		return nil, err
-	}
-	defer zr.Close()
-	var m bundle.Manifest
-	if err := readZipJSON(zr, bundle.ManifestFile, &m); err != nil {
-		return nil, fmt.Errorf("previous bundle %s: %w", path, err)
-	}
-	var incidents []collect.Incident
-	f := zr.File(bundle.IncidentsFile)
-	if f == nil {
-		return nil, fmt.Errorf("previous bundle %s: no %s in the bundle", path, bundle.IncidentsFile)
-	}
-	rc, err := f.Open()
-	if err != nil {
-		return nil, fmt.Errorf("previous bundle %s: %w", path, err)
-	}
-	defer rc.Close()
-	if err := csvsafe.Unmarshal(rc, &incidents); err != nil {
-		return nil, fmt.Errorf("previous bundle %s: %s: %w", path, bundle.IncidentsFile, err)
-	}
-	return stats.Compute(stats.Input{Window: m.Window, Incidents: incidents}, stats.Options{})
 }
 
 // bundleName matches the names bundle.FileName gives, and nothing else.
@@ -500,16 +435,4 @@ func pruneBundles(dir, account string, keep int, written string) ([]string, erro
 		return deleted, fmt.Errorf("could not delete %s", strings.Join(errs, "; "))
 	}
 	return deleted, nil
-}
-
-// readZipJSON decodes the JSON file name of a bundle into v.
-func readZipJSON(zr *bundlezip.Reader, name string, v any) error {
-	b, err := zr.ReadFile(name, 64<<20)
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("read %s: %w", name, err)
-	}
-	return nil
 }

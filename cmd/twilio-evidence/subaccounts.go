@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -16,8 +15,10 @@ import (
 	"time"
 
 	"github.com/twilio-evidence/twilio-evidence/bundle/pdfdoc"
+	"github.com/twilio-evidence/twilio-evidence/bundle/pipeline"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/csvsafe"
+	"github.com/twilio-evidence/twilio-evidence/collect/runerr"
 )
 
 // Outcomes of one subaccount in the index.
@@ -55,34 +56,31 @@ type subaccountRun struct {
 // whose run fails is recorded, and the others go on. It writes the index
 // (CSV and PDF) into --output.
 func runSubaccounts(ctx context.Context, o bundleOptions, s streams, one oneAccount) (*subaccountRun, error) {
-	if o.demo {
+	if o.Demo {
 		return nil, usageErr("--all-subaccounts needs the credentials of a parent account: the demo has no subaccounts")
 	}
-	if o.accountSID != "" {
+	if o.AccountSID != "" {
 		return nil, usageErr("--all-subaccounts runs every subaccount: leave out --account-sid")
 	}
-	win, err := o.window.parse(reportDefaultSince, time.Now())
-	if err != nil {
-		return nil, err
-	}
 	// Every subaccount gets the same window, whenever its turn comes.
-	o.window.since, o.window.from, o.window.to = "", win.From.Format(time.RFC3339), win.To.Format(time.RFC3339)
-	if err := checkOutputDir(o.output); err != nil {
-		return nil, err
-	}
-	creds, err := collect.CredentialsFromEnv(s.getenv, o.authTokenFile, "")
+	fixed, win, err := o.Window.Fixed(reportDefaultSince, time.Now())
 	if err != nil {
-		return nil, envErr(err)
-	}
-	parentAPI := &collect.APIConfig{Credentials: creds, BaseURL: o.apiURL}
-	if err := o.twilio.apply(parentAPI, &collect.Evidence{}, s.getenv); err != nil {
 		return nil, err
 	}
-	if err := o.checkAPI(ctx, parentAPI); err != nil {
+	o.Window = fixed
+	if err := pipeline.CheckOutputDir(o.Output); err != nil {
+		return nil, err
+	}
+	parentAPI, err := o.ParentAPI()
+	if err != nil {
+		return nil, err
+	}
+	creds := parentAPI.Credentials
+	if err := o.CheckAPI(ctx, parentAPI); err != nil {
 		return nil, err
 	}
 	// Each subaccount is checked on its own (runOneSubaccount).
-	o.apiChecked = true
+	o.APIChecked = true
 	subs, tokens, err := collect.ListSubaccounts(ctx, parentAPI)
 	if err != nil {
 		return nil, envErr(fmt.Errorf("%w: check that TWILIO_ACCOUNT_SID is the parent account and its credentials may list subaccounts", err))
@@ -94,19 +92,20 @@ func runSubaccounts(ctx context.Context, o bundleOptions, s streams, one oneAcco
 		s.redactor.AddSecrets(mapValues(tokens), nil)
 	}
 	if t := tokens[creds.AccountSID]; t != "" {
-		o.learned = append(o.learned, t)
+		o.Learned = append(o.Learned, t)
 	}
 	if len(subs) == 0 {
 		return nil, usageErr("account %s has no subaccounts: run without --all-subaccounts", creds.AccountSID)
 	}
 
-	progress, closeProgress := o.startProgress(s)
+	shown := newProgress(s, o.quiet)
+	progress, closeProgress := collect.Progress(shown), shown.Close
 	defer closeProgress()
 	overall := progress.Start("subaccounts", len(subs))
 	outcomes := make([]accountOutcome, len(subs))
 	next := make(chan int)
 	var wg sync.WaitGroup
-	for w := 0; w < min(o.run.concurrency, len(subs)); w++ {
+	for w := 0; w < min(o.Concurrency, len(subs)); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -128,13 +127,13 @@ func runSubaccounts(ctx context.Context, o bundleOptions, s streams, one oneAcco
 	loc := win.Loc()
 	run.Window = windowJSON{From: win.From.In(loc), To: win.To.In(loc), TZ: loc.String()}
 	run.Accounts = rankIndex(outcomes)
-	base := filepath.Join(o.output, indexBaseName(creds.AccountSID, win))
+	base := filepath.Join(o.Output, indexBaseName(creds.AccountSID, win))
 	run.IndexCSV = base + ".csv"
 	if err := writeIndexCSV(run.IndexCSV, run.Accounts); err != nil {
 		return run, envErr(err)
 	}
 	run.IndexPDF = base + ".pdf"
-	if err := writeIndexPDF(run.IndexPDF, run, o.commandLine); err != nil {
+	if err := writeIndexPDF(run.IndexPDF, run, o.CommandLine); err != nil {
 		fmt.Fprintf(s.err, "twilio-evidence: warning: %v (the CSV index is written)\n", err)
 		run.IndexPDF = ""
 	}
@@ -161,26 +160,27 @@ func runOneSubaccount(ctx context.Context, o bundleOptions, s streams, sub colle
 		out.Status, out.Reason = outcomeSkipped, "the subaccount is closed"
 		return out
 	}
-	o.accountSID = sub.SID
-	o.progress = prefixedProgress{inner: progress, prefix: accountLabel(sub.SID)}
-	if win, err := o.window.parse(reportDefaultSince, time.Now()); err == nil {
-		if err := o.refuseExisting(&collect.Evidence{Account: collect.Account{SID: sub.SID}, Window: win}); err != nil {
+	o.AccountSID = sub.SID
+	prog := prefixedProgress{inner: progress, prefix: accountLabel(sub.SID)}
+	o.StartProgress = func() (collect.Progress, func()) { return prog, func() {} }
+	if win, err := o.Window.Resolve(reportDefaultSince, time.Now()); err == nil {
+		if err := o.RefuseExisting(sub.SID, win); err != nil {
 			out.Status, out.Reason = outcomeFailed, err.Error()
-			o.progress.Warnf("%v; the other subaccounts go on", err)
+			prog.Warnf("%v; the other subaccounts go on", err)
 			return out
 		}
 	}
-	creds, err := collect.CredentialsFromEnv(s.getenv, o.authTokenFile, sub.SID)
+	creds, err := collect.CredentialsFromEnv(s.getenv, o.AuthTokenFile, sub.SID)
 	if err != nil {
 		out.Status, out.Reason = outcomeFailed, err.Error()
 		return out
 	}
 	cctx, cancel := context.WithTimeout(ctx, time.Minute)
-	acc, err := collect.CheckAccount(cctx, &collect.APIConfig{Credentials: creds, BaseURL: o.apiURL, MaxAttempts: 3}, sub.SID)
+	acc, err := collect.CheckAccount(cctx, &collect.APIConfig{Credentials: creds, BaseURL: o.APIURL, MaxAttempts: 3}, sub.SID)
 	cancel()
 	if err != nil {
 		out.Status, out.Reason = outcomeFailed, err.Error()
-		o.progress.Warnf("%v; the other subaccounts go on", err)
+		prog.Warnf("%v; the other subaccounts go on", err)
 		return out
 	}
 	if acc.FriendlyName != "" {
@@ -190,7 +190,6 @@ func runOneSubaccount(ctx context.Context, o bundleOptions, s streams, sub colle
 	quiet.out = io.Discard
 	sum, err := one(ctx, o, quiet)
 	out.Summary = sum
-	var ee *exitError
 	switch {
 	case sum == nil:
 		out.Status = outcomeFailed
@@ -198,8 +197,8 @@ func runOneSubaccount(ctx context.Context, o bundleOptions, s streams, sub colle
 		if err != nil {
 			out.Reason = err.Error()
 		}
-		o.progress.Warnf("%s; the other subaccounts go on", out.Reason)
-	case err != nil && errors.As(err, &ee) && ee.code == exitIncomplete, sum.Incomplete:
+		prog.Warnf("%s; the other subaccounts go on", out.Reason)
+	case runerr.KindOf(err) == runerr.Incomplete, sum.Incomplete:
 		out.Status, out.Reason = outcomeIncomplete, incompleteReasons(sum)
 	default:
 		out.Status = outcomeOK
@@ -389,10 +388,10 @@ func subaccountsExit(run *subaccountRun, failOnIncidents bool) error {
 		incidents += r.numbers.incidents
 	}
 	if len(failed)+len(incomplete) > 0 {
-		return &exitError{code: exitIncomplete, err: fmt.Errorf("%d subaccounts failed and %d are incomplete (see %s)", len(failed), len(incomplete), run.IndexCSV)}
+		return runerr.Incompletef("%d subaccounts failed and %d are incomplete (see %s)", len(failed), len(incomplete), run.IndexCSV)
 	}
 	if failOnIncidents && incidents > 0 {
-		return &exitError{code: exitIncidents, err: fmt.Errorf("%d webhook failures across the subaccounts (--fail-on-incidents): see %s", incidents, run.IndexCSV)}
+		return runerr.New(runerr.Incidents, fmt.Errorf("%d webhook failures across the subaccounts (--fail-on-incidents): see %s", incidents, run.IndexCSV))
 	}
 	return nil
 }
@@ -423,13 +422,12 @@ func printSubaccountRun(run *subaccountRun, asJSON bool, s streams) error {
 // runBundleSubaccounts is `bundle --all-subaccounts`.
 func runBundleSubaccounts(ctx context.Context, o bundleOptions, s streams) error {
 	run, err := runSubaccounts(ctx, o, s, func(ctx context.Context, o bundleOptions, s streams) (*runSummary, error) {
-		var res bundleResult
-		o.result = &res
-		err := runBundle(ctx, o, s)
+		res, err := pipeline.Run(ctx, o.Options)
+		printNotes(res, s)
 		if res.Path == "" {
 			return nil, err
 		}
-		return summarize(&res, "", s), err
+		return summarize(res, ""), err
 	})
 	if run == nil {
 		return err

@@ -11,14 +11,16 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/twilio-evidence/twilio-evidence/bundle/pipeline"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/demo"
 	"github.com/twilio-evidence/twilio-evidence/collect/hoplog"
+	"github.com/twilio-evidence/twilio-evidence/collect/runerr"
 )
 
 // traceOptions are the flags of `twilio-evidence trace`.
 type traceOptions struct {
-	window        windowFlags
+	window        pipeline.Window
 	hops, logs    []string
 	hopAddrs      []string
 	matchWindow   time.Duration
@@ -28,7 +30,8 @@ type traceOptions struct {
 	accountSID    string
 	authTokenFile string
 	apiURL        string
-	run           runFlags
+	inputs        pipeline.Inputs
+	quiet         bool
 	timeout       time.Duration
 }
 
@@ -86,7 +89,7 @@ Exit codes:
 
 func newTraceFlags(o *traceOptions) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("trace", pflag.ContinueOnError)
-	o.window.register(fs, "24h")
+	registerWindow(fs, &o.window, "24h")
 	fs.StringArrayVar(&o.hops, "hop", nil, "a component's access log, NAME=PATH[:FORMAT], repeated in path order from the edge inward")
 	fs.StringArrayVar(&o.logs, "log", nil, "an application or debug log, NAME=PATH[:FORMAT], repeated (read for context, not traced)")
 	fs.StringArrayVar(&o.hopAddrs, "hop-addr", nil, "an address connection-level hops (firewalls) match on instead of the webhook host's DNS answer, repeated (e.g. the server's address behind NAT)")
@@ -96,9 +99,9 @@ func newTraceFlags(o *traceOptions) *pflag.FlagSet {
 	fs.BoolVar(&o.demo, "demo", false, "trace the built-in demo's incidents through its sample firewall, load balancer and web server logs")
 	fs.StringVar(&o.accountSID, "account-sid", "", "look at this subaccount (AC…) with the parent's credentials")
 	fs.StringVar(&o.authTokenFile, "auth-token-file", "", "read the auth token from this file instead of TWILIO_AUTH_TOKEN")
-	fs.StringVar(&o.run.alertsFile, "alerts-file", "", "read the alerts from this file instead of the API (Monitor API JSON, array or NDJSON; .gz too)")
-	fs.StringVar(&o.run.incidentsFile, "incidents-file", "", "read the failed requests from this CSV instead of the API (incidents.csv or a console export)")
-	fs.BoolVarP(&o.run.quiet, "quiet", "q", false, "no progress on stderr")
+	fs.StringVar(&o.inputs.AlertsFile, "alerts-file", "", "read the alerts from this file instead of the API (Monitor API JSON, array or NDJSON; .gz too)")
+	fs.StringVar(&o.inputs.IncidentsFile, "incidents-file", "", "read the failed requests from this CSV instead of the API (incidents.csv or a console export)")
+	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no progress on stderr")
 	fs.DurationVar(&o.timeout, "collector-timeout", 5*time.Minute, "deadline of reading the alerts, and of reading the logs")
 	fs.StringVar(&o.apiURL, "api-url", "", "send Twilio API requests to this base URL (a mock of the API, for testing)")
 	_ = fs.MarkHidden("api-url")
@@ -118,18 +121,10 @@ func runTraceCmd(args []string, s streams) error {
 
 // traceInputs checks the hop and log arguments, the log zone and the
 // addresses: bad input is a usage error before anything is read.
-func (o traceOptions) inputs() (hops, logs []hoplog.Spec, loc *time.Location, addrs []netip.Addr, err error) {
-	if !strings.EqualFold(o.logTZ, "auto") {
-		if loc, err = collect.LoadLocation(o.logTZ); err != nil {
-			return nil, nil, nil, nil, usageErr("--log-tz: %v", err)
-		}
-	}
-	if o.matchWindow <= 0 || o.matchWindow > time.Hour {
-		return nil, nil, nil, nil, usageErr("--match-window %s: give a duration between 1s and 1h", o.matchWindow)
-	}
-	hops, logs, err = collect.CheckHopSpecs(o.hops, o.logs, loc)
+func (o traceOptions) checkInputs() (hops, logs []hoplog.Spec, loc *time.Location, addrs []netip.Addr, err error) {
+	hops, logs, loc, err = pipeline.CheckLogs(o.hops, o.logs, o.logTZ, o.matchWindow)
 	if err != nil {
-		return nil, nil, nil, nil, usageErr("%v", err)
+		return nil, nil, nil, nil, err
 	}
 	for _, a := range o.hopAddrs {
 		ip, perr := netip.ParseAddr(strings.TrimSpace(a))
@@ -147,15 +142,14 @@ func runTrace(ctx context.Context, o traceOptions, s streams) error {
 	}
 	if len(o.hops) > 0 {
 		// Bad logs are refused before credentials are looked for.
-		if _, _, _, _, err := o.inputs(); err != nil {
+		if _, _, _, _, err := o.checkInputs(); err != nil {
 			return err
 		}
 	}
 	// The window and the offline inputs are checked the way bundle checks
 	// them.
-	bo := bundleOptions{window: o.window, demo: o.demo, accountSID: o.accountSID, run: o.run}
-	bo.run.concurrency = 1
-	if err := bo.prepareInputs(s); err != nil {
+	bo, err := pipeline.Prepare(pipeline.Options{Window: o.window, Demo: o.demo, AccountSID: o.accountSID, Inputs: o.inputs, Concurrency: 1, Getenv: s.getenv})
+	if err != nil {
 		return err
 	}
 	now := time.Now()
@@ -163,7 +157,7 @@ func runTrace(ctx context.Context, o traceOptions, s streams) error {
 	if o.demo {
 		defSince = "7d"
 	}
-	win, err := bo.window.parse(defSince, now)
+	win, err := bo.Window.Resolve(defSince, now)
 	if err != nil {
 		return err
 	}
@@ -179,7 +173,7 @@ func runTrace(ctx context.Context, o traceOptions, s streams) error {
 		if len(o.hops) == 0 {
 			o.hops, o.logs = d.Hops, d.Logs
 		}
-	case o.run.offline():
+	case o.inputs.Offline():
 	default:
 		creds, err := collect.CredentialsFromEnv(s.getenv, o.authTokenFile, o.accountSID)
 		if err != nil {
@@ -187,7 +181,7 @@ func runTrace(ctx context.Context, o traceOptions, s streams) error {
 		}
 		api = &collect.APIConfig{Credentials: creds, BaseURL: o.apiURL}
 	}
-	hops, logs, loc, addrs, err := o.inputs()
+	hops, logs, loc, addrs, err := o.checkInputs()
 	if err != nil {
 		return err
 	}
@@ -199,12 +193,16 @@ func runTrace(ctx context.Context, o traceOptions, s streams) error {
 		return envErr(err)
 	}
 	defer stage.Remove()
-	ev := &collect.Evidence{Window: win, Account: collect.Account{SID: bo.accountFor(api, s)}}
-	progress := newProgress(s, o.run.quiet || o.asJSON && !isTerminal(s.err))
+	account := bo.ExpectedAccount()
+	if api != nil {
+		account = api.Credentials.AccountSID
+	}
+	ev := &collect.Evidence{Window: win, Account: collect.Account{SID: account}}
+	progress := newProgress(s, o.quiet || o.asJSON && !isTerminal(s.err))
 	env := &collect.Env{Evidence: ev, Stage: stage, API: api, Progress: progress}
-	collect.Run(ctx, env, o.timeout, o.run.collectors()...)
+	collect.Run(ctx, env, o.timeout, o.inputs.Collectors()...)
 	collect.Run(ctx, env, o.timeout, collect.Alerts{MaxDetails: -1})
-	hc := collect.Hops{Hops: hops, Logs: logs, Window: o.matchWindow, Location: loc, LocalZone: localZone(), DestAddrs: addrs, NoExcerpts: true}
+	hc := collect.Hops{Hops: hops, Logs: logs, Window: o.matchWindow, Location: loc, LocalZone: pipeline.LocalZone(), DestAddrs: addrs, NoExcerpts: true}
 	if d != nil {
 		hc.Resolver, hc.ShownRoot = d.Probe.Resolver, d.LogDir
 	}
@@ -221,8 +219,8 @@ func runTrace(ctx context.Context, o traceOptions, s streams) error {
 	} else {
 		res.print(s.out)
 	}
-	if bundleIncomplete := incompleteSummary(ev); bundleIncomplete != "" {
-		return &exitError{code: exitIncomplete, err: fmt.Errorf("the trace is incomplete: %s", bundleIncomplete)}
+	if bundleIncomplete := pipeline.IncompleteSummary(ev); bundleIncomplete != "" {
+		return runerr.Incompletef("the trace is incomplete: %s", bundleIncomplete)
 	}
 	return nil
 }
@@ -427,15 +425,6 @@ func printHopNotes(w io.Writer, h traceHopJSON) {
 	}
 }
 
-// localZone is the machine's zone, read where --log-tz local reads it.
-func localZone() *time.Location {
-	loc, err := collect.LoadLocation("local")
-	if err != nil {
-		return time.Local
-	}
-	return loc
-}
-
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return one
@@ -453,57 +442,4 @@ func byteSize(n int64) string {
 		return fmt.Sprintf("%.1f kB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d B", n)
-}
-
-// hopFlags are bundle's flags for the customer's logs: the hops to trace
-// the incidents through and the debug logs to excerpt.
-type hopFlags struct {
-	hops, logs  []string
-	matchWindow time.Duration
-	logTZ       string
-	maxLogBytes int64
-	// specs are the checked arguments; demo, when set, gives the demo's
-	// logs when no --hop or --log was given.
-	hopSpecs, logSpecs []hoplog.Spec
-	loc                *time.Location
-	demo               *demo.Demo
-}
-
-func (h *hopFlags) register(fs *pflag.FlagSet) {
-	fs.StringArrayVar(&h.hops, "hop", nil, "a component's access log, NAME=PATH[:FORMAT] (glob, .gz too), repeated in path order from the edge inward: traced and excerpted into logs/NAME.log")
-	fs.StringArrayVar(&h.logs, "log", nil, "an application or debug log, NAME=PATH[:FORMAT], repeated: the lines near each incident and those naming an affected SID go into logs/NAME.log")
-	fs.DurationVar(&h.matchWindow, "match-window", hoplog.DefaultWindow, "how far from an alert's time a log line may be and still be its request")
-	fs.StringVar(&h.logTZ, "log-tz", "auto", "time zone of log times that carry no offset: auto (the offset that lines the log's Twilio requests up with the alerts), local, UTC or an IANA name")
-	fs.Int64Var(&h.maxLogBytes, "max-log-bytes", collect.DefaultMaxLogBytes, "bound of each excerpt in logs/ (a note says where it was cut)")
-}
-
-// check refuses bad hop and log arguments (exit 2) before anything runs.
-func (h *hopFlags) check() error {
-	t := traceOptions{hops: h.hops, logs: h.logs, matchWindow: h.matchWindow, logTZ: h.logTZ}
-	hops, logs, loc, _, err := t.inputs()
-	if err != nil {
-		return err
-	}
-	if h.maxLogBytes <= 0 {
-		return usageErr("--max-log-bytes %d: give a positive number of bytes", h.maxLogBytes)
-	}
-	h.hopSpecs, h.logSpecs, h.loc = hops, logs, loc
-	return nil
-}
-
-// collectors are the collectors of the customer's and Twilio's debug logs,
-// run after the alerts and the probes: the hop trace (the demo's logs with
-// --demo when none were given) and Twilio's debug logs.
-func (h *hopFlags) collectors() []collect.Collector {
-	c := collect.Hops{Hops: h.hopSpecs, Logs: h.logSpecs, Window: h.matchWindow, Location: h.loc, LocalZone: localZone(), MaxLogBytes: h.maxLogBytes}
-	if h.demo != nil {
-		c.Resolver = h.demo.Probe.Resolver
-		if len(h.hops) == 0 && len(h.logs) == 0 {
-			hops, logs, err := collect.CheckHopSpecs(h.demo.Hops, h.demo.Logs, h.loc)
-			if err == nil {
-				c.Hops, c.Logs, c.ShownRoot = hops, logs, h.demo.LogDir
-			}
-		}
-	}
-	return []collect.Collector{c, collect.TwilioDebugLogs{}}
 }
