@@ -338,6 +338,18 @@ func TestVariants_Firewalls(t *testing.T) {
 			return fmt.Sprintf(`%s gw.example.net firewall,info %s input: in:ether1 out:(unknown 0), src-mac 4c:5e:0c:11:22:33, proto TCP (SYN), %s:40009->%s:%d, len 60`,
 				syslogTS(e.t), act(e, "DROP-WAN", "ACCEPT-WEB"), e.src, e.dst, e.dport)
 		}},
+		// Sent to a syslog server with bsd-syslog=yes: no topics, the
+		// connection state logged, the rule's prefix before the chain.
+		{name: "mikrotik-bsd-syslog", format: "mikrotik", conn: true, line: func(e logEvent) string {
+			return fmt.Sprintf(`%s edge-rtr.example.net %s input: in:pppoe-out1 out:(unknown 0), connection-state:new proto TCP (SYN), %s:40011->%s:%d, len 60`,
+				syslogTS(e.t), act(e, "wan-drop", "wan-accept"), e.src, e.dst, e.dport)
+		}},
+		// A dst-nat forward: the address Twilio connected to is the one
+		// before translation.
+		{name: "mikrotik-dstnat", format: "mikrotik", conn: true, line: func(e logEvent) string {
+			return fmt.Sprintf(`%s edge-rtr.example.net firewall,info %s forward: in:ether1 out:bridge1, connection-state:new src-mac 4c:5e:0c:11:22:33, proto TCP (SYN), %s:40012->10.0.0.5:8443, NAT %s:40012->(%s:%d->10.0.0.5:8443), len 60`,
+				syslogTS(e.t), act(e, "fwd-drop", "fwd-accept"), e.src, e.src, e.dst, e.dport)
+		}},
 		{name: "iptables-prefix-with-space", format: "iptables", conn: true, line: func(e logEvent) string {
 			return fmt.Sprintf(`%s gw kernel: [7.1] %s IN=eth0 OUT= MAC=00:16:3e:00:00:01 SRC=%s DST=%s LEN=60 PROTO=TCP SPT=40000 DPT=%d SYN`,
 				syslogTS(e.t), act(e, "[fw-in-drop]", "[fw-in-accept]"), e.src, e.dst, e.dport)
