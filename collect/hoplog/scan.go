@@ -1015,6 +1015,7 @@ func (s *scanner) badNear(t, end time.Time) {
 
 // line looks at one line of a block near an incident.
 func (s *scanner) line(line []byte, off int64) {
+	line = bytes.TrimPrefix(line, utf8BOM)
 	if len(line) == 0 {
 		return
 	}
