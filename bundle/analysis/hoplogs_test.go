@@ -173,3 +173,47 @@ func hasProofLine(d Diagnosis, text, file string) bool {
 	}
 	return false
 }
+
+// TestHopLogs_UnreadHopIsUndecidedNeverOutsideTheNetwork: a log the hop
+// reader cannot read for the incidents — a custom nginx format no format
+// reads, a log of other hours, a firewall log in no known format in front
+// of a load balancer that does not have the requests — leaves them
+// undecided there, and the headline never says the requests did not reach
+// the network.
+func TestHopLogs_UnreadHopIsUndecidedNeverOutsideTheNetwork(t *testing.T) {
+	custom := func(at time.Time, path string, status int) string {
+		return fmt.Sprintf(`54.172.60.9 ivr.example.com [%s] "POST %s HTTP/1.1" upstream=10.0.0.5:8080 status=%d rt=0.120`, at.Format("02/Jan/2006:15:04:05 -0700"), path, status)
+	}
+	unknownFW := func(at time.Time) []string {
+		return []string{fmt.Sprintf("fw01: deny tcp 54.172.60.9/40001 -> %s/443 at %d", webhookAddr, at.Unix())}
+	}
+	for _, tt := range []struct {
+		name string
+		logs map[string]func(time.Time) []string
+	}{
+		{"FormatUnknown", map[string]func(time.Time) []string{"web": func(at time.Time) []string {
+			return []string{custom(at.Add(-time.Minute), "/health", 200), custom(at.Add(-time.Second), "/voice", 502), custom(at.Add(time.Minute), "/health", 200)}
+		}}},
+		{"OutsideTheLogsSpan", map[string]func(time.Time) []string{"web": func(at time.Time) []string {
+			return []string{nginx(at.Add(-48*time.Hour), "/voice", 200, 0.01), nginx(at.Add(-47*time.Hour), "/health", 200, 0.01)}
+		}}},
+		{"FirewallUnreadLoadBalancerWithout", map[string]func(time.Time) []string{"fw": unknownFW, "lb": func(at time.Time) []string {
+			return around(at, func(x time.Time) string { return alb(x, "/health", 200, "10.0.0.5:443", "200") })
+		}}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			d := traced(t, 3, "11200", 502, tt.logs)
+			if d.Cause != CauseUndecided || d.Explained != 3 {
+				t.Fatalf("headline %s explaining %d from a log that could not be read: %q", d.Cause, d.Explained, d.Text)
+			}
+			if strings.Contains(d.Text, "never reached") || strings.Contains(d.Text, "did not reach") {
+				t.Errorf("headline %q", d.Text)
+			}
+			for _, p := range d.Further {
+				if p.Cause == CauseOutsideNetwork {
+					t.Errorf("names %s: %q", p.Cause, p.Text)
+				}
+			}
+		})
+	}
+}

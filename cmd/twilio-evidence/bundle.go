@@ -47,6 +47,9 @@ type bundleOptions struct {
 	progress collect.Progress
 	// result, when set, receives what the run wrote (report.go).
 	result *bundleResult
+	// asJSON prints the run's summary as JSON on stdout instead of the
+	// bundle's path (bundle --json; report has its own flag).
+	asJSON bool
 	// probes holds --probe, --no-probe and --probe-history (probe.go).
 	probes bundleProbeFlags
 	// safety holds --mask-phone-numbers, --mask-bodies, --redact, --max-size
@@ -136,6 +139,7 @@ func runBundleCmd(args []string, s streams) error {
 	var o bundleOptions
 	fs := newBundleFlags(&o)
 	registerPrevious(fs, &o)
+	fs.BoolVar(&o.asJSON, "json", false, "print a JSON summary on stdout instead of the bundle's path (the same as report --json)")
 	if done, err := parseFlags("bundle", fs, args, s); done || err != nil {
 		return err // help.go: --help, and bad flags with a suggestion
 	}
@@ -306,7 +310,13 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 	if o.result != nil {
 		*o.result = bundleResult{Path: path, Evidence: ev, Result: res, Lang: text.lang}
 	}
-	fmt.Fprintln(s.out, path)
+	if o.asJSON && o.result == nil {
+		if err := printSummaryJSON(&bundleResult{Path: path, Evidence: ev, Result: res, Lang: text.lang}, o.previousBundle, s); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintln(s.out, path)
+	}
 	if o.result == nil && !o.run.quiet {
 		// What the customer should do first, then the result: the last line.
 		for _, a := range bundle.Advice(ev, res, text.lang, text.flow) {

@@ -13,6 +13,7 @@ import (
 	"github.com/twilio-evidence/twilio-evidence/bundle/pdfdoc"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/demo"
+	"github.com/twilio-evidence/twilio-evidence/collect/infile"
 	"github.com/twilio-evidence/twilio-evidence/templates"
 )
 
@@ -37,6 +38,9 @@ type textInputs struct {
 	flow       []byte
 }
 
+// maxFlowBytes bounds --flow, a description written by hand.
+const maxFlowBytes = 1 << 20
+
 // prepare checks the flags before anything is collected: an unknown
 // language, an unreadable --flow or an unusable --font is a usage error
 // (exit 2); Japanese with no Japanese font on the system cannot run
@@ -47,9 +51,9 @@ func (t textFlags) prepare() (textInputs, error) {
 		return in, usageErr("--lang %q: want one of %v", t.lang, templates.Languages)
 	}
 	if t.flow != "" {
-		b, err := os.ReadFile(t.flow)
+		b, err := infile.ReadFile(t.flow, infile.Limits{MaxBytes: maxFlowBytes, Text: true})
 		if err != nil {
-			return in, usageErr("--flow %s: %v", t.flow, errors.Unwrap(err))
+			return in, usageErr("--flow %s: %v", t.flow, unwrapAll(err))
 		}
 		in.flow = b
 	}
@@ -166,6 +170,9 @@ func runFlow(ctx context.Context, o flowOptions, s streams) error {
 		defer d.Close()
 		api = d.API
 	} else {
+		if err := checkTokenFile(o.authTokenFile); err != nil {
+			return err
+		}
 		creds, err := collect.CredentialsFromEnv(s.getenv, o.authTokenFile, o.accountSID)
 		if err != nil {
 			return envErr(err)

@@ -179,6 +179,9 @@ func parseProbe(o probeOptions, getenv func(string) string) (probeRequest, error
 		if o.channel != probe.ChannelVoice && o.channel != probe.ChannelSMS {
 			return r, usageErr("probe: --channel %q: want voice or sms", o.channel)
 		}
+		if err := checkTokenFile(o.authTokenFile); err != nil {
+			return r, err
+		}
 		creds, err := collect.CredentialsFromEnv(withoutAPIKey(getenv), o.authTokenFile, "")
 		if err != nil {
 			return r, envErr(fmt.Errorf("probe --style twilio signs its requests with the auth token: %w", err))
@@ -212,6 +215,9 @@ func runProbe(ctx context.Context, o probeOptions, s streams) error {
 		return err
 	}
 	if o.record != "" {
+		if err := probe.CheckRecord(o.record); err != nil {
+			return usageErr("--record %s: %v", o.record, err)
+		}
 		f, err := os.OpenFile(o.record, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 		if err != nil {
 			return envErr(fmt.Errorf("--record: %w", err))
@@ -339,6 +345,11 @@ func checkBundleProbes(urls []string, history string) error {
 			return envErr(fmt.Errorf("--probe-history: %w", err))
 		case st.IsDir():
 			return usageErr("bundle: --probe-history %s is a directory, not a CSV file", history)
+		}
+		// Read through once, so that a file that cannot be read stops the
+		// run before anything is collected.
+		if _, err := probe.ReadHistoryFile(history); err != nil {
+			return usageErr("bundle: --probe-history: %v", err)
 		}
 	}
 	return nil

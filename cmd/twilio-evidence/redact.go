@@ -17,6 +17,7 @@ import (
 	"github.com/twilio-evidence/twilio-evidence/bundle/redact"
 	"github.com/twilio-evidence/twilio-evidence/bundle/rezip"
 	"github.com/twilio-evidence/twilio-evidence/collect"
+	"github.com/twilio-evidence/twilio-evidence/collect/infile"
 )
 
 // partials are the temporary files of the bundles this process is writing;
@@ -57,10 +58,8 @@ func (f *safetyFlags) start(ctx context.Context, o *bundleOptions) (context.Cont
 	if o.accountSID != "" && !collect.ValidSID(o.accountSID, "AC") {
 		return ctx, func() {}, usageErr("--account-sid %q is not an account SID (AC followed by 32 hex digits)", o.accountSID)
 	}
-	if o.authTokenFile != "" {
-		if err := checkInputFile("--auth-token-file", o.authTokenFile); err != nil {
-			return ctx, func() {}, err
-		}
+	if err := checkTokenFile(o.authTokenFile); err != nil {
+		return ctx, func() {}, err
 	}
 	if _, err := redact.New(redact.Options{Extra: f.redact}); err != nil {
 		return ctx, func() {}, usageErr("%v", err)
@@ -345,6 +344,21 @@ func runRedactCmd(args []string, s streams) error {
 	return runRedact(fs.Arg(0), o, append([]string{"twilio-evidence", "redact"}, args...), s)
 }
 
+// checkTokenFile reads --auth-token-file (when given) before anything
+// runs: a file that cannot be read is a usage error.
+func checkTokenFile(path string) error {
+	if path == "" {
+		return nil
+	}
+	if err := checkInputFile("--auth-token-file", path); err != nil {
+		return err
+	}
+	if _, err := collect.ReadTokenFile(path); err != nil {
+		return usageErr("%v", err)
+	}
+	return nil
+}
+
 // checkInputFile says in one line why path cannot be read as a file.
 func checkInputFile(flag, path string) error {
 	st, err := os.Stat(path)
@@ -367,9 +381,9 @@ func readSecretFile(path string) ([]string, error) {
 	if err := checkInputFile("--secret-file", path); err != nil {
 		return nil, err
 	}
-	b, err := os.ReadFile(path)
+	b, err := infile.ReadFile(path, infile.Limits{MaxBytes: 1 << 20, Text: true})
 	if err != nil {
-		return nil, usageErr("--secret-file %s: %v", path, errors.Unwrap(err))
+		return nil, usageErr("--secret-file %s: %v", path, unwrapAll(err))
 	}
 	var out []string
 	for i, line := range strings.Split(string(b), "\n") {

@@ -220,10 +220,8 @@ func (o reportOptions) finish(sum *runSummary, runErr error, s streams) error {
 	}
 	sum.ExitCode = code
 	if o.json {
-		enc := json.NewEncoder(s.out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(sum); err != nil {
-			return envErr(fmt.Errorf("write the JSON summary: %w", err))
+		if err := writeJSON(sum, s); err != nil {
+			return err
 		}
 	} else {
 		fmt.Fprintln(s.out, sum.Path)
@@ -236,6 +234,26 @@ func (o reportOptions) finish(sum *runSummary, runErr error, s streams) error {
 		return runErr
 	case code == exitIncidents:
 		return &exitError{code: exitIncidents, err: fmt.Errorf("%d webhook failures in the window (--fail-on-incidents): see %s", sum.Incidents, sum.Path)}
+	}
+	return nil
+}
+
+// printSummaryJSON prints the summary of one bundle run as report --json
+// does (bundle --json): exit code 3 when the bundle is incomplete.
+func printSummaryJSON(res *bundleResult, prev string, s streams) error {
+	sum := summarize(res, prev, s)
+	if sum.Incomplete {
+		sum.ExitCode = exitIncomplete
+	}
+	return writeJSON(sum, s)
+}
+
+// writeJSON prints v as indented JSON on stdout.
+func writeJSON(v any, s streams) error {
+	enc := json.NewEncoder(s.out)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return envErr(fmt.Errorf("write the JSON summary: %w", err))
 	}
 	return nil
 }

@@ -171,7 +171,7 @@ func runBundleSubaccounts(ctx context.Context, o bundleOptions, s streams) error
 	if run == nil {
 		return err
 	}
-	if perr := printSubaccountRun(run, false, s); perr != nil {
+	if perr := printSubaccountRun(run, o.asJSON, s); perr != nil {
 		return perr
 	}
 	if err != nil {

@@ -337,7 +337,7 @@ func appendLines(out [][]byte, data []byte, atStart, atEnd bool) [][]byte {
 		} else {
 			line, data = data[:i], data[i+1:]
 		}
-		line = bytes.TrimRight(line, "\r")
+		line = bytes.TrimPrefix(bytes.TrimRight(line, "\r"), utf8BOM)
 		if len(bytes.TrimSpace(line)) > 0 && len(line) <= sampleMaxLine {
 			out = append(out, append([]byte(nil), line...))
 			n++

@@ -43,8 +43,19 @@ var variantFates = []struct {
 }
 
 // writeVariant writes three hours of ordinary traffic with the incidents'
-// requests among it, in the variant's format.
+// requests among it, in the variant's format, each answered as
+// variantFates say.
 func writeVariant(t *testing.T, v variant, incs []Incident) string {
+	t.Helper()
+	return writeVariantEvents(t, v, incs, func(i int, in Incident) logEvent {
+		f := variantFates[i%len(variantFates)]
+		return reqEvent(in, f.status, f.dur, f.action)
+	})
+}
+
+// writeVariantEvents is writeVariant with the incidents' requests made by
+// event, from each incident and its index.
+func writeVariantEvents(t *testing.T, v variant, incs []Incident, event func(i int, in Incident) logEvent) string {
 	t.Helper()
 	var b bytes.Buffer
 	if v.header != "" {
@@ -54,8 +65,7 @@ func writeVariant(t *testing.T, v variant, incs []Incident) string {
 	for s := 0; s < 3*3600; s += 2 {
 		now := traceStart.Add(time.Duration(s) * time.Second)
 		for ei < len(incs) && !incs[ei].Time.Add(-15*time.Second).After(now) {
-			f := variantFates[ei%len(variantFates)]
-			e := reqEvent(incs[ei], f.status, f.dur, f.action)
+			e := event(ei, incs[ei])
 			e.src = fmt.Sprintf("54.172.60.%d", ei+1)
 			b.WriteString(v.line(e) + "\n")
 			ei++
@@ -124,6 +134,16 @@ func TestVariants_UnitsOfResponseTimes(t *testing.T) {
 		}},
 		{name: "traefik-clf", format: "combined", unit: time.Millisecond, line: func(e logEvent) string {
 			return fmt.Sprintf(`%s - - [%s] "%s %s HTTP/1.1" %d 512 "-" "%s" 1042 "voice@docker" "http://172.18.0.4:8080" %dms`, e.src, clfTS(e.t), e.method, e.target, e.status, e.ua, e.dur.Milliseconds())
+		}},
+		// A Go service appending time.Since(start): "1.5s", "250ms", "16.2s".
+		{name: "combined-go-duration", format: "combined", unit: time.Millisecond, line: func(e logEvent) string {
+			return fmt.Sprintf(`%s - - [%s] "%s %s HTTP/1.1" %d 512 "-" "%s" %s`, e.src, clfTS(e.t), e.method, e.target, e.status, e.ua, e.dur)
+		}},
+		{name: "combined-µs-suffix", format: "combined", unit: time.Microsecond, line: func(e logEvent) string {
+			return fmt.Sprintf(`%s - - [%s] "%s %s HTTP/1.1" %d 512 "-" "%s" "hooks.example.com" %dµs`, e.src, clfTS(e.t), e.method, e.target, e.status, e.ua, e.dur.Microseconds())
+		}},
+		{name: "combined-us-suffix", format: "combined", unit: time.Microsecond, line: func(e logEvent) string {
+			return fmt.Sprintf(`%s - - [%s] "%s %s HTTP/1.1" %d 512 "-" "%s" %dus`, e.src, clfTS(e.t), e.method, e.target, e.status, e.ua, e.dur.Microseconds())
 		}},
 		{name: "envoy-json", format: "json", detail: "envoy: ", unit: time.Millisecond, line: func(e logEvent) string {
 			return fmt.Sprintf(`{"start_time":"%s","method":"%s","path":"%s","protocol":"HTTP/1.1","response_code":%d,"response_flags":"-","bytes_received":0,"bytes_sent":120,"duration":%d,"upstream_service_time":"%d","x_forwarded_for":"%s","user_agent":"%s","request_id":"3f6e1c0a-1b2c-4d5e-8f90-0123456789ab","authority":"hooks.example.com","upstream_host":"10.8.0.12:8080","downstream_remote_address":"%s:40512"}`,
@@ -273,6 +293,14 @@ func TestVariants_ContainerPrefixes(t *testing.T) {
 		{name: "cri-envoy", format: "cri+envoy", unit: time.Millisecond, line: cri(func(e logEvent) string {
 			return fmt.Sprintf(`[%s] "%s %s HTTP/1.1" %d - 312 91 %d - "%s" "%s" "id" "hooks.example.com" "10.8.0.12:8080"`, e.t.UTC().Format("2006-01-02T15:04:05.000Z"), e.method, e.target, e.status, e.dur.Milliseconds(), e.src, e.ua)
 		})},
+		{name: "cri-haproxy", format: "cri+haproxy", unit: time.Millisecond, line: cri(func(e logEvent) string {
+			return fmt.Sprintf(`%s:40512 [%s] fe_http be_twilio/app2 0/0/0/%d/%d %d 0 - - ---- 3/3/1/1/0 0/0 "%s %s HTTP/1.1"`,
+				e.src, e.t.UTC().Format("02/Jan/2006:15:04:05.000"), e.dur.Milliseconds(), e.dur.Milliseconds(), e.status, e.method, e.target)
+		})},
+		{name: "compose-traefik-json", format: "compose+json", detail: "traefik: ", unit: time.Nanosecond, line: func(e logEvent) string {
+			return fmt.Sprintf(`traefik-1  | {"ClientHost":"%s","DownstreamStatus":%d,"Duration":%d,"OriginStatus":%d,"RequestMethod":"%s","RequestPath":"%s","RequestProtocol":"HTTP/1.1","RouterName":"voice@docker","StartUTC":"%s","level":"info","msg":"","time":"%s"}`,
+				e.src, e.status, e.dur.Nanoseconds(), e.status, e.method, e.target, e.t.UTC().Format(time.RFC3339Nano), e.t.Add(e.dur).Format(time.RFC3339))
+		}},
 		{name: "compose-combined", format: "compose+combined", unit: time.Millisecond, line: func(e logEvent) string {
 			return "web-1  | " + lineWriters["combined"](e)
 		}},
@@ -309,6 +337,22 @@ func TestVariants_Firewalls(t *testing.T) {
 		{name: "mikrotik", format: "mikrotik", conn: true, line: func(e logEvent) string {
 			return fmt.Sprintf(`%s gw.example.net firewall,info %s input: in:ether1 out:(unknown 0), src-mac 4c:5e:0c:11:22:33, proto TCP (SYN), %s:40009->%s:%d, len 60`,
 				syslogTS(e.t), act(e, "DROP-WAN", "ACCEPT-WEB"), e.src, e.dst, e.dport)
+		}},
+		// Sent to a syslog server with bsd-syslog=yes: no topics, the
+		// connection state logged, the rule's prefix before the chain.
+		{name: "mikrotik-bsd-syslog", format: "mikrotik", conn: true, line: func(e logEvent) string {
+			return fmt.Sprintf(`%s edge-rtr.example.net %s input: in:pppoe-out1 out:(unknown 0), connection-state:new proto TCP (SYN), %s:40011->%s:%d, len 60`,
+				syslogTS(e.t), act(e, "wan-drop", "wan-accept"), e.src, e.dst, e.dport)
+		}},
+		// A dst-nat forward: the address Twilio connected to is the one
+		// before translation.
+		{name: "mikrotik-dstnat", format: "mikrotik", conn: true, line: func(e logEvent) string {
+			return fmt.Sprintf(`%s edge-rtr.example.net firewall,info %s forward: in:ether1 out:bridge1, connection-state:new src-mac 4c:5e:0c:11:22:33, proto TCP (SYN), %s:40012->10.0.0.5:8443, NAT %s:40012->(%s:%d->10.0.0.5:8443), len 60`,
+				syslogTS(e.t), act(e, "fwd-drop", "fwd-accept"), e.src, e.src, e.dst, e.dport)
+		}},
+		{name: "iptables-prefix-with-space", format: "iptables", conn: true, line: func(e logEvent) string {
+			return fmt.Sprintf(`%s gw kernel: [7.1] %s IN=eth0 OUT= MAC=00:16:3e:00:00:01 SRC=%s DST=%s LEN=60 PROTO=TCP SPT=40000 DPT=%d SYN`,
+				syslogTS(e.t), act(e, "[fw-in-drop]", "[fw-in-accept]"), e.src, e.dst, e.dport)
 		}},
 		{name: "iptables-prefix-without-space", format: "iptables", conn: true, line: func(e logEvent) string {
 			return fmt.Sprintf(`%s gw kernel: [7.1] %sIN=eth0 OUT= MAC=00:16:3e:00:00:01 SRC=%s DST=%s LEN=60 PROTO=TCP SPT=40000 DPT=%d SYN`,
