@@ -24,7 +24,7 @@ func TestCatalogue_EveryCauseHasItsStepRankFixAndSentences(t *testing.T) {
 			t.Errorf("%s is declared but has no catalogue entry", c)
 		}
 	}
-	en, ja := english(), mustText(t, "ja")
+	en, ja := english, mustText(t, "ja")
 	ranks := map[int]Cause{}
 	for _, e := range Catalogue {
 		if e.Rank <= 0 {

@@ -333,7 +333,7 @@ func TestDiagnose_NamesOneCausePerCase(t *testing.T) {
 				}
 			}
 			for _, e := range Catalogue {
-				if name := english().S(e.Cause.NameKey()); strings.Contains(d.Text, name+" or ") || strings.Contains(d.Text, " or "+name) {
+				if name := english.S(e.Cause.NameKey()); strings.Contains(d.Text, name+" or ") || strings.Contains(d.Text, " or "+name) {
 					t.Errorf("the headline joins causes with 'or': %q", d.Text)
 				}
 			}
@@ -358,7 +358,7 @@ func checkProblem(t *testing.T, ja *Text, p Problem) {
 			t.Errorf("%s lacks the figure %q: %v", p.Cause, f, p.Figures)
 		}
 	}
-	for _, l := range []*Text{english(), ja} {
+	for _, l := range []*Text{english, ja} {
 		if _, ok := l.Render(p.Cause.HeadlineKey(), l.problemFigures(p)); !ok {
 			t.Errorf("%s: the %s headline does not render with %v", p.Cause, l.Lang(), p.Figures)
 		}

@@ -88,13 +88,14 @@ func Analyze(ev *collect.Evidence) *Result {
 	out = append(out, probeFindings(ev)...)
 	out = append(out, statusFindings(ev)...)
 	out = append(out, hopFindings(ev)...)
-	out = append(out, statsFindings(ev)...)
+	st := newStats(ev)
+	out = append(out, statsFindings(st)...)
 	out = append(out, collectorFindings(ev)...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Step < out[j].Step })
 	r := &Result{Diagnosis: Diagnose(ev)}
 	r.Findings = append([]Finding{VerdictFinding(r.Diagnosis)}, out...)
 	r.Recommendations = Recommend(ev, r.Diagnosis)
-	r.Stats, r.StatsErr = Stats(ev)
+	r.Stats, r.StatsErr = st.st, st.err
 	return r
 }
 

@@ -95,7 +95,7 @@ func traceFindings(he *collect.HopEvidence, rep hoplog.Report, host string) []Fi
 }
 
 // findingText is a finding's sentence in English, from the catalog.
-func findingText(id string, figs map[string]any) string { return english().T("finding."+id, figs) }
+func findingText(id string, figs map[string]any) string { return english.T("finding."+id, figs) }
 
 // verdictFinding turns one verdict of the trace into a finding for the
 // customer; outcomes that decide nothing (no time) give none.

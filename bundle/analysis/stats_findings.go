@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/twilio-evidence/twilio-evidence/bundle/stats"
-	"github.com/twilio-evidence/twilio-evidence/collect"
 )
 
 // statsStep is the step of the procedure the statistics answer: step 4's
@@ -19,8 +18,7 @@ const statsStep = 4
 // with the probe history, and the trend on the previous window. The IDs are
 // the statistics' own (stats.*); Verdict is the English sentence and
 // Figures let it be given in another language.
-func statsFindings(ev *collect.Evidence) []Finding {
-	res := memoStats(ev)
+func statsFindings(res statsResult) []Finding {
 	if res.err != nil {
 		return []Finding{noStatsFinding("stats.unavailable", Warn, IncidentsFile, res.err)}
 	}

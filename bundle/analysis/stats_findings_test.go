@@ -218,23 +218,21 @@ func TestAnalyze_ProbeHistoryLinesUpWithIncidents(t *testing.T) {
 	}
 }
 
-func TestStats_OncePerEvidence(t *testing.T) {
+func TestAnalyze_StatsAreTheFindingsFigures(t *testing.T) {
+	// The statistics the writers read and the findings that state them are
+	// one computation: the summary finding's total is the statistics' total,
+	// and incidents added to the evidence are counted by the next analysis.
 	ev := weekEvidence(time.UTC, every(time.Hour, 3, time.Hour, "https://ivr.example.com/voice"), nil)
-	a, err := Stats(ev)
-	if err != nil {
-		t.Fatal(err)
+	res := Analyze(ev)
+	if res.StatsErr != nil || res.Stats == nil || res.Stats.Total != 3 {
+		t.Fatalf("stats = %+v, %v", res.Stats, res.StatsErr)
 	}
-	Analyze(ev)
-	if b, _ := Stats(ev); b != a {
-		t.Errorf("computed twice for the same evidence")
-	}
-	other := weekEvidence(time.UTC, ev.Incidents, nil)
-	if c, _ := Stats(other); c == a {
-		t.Errorf("another evidence got the first one's statistics")
+	if f, ok := findingByID(res.Findings, "stats.summary"); !ok || f.Figures["total"] != res.Stats.Total {
+		t.Errorf("stats.summary figures %v, statistics total %d", f.Figures, res.Stats.Total)
 	}
 	ev.Incidents = append(ev.Incidents, failedAt(5*time.Hour, "11205", ""))
-	if d, _ := Stats(ev); d == a || d.Total != 4 {
-		t.Errorf("incidents added after the first computation were not counted")
+	if again := Analyze(ev); again.Stats == res.Stats || again.Stats.Total != 4 {
+		t.Errorf("incidents added after the first analysis were not counted: total %d", again.Stats.Total)
 	}
 }
 
