@@ -32,7 +32,7 @@ func NewPDFDocument(lang string, r *Report, opt PDFOptions) (*pdfdoc.Document, e
 		o.Author = r.ToolVersion()
 		o.Created = r.Ev.GeneratedAt
 		o.FooterLeft = r.L.F("footer.generated", "time", r.Generated())
-		o.FooterRight = r.ToolVersion()
+		o.FooterRight = r.ShortToolVersion()
 		o.PageFormat = r.L.S("footer.page")
 	}
 	return pdfdoc.New(o)

@@ -103,7 +103,7 @@ func TestHopLogs_FirewallDropIsTheFirewall(t *testing.T) {
 	if d.Cause != CausePathFirewall || d.Where != "fw" || d.Explained != 4 || d.Confidence != ConfidenceHigh {
 		t.Fatalf("%s at %s explaining %d (%s): %q", d.Cause, d.Where, d.Explained, d.Confidence, d.Text)
 	}
-	if !strings.Contains(d.Text, "DROP/REJECT") || !hasProofLine(d, "[UFW BLOCK]", "logs/fw.log") {
+	if !strings.Contains(d.Text, "DROP/REJECT") || !strings.Contains(d.Text, "ivr.example.com") || !hasProofLine(d, "[UFW BLOCK]", "logs/fw.log") {
 		t.Errorf("headline %q, proof %+v: want the firewall's BLOCK line from logs/fw.log", d.Text, d.Proof)
 	}
 	for _, p := range d.Further {
@@ -124,7 +124,7 @@ func TestHopLogs_ALB502WithoutTargetIsTheLoadBalancer(t *testing.T) {
 	if d.Cause != CausePathLoadBalancer || d.Where != "lb" || d.Explained != 4 || d.Confidence != ConfidenceHigh {
 		t.Fatalf("%s at %s explaining %d (%s): %q", d.Cause, d.Where, d.Explained, d.Confidence, d.Text)
 	}
-	if !strings.Contains(d.Text, "502 (target_status -)") || !hasProofLine(d, `502 - 34 120 "POST https://ivr.example.com:443/voice`, "logs/lb.log") {
+	if !strings.Contains(d.Text, "502 (target_status -)") || !strings.Contains(d.Text, "ivr.example.com") || !hasProofLine(d, `502 - 34 120 "POST https://ivr.example.com:443/voice`, "logs/lb.log") {
 		t.Errorf("headline %q, proof %+v: want the ALB's 502 line with target_status - from logs/lb.log", d.Text, d.Proof)
 	}
 	for _, p := range append(d.Further, d.Problem) {
@@ -143,8 +143,8 @@ func TestHopLogs_AnsweredInTimeEverywhereIsTheResponse(t *testing.T) {
 	if d.Cause != CausePathResponse || d.Where != "web" || d.Explained != 4 || d.Step != 3 {
 		t.Fatalf("%s at %s explaining %d (step %d): %q", d.Cause, d.Where, d.Explained, d.Step, d.Text)
 	}
-	if !hasProofLine(d, `"POST /voice HTTP/1.1" 200`, "logs/web.log") {
-		t.Errorf("proof %+v: want the web server's 200 line", d.Proof)
+	if !hasProofLine(d, `"POST /voice HTTP/1.1" 200`, "logs/web.log") || !strings.Contains(d.Text, "ivr.example.com") {
+		t.Errorf("headline %q, proof %+v: want the web server's 200 line and the webhook's host", d.Text, d.Proof)
 	}
 	for _, p := range append(d.Further, d.Problem) {
 		if p.Cause == CauseOutsideNetwork || p.Cause == CauseConnectionClosed || p.Cause == CauseUndecided {
