@@ -150,6 +150,17 @@ type parseContext struct {
 	// usedLoc is set when a time was read in loc: the line's time carries
 	// no offset.
 	usedLoc bool
+	// minute is the last minute a syslog time was read in and minuteAt
+	// its start: lines in a row share their minute, whose year and zone
+	// offset are worked out once.
+	minute   syslogMinute
+	minuteAt time.Time
+}
+
+// syslogMinute is a minute of a syslog time, which has no year.
+type syslogMinute struct {
+	month                time.Month
+	day, hour, min, used int
 }
 
 func newParseContext(loc *time.Location, ref time.Time) *parseContext {
