@@ -16,6 +16,7 @@ import (
 
 	"github.com/gocarina/gocsv"
 
+	"github.com/twilio-evidence/twilio-evidence/bundle/subaccounts"
 	"github.com/twilio-evidence/twilio-evidence/collect/faketwilio"
 	"github.com/twilio-evidence/twilio-evidence/collect/runlock"
 	"github.com/twilio-evidence/twilio-evidence/internal/needtool"
@@ -457,7 +458,7 @@ func TestE2E_AllSubaccounts(t *testing.T) {
 	}
 	f, _ := os.Open(csvs[0])
 	defer f.Close()
-	var rows []indexRow
+	var rows []subaccounts.Row
 	if err := gocsv.Unmarshal(f, &rows); err != nil {
 		t.Fatal(err)
 	}
@@ -465,13 +466,13 @@ func TestE2E_AllSubaccounts(t *testing.T) {
 		t.Fatalf("index has %d rows, want 50", len(rows))
 	}
 	last := rows[len(rows)-1]
-	if last.AccountSID != failing || last.Status != outcomeFailed || !strings.Contains(last.Reason, "403") {
+	if last.AccountSID != failing || last.Status != subaccounts.Failed || !strings.Contains(last.Reason, "403") {
 		t.Errorf("the failing subaccount is not recorded last with its reason: %+v", last)
 	}
 	prev := 1 << 30
 	for i, row := range rows[:49] {
 		n, err := strconv.Atoi(row.Incidents)
-		if err != nil || row.Status != outcomeOK || row.Rank != i+1 {
+		if err != nil || row.Status != subaccounts.OK || row.Rank != i+1 {
 			t.Fatalf("row %d: %+v", i+1, row)
 		}
 		if n > prev {
