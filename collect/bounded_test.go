@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -87,41 +88,71 @@ func TestReadIncidentsCSV_RefusesARowPastItsBound(t *testing.T) {
 	}
 }
 
-// whitespaceGzip is size bytes of spaces, gzipped.
-func whitespaceGzip(b *testing.B, size int) []byte {
+// gzipped is data, gzipped.
+func gzipped(data []byte) []byte {
 	var buf bytes.Buffer
 	w := gzip.NewWriter(&buf)
-	w.Write(bytes.Repeat([]byte(" "), size))
+	w.Write(data)
 	w.Close()
 	return buf.Bytes()
 }
 
+// mixedWhitespace is size bytes of spaces, tabs, CRs and newlines in a
+// random order: gzip packs it some four times, too little to be a bomb.
+func mixedWhitespace(size int) []byte {
+	rng := rand.New(rand.NewPCG(1, 2))
+	out := make([]byte, size)
+	for i := range out {
+		out[i] = " \t\r\n"[rng.IntN(4)]
+	}
+	return out
+}
+
 // BenchmarkReadAlerts_Whitespace reads 40 MiB of whitespace as an alerts
-// file: gzipped (refused as a gzip bomb), plain, and plain inside a JSON
-// array (read through); "gunzip" and "copy" are the references of the same
-// run: decompressing the gzip, and copying the plain bytes.
+// file, each case with its reference in the same run:
+//   - "gzip": spaces gzipped (40 KiB), refused as a gzip bomb;
+//     "gunzip" decompresses the same gzip whole;
+//   - "gzip-mixed": mixed whitespace in a JSON array, gzipped (some
+//     10 MiB), read through; "gunzip-mixed" decompresses it whole;
+//   - "array": plain spaces in a JSON array, read through; "plain": plain
+//     spaces, refused (no JSON value); "copy" copies the array's bytes.
 func BenchmarkReadAlerts_Whitespace(b *testing.B) {
 	const size = 40 << 20
-	packed := whitespaceGzip(b, size)
 	plain := bytes.Repeat([]byte(" "), size)
+	packed := gzipped(plain)
 	array := append(append([]byte("["), plain...), ']')
-	b.Run("gunzip", func(b *testing.B) {
+	mixed := gzipped(append(append([]byte("["), mixedWhitespace(size)...), ']'))
+	gunzip := func(b *testing.B, data []byte) {
+		b.SetBytes(size)
 		for b.Loop() {
-			z, _ := gzip.NewReader(bytes.NewReader(packed))
-			io.Copy(io.Discard, z)
+			z, _ := gzip.NewReader(bytes.NewReader(data))
+			if _, err := io.Copy(io.Discard, z); err != nil {
+				b.Fatal(err)
+			}
 		}
-	})
+	}
+	b.Run("gunzip", func(b *testing.B) { gunzip(b, packed) })
 	b.Run("gzip", func(b *testing.B) {
+		b.SetBytes(size)
 		for b.Loop() {
 			if _, err := countAlerts(b, bytes.NewReader(packed)); !errors.Is(err, infile.ErrTooLarge) {
 				b.Fatal(err)
 			}
 		}
 	})
+	b.Run("gunzip-mixed", func(b *testing.B) { gunzip(b, mixed) })
+	b.Run("gzip-mixed", func(b *testing.B) {
+		b.SetBytes(size)
+		for b.Loop() {
+			if n, err := countAlerts(b, bytes.NewReader(mixed)); err != nil || n != 0 {
+				b.Fatal(n, err)
+			}
+		}
+	})
 	b.Run("copy", func(b *testing.B) {
 		b.SetBytes(size)
 		for b.Loop() {
-			io.Copy(io.Discard, bytes.NewReader(array))
+			io.Copy(io.Discard, struct{ io.Reader }{bytes.NewReader(array)})
 		}
 	})
 	b.Run("plain", func(b *testing.B) {

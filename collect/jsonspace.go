@@ -33,7 +33,7 @@ func (j *jsonSpace) Read(p []byte) (int, error) {
 				case c == '"':
 					j.inString = false
 				}
-			case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			case jsonWhitespace[c]:
 				if j.space {
 					continue
 				}
@@ -53,3 +53,7 @@ func (j *jsonSpace) Read(p []byte) (int, error) {
 		}
 	}
 }
+
+// jsonWhitespace marks the bytes JSON allows between tokens: a table, so
+// that a random run of them costs no mispredicted branches.
+var jsonWhitespace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}

@@ -165,6 +165,16 @@ func zoneMarkers(f *Format, incidents []Incident) [][]byte {
 	return out
 }
 
+// holdsAny reports whether line holds one of the markers.
+func holdsAny(line []byte, markers [][]byte) bool {
+	for _, m := range markers {
+		if bytes.Contains(line, m) {
+			return true
+		}
+	}
+	return false
+}
+
 // mayMatch tells the records that may be some incident's request whatever
 // their time: the same path and method, or the webhook's address and port
 // (a firewall's drops of scans to other ports are not). What a record is
@@ -207,6 +217,13 @@ func zoneCandidates(f *Format, pc *parseContext, path string, markers [][]byte, 
 	}
 	defer lf.Close()
 	r := lf.reader()
+	// A firewall format's own marker (" SRC=") is found faster than an
+	// address among digits: its lines are searched for the markers.
+	search, anchor := markers, []byte(nil)
+	if f.marker != "" {
+		anchor = []byte(f.marker)
+		search = [][]byte{anchor}
+	}
 	buf := make([]byte, 4<<20)
 	have := 0
 	for len(out) < maxZoneCandidates {
@@ -218,7 +235,7 @@ func zoneCandidates(f *Format, pc *parseContext, path string, markers [][]byte, 
 		}
 		block := data[:end]
 		var starts []int
-		for _, m := range markers {
+		for _, m := range search {
 			for off := 0; ; {
 				i := bytes.Index(block[off:], m)
 				if i < 0 {
@@ -226,8 +243,10 @@ func zoneCandidates(f *Format, pc *parseContext, path string, markers [][]byte, 
 				}
 				i += off
 				st := bytes.LastIndexByte(block[:i], '\n') + 1
-				starts = append(starts, st)
 				e := bytes.IndexByte(block[i:], '\n')
+				if anchor == nil || holdsAny(block[st:i+max(e, 0)], markers) {
+					starts = append(starts, st)
+				}
 				if e < 0 {
 					break
 				}
