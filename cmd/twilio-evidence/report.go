@@ -361,7 +361,7 @@ func summarize(res *bundleResult, prev string, s streams) *runSummary {
 	}
 	if r := res.Result; r != nil {
 		v := r.Findings[0]
-		sum.HeadlineFinding, sum.Verdict, sum.Headline = &v, v.Verdict, v.Verdict
+		sum.HeadlineFinding, sum.Verdict, sum.Headline = &v, v.Sentence, v.Sentence
 		sum.Cause, sum.Confidence = r.Diagnosis.Cause, r.Diagnosis.Confidence
 		sum.Done = bundle.DoneLine(r, res.Lang, res.Path)
 	}
