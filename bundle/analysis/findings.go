@@ -139,7 +139,7 @@ func collectorFindings(ev *collect.Evidence) []Finding {
 				Figures:  FailureFigures(c.Name, c.State, f)})
 			continue
 		}
-		out = append(out, Finding{ID: "collector." + c.State, Step: 0, Severity: Warn,
+		out = append(out, Finding{ID: "collector." + string(c.State), Step: 0, Severity: Warn,
 			Sentence: fmt.Sprintf("The %s collector did not finish (%s): manifest.json holds its error. The bundle is incomplete.", c.Name, what),
 			Evidence: []string{"manifest.json"},
 			Figures:  FailureFigures(c.Name, c.State, f)})

@@ -296,10 +296,10 @@ type windowJSON struct {
 }
 
 type collectorJSON struct {
-	Name   string `json:"name"`
-	State  string `json:"state"`
-	Source string `json:"source,omitempty"`
-	Reason string `json:"reason,omitempty"`
+	Name   string                 `json:"name"`
+	State  collect.CollectorState `json:"state"`
+	Source string                 `json:"source,omitempty"`
+	Reason string                 `json:"reason,omitempty"`
 	// Failure is the short line of a collector that failed: class of
 	// failure and host (Reason holds the raw error).
 	Failure string `json:"failure,omitempty"`
