@@ -40,7 +40,7 @@ func TestCatalogue_EveryCauseHasItsStepRankFixAndSentences(t *testing.T) {
 		if strings.TrimSpace(e.Detector) == "" {
 			t.Errorf("%s has no detector", e.Cause)
 		}
-		figs := map[string]any{"where": "w.example.com", "a": "A", "b": "B", "decider": "D", "webhooks": 2, "at_expiry": true, "answers": true, "basis": "log"}
+		figs := map[string]any{"where": "w.example.com", "a": "A", "b": "B", "decider": "D", "webhooks": 2, "of": 3, "at_expiry": true, "answers": true, "basis": "log"}
 		for _, f := range e.Figures {
 			if _, set := figs[f]; !set {
 				figs[f] = "<" + f + ">"

@@ -281,6 +281,7 @@ func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 		return err
 	}
 	defer untrack()
+	defer stage.Remove() // while tracked: a second Ctrl-C meanwhile removes it too
 	progress, closeProgress := o.startProgress(s)
 	defer closeProgress()
 	env := &collect.Env{Evidence: ev, Stage: stage, API: api, Progress: progress, LearnSecret: learnSecrets(red, s)}
