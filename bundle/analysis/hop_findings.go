@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/hoplog"
@@ -44,7 +43,7 @@ func hopFindings(ev *collect.Evidence) []Finding {
 	}
 	if tl := ev.TwilioLogs; tl != nil {
 		for _, c := range tl.ConfigChanges {
-			figs := map[string]any{"field": c.Field, "resource": c.ResourceSID, "time": c.Time.UTC().Format(time.RFC3339),
+			figs := map[string]any{"field": c.Field, "resource": c.ResourceSID, "time": c.Time.In(ev.Window.Loc()).Format(timeLayout),
 				"from": noneIfEmpty(c.Previous), "to": noneIfEmpty(c.Updated), "source": c.Source}
 			out = append(out, Finding{ID: FindingWebhookChanged, Step: 0, Severity: Info, Figures: figs,
 				Verdict:  findingText(FindingWebhookChanged, figs),

@@ -110,3 +110,23 @@ func TestHopFindings_DropWithBackgroundScansStatesRateAndLowerConfidence(t *test
 		t.Errorf("verdict without background = %q", quiet[0].Verdict)
 	}
 }
+
+// TestHopFindings_AWebhookChangeIsSaidInTheDisplayZone: the time of a
+// webhook change Monitor recorded is in the window's zone, like every other
+// time of the bundle.
+func TestHopFindings_AWebhookChangeIsSaidInTheDisplayZone(t *testing.T) {
+	tokyo, err := time.LoadLocation("Asia/Tokyo")
+	if err != nil {
+		t.Skip(err)
+	}
+	ev := &collect.Evidence{Window: collect.Window{Location: tokyo}, TwilioLogs: &collect.TwilioLogs{ConfigChanges: []collect.ConfigChange{{
+		Time: time.Date(2026, 11, 29, 20, 31, 0, 0, time.UTC), EventSID: "AE1", ResourceSID: "PN1", Field: "voice_url",
+		Previous: "https://ivr.example.com/voice", Updated: "https://ivr.example.com/twilio/voice"}}}}
+	fs := hopFindings(ev)
+	if len(fs) != 1 || fs[0].ID != FindingWebhookChanged {
+		t.Fatalf("findings %+v", fs)
+	}
+	if !strings.Contains(fs[0].Verdict, "2026-11-30 05:31 JST") {
+		t.Errorf("%q does not say the change's time in Asia/Tokyo (2026-11-30 05:31 JST)", fs[0].Verdict)
+	}
+}

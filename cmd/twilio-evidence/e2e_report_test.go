@@ -116,6 +116,10 @@ func TestE2E_ReportTwiceWithKeepOne(t *testing.T) {
 	if p.Incidents != first.Incidents || p.Change != second.Incidents-first.Incidents || !p.Comparable {
 		t.Errorf("trend = %+v; first had %d incidents, second %d", p, first.Incidents, second.Incidents)
 	}
+	// The warnings agree with the JSON: a trend it states is not said missing.
+	if strings.Contains(r2.stderr, "no trend") {
+		t.Errorf("stderr warns of no trend while the JSON has one:\n%s", r2.stderr)
+	}
 	if len(second.Deleted) != 1 || second.Deleted[0] != first.Path {
 		t.Errorf("deleted = %v, want the first bundle", second.Deleted)
 	}

@@ -226,9 +226,11 @@ func FormatNames() []string {
 // FormatNames), "json:time=F,path=F,duration=F:ms,…" to name the JSON fields
 // and the duration's unit, "regex:PATTERN" with named groups time, method,
 // path, status, duration, ua, src, dst, dport, action, or any of them behind
-// a container runtime's prefix: "cri+FORMAT", "compose+FORMAT".
+// a container runtime's prefix or record: "cri+FORMAT", "compose+FORMAT",
+// "docker+FORMAT" (Docker's json-file driver).
 func ParseFormat(spec string) (*Format, error) {
-	// cri+FORMAT, compose+FORMAT: the format behind a container prefix.
+	// cri+FORMAT, compose+FORMAT, docker+FORMAT: the format behind a
+	// container runtime's prefix or inside its record.
 	for _, w := range wrappers {
 		if inner, ok := strings.CutPrefix(spec, w.name+"+"); ok {
 			f, err := ParseFormat(inner)

@@ -3,6 +3,7 @@ package hoplog
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -236,11 +237,17 @@ func TestELB_KeepsFractionsOfSeconds(t *testing.T) {
 
 func syslogTS(t time.Time) string { return t.UTC().Format(time.Stamp) }
 
-// TestVariants_ProxiesAndServers: HAProxy, IIS and CloudFront (W3C with
-// their #Fields: lines), Envoy and Istio, each detected without being told,
-// every planted request found with its status and response time.
+// TestVariants_ProxiesAndServers: the common log format, HAProxy, IIS and
+// CloudFront (W3C with their #Fields: lines), Envoy and Istio, each
+// detected without being told, every planted request found with its status
+// and response time (where the format logs one).
 func TestVariants_ProxiesAndServers(t *testing.T) {
 	for _, v := range []variant{
+		// Apache's and nginx's common log format: no user agent, no time
+		// taken; the status is all it tells.
+		{name: "common", format: "common", line: func(e logEvent) string {
+			return fmt.Sprintf(`%s - - [%s] "%s %s HTTP/1.1" %d 512`, e.src, clfTS(e.t), e.method, e.target, e.status)
+		}},
 		{name: "haproxy-syslog", format: "haproxy", unit: time.Millisecond, line: func(e logEvent) string {
 			return fmt.Sprintf(`%s lb1 haproxy[2211]: %s:40512 [%s] fe_https~ be_twilio/app1 0/0/1/%d/%d %d 198 - - ---- 12/12/3/1/0 0/0 "%s %s HTTP/1.1"`,
 				syslogTS(e.t.Add(e.dur)), e.src, e.t.UTC().Format("02/Jan/2006:15:04:05.000"), e.dur.Milliseconds()-1, e.dur.Milliseconds(), e.status, e.method, e.target)
@@ -279,10 +286,24 @@ func TestVariants_ProxiesAndServers(t *testing.T) {
 	}
 }
 
-// TestVariants_ContainerPrefixes: CRI's and docker compose's prefixes
-// around known formats, detected without being told; a compose log of
-// several services is read for the one whose format it is.
+// TestVariants_ContainerPrefixes: CRI's and docker compose's prefixes, and
+// Docker's json-file records, around known formats, detected without being
+// told; a compose log of several services is read for the one whose format
+// it is.
 func TestVariants_ContainerPrefixes(t *testing.T) {
+	docker := func(inner func(logEvent) string) func(logEvent) string {
+		return func(e logEvent) string {
+			b, err := json.Marshal(struct {
+				Log    string `json:"log"`
+				Stream string `json:"stream"`
+				Time   string `json:"time"`
+			}{inner(e) + "\n", "stdout", e.t.Add(e.dur).UTC().Format(time.RFC3339Nano)})
+			if err != nil {
+				panic(err)
+			}
+			return string(b)
+		}
+	}
 	cri := func(inner func(logEvent) string) func(logEvent) string {
 		return func(e logEvent) string {
 			return e.t.Add(e.dur).UTC().Format("2006-01-02T15:04:05.000000000Z") + " stdout F " + inner(e)
@@ -301,6 +322,12 @@ func TestVariants_ContainerPrefixes(t *testing.T) {
 			return fmt.Sprintf(`traefik-1  | {"ClientHost":"%s","DownstreamStatus":%d,"Duration":%d,"OriginStatus":%d,"RequestMethod":"%s","RequestPath":"%s","RequestProtocol":"HTTP/1.1","RouterName":"voice@docker","StartUTC":"%s","level":"info","msg":"","time":"%s"}`,
 				e.src, e.status, e.dur.Nanoseconds(), e.status, e.method, e.target, e.t.UTC().Format(time.RFC3339Nano), e.t.Add(e.dur).Format(time.RFC3339))
 		}},
+		// Docker's json-file driver: the line as a JSON string, escaped.
+		{name: "docker-combined", format: "docker+combined", unit: time.Millisecond, line: docker(lineWriters["combined"])},
+		{name: "docker-traefik-json", format: "docker+json", detail: "traefik: ", unit: time.Nanosecond, line: docker(func(e logEvent) string {
+			return fmt.Sprintf(`{"ClientHost":"%s","DownstreamStatus":%d,"Duration":%d,"OriginStatus":%d,"RequestMethod":"%s","RequestPath":"%s","RequestProtocol":"HTTP/1.1","StartUTC":"%s","level":"info","msg":"","request_User-Agent":"%s","time":"%s"}`,
+				e.src, e.status, e.dur.Nanoseconds(), e.status, e.method, e.target, e.t.UTC().Format(time.RFC3339Nano), e.ua, e.t.Add(e.dur).Format(time.RFC3339))
+		})},
 		{name: "compose-combined", format: "compose+combined", unit: time.Millisecond, line: func(e logEvent) string {
 			return "web-1  | " + lineWriters["combined"](e)
 		}},
