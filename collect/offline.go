@@ -20,6 +20,7 @@ import (
 
 	"github.com/twilio-evidence/twilio-evidence/collect/csvsafe"
 	"github.com/twilio-evidence/twilio-evidence/collect/infile"
+	"github.com/twilio-evidence/twilio-evidence/collect/twiliocodes"
 )
 
 // SourceFile is the CollectorStatus.Source of a collector that read a file
@@ -255,7 +256,7 @@ func ScanAlertsFile(path string) (FileSummary, error) {
 	failures := 0
 	s.Format, err = ReadAlerts(f, func(al monitor.MonitorV1Alert) error {
 		s.see(alertTime(al), deref(al.AccountSid))
-		if IsWebhookFailure(deref(al.ErrorCode)) {
+		if twiliocodes.IsWebhookFailure(deref(al.ErrorCode)) {
 			failures++
 		}
 		return checkFileIncidents(failures)
@@ -329,7 +330,7 @@ func (a AlertsFromFile) Collect(ctx context.Context, env *Env) error {
 			if err := checkFileIncidents(len(incidents)); err != nil {
 				return err
 			}
-		} else if IsWebhookFailure(deref(al.ErrorCode)) {
+		} else if twiliocodes.IsWebhookFailure(deref(al.ErrorCode)) {
 			outside++
 		}
 		return nil
@@ -553,7 +554,7 @@ func ReadIncidentsCSV(r io.Reader, loc *time.Location, fn func(Incident) error) 
 			}
 			return
 		}
-		if !IsWebhookFailure(inc.ErrorCode) {
+		if !twiliocodes.IsWebhookFailure(inc.ErrorCode) {
 			res.NotWebhook++
 			return
 		}

@@ -7,6 +7,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/twilio-evidence/twilio-evidence/collect/twiliocodes"
 )
 
 // TestCatalogue_EveryCauseHasItsStepRankFixAndSentences walks the
@@ -114,6 +116,16 @@ func TestCatalogue_TheREADMEListsEveryCause(t *testing.T) {
 	for _, e := range Catalogue {
 		if !strings.Contains(table, "| `"+string(e.Cause)+"` |") {
 			t.Errorf("README.md's table lacks %s", e.Cause)
+		}
+	}
+}
+
+func TestTwilioCodes_CausesAreInTheCatalogue(t *testing.T) {
+	for _, e := range twiliocodes.Entries() {
+		for _, c := range e.Causes {
+			if _, ok := EntryOf(Cause(c)); !ok {
+				t.Errorf("code %d names %q, which the cause catalogue lacks", e.Code, c)
+			}
 		}
 	}
 }

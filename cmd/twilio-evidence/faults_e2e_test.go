@@ -19,6 +19,7 @@ import (
 	"github.com/twilio-evidence/twilio-evidence/bundle/bundlezip"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/faketwilio"
+	"github.com/twilio-evidence/twilio-evidence/collect/twiliocodes"
 )
 
 // e2eManifest is what the fault tests read from manifest.json.
@@ -67,7 +68,7 @@ func fakeIncidents(data *faketwilio.AccountData) map[string]bool {
 	want := map[string]bool{}
 	for i := 0; i < data.Alerts.Len(); i++ {
 		a := data.Alerts.At(i)
-		if collect.IsWebhookFailure(a.ErrorCode) && !a.Generated.Before(from) && a.Generated.Before(to) {
+		if twiliocodes.IsWebhookFailure(a.ErrorCode) && !a.Generated.Before(from) && a.Generated.Before(to) {
 			want[a.Sid] = true
 		}
 	}

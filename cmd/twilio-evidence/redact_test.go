@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/twilio-evidence/twilio-evidence/bundle/redact"
-	"github.com/twilio-evidence/twilio-evidence/collect"
+	"github.com/twilio-evidence/twilio-evidence/collect/twiliocodes"
 )
 
 // bigAppLog writes an application log with many hard-to-compress lines at
@@ -48,7 +48,7 @@ func TestE2E_MaxSizeCutsLogsFirstAndSaysSo(t *testing.T) {
 	from, to := e2eWindow()
 	app := bigAppLog(t, func(i int) (time.Time, string, bool) {
 		a := data.Alerts.At(i)
-		return a.Generated, a.ResourceSid, collect.IsWebhookFailure(a.ErrorCode) && !a.Generated.Before(from) && a.Generated.Before(to)
+		return a.Generated, a.ResourceSid, twiliocodes.IsWebhookFailure(a.ErrorCode) && !a.Generated.Before(from) && a.Generated.Before(to)
 	}, data.Alerts.Len())
 	args := func(out string, extra ...string) []string {
 		return e2eBundleArgs(fake, out, append([]string{"--no-probe", "--no-status", "--log", "app=" + app}, extra...)...)
