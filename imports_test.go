@@ -30,6 +30,7 @@ var cmdEntryPoints = []string{
 	"bundle/subaccounts", // the subaccount run and its index
 	"collect",            // the evidence and the collectors' options
 	"collect/runerr",     // the errors that decide the exit code
+	"collect/trace",      // the trace command's result
 	"doctor",             // twilio-evidence doctor
 	"templates",          // the catalogs the help and the terminal speak from
 }

@@ -237,11 +237,17 @@ func TestELB_KeepsFractionsOfSeconds(t *testing.T) {
 
 func syslogTS(t time.Time) string { return t.UTC().Format(time.Stamp) }
 
-// TestVariants_ProxiesAndServers: HAProxy, IIS and CloudFront (W3C with
-// their #Fields: lines), Envoy and Istio, each detected without being told,
-// every planted request found with its status and response time.
+// TestVariants_ProxiesAndServers: the common log format, HAProxy, IIS and
+// CloudFront (W3C with their #Fields: lines), Envoy and Istio, each
+// detected without being told, every planted request found with its status
+// and response time (where the format logs one).
 func TestVariants_ProxiesAndServers(t *testing.T) {
 	for _, v := range []variant{
+		// Apache's and nginx's common log format: no user agent, no time
+		// taken; the status is all it tells.
+		{name: "common", format: "common", line: func(e logEvent) string {
+			return fmt.Sprintf(`%s - - [%s] "%s %s HTTP/1.1" %d 512`, e.src, clfTS(e.t), e.method, e.target, e.status)
+		}},
 		{name: "haproxy-syslog", format: "haproxy", unit: time.Millisecond, line: func(e logEvent) string {
 			return fmt.Sprintf(`%s lb1 haproxy[2211]: %s:40512 [%s] fe_https~ be_twilio/app1 0/0/1/%d/%d %d 198 - - ---- 12/12/3/1/0 0/0 "%s %s HTTP/1.1"`,
 				syslogTS(e.t.Add(e.dur)), e.src, e.t.UTC().Format("02/Jan/2006:15:04:05.000"), e.dur.Milliseconds()-1, e.dur.Milliseconds(), e.status, e.method, e.target)
