@@ -355,56 +355,48 @@ func (f *finisher) redactionReport(entries []*entry) ([]byte, error) {
 	return f.opt.Redactor.Clean(append(b, '\n')), nil
 }
 
-// write zips the entries into a temporary file next to final and renames it.
-// The file keeps the mode os.CreateTemp gives it, 0600 less the umask: the
-// bundle holds the account's data and is readable by its owner only.
-func (f *finisher) write(all []*entry, final string) (size int64, err error) {
-	tmp, err := f.opt.Partials.CreateTemp(filepath.Dir(final), ".twilio-evidence-*.zip.part")
-	if err != nil {
+// write zips the entries into final through Partials.WriteAtomic: final
+// holds either nothing or the whole bundle, readable by its owner only.
+func (f *finisher) write(all []*entry, final string) (int64, error) {
+	var zerr error
+	size, err := f.opt.Partials.WriteAtomic(final, func(out io.Writer) error {
+		zerr = f.zip(all, out)
+		return zerr
+	})
+	switch {
+	case zerr != nil:
+		return 0, zerr
+	case err != nil:
 		return 0, fmt.Errorf("write bundle: %w", err)
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			f.opt.Partials.Remove(tmp.Name())
-		}
-	}()
-	zw := zip.NewWriter(tmp)
+	return size, nil
+}
+
+// zip writes the entries to out as a zip.
+func (f *finisher) zip(all []*entry, out io.Writer) error {
+	zw := zip.NewWriter(out)
 	for _, e := range all {
 		if err := f.stopped(); err != nil {
-			return 0, err
+			return err
 		}
 		w, err := zw.CreateHeader(zipHeader(f.folder, e.name, f.opt.Stamp))
 		if err != nil {
-			return 0, fmt.Errorf("write bundle entry %s: %w", e.name, err)
+			return fmt.Errorf("write bundle entry %s: %w", e.name, err)
 		}
 		rc, err := e.open()
 		if err != nil {
-			return 0, fmt.Errorf("write bundle entry %s: %w", e.name, err)
+			return fmt.Errorf("write bundle entry %s: %w", e.name, err)
 		}
 		_, err = io.Copy(w, rc)
 		rc.Close()
 		if err != nil {
-			return 0, fmt.Errorf("write bundle entry %s: %w", e.name, err)
+			return fmt.Errorf("write bundle entry %s: %w", e.name, err)
 		}
 	}
 	if err := zw.Close(); err != nil {
-		return 0, fmt.Errorf("write bundle: %w", err)
+		return fmt.Errorf("write bundle: %w", err)
 	}
-	if err := tmp.Sync(); err != nil {
-		return 0, fmt.Errorf("write bundle: %w", err)
-	}
-	st, err := tmp.Stat()
-	if err != nil {
-		return 0, fmt.Errorf("write bundle: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return 0, fmt.Errorf("write bundle: %w", err)
-	}
-	if err := f.opt.Partials.Rename(tmp.Name(), final); err != nil {
-		return 0, fmt.Errorf("write bundle: %w", err)
-	}
-	return st.Size(), nil
+	return nil
 }
 
 // stopped is the error of a Finish whose Context ended.

@@ -3,6 +3,7 @@ package bundle
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sync"
@@ -122,4 +123,51 @@ func (p *Partials) Abort() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// WriteAtomic writes a file at final through write: into a temporary file
+// beside final, synced and renamed, so that final holds either nothing new
+// or the whole file. The file keeps the mode os.CreateTemp gives it, 0600
+// less the umask: what the tool writes holds an account's data and is
+// readable by its owner only. It returns the file's size.
+func (p *Partials) WriteAtomic(final string, write func(io.Writer) error) (size int64, err error) {
+	tmp, err := p.CreateTemp(filepath.Dir(final), ".twilio-evidence-*"+filepath.Ext(final)+".part")
+	if err != nil {
+		return 0, err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			p.Remove(tmp.Name())
+		}
+	}()
+	if err := write(tmp); err != nil {
+		return 0, err
+	}
+	if err := tmp.Sync(); err != nil {
+		return 0, err
+	}
+	st, err := tmp.Stat()
+	if err != nil {
+		return 0, err
+	}
+	if err := tmp.Close(); err != nil {
+		return 0, err
+	}
+	if err := p.Rename(tmp.Name(), final); err != nil {
+		return 0, err
+	}
+	return st.Size(), nil
+}
+
+// WriteFile writes data at final as WriteAtomic does, wrapping an error
+// with final's path.
+func (p *Partials) WriteFile(final string, data []byte) error {
+	if _, err := p.WriteAtomic(final, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	}); err != nil {
+		return fmt.Errorf("write %s: %w", final, err)
+	}
+	return nil
 }

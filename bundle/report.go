@@ -59,8 +59,8 @@ func NewReport(ev *collect.Evidence, res *analysis.Result, lang string, flow []b
 	r := &Report{L: l, Ev: ev, Res: res, D: res.Diagnosis, Recs: res.Recommendations, ZipName: zipName, Incomplete: analysis.Incomplete(ev)}
 	seen := map[string]bool{}
 	for _, f := range res.Checks() {
-		if !seen[f.ID+"\x00"+f.Verdict] {
-			seen[f.ID+"\x00"+f.Verdict] = true
+		if !seen[f.ID+"\x00"+f.Sentence] {
+			seen[f.ID+"\x00"+f.Sentence] = true
 			r.Findings = append(r.Findings, f)
 		}
 	}
@@ -117,10 +117,16 @@ func (r *Report) Generated() string {
 }
 
 // ToolVersion is "twilio-evidence v… (commit)".
-func (r *Report) ToolVersion() string {
+func (r *Report) ToolVersion() string { return r.toolVersion(len(r.Ev.Tool.Commit)) }
+
+// ShortToolVersion is ToolVersion with the commit cut to 12 characters, to
+// fit the page footer beside the page number.
+func (r *Report) ShortToolVersion() string { return r.toolVersion(12) }
+
+func (r *Report) toolVersion(commit int) string {
 	s := r.Ev.Tool.Name + " " + r.Ev.Tool.Version
-	if r.Ev.Tool.Commit != "" {
-		s += " (" + r.Ev.Tool.Commit + ")"
+	if c := r.Ev.Tool.Commit; c != "" {
+		s += " (" + c[:min(commit, len(c))] + ")"
 	}
 	return strings.TrimSpace(s)
 }

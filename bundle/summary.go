@@ -32,7 +32,7 @@ func NewPDFDocument(lang string, r *Report, opt PDFOptions) (*pdfdoc.Document, e
 		o.Author = r.ToolVersion()
 		o.Created = r.Ev.GeneratedAt
 		o.FooterLeft = r.L.F("footer.generated", "time", r.Generated())
-		o.FooterRight = r.ToolVersion()
+		o.FooterRight = r.ShortToolVersion()
 		o.PageFormat = r.L.S("footer.page")
 	}
 	return pdfdoc.New(o)
@@ -162,7 +162,7 @@ func writeSummaryPDF(w io.Writer, r *Report, opt PDFOptions) error {
 			ok = append(ok, c.Name)
 			continue
 		}
-		ct.Rows = append(ct.Rows, []string{c.Name, L.S("state." + c.State), r.CollectorReason(c)})
+		ct.Rows = append(ct.Rows, []string{c.Name, L.S("state." + string(c.State)), r.CollectorReason(c)})
 	}
 	if len(ct.Rows) > 0 {
 		d.Table(ct)

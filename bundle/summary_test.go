@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -21,8 +20,6 @@ import (
 	"github.com/twilio-evidence/twilio-evidence/collect/demo"
 	"github.com/twilio-evidence/twilio-evidence/internal/needtool"
 )
-
-var update = flag.Bool("update", false, "rewrite docs/summary-page1.png from the demo bundle")
 
 // needJapaneseFont skips the test (or fails it under CI) without a
 // Japanese font.
@@ -235,8 +232,8 @@ func TestTicket_FieldsInSupportOrder(t *testing.T) {
 	}
 }
 
-// TestSummaryPDF_Page1Image renders page 1 of the demo bundle to PNG; with
-// -update it rewrites docs/summary-page1.png, the image in the README.
+// TestSummaryPDF_Page1Image renders page 1 of the demo bundle to PNG (the
+// README's images come from the binary's demo: see read_e2e_test.go).
 func TestSummaryPDF_Page1Image(t *testing.T) {
 	tool := needtool.Command(t, "pdftoppm", "poppler-utils")
 	w := collect.Window{From: time.Date(2026, 11, 18, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)}
@@ -277,13 +274,5 @@ func TestSummaryPDF_Page1Image(t *testing.T) {
 	}
 	if len(png) < 10_000 {
 		t.Errorf("page 1 image is only %d bytes: blank page?", len(png))
-	}
-	if *update {
-		if err := os.MkdirAll("../docs", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile("../docs/summary-page1.png", png, 0o644); err != nil {
-			t.Fatal(err)
-		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/twilio-evidence/twilio-evidence/collect/twiliocodes"
 	monitor "github.com/twilio/twilio-go/rest/monitor/v1"
 )
 
@@ -162,7 +163,7 @@ func streamRecords[T any](env *Env, feed *incidentFeed, name, task string, start
 // incidentFromAlert makes an incident of a webhook-failure alert inside w.
 func incidentFromAlert(al monitor.MonitorV1Alert, w Window) (Incident, bool) {
 	code := deref(al.ErrorCode)
-	if !IsWebhookFailure(code) {
+	if !twiliocodes.IsWebhookFailure(code) {
 		return Incident{}, false
 	}
 	t := time.Time{}

@@ -52,17 +52,3 @@ func ParseAlertText(s string) AlertText {
 	}
 	return t
 }
-
-// webhookCodes are the error codes of failed webhook requests: what Twilio
-// logs when it could not get a usable answer from the customer's server.
-var webhookCodes = map[string]bool{
-	"11200": true, "11201": true, "11202": true, "11203": true, "11204": true, "11205": true, "11206": true,
-	"11210": true, "11215": true, "11216": true, "11217": true, "11220": true,
-	"11235": true, "11236": true, "11237": true,
-	"11240": true, "11241": true, "11242": true, "11243": true,
-	"11750": true, "12100": true, "12300": true, "12400": true, "15003": true,
-}
-
-// IsWebhookFailure reports whether an alert with this error code is a failed
-// webhook request.
-func IsWebhookFailure(code string) bool { return webhookCodes[strings.TrimSpace(code)] }

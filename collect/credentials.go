@@ -6,6 +6,8 @@ import (
 	"os"
 	"regexp"
 	"strings"
+
+	"github.com/twilio-evidence/twilio-evidence/collect/infile"
 )
 
 var sidPattern = regexp.MustCompile(`^[A-Z]{2}[0-9a-fA-F]{32}$`)
@@ -40,6 +42,23 @@ type Credentials struct {
 // ErrNoCredentials is returned when the environment holds no credentials.
 var ErrNoCredentials = errors.New("no Twilio credentials: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (or TWILIO_API_KEY, TWILIO_API_SECRET and TWILIO_ACCOUNT_SID), or use --auth-token-file")
 
+// maxTokenFileBytes bounds --auth-token-file, which holds one token.
+const maxTokenFileBytes = 64 << 10
+
+// ReadTokenFile reads the auth token of --auth-token-file: the file's text,
+// trimmed, at most 64 KiB.
+func ReadTokenFile(path string) (string, error) {
+	b, err := infile.ReadFile(path, infile.Limits{MaxBytes: maxTokenFileBytes, Text: true})
+	if err != nil {
+		return "", fmt.Errorf("--auth-token-file %s: %w", path, unwrapPath(err))
+	}
+	token := strings.TrimSpace(string(b))
+	if token == "" {
+		return "", fmt.Errorf("--auth-token-file %s: the file is empty", path)
+	}
+	return token, nil
+}
+
 // CredentialsFromEnv reads credentials from the environment (getenv) and,
 // when tokenFile is set, the auth token from that file. accountOverride
 // (--account-sid) names a subaccount to look at. Secrets are never taken
@@ -49,13 +68,9 @@ func CredentialsFromEnv(getenv func(string) string, tokenFile, accountOverride s
 	key, keySecret := strings.TrimSpace(getenv("TWILIO_API_KEY")), strings.TrimSpace(getenv("TWILIO_API_SECRET"))
 	token := strings.TrimSpace(getenv("TWILIO_AUTH_TOKEN"))
 	if tokenFile != "" {
-		b, err := os.ReadFile(tokenFile)
-		if err != nil {
-			return c, fmt.Errorf("--auth-token-file: %w", pathError(err))
-		}
-		token = strings.TrimSpace(string(b))
-		if token == "" {
-			return c, fmt.Errorf("--auth-token-file %s: the file is empty", tokenFile)
+		var err error
+		if token, err = ReadTokenFile(tokenFile); err != nil {
+			return c, err
 		}
 	}
 	switch {
@@ -110,6 +125,16 @@ func pathError(err error) error {
 	var pe *os.PathError
 	if errors.As(err, &pe) {
 		return fmt.Errorf("%s: %w", pe.Path, pe.Err)
+	}
+	return err
+}
+
+// unwrapPath is the reason of a path error, without the path (the caller
+// names it); other errors as they are.
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
 	}
 	return err
 }

@@ -383,6 +383,10 @@ func (c Hops) scan(ctx context.Context, env *Env, spec hoplog.Spec, role string,
 	}
 	if err != nil {
 		hl.Err = err.Error()
+		if res != nil && res.Matches != nil {
+			// A log no format reads: its incidents are undecided there.
+			hl.Result = res
+		}
 		return hl, err
 	}
 	hl.Result = res

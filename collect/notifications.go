@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/twilio-evidence/twilio-evidence/collect/twiliocodes"
 	"github.com/twilio/twilio-go"
 	"github.com/twilio/twilio-go/client"
 	api "github.com/twilio/twilio-go/rest/api/v2010"
@@ -104,7 +105,7 @@ func (a Alerts) collectNotifications(ctx context.Context, env *Env, rc *twilio.R
 // (12000 voice, 14100 SMS).
 func incidentFromNotification(n api.ApiV2010Notification, w Window) (Incident, bool) {
 	code := deref(n.ErrorCode)
-	if !IsWebhookFailure(code) {
+	if !twiliocodes.IsWebhookFailure(code) {
 		return Incident{}, false
 	}
 	t, err := time.Parse(rfc2822, deref(n.MessageDate))

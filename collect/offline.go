@@ -2,7 +2,6 @@ package collect
 
 import (
 	"bufio"
-	"compress/gzip"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -20,11 +19,30 @@ import (
 	monitor "github.com/twilio/twilio-go/rest/monitor/v1"
 
 	"github.com/twilio-evidence/twilio-evidence/collect/csvsafe"
+	"github.com/twilio-evidence/twilio-evidence/collect/infile"
+	"github.com/twilio-evidence/twilio-evidence/collect/twiliocodes"
 )
 
 // SourceFile is the CollectorStatus.Source of a collector that read a file
 // the user gave instead of calling the API.
 const SourceFile = "file"
+
+// Bounds of the offline inputs (--alerts-file, --incidents-file). They are
+// read as streams: memory holds one alert or row at a time, at most
+// MaxRecordBytes, and the webhook failures of the window, at most
+// MaxFileIncidents. A gzip file expands at most infile.MaxRatio times.
+const (
+	// MaxInputBytes is the most read from one file, decompressed.
+	MaxInputBytes = 8 << 30
+	// MaxRecordBytes is the most one alert (a JSON value) or one CSV row
+	// may take.
+	MaxRecordBytes = 8 << 20
+	// MaxFileIncidents is the most webhook failures one file may give.
+	MaxFileIncidents = 1_000_000
+)
+
+// inputLimits are the infile limits of an alerts or incidents file.
+var inputLimits = infile.Limits{MaxBytes: MaxInputBytes, Gunzip: true, Text: true}
 
 // Formats of an alerts file, as ReadAlerts names them.
 const (
@@ -38,14 +56,16 @@ const (
 // it ({"alerts":[…],"meta":{…}}, several pages one after the other too), a
 // JSON array as twilio-cli prints it, or one alert per line (NDJSON). Keys
 // may be Twilio's snake_case or twilio-cli's camelCase; a gzipped file is
-// read as it is. Memory does not grow with the file. It returns the format
-// found.
+// read as it is, a UTF-8 byte-order mark is passed over. Memory holds one
+// alert at a time (at most MaxRecordBytes), and time is linear in the file
+// whatever its whitespace. It returns the format found.
 func ReadAlerts(r io.Reader, fn func(monitor.MonitorV1Alert) error) (string, error) {
-	br, err := maybeGunzip(r)
+	br, _, err := infile.NewReader(r, inputLimits)
 	if err != nil {
 		return "", err
 	}
-	dec := json.NewDecoder(br)
+	rec := &infile.Budget{R: newJSONSpace(br), Max: MaxRecordBytes, What: "one alert (JSON value)"}
+	dec := json.NewDecoder(rec)
 	format, values, objects := "", 0, 0
 	note := func(f string) {
 		if format == "" || format == f {
@@ -56,7 +76,7 @@ func ReadAlerts(r io.Reader, fn func(monitor.MonitorV1Alert) error) (string, err
 	}
 	each := func(where string) error {
 		n := 0
-		for dec.More() {
+		for rec.Start(dec.InputOffset()); dec.More(); rec.Start(dec.InputOffset()) {
 			n++
 			al, err := decodeAlert(dec)
 			if err != nil {
@@ -72,6 +92,7 @@ func ReadAlerts(r io.Reader, fn func(monitor.MonitorV1Alert) error) (string, err
 		return nil
 	}
 	for {
+		rec.Start(dec.InputOffset())
 		tok, err := dec.Token()
 		if err == io.EOF {
 			break
@@ -111,6 +132,7 @@ func ReadAlerts(r io.Reader, fn func(monitor.MonitorV1Alert) error) (string, err
 					if err := each(where); err != nil {
 						return format, err
 					}
+					rec.Start(dec.InputOffset())
 					continue
 				}
 				var raw json.RawMessage
@@ -143,19 +165,6 @@ func ReadAlerts(r io.Reader, fn func(monitor.MonitorV1Alert) error) (string, err
 		return "", errors.New("the file is empty: save the Monitor API's answer (curl 'https://monitor.twilio.com/v1/Alerts?PageSize=1000' -u …) or twilio-cli's JSON into it")
 	}
 	return format, nil
-}
-
-// maybeGunzip returns a reader of r's content, decompressed when r is gzip.
-func maybeGunzip(r io.Reader) (io.Reader, error) {
-	br := bufio.NewReaderSize(r, 256<<10)
-	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		gz, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, fmt.Errorf("gzip: %w", err)
-		}
-		return bufio.NewReaderSize(gz, 256<<10), nil
-	}
-	return br, nil
 }
 
 // decodeAlert decodes the next value of dec as one alert.
@@ -244,9 +253,13 @@ func ScanAlertsFile(path string) (FileSummary, error) {
 		return s, fmt.Errorf("--alerts-file: %w", pathError(err))
 	}
 	defer f.Close()
+	failures := 0
 	s.Format, err = ReadAlerts(f, func(al monitor.MonitorV1Alert) error {
 		s.see(alertTime(al), deref(al.AccountSid))
-		return nil
+		if twiliocodes.IsWebhookFailure(deref(al.ErrorCode)) {
+			failures++
+		}
+		return checkFileIncidents(failures)
 	})
 	if err != nil {
 		return s, fmt.Errorf("--alerts-file %s: %w", path, err)
@@ -314,7 +327,10 @@ func (a AlertsFromFile) Collect(ctx context.Context, env *Env) error {
 		}
 		if inc, ok := incidentFromAlert(al, w); ok {
 			incidents = append(incidents, inc)
-		} else if IsWebhookFailure(deref(al.ErrorCode)) {
+			if err := checkFileIncidents(len(incidents)); err != nil {
+				return err
+			}
+		} else if twiliocodes.IsWebhookFailure(deref(al.ErrorCode)) {
 			outside++
 		}
 		return nil
@@ -337,6 +353,14 @@ func (a AlertsFromFile) Collect(ctx context.Context, env *Env) error {
 	}
 	if err != nil {
 		return fmt.Errorf("--alerts-file %s (%s): %w", a.Path, format, err)
+	}
+	return nil
+}
+
+// checkFileIncidents refuses a file past MaxFileIncidents webhook failures.
+func checkFileIncidents(n int) error {
+	if n > MaxFileIncidents {
+		return fmt.Errorf("more than %d webhook failures, the most one file may hold: split it by time", MaxFileIncidents)
 	}
 	return nil
 }
@@ -403,13 +427,14 @@ type incidentRow struct {
 // columns of incidents.csv and makes every row as long as the header.
 type headerMapper struct {
 	r       *csv.Reader
+	rec     *infile.Budget
 	header  []string
 	mapped  map[string]string
 	line    int
 	columns int
 }
 
-func newHeaderMapper(r io.Reader) (*headerMapper, error) {
+func newHeaderMapper(r *infile.Budget) (*headerMapper, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
@@ -421,7 +446,7 @@ func newHeaderMapper(r io.Reader) (*headerMapper, error) {
 	if err != nil {
 		return nil, fmt.Errorf("header row: %w", err)
 	}
-	m := &headerMapper{r: cr, mapped: map[string]string{}, line: 1, columns: len(head)}
+	m := &headerMapper{r: cr, rec: r, mapped: map[string]string{}, line: 1, columns: len(head)}
 	used := map[string]bool{}
 	for i, h := range head {
 		if i == 0 {
@@ -455,6 +480,7 @@ func (m *headerMapper) Read() ([]string, error) {
 		m.header = nil
 		return h, nil
 	}
+	m.rec.Start(m.r.InputOffset())
 	rec, err := m.r.Read()
 	if err != nil {
 		return nil, err
@@ -506,11 +532,11 @@ type IncidentsFileResult struct {
 // that cannot be read.
 func ReadIncidentsCSV(r io.Reader, loc *time.Location, fn func(Incident) error) (IncidentsFileResult, error) {
 	var res IncidentsFileResult
-	in, err := maybeGunzip(r)
+	in, _, err := infile.NewReader(r, inputLimits)
 	if err != nil {
 		return res, err
 	}
-	m, err := newHeaderMapper(in)
+	m, err := newHeaderMapper(&infile.Budget{R: in, Max: MaxRecordBytes, What: "one row"})
 	if err != nil {
 		return res, err
 	}
@@ -528,7 +554,7 @@ func ReadIncidentsCSV(r io.Reader, loc *time.Location, fn func(Incident) error) 
 			}
 			return
 		}
-		if !IsWebhookFailure(inc.ErrorCode) {
+		if !twiliocodes.IsWebhookFailure(inc.ErrorCode) {
 			res.NotWebhook++
 			return
 		}
@@ -650,7 +676,7 @@ func ScanIncidentsFile(path string, loc *time.Location) (FileSummary, IncidentsF
 	s.Format = "CSV"
 	res, err := ReadIncidentsCSV(f, loc, func(inc Incident) error {
 		s.see(inc.Time, "")
-		return nil
+		return checkFileIncidents(s.Records)
 	})
 	if err != nil {
 		return s, res, fmt.Errorf("--incidents-file %s: %w", path, err)
@@ -697,7 +723,7 @@ func (c IncidentsFromFile) Collect(ctx context.Context, env *Env) error {
 			return nil
 		}
 		incidents = append(incidents, inc)
-		return nil
+		return checkFileIncidents(len(incidents))
 	})
 	task.Done()
 	if err != nil {

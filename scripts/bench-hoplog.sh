@@ -1,9 +1,11 @@
 #!/bin/sh
 # bench-hoplog.sh: measure the hop log scanner against `grep -F TwilioProxy`
 # on the same warm 1 GB combined-format access log, in the same run, with
-# the peak memory of each.
+# the peak memory of each; then a firewall hop in a 1 GB syslog file (UFW
+# lines among other programs' lines, detected and its zone inferred)
+# against `grep -F ' SRC='` on it.
 #
-#   scripts/bench-hoplog.sh            # file in /tmp, generated when missing
+#   scripts/bench-hoplog.sh            # files in /tmp, generated when missing
 #   SIZE=268435456 scripts/bench-hoplog.sh
 set -eu
 
@@ -61,3 +63,34 @@ for mode in windowed scanall; do
 	echo "  $line"
 	rm -f "$out" "$out.time"
 done
+
+# A firewall hop in a syslog file, against grep -F for its lines.
+SYSLOG=${HOPLOG_BENCH_SYSLOG:-/tmp/hoplog-bench-syslog.log}
+if [ ! -f "$SYSLOG" ] || [ ! -f "$SYSLOG.incidents.json" ] || [ "$(stat -c %s "$SYSLOG")" -lt "$SIZE" ]; then
+	echo "generating $SYSLOG ($SIZE bytes)…" >&2
+	go run ./scripts/gen-access-log -kind syslog -out "$SYSLOG" -size "$SIZE"
+fi
+SBYTES=$(stat -c %s "$SYSLOG")
+cat "$SYSLOG" >/dev/null
+best_sgrep=
+i=0
+while [ $i -lt "$RUNS" ]; do
+	s=$(date +%s%N)
+	grep -F -c ' SRC=' "$SYSLOG" >"$GREP_OUT"
+	e=$(date +%s%N)
+	t=$((e - s))
+	if [ -z "$best_sgrep" ] || [ $t -lt "$best_sgrep" ]; then best_sgrep=$t; fi
+	i=$((i + 1))
+done
+echo "file: $SYSLOG ($SBYTES bytes, $(cat "$GREP_OUT") firewall lines, $(wc -l <"$SYSLOG.incidents.json") incidents)"
+awk -v b="$SBYTES" -v ns="$best_sgrep" 'BEGIN {
+	printf "grep -F -c \" SRC=\"     : best of runs %.3f s  %8.0f MB/s\n", ns / 1e9, b / 1e6 / (ns / 1e9) }'
+out=$(mktemp)
+HOPLOG_BENCH_SYSLOG=$SYSLOG "$TEST_BIN" -test.run=NONE -test.bench='BenchmarkScanSyslog1GB$' -test.benchtime=1x -test.count="$RUNS" >"$out"
+line=$(grep '^BenchmarkScanSyslog1GB' "$out" | awk '{ for (i = 1; i <= NF; i++) if ($(i+1) == "ns/op") print $i, $0 }' | sort -n | head -1 | cut -d' ' -f2-)
+[ -n "$line" ] || { cat "$out" >&2; exit 1; }
+echo "$line" | awk -v gns="$best_sgrep" -v b="$SBYTES" '{
+	for (i = 1; i <= NF; i++) if ($(i+1) == "ns/op") ns = $i
+	printf "hoplog firewall-in-syslog: best of runs %.3f s  %8.0f MB/s  (%.2fx grep throughput)\n", ns / 1e9, b / 1e6 / (ns / 1e9), gns / ns }'
+echo "  $line"
+rm -f "$out"

@@ -7,6 +7,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/twilio-evidence/twilio-evidence/collect/twiliocodes"
 )
 
 // TestCatalogue_EveryCauseHasItsStepRankFixAndSentences walks the
@@ -24,7 +26,7 @@ func TestCatalogue_EveryCauseHasItsStepRankFixAndSentences(t *testing.T) {
 			t.Errorf("%s is declared but has no catalogue entry", c)
 		}
 	}
-	en, ja := english(), mustText(t, "ja")
+	en, ja := english, mustText(t, "ja")
 	ranks := map[int]Cause{}
 	for _, e := range Catalogue {
 		if e.Rank <= 0 {
@@ -40,7 +42,7 @@ func TestCatalogue_EveryCauseHasItsStepRankFixAndSentences(t *testing.T) {
 		if strings.TrimSpace(e.Detector) == "" {
 			t.Errorf("%s has no detector", e.Cause)
 		}
-		figs := map[string]any{"where": "w.example.com", "a": "A", "b": "B", "decider": "D", "webhooks": 2, "at_expiry": true, "answers": true, "basis": "log"}
+		figs := map[string]any{"where": "w.example.com", "a": "A", "b": "B", "decider": "D", "webhooks": 2, "of": 3, "at_expiry": true, "answers": true, "basis": "log"}
 		for _, f := range e.Figures {
 			if _, set := figs[f]; !set {
 				figs[f] = "<" + f + ">"
@@ -114,6 +116,16 @@ func TestCatalogue_TheREADMEListsEveryCause(t *testing.T) {
 	for _, e := range Catalogue {
 		if !strings.Contains(table, "| `"+string(e.Cause)+"` |") {
 			t.Errorf("README.md's table lacks %s", e.Cause)
+		}
+	}
+}
+
+func TestTwilioCodes_CausesAreInTheCatalogue(t *testing.T) {
+	for _, e := range twiliocodes.Entries() {
+		for _, c := range e.Causes {
+			if _, ok := EntryOf(Cause(c)); !ok {
+				t.Errorf("code %d names %q, which the cause catalogue lacks", e.Code, c)
+			}
 		}
 	}
 }

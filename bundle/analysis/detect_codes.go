@@ -7,31 +7,8 @@ import (
 	"strings"
 
 	"github.com/twilio-evidence/twilio-evidence/collect"
+	"github.com/twilio-evidence/twilio-evidence/collect/twiliocodes"
 )
-
-// codeCauses are the Twilio error codes that name one cause by themselves
-// (DESIGN.md §2). 11200, 11205 and 11217 depend on the HTTP status or name
-// two causes: see codeCause.
-var codeCauses = map[string]Cause{
-	"11201": CauseConnectTimeout,
-	"11202": CauseConnectRefused,
-	"11203": CauseAppTooSlow,
-	"11206": CauseConnectionClosed,
-	"11210": CauseDNSNoSuchHost,
-	"11215": CauseRedirectLoop,
-	"11216": CauseRedirectUnfollowed,
-	"11220": CauseTLSHandshake,
-	"11235": CauseTLSNameMismatch,
-	"11236": CauseTLSExpired,
-	"11240": CauseOverrideInvalid,
-	"11241": CauseOverrideInvalid,
-	"11242": CauseOverrideInvalid,
-	"11243": CauseOverrideInvalid,
-	"11750": CauseAppBodyTooLarge,
-	"12100": CauseAppInvalidTwiML,
-	"12200": CauseAppInvalidTwiML,
-	"12300": CauseAppContentType,
-}
 
 // statusCause is the cause of an HTTP error status the webhook answered.
 func statusCause(status int) Cause {
@@ -47,30 +24,31 @@ func statusCause(status int) Cause {
 }
 
 // codeCause is what one incident's code and status say: one cause, or two
-// that the code cannot tell apart (a 502/503/504 is sent by a proxy when
-// the application behind it fails or cannot be reached; 11205 is a connect
-// or an answer that timed out; 11200 without a status is any failure to
-// get an answer).
+// that the code cannot tell apart. The code's own causes are the table's
+// (twiliocodes); for an HTTP error the status decides: a 502/503/504 is
+// sent by a proxy when the application behind it fails or cannot be
+// reached, and 11200 without a status is any failure to get an answer.
 func codeCause(inc collect.Incident) (one Cause, pair [2]Cause) {
-	if c, ok := codeCauses[inc.ErrorCode]; ok {
-		return c, pair
+	e, ok := twiliocodes.Lookup(inc.ErrorCode)
+	if !ok {
+		return "", pair
 	}
-	switch inc.ErrorCode {
-	case "11200", "11217", "15003":
-		switch s := inc.HTTPStatus; {
-		case s == 502 || s == 503 || s == 504:
-			return "", [2]Cause{CauseAppServerError, CausePathLoadBalancer}
-		case s >= 400:
-			return statusCause(s), pair
-		case inc.ErrorCode == "11200":
-			return "", [2]Cause{CauseConnectionClosed, CauseOutsideNetwork}
-		}
-	case "11205":
-		return "", [2]Cause{CauseAppTooSlow, CauseConnectTimeout}
-	case "11237":
-		// "Certificate chain not found": the intermediate is missing, or
-		// the root is unknown; the certificates the server sends tell.
-		return "", [2]Cause{CauseTLSIncompleteChain, CauseTLSUntrusted}
+	switch len(e.Causes) {
+	case 1:
+		return Cause(e.Causes[0]), pair
+	case 2:
+		return "", [2]Cause{Cause(e.Causes[0]), Cause(e.Causes[1])}
+	}
+	if e.Class != twiliocodes.ClassHTTP {
+		return "", pair
+	}
+	switch s := inc.HTTPStatus; {
+	case s == 502 || s == 503 || s == 504:
+		return "", [2]Cause{CauseAppServerError, CausePathLoadBalancer}
+	case s >= 400:
+		return statusCause(s), pair
+	case e.Code == twiliocodes.HTTPRetrievalFailure:
+		return "", [2]Cause{CauseConnectionClosed, CauseOutsideNetwork}
 	}
 	return "", pair
 }

@@ -187,6 +187,14 @@ func detectFallback(d *diag, g *group) {
 	}
 	resolved := probe.ResolvedAddresses(attempts)
 	seen := map[Cause]*claim{}
+	// of is how many numbers and services use the webhook: a fault of the
+	// fallback of some of them says so.
+	of := 0
+	for _, e := range d.ev.Endpoints {
+		if h, p := hostPath(e.URL); e.Effective && e.URL != "" && h+p == g.key() {
+			of++
+		}
+	}
 	for _, e := range d.ev.Endpoints {
 		if !e.Effective || e.URL == "" {
 			continue
@@ -214,7 +222,7 @@ func detectFallback(d *diag, g *group) {
 				continue
 			}
 			cl := &claim{cause: c, conf: ConfidenceHigh, where: e.URL, inc: allOf(g.inc),
-				figs: map[string]any{"url": e.URL, "fallback": e.FallbackURL, "webhooks": 1}, proof: []Proof{pr}}
+				figs: map[string]any{"url": e.URL, "fallback": e.FallbackURL, "webhooks": 1, "of": of}, proof: []Proof{pr}}
 			seen[c] = cl
 			g.add(cl)
 		}

@@ -136,6 +136,10 @@ func (x *hopIndex) claims(d *diag, g *group, i int, tr hoplog.IncidentTrace) []*
 		return proof("proof.hop_line", x.file(name), "hop", name, "line", strings.TrimSpace(m.Line))
 	}
 	at := func(c Cause, conf Confidence, where string, figs map[string]any, ps ...Proof) *claim {
+		// A component's headline names the webhook host it stops.
+		if _, ok := figs["component"]; ok {
+			figs["host"] = g.host
+		}
 		return &claim{cause: c, conf: conf, where: where, figs: figs, inc: one, proof: ps}
 	}
 	switch tr.Outcome {

@@ -4,7 +4,6 @@ import (
 	"net/url"
 	"sort"
 	"strings"
-	"sync"
 	"text/template"
 	"time"
 
@@ -570,21 +569,23 @@ func minus(a, b map[int]bool) map[int]bool {
 	return m
 }
 
-// english is the English catalog, for the Text of problems and proofs. It
-// is embedded and a test loads it; were it broken, sentences would read as
-// their keys.
-var english = sync.OnceValue(func() *Text {
+// english is the English catalog, for the Text of findings, problems and
+// proofs. It is embedded and a test loads it; were it broken, sentences
+// would read as their keys.
+var english = englishText()
+
+func englishText() *Text {
 	t, err := NewText("en")
 	if err != nil {
 		return &Text{lang: "en", msgs: map[string]string{}, parsed: map[string]*template.Template{}}
 	}
 	return t
-})
+}
 
 // proof makes a proof line with its English text.
 func proof(key, file string, kv ...any) Proof {
 	figs := figures(kv...)
-	return Proof{Key: key, Figures: figs, File: file, Text: english().T(key, figs)}
+	return Proof{Key: key, Figures: figs, File: file, Text: english.T(key, figs)}
 }
 
 func figures(kv ...any) map[string]any {
@@ -596,4 +597,4 @@ func figures(kv ...any) map[string]any {
 }
 
 // fillText sets the English headline of p.
-func fillText(p *Problem) { p.Text = english().Problem(*p) }
+func fillText(p *Problem) { p.Text = english.Problem(*p) }

@@ -333,7 +333,7 @@ func TestDiagnose_NamesOneCausePerCase(t *testing.T) {
 				}
 			}
 			for _, e := range Catalogue {
-				if name := english().S(e.Cause.NameKey()); strings.Contains(d.Text, name+" or ") || strings.Contains(d.Text, " or "+name) {
+				if name := english.S(e.Cause.NameKey()); strings.Contains(d.Text, name+" or ") || strings.Contains(d.Text, " or "+name) {
 					t.Errorf("the headline joins causes with 'or': %q", d.Text)
 				}
 			}
@@ -358,7 +358,7 @@ func checkProblem(t *testing.T, ja *Text, p Problem) {
 			t.Errorf("%s lacks the figure %q: %v", p.Cause, f, p.Figures)
 		}
 	}
-	for _, l := range []*Text{english(), ja} {
+	for _, l := range []*Text{english, ja} {
 		if _, ok := l.Render(p.Cause.HeadlineKey(), l.problemFigures(p)); !ok {
 			t.Errorf("%s: the %s headline does not render with %v", p.Cause, l.Lang(), p.Figures)
 		}
@@ -490,8 +490,8 @@ func TestVerdictFinding_CarriesTheDiagnosis(t *testing.T) {
 		f.Confidence != ConfidenceHigh || f.Since == nil || !f.Since.Equal(diagT0) || !strings.Contains(f.Fix, "error log") || f.Step != 1 {
 		t.Errorf("verdict finding %+v", f)
 	}
-	if !strings.HasPrefix(f.Verdict, "The application at "+ivr+" answers HTTP 500.") || !strings.Contains(f.Verdict, "6 of 6 failures since 2026-11-20 08:00 UTC") {
-		t.Errorf("verdict %q", f.Verdict)
+	if !strings.HasPrefix(f.Sentence, "The application at "+ivr+" answers HTTP 500.") || !strings.Contains(f.Sentence, "6 of 6 failures since 2026-11-20 08:00 UTC") {
+		t.Errorf("verdict %q", f.Sentence)
 	}
 }
 
@@ -523,5 +523,84 @@ func TestDiagnose_DropsAmongBackgroundScansAreWeakerEvidence(t *testing.T) {
 				t.Errorf("cause %s (%s), between %v; want path_firewall weakly, not high", d.Cause, d.Confidence, d.Between)
 			}
 		})
+	}
+}
+
+// TestDiagnose_TheFallbackIsAFurtherProblem: a fallback on the primary's
+// host, or one that fails its own probes, is named beside the primary's
+// cause, over every failure of that webhook; a working fallback elsewhere
+// is not named.
+func TestDiagnose_TheFallbackIsAFurtherProblem(t *testing.T) {
+	primary := func() []probe.Attempt {
+		return tries(ivr, 5, 5, probe.ClassHTTPStatus, func(a *probe.Attempt, _ int, _ bool) { a.Status = 500 })
+	}
+	const elsewhere = "https://backup.example.net/fallback"
+	for _, c := range []struct {
+		name, fallback string
+		fallbackProbes []probe.Attempt
+		want           Cause
+	}{
+		{"on the same host", "https://ivr.example.com/fallback", nil, CauseFallbackSameHost},
+		{"failing its probes", elsewhere, tries(elsewhere, 3, 3, probe.ClassHTTPStatus, func(a *probe.Attempt, _ int, _ bool) {
+			a.Status, a.Resolved, a.Address = 503, []string{"198.51.100.20"}, "198.51.100.20"
+		}), CauseFallbackFailing},
+		{"elsewhere and working", elsewhere, tries(elsewhere, 3, 0, "", func(a *probe.Attempt, _ int, _ bool) {
+			a.Resolved, a.Address = []string{"198.51.100.20"}, "198.51.100.20"
+		}), ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ev := withProbes(caseEvidence(fails(5, ivr, "11200", 500)), primary(), c.fallbackProbes)
+			ev.Endpoints[0].FallbackURL = c.fallback
+			d := Diagnose(ev)
+			if d.Cause != CauseAppServerError || d.Explained != 5 {
+				t.Fatalf("headline %s explaining %d: %q", d.Cause, d.Explained, d.Text)
+			}
+			var got *Problem
+			for i, p := range d.Further {
+				switch p.Cause {
+				case CauseFallbackSameHost, CauseFallbackFailing, CauseFallbackMissing:
+					if got != nil {
+						t.Errorf("a second fallback problem: %s", p.Cause)
+					}
+					got = &d.Further[i]
+				}
+			}
+			switch {
+			case c.want == "" && got != nil:
+				t.Errorf("names %s of a working fallback: %q", got.Cause, got.Text)
+			case c.want == "":
+			case got == nil || got.Cause != c.want:
+				t.Errorf("further %v, want %s", causesOf(d.Further), c.want)
+			case got.Explained != 5 || !strings.Contains(got.Text, c.fallback):
+				t.Errorf("%s explains %d of 5: %q, want all and the fallback's URL named", got.Cause, got.Explained, got.Text)
+			}
+		})
+	}
+}
+
+// TestDiagnose_AFallbackMissingOnSomeNumbersSaysHowMany: when only some of
+// the numbers that use a webhook lack a fallback, the sentence says how
+// many of them, so that it does not contradict the fallback the others have.
+func TestDiagnose_AFallbackMissingOnSomeNumbersSaysHowMany(t *testing.T) {
+	ev := caseEvidence(fails(9, ivr, "11205", 0))
+	with := ev.Endpoints[0]
+	with.OwnerSID, with.FallbackURL = "PN"+strings.Repeat("2", 32), "https://handler.twilio.com/twiml/EH"+strings.Repeat("3", 32)
+	ev.Endpoints[0].FallbackURL = ""
+	ev.Endpoints = append(ev.Endpoints, with)
+	d := Diagnose(ev)
+	var got *Problem
+	for _, p := range append([]Problem{d.Problem}, d.Further...) {
+		if p.Cause == CauseFallbackMissing {
+			got = &p
+		}
+	}
+	if got == nil {
+		t.Fatalf("no %s: %s, further %v", CauseFallbackMissing, d.Cause, causesOf(d.Further))
+	}
+	if !strings.Contains(got.Text, "1 of the 2 numbers") {
+		t.Errorf("%q does not say 1 of the 2 numbers", got.Text)
+	}
+	if j := mustText(t, "ja").T(CauseFallbackMissing.HeadlineKey(), got.Figures); !strings.Contains(j, "2件の番号・サービスのうち1件") {
+		t.Errorf("Japanese %q does not say 1 of 2", j)
 	}
 }

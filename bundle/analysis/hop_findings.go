@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/hoplog"
@@ -44,10 +43,10 @@ func hopFindings(ev *collect.Evidence) []Finding {
 	}
 	if tl := ev.TwilioLogs; tl != nil {
 		for _, c := range tl.ConfigChanges {
-			figs := map[string]any{"field": c.Field, "resource": c.ResourceSID, "time": c.Time.UTC().Format(time.RFC3339),
+			figs := map[string]any{"field": c.Field, "resource": c.ResourceSID, "time": c.Time.In(ev.Window.Loc()).Format(timeLayout),
 				"from": noneIfEmpty(c.Previous), "to": noneIfEmpty(c.Updated), "source": c.Source}
 			out = append(out, Finding{ID: FindingWebhookChanged, Step: 0, Severity: Info, Figures: figs,
-				Verdict:  findingText(FindingWebhookChanged, figs),
+				Sentence: findingText(FindingWebhookChanged, figs),
 				Evidence: []string{collect.TwilioConfigChangesFile, "event: " + c.EventSID}})
 		}
 	}
@@ -79,7 +78,7 @@ func traceFindings(he *collect.HopEvidence, rep hoplog.Report, host string) []Fi
 				"count": v.Count, "total": v.Total, "pct": percent(v.Count, v.Total)})
 		}
 		figs := map[string]any{"host": host, "total": rep.Total, "groups": groups}
-		out = append(out, Finding{ID: FindingHopsMixed, Step: 3, Severity: Warn, Verdict: findingText(FindingHopsMixed, figs), Figures: figs,
+		out = append(out, Finding{ID: FindingHopsMixed, Step: 3, Severity: Warn, Sentence: findingText(FindingHopsMixed, figs), Figures: figs,
 			Evidence: append(append(append([]string{}, files...), reached()...), "summary: "+rep.Summary)})
 	}
 	for _, v := range rep.Verdicts {
@@ -95,7 +94,7 @@ func traceFindings(he *collect.HopEvidence, rep hoplog.Report, host string) []Fi
 }
 
 // findingText is a finding's sentence in English, from the catalog.
-func findingText(id string, figs map[string]any) string { return english().T("finding."+id, figs) }
+func findingText(id string, figs map[string]any) string { return english.T("finding."+id, figs) }
 
 // verdictFinding turns one verdict of the trace into a finding for the
 // customer; outcomes that decide nothing (no time) give none.
@@ -142,15 +141,15 @@ func verdictFinding(v hoplog.Verdict, host string) (Finding, bool) {
 		figs = map[string]any{"count": v.Count, "total": v.Total, "from": v.From, "at": v.To, "reason": string(v.Reason)}
 		f = Finding{ID: FindingHopsUndecided, Step: 3, Severity: Warn, Figures: figs,
 			Evidence: append(counts, "at: "+v.To, "reason: "+string(v.Reason))}
-		f.Verdict = findingText(f.ID, figs)
+		f.Sentence = findingText(f.ID, figs)
 		if host != "" {
-			f.Verdict = host + ": " + f.Verdict
+			f.Sentence = host + ": " + f.Sentence
 		}
 		return f, true
 	default:
 		return Finding{}, false
 	}
-	f.Verdict = findingText(f.ID, figs)
+	f.Sentence = findingText(f.ID, figs)
 	return f, true
 }
 

@@ -103,7 +103,7 @@ func TestHopLogs_FirewallDropIsTheFirewall(t *testing.T) {
 	if d.Cause != CausePathFirewall || d.Where != "fw" || d.Explained != 4 || d.Confidence != ConfidenceHigh {
 		t.Fatalf("%s at %s explaining %d (%s): %q", d.Cause, d.Where, d.Explained, d.Confidence, d.Text)
 	}
-	if !strings.Contains(d.Text, "DROP/REJECT") || !hasProofLine(d, "[UFW BLOCK]", "logs/fw.log") {
+	if !strings.Contains(d.Text, "DROP/REJECT") || !strings.Contains(d.Text, "ivr.example.com") || !hasProofLine(d, "[UFW BLOCK]", "logs/fw.log") {
 		t.Errorf("headline %q, proof %+v: want the firewall's BLOCK line from logs/fw.log", d.Text, d.Proof)
 	}
 	for _, p := range d.Further {
@@ -124,7 +124,7 @@ func TestHopLogs_ALB502WithoutTargetIsTheLoadBalancer(t *testing.T) {
 	if d.Cause != CausePathLoadBalancer || d.Where != "lb" || d.Explained != 4 || d.Confidence != ConfidenceHigh {
 		t.Fatalf("%s at %s explaining %d (%s): %q", d.Cause, d.Where, d.Explained, d.Confidence, d.Text)
 	}
-	if !strings.Contains(d.Text, "502 (target_status -)") || !hasProofLine(d, `502 - 34 120 "POST https://ivr.example.com:443/voice`, "logs/lb.log") {
+	if !strings.Contains(d.Text, "502 (target_status -)") || !strings.Contains(d.Text, "ivr.example.com") || !hasProofLine(d, `502 - 34 120 "POST https://ivr.example.com:443/voice`, "logs/lb.log") {
 		t.Errorf("headline %q, proof %+v: want the ALB's 502 line with target_status - from logs/lb.log", d.Text, d.Proof)
 	}
 	for _, p := range append(d.Further, d.Problem) {
@@ -143,8 +143,8 @@ func TestHopLogs_AnsweredInTimeEverywhereIsTheResponse(t *testing.T) {
 	if d.Cause != CausePathResponse || d.Where != "web" || d.Explained != 4 || d.Step != 3 {
 		t.Fatalf("%s at %s explaining %d (step %d): %q", d.Cause, d.Where, d.Explained, d.Step, d.Text)
 	}
-	if !hasProofLine(d, `"POST /voice HTTP/1.1" 200`, "logs/web.log") {
-		t.Errorf("proof %+v: want the web server's 200 line", d.Proof)
+	if !hasProofLine(d, `"POST /voice HTTP/1.1" 200`, "logs/web.log") || !strings.Contains(d.Text, "ivr.example.com") {
+		t.Errorf("headline %q, proof %+v: want the web server's 200 line and the webhook's host", d.Text, d.Proof)
 	}
 	for _, p := range append(d.Further, d.Problem) {
 		if p.Cause == CauseOutsideNetwork || p.Cause == CauseConnectionClosed || p.Cause == CauseUndecided {
@@ -172,4 +172,48 @@ func hasProofLine(d Diagnosis, text, file string) bool {
 		}
 	}
 	return false
+}
+
+// TestHopLogs_UnreadHopIsUndecidedNeverOutsideTheNetwork: a log the hop
+// reader cannot read for the incidents — a custom nginx format no format
+// reads, a log of other hours, a firewall log in no known format in front
+// of a load balancer that does not have the requests — leaves them
+// undecided there, and the headline never says the requests did not reach
+// the network.
+func TestHopLogs_UnreadHopIsUndecidedNeverOutsideTheNetwork(t *testing.T) {
+	custom := func(at time.Time, path string, status int) string {
+		return fmt.Sprintf(`54.172.60.9 ivr.example.com [%s] "POST %s HTTP/1.1" upstream=10.0.0.5:8080 status=%d rt=0.120`, at.Format("02/Jan/2006:15:04:05 -0700"), path, status)
+	}
+	unknownFW := func(at time.Time) []string {
+		return []string{fmt.Sprintf("fw01: deny tcp 54.172.60.9/40001 -> %s/443 at %d", webhookAddr, at.Unix())}
+	}
+	for _, tt := range []struct {
+		name string
+		logs map[string]func(time.Time) []string
+	}{
+		{"FormatUnknown", map[string]func(time.Time) []string{"web": func(at time.Time) []string {
+			return []string{custom(at.Add(-time.Minute), "/health", 200), custom(at.Add(-time.Second), "/voice", 502), custom(at.Add(time.Minute), "/health", 200)}
+		}}},
+		{"OutsideTheLogsSpan", map[string]func(time.Time) []string{"web": func(at time.Time) []string {
+			return []string{nginx(at.Add(-48*time.Hour), "/voice", 200, 0.01), nginx(at.Add(-47*time.Hour), "/health", 200, 0.01)}
+		}}},
+		{"FirewallUnreadLoadBalancerWithout", map[string]func(time.Time) []string{"fw": unknownFW, "lb": func(at time.Time) []string {
+			return around(at, func(x time.Time) string { return alb(x, "/health", 200, "10.0.0.5:443", "200") })
+		}}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			d := traced(t, 3, "11200", 502, tt.logs)
+			if d.Cause != CauseUndecided || d.Explained != 3 {
+				t.Fatalf("headline %s explaining %d from a log that could not be read: %q", d.Cause, d.Explained, d.Text)
+			}
+			if strings.Contains(d.Text, "never reached") || strings.Contains(d.Text, "did not reach") {
+				t.Errorf("headline %q", d.Text)
+			}
+			for _, p := range d.Further {
+				if p.Cause == CauseOutsideNetwork {
+					t.Errorf("names %s: %q", p.Cause, p.Text)
+				}
+			}
+		})
+	}
 }

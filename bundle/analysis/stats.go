@@ -3,9 +3,6 @@ package analysis
 import (
 	"bytes"
 	"fmt"
-	"sync"
-	"time"
-	"weak"
 
 	"github.com/twilio-evidence/twilio-evidence/bundle/stats"
 	"github.com/twilio-evidence/twilio-evidence/collect"
@@ -20,69 +17,11 @@ type statsResult struct {
 	trendErr error
 }
 
-// statsKey tells whether the memo holds the statistics of an Evidence: the
-// same value, with the same inputs as far as their lengths and pointers say
-// (collectors only add to Evidence, and they have all run by then).
-type statsKey struct {
-	ev        weak.Pointer[collect.Evidence]
-	previous  weak.Pointer[collect.Previous]
-	probes    weak.Pointer[collect.ProbeEvidence]
-	incidents int
-	usage     int
-	from, to  time.Time
-	loc       *time.Location
-}
-
-// statsMemo holds the statistics of the Evidence they were last computed
-// for, so that the analysis, the stats files and the PDF charts share one
-// computation. The Evidence is held weakly: the memo does not keep it alive.
-var statsMemo struct {
-	sync.Mutex
-	key statsKey
-	res statsResult
-}
-
-func keyOf(ev *collect.Evidence) statsKey {
-	return statsKey{
-		ev: weak.Make(ev), previous: weak.Make(ev.Previous), probes: weak.Make(ev.Probes),
-		incidents: len(ev.Incidents), usage: len(ev.Usage),
-		from: ev.Window.From, to: ev.Window.To, loc: ev.Window.Location,
-	}
-}
-
-// Stats returns the statistics of ev, with their sentences in
-// English: counts per day, hour, code, host and URL in the display zone
-// (--tz) and UTC, error rates over the usage totals, the characteristics,
-// the line-up with the probe history when there is one, and the trend on
-// the previous window when ev.Previous gives it. They are computed once per
-// Evidence; every caller gets the same value and must not change it. Use
-// StatsIn for the sentences in another language.
-func Stats(ev *collect.Evidence) (*stats.Stats, error) {
-	r := memoStats(ev)
-	return r.st, r.err
-}
-
-// StatsIn is Stats with the sentences in lang ("en" or "ja").
-func StatsIn(ev *collect.Evidence, lang string) (*stats.Stats, error) {
-	st, err := Stats(ev)
-	if err != nil || lang == "" || lang == st.Lang {
-		return st, err
-	}
-	return st.InLang(lang)
-}
-
-func memoStats(ev *collect.Evidence) statsResult {
-	key := keyOf(ev)
-	statsMemo.Lock()
-	defer statsMemo.Unlock()
-	if statsMemo.key == key {
-		return statsMemo.res
-	}
-	statsMemo.key, statsMemo.res = key, newStats(ev)
-	return statsMemo.res
-}
-
-// newStats computes the statistics of ev and adds the trend.
+// newStats computes the statistics of ev, with their sentences in English:
+// counts per day, hour, code, host and URL in the display zone (--tz) and
+// UTC, error rates over the usage totals, the characteristics, the line-up
+// with the probe history when there is one, and the trend on the previous
+// window when ev.Previous gives it. Analyze calls it once per Evidence.
 func newStats(ev *collect.Evidence) statsResult {
 	st, err := stats.Compute(stats.Input{
 		Window: ev.Window, Incidents: ev.Incidents, Usage: ev.Usage, Probes: probeHistory(ev),

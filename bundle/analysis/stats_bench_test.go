@@ -61,12 +61,12 @@ func BenchmarkStatsInBundle1M(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		// A new Evidence each time: the memo holds one per Evidence.
 		ev := &collect.Evidence{Window: w, Incidents: incidents, Usage: usage, Previous: previous}
-		if fs := statsFindings(ev); len(fs) < 5 {
+		res := newStats(ev)
+		if fs := statsFindings(res); len(fs) < 5 {
 			b.Fatalf("%d findings", len(fs))
 		}
-		st, err := StatsIn(ev, "ja")
+		st, err := res.st.InLang("ja")
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/twilio-evidence/twilio-evidence/bundle/stats"
-	"github.com/twilio-evidence/twilio-evidence/collect"
 )
 
 // statsStep is the step of the procedure the statistics answer: step 4's
@@ -19,15 +18,14 @@ const statsStep = 4
 // with the probe history, and the trend on the previous window. The IDs are
 // the statistics' own (stats.*); Verdict is the English sentence and
 // Figures let it be given in another language.
-func statsFindings(ev *collect.Evidence) []Finding {
-	res := memoStats(ev)
+func statsFindings(res statsResult) []Finding {
 	if res.err != nil {
 		return []Finding{noStatsFinding("stats.unavailable", Warn, IncidentsFile, res.err)}
 	}
 	out := make([]Finding, 0, len(res.st.Findings)+1)
 	for _, f := range res.st.Findings {
 		out = append(out, Finding{
-			ID: f.ID, Step: statsStep, Severity: statsSeverity(f.Severity), Verdict: f.Sentence,
+			ID: f.ID, Step: statsStep, Severity: Severity(f.Severity), Sentence: f.Sentence,
 			Evidence: append([]string{statsEvidenceFile(f.ID)}, figureStrings(f.Figures)...),
 			Figures:  f.Figures,
 		})
@@ -45,15 +43,7 @@ func noStatsFinding(id string, severity Severity, file string, why error) Findin
 	if err != nil {
 		text = why.Error()
 	}
-	return Finding{ID: id, Step: statsStep, Severity: severity, Verdict: text, Evidence: []string{file}, Figures: figs}
-}
-
-// statsSeverity maps the statistics' severities onto the analysis'.
-func statsSeverity(s string) Severity {
-	if s == stats.SeverityWarn {
-		return Warn
-	}
-	return Info
+	return Finding{ID: id, Step: statsStep, Severity: severity, Sentence: text, Evidence: []string{file}, Figures: figs}
 }
 
 // statsEvidenceFile is the bundle file that shows the figures of finding id.

@@ -12,7 +12,8 @@ import (
 
 // Text renders catalog sentences (templates/catalog.<lang>.json) of one
 // language. The analysis uses it for the English sentences of findings.json;
-// the writers' Localizer builds on it for every language.
+// the writers' Localizer builds on it for every language. Every sentence is
+// parsed when the Text is made, so a Text never changes and may be shared.
 type Text struct {
 	lang   string
 	msgs   map[string]string
@@ -28,7 +29,16 @@ func NewText(lang string) (*Text, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Text{lang: lang, msgs: m, parsed: map[string]*template.Template{}}, nil
+	t := &Text{lang: lang, msgs: m, parsed: make(map[string]*template.Template, len(m))}
+	funcs := stats.Funcs(lang)
+	for key, src := range m {
+		// A sentence that does not parse renders as missing (T gives its
+		// key); a test checks that every sentence parses.
+		if tp, err := template.New(key).Option("missingkey=error").Funcs(funcs).Parse(src); err == nil {
+			t.parsed[key] = tp
+		}
+	}
+	return t, nil
 }
 
 // Lang is the catalog's language.
@@ -42,16 +52,7 @@ func (t *Text) Has(key string) bool { _, ok := t.msgs[key]; return ok }
 func (t *Text) Render(key string, figs map[string]any) (string, bool) {
 	tp, ok := t.parsed[key]
 	if !ok {
-		src, found := t.msgs[key]
-		if !found {
-			return "", false
-		}
-		var err error
-		tp, err = template.New(key).Option("missingkey=error").Funcs(stats.Funcs(t.lang)).Parse(src)
-		if err != nil {
-			return "", false
-		}
-		t.parsed[key] = tp
+		return "", false
 	}
 	var b bytes.Buffer
 	if figs == nil {

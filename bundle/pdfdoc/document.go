@@ -346,7 +346,8 @@ func (d *Document) Banner(text string) {
 	d.add(func(r *renderer) error { r.banner(ru); return nil })
 }
 
-// BoxLine is one line of a Box: an optional bold label and its text.
+// BoxLine is one line of a Box: an optional bold label and its text; a
+// line without a label is set at the indent of the labelled line above it.
 type BoxLine struct {
 	Label, Text string
 }

@@ -95,9 +95,9 @@ func newFontFace(path string, data []byte) (*fontFace, error) {
 	return &fontFace{path: path, ttf: ttf, cmap: sub, cover: map[rune]bool{}}, nil
 }
 
-// maxFontBytes bounds a font file: Noto Sans CJK's collection, the largest
-// one searched, is some 20 MB.
-const maxFontBytes = 64 << 20
+// maxFontBytes bounds a font file: Noto Sans CJK's collection and Arial
+// Unicode, the largest searched, are some 20 MB.
+const maxFontBytes = 32 << 20
 
 // loadFontFile reads and checks the font at path.
 func loadFontFile(path string) (*fontFace, error) {

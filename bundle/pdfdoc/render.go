@@ -325,10 +325,12 @@ func (r *renderer) box(title run, body []boxRun) {
 	}
 	r.setTextColor(colText)
 	h := lineHeight(bodySize)
+	// A line without a label continues the labelled one above it, at its
+	// indent.
+	indent := 0.0
 	for _, b := range body {
 		row(0.6)
 		r.y += 0.6
-		indent := 0.0
 		if b.label.text != "" {
 			indent = min(r.textWidthIn(b.label, bodySize)+2, w/3)
 			row(h)

@@ -238,6 +238,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		return res, err
 	}
 	defer untrack()
+	defer stage.Remove() // while tracked: a second Ctrl-C meanwhile removes it too
 	progress, closeProgress := collect.Progress(collect.NoProgress{}), func() {}
 	if o.StartProgress != nil {
 		progress, closeProgress = o.StartProgress()

@@ -119,7 +119,9 @@ func TestRun_BadOptionsAreUsageErrorsAndWriteNothing(t *testing.T) {
 }
 
 // offlineOptionsOut is the output directory offlineOptions made.
-func offlineOptionsOut(o Options) string { return filepath.Join(filepath.Dir(o.Inputs.AlertsFile), "out") }
+func offlineOptionsOut(o Options) string {
+	return filepath.Join(filepath.Dir(o.Inputs.AlertsFile), "out")
+}
 
 func TestRun_WithoutCredentialsCannotRunAndWritesNothing(t *testing.T) {
 	o := offlineOptions(t)

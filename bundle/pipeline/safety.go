@@ -39,10 +39,8 @@ func (f *Safety) start(ctx context.Context, o *Options) (context.Context, contex
 	if o.AccountSID != "" && !collect.ValidSID(o.AccountSID, "AC") {
 		return ctx, func() {}, runerr.Usagef("--account-sid %q is not an account SID (AC followed by 32 hex digits)", o.AccountSID)
 	}
-	if o.AuthTokenFile != "" {
-		if err := CheckInputFile("--auth-token-file", o.AuthTokenFile); err != nil {
-			return ctx, func() {}, err
-		}
+	if err := CheckTokenFile(o.AuthTokenFile); err != nil {
+		return ctx, func() {}, err
 	}
 	if _, err := redact.New(redact.Options{Extra: f.Redact}); err != nil {
 		return ctx, func() {}, runerr.Usagef("%v", err)
@@ -60,6 +58,21 @@ func (f *Safety) start(ctx context.Context, o *Options) (context.Context, contex
 		return ctx, cancel, nil
 	}
 	return ctx, func() {}, nil
+}
+
+// CheckTokenFile reads --auth-token-file (when given) before anything
+// runs: a file that cannot be read is a usage error.
+func CheckTokenFile(path string) error {
+	if path == "" {
+		return nil
+	}
+	if err := CheckInputFile("--auth-token-file", path); err != nil {
+		return err
+	}
+	if _, err := collect.ReadTokenFile(path); err != nil {
+		return runerr.Usagef("%v", err)
+	}
+	return nil
 }
 
 // CheckInputFile says in one line, as a usage error, why path cannot be

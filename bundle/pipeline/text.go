@@ -3,11 +3,11 @@ package pipeline
 import (
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 
 	"github.com/twilio-evidence/twilio-evidence/bundle"
 	"github.com/twilio-evidence/twilio-evidence/bundle/pdfdoc"
+	"github.com/twilio-evidence/twilio-evidence/collect/infile"
 	"github.com/twilio-evidence/twilio-evidence/collect/runerr"
 	"github.com/twilio-evidence/twilio-evidence/templates"
 )
@@ -22,6 +22,9 @@ type Text struct {
 	// usual places of each system.
 	CJKFontPaths []string
 }
+
+// maxFlowBytes bounds the flow description, a text written by hand.
+const maxFlowBytes = 1 << 20
 
 // textInputs are the checked language, font and flow.
 type textInputs struct {
@@ -39,9 +42,9 @@ func (t Text) prepare() (textInputs, error) {
 		return in, runerr.Usagef("--lang %q: want one of %v", t.Lang, templates.Languages)
 	}
 	if t.Flow != "" {
-		b, err := os.ReadFile(t.Flow)
+		b, err := infile.ReadFile(t.Flow, infile.Limits{MaxBytes: maxFlowBytes, Text: true})
 		if err != nil {
-			return in, runerr.Usagef("--flow %s: %v", t.Flow, errors.Unwrap(err))
+			return in, runerr.Usagef("--flow %s: %v", t.Flow, innermost(err))
 		}
 		in.flow = b
 	}

@@ -344,7 +344,7 @@ func fileErr(in string, err error) error {
 func stageFile(ctx context.Context, stage *collect.Stage, f *bundlezip.File) error {
 	rc, err := f.Open()
 	if err != nil {
-		return &InputError{fmt.Errorf("entry %q: %w", f.Name, err)}
+		return &InputError{err} // it names the entry
 	}
 	defer rc.Close()
 	w, err := stage.Create(f.Name)

@@ -22,6 +22,9 @@ type bundleOptions struct {
 	pipeline.Options
 	// quiet is --quiet: no progress, no advice.
 	quiet bool
+	// asJSON prints the run's summary as JSON on stdout instead of the
+	// bundle's path (bundle --json; report has its own flag).
+	asJSON bool
 }
 
 // registerWindow adds the flags every command that looks at a time window
@@ -103,6 +106,7 @@ func runBundleCmd(args []string, s streams) error {
 	var o bundleOptions
 	fs := newBundleFlags(&o)
 	fs.StringVar(&o.Previous, "previous", "", "compare with this earlier bundle (its stats/summary.json): the trend, e.g. \"up 40% on the previous 7 days\"; without it the trend comes from the API while Twilio still holds the previous window (30 days)")
+	fs.BoolVar(&o.asJSON, "json", false, "print a JSON summary on stdout instead of the bundle's path (the same as report --json)")
 	if done, err := parseFlags("bundle", fs, args, s); done || err != nil {
 		return err // help.go: --help, and bad flags with a suggestion
 	}
@@ -138,7 +142,13 @@ func (o *bundleOptions) withProcess(s streams) {
 func runBundle(ctx context.Context, o bundleOptions, s streams) error {
 	res, err := pipeline.Run(ctx, o.Options)
 	if res.Path != "" {
-		fmt.Fprintln(s.out, res.Path)
+		if o.asJSON {
+			if err := printSummaryJSON(res, o.Previous, s); err != nil {
+				return err
+			}
+		} else {
+			fmt.Fprintln(s.out, res.Path)
+		}
 		if !o.quiet {
 			for _, a := range res.Advice {
 				fmt.Fprintln(s.err, "twilio-evidence: "+a)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/gocarina/gocsv"
 
+	"github.com/twilio-evidence/twilio-evidence/bundle/subaccounts"
 	"github.com/twilio-evidence/twilio-evidence/collect/faketwilio"
 	"github.com/twilio-evidence/twilio-evidence/collect/runlock"
 	"github.com/twilio-evidence/twilio-evidence/internal/needtool"
@@ -96,7 +97,7 @@ func TestE2E_ReportTwiceWithKeepOne(t *testing.T) {
 	if first.Incidents == 0 || first.ErrorRate == nil || first.Verdict == "" || len(first.Collectors) == 0 {
 		t.Errorf("first summary lacks figures: %+v", first)
 	}
-	if first.Cause == "" || first.Confidence == "" || first.Headline == "" || first.Headline != first.HeadlineFinding.Verdict ||
+	if first.Cause == "" || first.Confidence == "" || first.Headline == "" || first.Headline != first.HeadlineFinding.Sentence ||
 		first.HeadlineFinding.Cause != first.Cause {
 		t.Errorf("--json lacks the diagnosis: cause %q, confidence %q, headline %q, verdict finding %+v", first.Cause, first.Confidence, first.Headline, first.HeadlineFinding)
 	}
@@ -114,6 +115,10 @@ func TestE2E_ReportTwiceWithKeepOne(t *testing.T) {
 	}
 	if p.Incidents != first.Incidents || p.Change != second.Incidents-first.Incidents || !p.Comparable {
 		t.Errorf("trend = %+v; first had %d incidents, second %d", p, first.Incidents, second.Incidents)
+	}
+	// The warnings agree with the JSON: a trend it states is not said missing.
+	if strings.Contains(r2.stderr, "no trend") {
+		t.Errorf("stderr warns of no trend while the JSON has one:\n%s", r2.stderr)
 	}
 	if len(second.Deleted) != 1 || second.Deleted[0] != first.Path {
 		t.Errorf("deleted = %v, want the first bundle", second.Deleted)
@@ -457,7 +462,7 @@ func TestE2E_AllSubaccounts(t *testing.T) {
 	}
 	f, _ := os.Open(csvs[0])
 	defer f.Close()
-	var rows []indexRow
+	var rows []subaccounts.Row
 	if err := gocsv.Unmarshal(f, &rows); err != nil {
 		t.Fatal(err)
 	}
@@ -465,13 +470,13 @@ func TestE2E_AllSubaccounts(t *testing.T) {
 		t.Fatalf("index has %d rows, want 50", len(rows))
 	}
 	last := rows[len(rows)-1]
-	if last.AccountSID != failing || last.Status != outcomeFailed || !strings.Contains(last.Reason, "403") {
+	if last.AccountSID != failing || last.Status != subaccounts.Failed || !strings.Contains(last.Reason, "403") {
 		t.Errorf("the failing subaccount is not recorded last with its reason: %+v", last)
 	}
 	prev := 1 << 30
 	for i, row := range rows[:49] {
 		n, err := strconv.Atoi(row.Incidents)
-		if err != nil || row.Status != outcomeOK || row.Rank != i+1 {
+		if err != nil || row.Status != subaccounts.OK || row.Rank != i+1 {
 			t.Fatalf("row %d: %+v", i+1, row)
 		}
 		if n > prev {

@@ -22,6 +22,7 @@ import (
 	"github.com/twilio-evidence/twilio-evidence/bundle/pdfdoc"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/faketwilio"
+	"github.com/twilio-evidence/twilio-evidence/collect/twiliocodes"
 	"github.com/twilio-evidence/twilio-evidence/internal/needtool"
 )
 
@@ -180,7 +181,7 @@ func TestE2E_BundleFromFakeAPI(t *testing.T) {
 	want := map[string]bool{}
 	for i := 0; i < data.Alerts.Len(); i++ {
 		a := data.Alerts.At(i)
-		if collect.IsWebhookFailure(a.ErrorCode) && !a.Generated.Before(from) && a.Generated.Before(to) {
+		if twiliocodes.IsWebhookFailure(a.ErrorCode) && !a.Generated.Before(from) && a.Generated.Before(to) {
 			want[a.Sid] = true
 		}
 	}

@@ -2,15 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/twilio-evidence/twilio-evidence/bundle"
+	"github.com/twilio-evidence/twilio-evidence/bundle/pipeline"
 	"github.com/twilio-evidence/twilio-evidence/collect"
-	"github.com/twilio-evidence/twilio-evidence/collect/demo"
 	"github.com/twilio-evidence/twilio-evidence/collect/runerr"
 	"github.com/twilio-evidence/twilio-evidence/templates"
 )
@@ -22,6 +22,17 @@ func validLang(l string) bool {
 		}
 	}
 	return false
+}
+
+// unwrapAll gives the innermost error's message, for a one-line reason.
+func unwrapAll(err error) error {
+	for {
+		u := errors.Unwrap(err)
+		if u == nil {
+			return err
+		}
+		err = u
+	}
 }
 
 const flowUsage = `Usage: twilio-evidence flow [--lang en|ja] [--demo] [flags]
@@ -84,48 +95,31 @@ func runFlowCmd(args []string, s streams) error {
 	return runFlow(ctx, o, s)
 }
 
-// runFlow reads the account and its webhook configuration with the same
-// collectors as bundle and prints the pre-filled flow description.
+// runFlow reads the account and its webhook configuration (bundle.Flow)
+// and prints the pre-filled flow description.
 func runFlow(ctx context.Context, o flowOptions, s streams) error {
-	var api *collect.APIConfig
-	if o.demo {
-		now := time.Now().UTC()
-		d, err := demo.Start(collect.Window{From: now.Add(-7 * 24 * time.Hour), To: now})
-		if err != nil {
-			return envErr(fmt.Errorf("demo: %w", err))
+	opt := bundle.FlowOptions{Demo: o.demo, Lang: o.lang, Timeout: o.timeout, Output: o.output, Partials: partials}
+	if !o.demo {
+		if err := pipeline.CheckTokenFile(o.authTokenFile); err != nil {
+			return err
 		}
-		defer d.Close()
-		api = d.API
-	} else {
 		creds, err := collect.CredentialsFromEnv(s.getenv, o.authTokenFile, o.accountSID)
 		if err != nil {
 			return envErr(err)
 		}
-		api = &collect.APIConfig{Credentials: creds, BaseURL: o.apiURL}
+		opt.API = &collect.APIConfig{Credentials: creds, BaseURL: o.apiURL}
 	}
-	stage, err := collect.NewStage()
+	res, err := bundle.Flow(ctx, opt)
 	if err != nil {
 		return envErr(err)
 	}
-	defer stage.Remove()
-	ev := &collect.Evidence{Account: collect.Account{SID: api.Credentials.AccountSID}}
-	env := &collect.Env{Evidence: ev, Stage: stage, API: api}
-	collect.Run(ctx, env, o.timeout, collect.AccountInfo{}, collect.Config{})
-	text, err := bundle.RenderFlow(ev, o.lang)
-	if err != nil {
-		return envErr(err)
-	}
-	if o.output != "" {
-		if err := os.WriteFile(o.output, text, 0o600); err != nil {
-			return envErr(fmt.Errorf("write %s: %w", o.output, err))
+	if o.output == "" {
+		if _, err := s.out.Write(res.Text); err != nil {
+			return envErr(fmt.Errorf("write flow description: %w", err))
 		}
-	} else if _, err := s.out.Write(text); err != nil {
-		return envErr(fmt.Errorf("write flow description: %w", err))
 	}
-	for _, c := range ev.Collectors {
-		if c.Name == "config" && c.State != collect.StateOK {
-			return runerr.Incompletef("the webhook configuration could not be read (%s: %s): the numbers are missing from the description", c.State, c.Reason)
-		}
+	if res.ConfigMissing != "" {
+		return runerr.Incompletef("the webhook configuration could not be read (%s): the numbers are missing from the description", res.ConfigMissing)
 	}
 	return nil
 }

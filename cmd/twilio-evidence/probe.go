@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/twilio-evidence/twilio-evidence/bundle/pipeline"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/probe"
 	"github.com/twilio-evidence/twilio-evidence/collect/runerr"
@@ -180,6 +181,9 @@ func parseProbe(o probeOptions, getenv func(string) string) (probeRequest, error
 		if o.channel != probe.ChannelVoice && o.channel != probe.ChannelSMS {
 			return r, usageErr("probe: --channel %q: want voice or sms", o.channel)
 		}
+		if err := pipeline.CheckTokenFile(o.authTokenFile); err != nil {
+			return r, err
+		}
 		creds, err := collect.CredentialsFromEnv(withoutAPIKey(getenv), o.authTokenFile, "")
 		if err != nil {
 			return r, envErr(fmt.Errorf("probe --style twilio signs its requests with the auth token: %w", err))
@@ -213,6 +217,9 @@ func runProbe(ctx context.Context, o probeOptions, s streams) error {
 		return err
 	}
 	if o.record != "" {
+		if err := probe.CheckRecord(o.record); err != nil {
+			return usageErr("--record %s: %v", o.record, err)
+		}
 		f, err := os.OpenFile(o.record, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 		if err != nil {
 			return envErr(fmt.Errorf("--record: %w", err))

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"strings"
 	"sync"
 	"time"
 
@@ -284,30 +283,8 @@ func shortName(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-// prefixedProgress labels every task and warning of one account among
-// many; with bars, its tasks disappear when done.
-type prefixedProgress struct {
-	inner  collect.Progress
-	prefix string
-}
-
-// Start implements collect.Progress.
-func (p prefixedProgress) Start(name string, total int) collect.Task {
-	if b, ok := p.inner.(*barProgress); ok {
-		return b.start(p.prefix+name, total, true)
-	}
-	return p.inner.Start(p.prefix+name, total)
-}
-
-// Warnf implements collect.Progress.
-func (p prefixedProgress) Warnf(format string, args ...any) {
-	p.inner.Warnf("%s%s", p.prefix, fmt.Sprintf(format, args...))
-}
-
-// accountLabel is the short label of an account in progress lines.
-func accountLabel(sid string) string {
-	if len(sid) > 10 {
-		return strings.ToUpper(sid[:2]) + sid[2:8] + "…: "
-	}
-	return sid + ": "
+// StartTransient implements subaccounts.TransientProgress: the bars of one
+// subaccount among many disappear when done.
+func (b *barProgress) StartTransient(name string, total int) collect.Task {
+	return b.start(name, total, true)
 }

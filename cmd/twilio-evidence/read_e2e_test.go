@@ -2,6 +2,9 @@ package main
 
 import (
 	"flag"
+	"image"
+	"image/color"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -73,9 +76,11 @@ func needJapaneseFont(t *testing.T) {
 func TestE2E_DemoPDFTellsTheStoryOnPageOne(t *testing.T) {
 	for _, c := range []struct {
 		lang, confidence, trend, generated string
+		// scope is how the headline says N of M failures since when.
+		scope *regexp.Regexp
 	}{
-		{"en", "Confidence", "on the previous 7 days", "Generated "},
-		{"ja", "確度", "前の7日間", "作成 "},
+		{"en", "Confidence", "on the previous 7 days", "Generated ", regexp.MustCompile(`\b\d+ of \d+ failures since \d{4}-\d\d-\d\d \d\d:\d\d JST\b`)},
+		{"ja", "確度", "前の7日間", "作成 ", regexp.MustCompile(`失敗\d+件中\d+件、\d{4}-\d\d-\d\d \d\d:\d\d JSTから`)},
 	} {
 		t.Run(c.lang, func(t *testing.T) {
 			d := readDemo(t, c.lang)
@@ -88,6 +93,21 @@ func TestE2E_DemoPDFTellsTheStoryOnPageOne(t *testing.T) {
 			headline = headline[:strings.LastIndex(headline, map[string]string{"en": "(", "ja": "（"}[c.lang])]
 			if !strings.Contains(page1, flat(headline)) {
 				t.Errorf("page 1 lacks the headline %q:\n%s", headline, d.pages[0])
+			}
+			// The headline names one cause, the webhook's host, and how many
+			// of the failures it explains since when, in --tz.
+			if !c.scope.MatchString(headline) || !strings.Contains(headline, ".example-clinic.com") {
+				t.Errorf("the headline does not say the host, N of M failures and since when: %q", headline)
+			}
+			if strings.Contains(headline, " or ") || strings.Contains(headline, "または") {
+				t.Errorf("the headline joins two causes: %q", headline)
+			}
+			if w := regexp.MustCompile(`\b(\w+) (\w+)\b`).FindAllStringSubmatch(headline, -1); len(w) > 0 {
+				for _, m := range w {
+					if strings.EqualFold(m[1], m[2]) {
+						t.Errorf("the headline repeats %q: %q", m[1], headline)
+					}
+				}
 			}
 			for _, want := range []string{c.confidence, c.trend} {
 				if !strings.Contains(page1, flat(want)) {
@@ -116,8 +136,12 @@ func TestE2E_DemoPDFTellsTheStoryOnPageOne(t *testing.T) {
 			if n := strings.Count(strings.TrimRight(d.ticket, "\n"), "\n") + 1; n > 80 {
 				t.Errorf("ticket.txt has %d lines, want at most 80", n)
 			}
+			png := renderPages(t, d.pdf, len(d.pages))
 			if *updateDocs {
-				writePage1PNG(t, d.pdf, map[string]string{"en": "summary-page1.png", "ja": "summary-page1-ja.png"}[c.lang])
+				name := map[string]string{"en": "summary-page1.png", "ja": "summary-page1-ja.png"}[c.lang]
+				if err := os.WriteFile(filepath.Join("..", "..", "docs", name), png, 0o644); err != nil {
+					t.Fatal(err)
+				}
 			}
 		})
 	}
@@ -260,22 +284,69 @@ func latinShare(text string) (latin, cjk int) {
 	return latin, cjk
 }
 
-// writePage1PNG renders page 1 of pdf into docs/name (go test -run
-// DemoPDFTellsTheStory -args -update-docs).
-func writePage1PNG(t *testing.T, pdf, name string) {
+// renderPages renders every page of pdf with pdftoppm, as a reader's
+// viewer draws it, checks that each of the pages pages has ink on it and
+// nothing drawn in the page's margins, and returns page 1 as PNG (at the
+// resolution of the README's image: go test -run DemoPDFTellsTheStory
+// -args -update-docs writes it into docs/).
+func renderPages(t *testing.T, pdf string, pages int) []byte {
 	t.Helper()
 	tool := needtool.Command(t, "pdftoppm", "poppler-utils")
 	dir := t.TempDir()
+	if out, err := exec.Command(tool, "-png", "-r", "40", pdf, filepath.Join(dir, "page")).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v\n%s", err, out)
+	}
+	rendered, _ := filepath.Glob(filepath.Join(dir, "page-*.png"))
+	if len(rendered) != pages {
+		t.Fatalf("pdftoppm drew %d pages, pdftotext read %d", len(rendered), pages)
+	}
+	for _, p := range rendered {
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(f)
+		f.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", filepath.Base(p), err)
+		}
+		ink, margin := inkOf(img)
+		if ink < 0.01 {
+			t.Errorf("%s: %.2f%% of the page has ink: a blank page", filepath.Base(p), 100*ink)
+		}
+		if margin > 0 {
+			t.Errorf("%s: %d dark pixels in the outer 3%% of the page: drawn past the margin", filepath.Base(p), margin)
+		}
+	}
 	if out, err := exec.Command(tool, "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", pdf, filepath.Join(dir, "page1")).CombinedOutput(); err != nil {
 		t.Fatalf("pdftoppm: %v\n%s", err, out)
 	}
-	png, err := os.ReadFile(filepath.Join(dir, "page1.png"))
-	if err != nil || len(png) < 10_000 {
-		t.Fatalf("page 1 image: %d bytes, %v", len(png), err)
-	}
-	if err := os.WriteFile(filepath.Join("..", "..", "docs", name), png, 0o644); err != nil {
+	b, err := os.ReadFile(filepath.Join(dir, "page1.png"))
+	if err != nil {
 		t.Fatal(err)
 	}
+	return b
+}
+
+// inkOf is the share of img's pixels that are not near white, and the
+// number of dark pixels within 3% of its edges.
+func inkOf(img image.Image) (share float64, margin int) {
+	r := img.Bounds()
+	mx, my := r.Dx()*3/100, r.Dy()*3/100
+	inked := 0
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			g := color.GrayModel.Convert(img.At(x, y)).(color.Gray).Y
+			if g < 230 {
+				inked++
+			}
+			edge := x-r.Min.X < mx || r.Max.X-x <= mx || y-r.Min.Y < my || r.Max.Y-y <= my
+			if edge && g < 128 {
+				margin++
+			}
+		}
+	}
+	return float64(inked) / float64(r.Dx()*r.Dy()), margin
 }
 
 // flat drops all white space, so that text wrapped over lines compares

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -12,6 +11,7 @@ import (
 	"github.com/twilio-evidence/twilio-evidence/bundle/pipeline"
 	"github.com/twilio-evidence/twilio-evidence/bundle/redact"
 	"github.com/twilio-evidence/twilio-evidence/bundle/rezip"
+	"github.com/twilio-evidence/twilio-evidence/collect/infile"
 	"github.com/twilio-evidence/twilio-evidence/collect/runerr"
 )
 
@@ -144,9 +144,9 @@ func readSecretFile(path string) ([]string, error) {
 	if err := pipeline.CheckInputFile("--secret-file", path); err != nil {
 		return nil, err
 	}
-	b, err := os.ReadFile(path)
+	b, err := infile.ReadFile(path, infile.Limits{MaxBytes: 1 << 20, Text: true})
 	if err != nil {
-		return nil, usageErr("--secret-file %s: %v", path, errors.Unwrap(err))
+		return nil, usageErr("--secret-file %s: %v", path, unwrapAll(err))
 	}
 	var out []string
 	for i, line := range strings.Split(string(b), "\n") {

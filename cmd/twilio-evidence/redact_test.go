@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/twilio-evidence/twilio-evidence/bundle/redact"
-	"github.com/twilio-evidence/twilio-evidence/collect"
+	"github.com/twilio-evidence/twilio-evidence/collect/twiliocodes"
 )
 
 // bigAppLog writes an application log with many hard-to-compress lines at
@@ -48,7 +48,7 @@ func TestE2E_MaxSizeCutsLogsFirstAndSaysSo(t *testing.T) {
 	from, to := e2eWindow()
 	app := bigAppLog(t, func(i int) (time.Time, string, bool) {
 		a := data.Alerts.At(i)
-		return a.Generated, a.ResourceSid, collect.IsWebhookFailure(a.ErrorCode) && !a.Generated.Before(from) && a.Generated.Before(to)
+		return a.Generated, a.ResourceSid, twiliocodes.IsWebhookFailure(a.ErrorCode) && !a.Generated.Before(from) && a.Generated.Before(to)
 	}, data.Alerts.Len())
 	args := func(out string, extra ...string) []string {
 		return e2eBundleArgs(fake, out, append([]string{"--no-probe", "--no-status", "--log", "app=" + app}, extra...)...)
@@ -381,4 +381,58 @@ func stagedFiles(tmp string) int {
 		return nil
 	})
 	return n
+}
+
+// TestE2E_RedactSecretFileWritesNoSecret redacts a bundle whose log holds
+// the values of --secret-file in their plain, URL-encoded and base64 forms:
+// none of them is left in any entry — redactions.json included — in an
+// entry name, on stdout or on stderr, and redactions.json counts them.
+func TestE2E_RedactSecretFileWritesNoSecret(t *testing.T) {
+	secrets := []string{"S3cretFromTheFile0000000000000042", "correct-horse-battery-staple-7"}
+	dir := t.TempDir()
+	secretFile := filepath.Join(dir, "secrets.txt")
+	os.WriteFile(secretFile, []byte(strings.Join(secrets, "\n")+"\n"), 0o600)
+	in := filepath.Join(dir, "twilio-evidence_AC00000000000000000000000000000001_x.zip")
+	f, _ := os.Create(in)
+	zw := zip.NewWriter(f)
+	w, _ := zw.Create("twilio-evidence_AC00000000000000000000000000000001_x/manifest.json")
+	io.WriteString(w, `{"tool": {"name": "twilio-evidence"}, "files": []}`+"\n")
+	w, _ = zw.Create("twilio-evidence_AC00000000000000000000000000000001_x/logs/app.log")
+	for _, s := range secrets {
+		for _, form := range forms(s) {
+			fmt.Fprintf(w, "2026-11-18T10:00:00Z INFO CA00112233445566778899aabbccddeeff login with %s ok\n", form)
+		}
+	}
+	zw.Close()
+	f.Close()
+
+	out := filepath.Join(t.TempDir(), "clean.zip")
+	r := runE2E(t, nil, "redact", in, "-o", out, "--secret-file", secretFile)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	files := readZip(t, out)
+	texts := map[string]string{"stdout": r.stdout, "stderr": r.stderr}
+	for name, b := range files {
+		texts["entry "+name], texts["entry name "+name] = string(b), name
+	}
+	for where, text := range texts {
+		for _, s := range secrets {
+			for _, form := range forms(s) {
+				if strings.Contains(text, form) {
+					t.Errorf("%s holds %q (a form of a --secret-file value)", where, form)
+				}
+			}
+		}
+	}
+	if !strings.Contains(string(files["logs/app.log"]), "CA00112233445566778899aabbccddeeff login with [REDACTED") {
+		t.Errorf("logs/app.log lost what is no secret:\n%s", files["logs/app.log"])
+	}
+	var rep redact.Report
+	if err := json.Unmarshal(files["redactions.json"], &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Totals[redact.RuleSecret] < 2*len(secrets) {
+		t.Errorf("redactions.json totals = %v, want every planted form counted as a secret", rep.Totals)
+	}
 }

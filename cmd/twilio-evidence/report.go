@@ -188,10 +188,8 @@ func (o reportOptions) finish(sum *runSummary, runErr error, s streams) error {
 	}
 	sum.ExitCode = code
 	if o.json {
-		enc := json.NewEncoder(s.out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(sum); err != nil {
-			return envErr(fmt.Errorf("write the JSON summary: %w", err))
+		if err := writeJSON(sum, s); err != nil {
+			return err
 		}
 	} else {
 		fmt.Fprintln(s.out, sum.Path)
@@ -204,6 +202,26 @@ func (o reportOptions) finish(sum *runSummary, runErr error, s streams) error {
 		return runErr
 	case code == exitIncidents:
 		return runerr.New(runerr.Incidents, fmt.Errorf("%d webhook failures in the window (--fail-on-incidents): see %s", sum.Incidents, sum.Path))
+	}
+	return nil
+}
+
+// printSummaryJSON prints the summary of one bundle run as report --json
+// does (bundle --json): exit code 3 when the bundle is incomplete.
+func printSummaryJSON(res pipeline.Result, prev string, s streams) error {
+	sum := summarize(res, prev)
+	if sum.Incomplete {
+		sum.ExitCode = exitIncomplete
+	}
+	return writeJSON(sum, s)
+}
+
+// writeJSON prints v as indented JSON on stdout.
+func writeJSON(v any, s streams) error {
+	enc := json.NewEncoder(s.out)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return envErr(fmt.Errorf("write the JSON summary: %w", err))
 	}
 	return nil
 }
@@ -246,10 +264,10 @@ type windowJSON struct {
 }
 
 type collectorJSON struct {
-	Name   string `json:"name"`
-	State  string `json:"state"`
-	Source string `json:"source,omitempty"`
-	Reason string `json:"reason,omitempty"`
+	Name   string                 `json:"name"`
+	State  collect.CollectorState `json:"state"`
+	Source string                 `json:"source,omitempty"`
+	Reason string                 `json:"reason,omitempty"`
 	// Failure is the short line of a collector that failed: class of
 	// failure and host (Reason holds the raw error).
 	Failure string `json:"failure,omitempty"`
@@ -311,7 +329,7 @@ func summarize(res pipeline.Result, prev string) *runSummary {
 	}
 	if r := res.Analysis; r != nil {
 		v := r.Findings[0]
-		sum.HeadlineFinding, sum.Verdict, sum.Headline = &v, v.Verdict, v.Verdict
+		sum.HeadlineFinding, sum.Verdict, sum.Headline = &v, v.Sentence, v.Sentence
 		sum.Cause, sum.Confidence = r.Diagnosis.Cause, r.Diagnosis.Confidence
 		sum.Done = bundle.DoneLine(r, res.Lang, res.Path)
 	}

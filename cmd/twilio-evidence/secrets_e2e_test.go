@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/faketwilio"
+	"github.com/twilio-evidence/twilio-evidence/collect/twiliocodes"
 )
 
 // Values planted in every input channel; none may leave the machine.
@@ -84,7 +84,7 @@ func plantedLogs(t *testing.T, data *faketwilio.AccountData) (hop, app string) {
 	n := 0
 	for i := data.Alerts.Len() - 1; i >= 0 && n < 20; i-- {
 		a := data.Alerts.At(i)
-		if !collect.IsWebhookFailure(a.ErrorCode) || a.Generated.Before(from) || !a.Generated.Before(to) || a.RequestURL == "" {
+		if !twiliocodes.IsWebhookFailure(a.ErrorCode) || a.Generated.Before(from) || !a.Generated.Before(to) || a.RequestURL == "" {
 			continue
 		}
 		n++
@@ -199,7 +199,7 @@ func assertEvidenceKept(t *testing.T, data *faketwilio.AccountData, files map[st
 	incidents := string(files["incidents.csv"])
 	for i := 0; i < data.Alerts.Len(); i++ {
 		a := data.Alerts.At(i)
-		if !collect.IsWebhookFailure(a.ErrorCode) || a.Generated.Before(from) || !a.Generated.Before(to) {
+		if !twiliocodes.IsWebhookFailure(a.ErrorCode) || a.Generated.Before(from) || !a.Generated.Before(to) {
 			continue
 		}
 		for _, v := range []string{a.Sid, a.ResourceSid, a.ErrorCode} {
@@ -362,7 +362,7 @@ func TestE2E_DemoBundleHoldsNoPlaceholder(t *testing.T) {
 		t.Fatalf("stats/summary.json has %d by-code and %d by-URL rows", len(sum.ByCode), len(sum.ByURL))
 	}
 	for _, row := range sum.ByCode {
-		if !collect.IsWebhookFailure(row.Key) {
+		if !twiliocodes.IsWebhookFailure(row.Key) {
 			t.Errorf("a by-code row is keyed %q, not an error code", row.Key)
 		}
 	}

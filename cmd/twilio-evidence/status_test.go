@@ -9,6 +9,7 @@ import (
 
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/faketwilio"
+	"github.com/twilio-evidence/twilio-evidence/collect/twiliocodes"
 	"github.com/twilio-evidence/twilio-evidence/collect/twiliostatus"
 )
 
@@ -67,7 +68,7 @@ func findingsWithID(fs []map[string]any, id string) []map[string]any {
 func failureTimes(d *faketwilio.AccountData) []time.Time {
 	var out []time.Time
 	for i := 0; i < d.Alerts.Len(); i++ {
-		if a := d.Alerts.At(i); collect.IsWebhookFailure(a.ErrorCode) {
+		if a := d.Alerts.At(i); twiliocodes.IsWebhookFailure(a.ErrorCode) {
 			out = append(out, a.Generated)
 		}
 	}

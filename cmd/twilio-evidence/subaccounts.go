@@ -1,61 +1,28 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/twilio-evidence/twilio-evidence/bundle/pdfdoc"
 	"github.com/twilio-evidence/twilio-evidence/bundle/pipeline"
+	"github.com/twilio-evidence/twilio-evidence/bundle/subaccounts"
 	"github.com/twilio-evidence/twilio-evidence/collect"
-	"github.com/twilio-evidence/twilio-evidence/collect/csvsafe"
 	"github.com/twilio-evidence/twilio-evidence/collect/runerr"
 )
-
-// Outcomes of one subaccount in the index.
-const (
-	outcomeOK         = "ok"
-	outcomeIncomplete = "incomplete"
-	outcomeFailed     = "failed"
-	outcomeSkipped    = "skipped"
-)
-
-// accountOutcome is how the run of one subaccount ended.
-type accountOutcome struct {
-	Account collect.Account
-	Status  string
-	Reason  string
-	Summary *runSummary
-}
 
 // oneAccount runs the pipeline for one subaccount (o.accountSID set) and
 // returns its summary, nil when no bundle was written.
 type oneAccount func(ctx context.Context, o bundleOptions, s streams) (*runSummary, error)
 
-// subaccountRun is the outcome of --all-subaccounts.
-type subaccountRun struct {
-	Parent   string           `json:"parent_sid"`
-	Window   windowJSON       `json:"window"`
-	IndexCSV string           `json:"index_csv"`
-	IndexPDF string           `json:"index_pdf,omitempty"`
-	Accounts []indexRow       `json:"accounts"`
-	outcomes []accountOutcome `json:"-"`
-}
-
-// runSubaccounts lists the parent's subaccounts and runs one for each, at
-// most o.run.concurrency at a time. A subaccount that cannot be read or
-// whose run fails is recorded, and the others go on. It writes the index
-// (CSV and PDF) into --output.
-func runSubaccounts(ctx context.Context, o bundleOptions, s streams, one oneAccount) (*subaccountRun, error) {
+// runSubaccounts checks the flags and the parent's credentials, then runs
+// one bundle for each subaccount through subaccounts.Run.
+func runSubaccounts(ctx context.Context, o bundleOptions, s streams, one oneAccount) (*subaccounts.Result, error) {
 	if o.Demo {
 		return nil, usageErr("--all-subaccounts needs the credentials of a parent account: the demo has no subaccounts")
 	}
@@ -79,63 +46,58 @@ func runSubaccounts(ctx context.Context, o bundleOptions, s streams, one oneAcco
 	if err := o.CheckAPI(ctx, parentAPI); err != nil {
 		return nil, err
 	}
-	// Each subaccount is checked on its own (runOneSubaccount).
+	// Each subaccount is checked on its own (subaccounts.Run).
 	o.APIChecked = true
-	subs, tokens, err := collect.ListSubaccounts(ctx, parentAPI)
-	if err != nil {
-		return nil, envErr(fmt.Errorf("%w: check that TWILIO_ACCOUNT_SID is the parent account and its credentials may list subaccounts", err))
-	}
-	// The list carries every account's auth token: none may be printed, and
-	// every subaccount's bundle removes the parent's (a run with an API key
-	// knows it from here only); each run learns its own from its account.
-	if s.redactor != nil {
-		s.redactor.AddSecrets(mapValues(tokens), nil)
-	}
-	if t := tokens[creds.AccountSID]; t != "" {
-		o.Learned = append(o.Learned, t)
-	}
-	if len(subs) == 0 {
-		return nil, usageErr("account %s has no subaccounts: run without --all-subaccounts", creds.AccountSID)
-	}
-
 	shown := newProgress(s, o.quiet)
 	progress, closeProgress := collect.Progress(shown), shown.Close
 	defer closeProgress()
-	overall := progress.Start("subaccounts", len(subs))
-	outcomes := make([]accountOutcome, len(subs))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < min(o.Concurrency, len(subs)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				outcomes[i] = runOneSubaccount(ctx, o, s, subs[i], progress, one)
-				overall.Add(1)
+	quiet := s
+	quiet.out = io.Discard
+	run, err := subaccounts.Run(ctx, subaccounts.Options{
+		Parent: parentAPI, Window: win, Output: o.Output, Concurrency: o.Concurrency,
+		Progress: progress, Tool: toolInfo(), Partials: partials,
+		Credentials: func(sid string) (collect.Credentials, error) {
+			return collect.CredentialsFromEnv(s.getenv, o.AuthTokenFile, sid)
+		},
+		// The list carries every account's auth token: none may be
+		// printed, and every subaccount's bundle removes the parent's (a
+		// run with an API key knows it from here only); each run learns
+		// its own from its account.
+		Tokens: func(tokens map[string]string) {
+			if s.redactor != nil {
+				s.redactor.AddSecrets(mapValues(tokens), nil)
 			}
-		}()
-	}
-	for i := range subs {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	overall.Done()
+			if t := tokens[creds.AccountSID]; t != "" {
+				o.Learned = append(o.Learned, t)
+			}
+		},
+		Refuse: func(sub collect.Account) error {
+			return o.RefuseExisting(sub.SID, win)
+		},
+		Run: func(ctx context.Context, sub collect.Account, p collect.Progress) (*subaccounts.Bundle, error) {
+			ao := o
+			ao.AccountSID = sub.SID
+			ao.StartProgress = func() (collect.Progress, func()) { return p, func() {} }
+			sum, err := one(ctx, ao, quiet)
+			if sum == nil {
+				return nil, err
+			}
+			incomplete := sum.Incomplete || runerr.KindOf(err) == runerr.Incomplete
+			return &subaccounts.Bundle{
+				Path: sum.Path, Incidents: sum.Incidents, Traffic: sum.Traffic, ErrorRate: sum.ErrorRate,
+				Verdict: sum.Verdict, Incomplete: incomplete, Reason: incompleteReasons(sum), Summary: sum,
+			}, nil
+		},
+	})
 	closeProgress()
-
-	run := &subaccountRun{Parent: creds.AccountSID, outcomes: outcomes}
-	loc := win.Loc()
-	run.Window = windowJSON{From: win.From.In(loc), To: win.To.In(loc), TZ: loc.String()}
-	run.Accounts = rankIndex(outcomes)
-	base := filepath.Join(o.Output, indexBaseName(creds.AccountSID, win))
-	run.IndexCSV = base + ".csv"
-	if err := writeIndexCSV(run.IndexCSV, run.Accounts); err != nil {
+	var none *subaccounts.NoSubaccountsError
+	switch {
+	case errors.As(err, &none):
+		return nil, usageErr("%v: run without --all-subaccounts", err)
+	case err != nil:
 		return run, envErr(err)
-	}
-	run.IndexPDF = base + ".pdf"
-	if err := writeIndexPDF(run.IndexPDF, run, o.CommandLine); err != nil {
-		fmt.Fprintf(s.err, "twilio-evidence: warning: %v (the CSV index is written)\n", err)
-		run.IndexPDF = ""
+	case run.PDFError != nil:
+		fmt.Fprintf(s.err, "twilio-evidence: warning: %v (the CSV index is written)\n", run.PDFError)
 	}
 	return run, nil
 }
@@ -149,63 +111,6 @@ func mapValues(m map[string]string) []string {
 	return out
 }
 
-// runOneSubaccount checks that the subaccount can be read, then runs it.
-func runOneSubaccount(ctx context.Context, o bundleOptions, s streams, sub collect.Account, progress collect.Progress, one oneAccount) accountOutcome {
-	out := accountOutcome{Account: sub}
-	if ctx.Err() != nil {
-		out.Status, out.Reason = outcomeSkipped, "interrupted before it started"
-		return out
-	}
-	if sub.Status == "closed" {
-		out.Status, out.Reason = outcomeSkipped, "the subaccount is closed"
-		return out
-	}
-	o.AccountSID = sub.SID
-	prog := prefixedProgress{inner: progress, prefix: accountLabel(sub.SID)}
-	o.StartProgress = func() (collect.Progress, func()) { return prog, func() {} }
-	if win, err := o.Window.Resolve(reportDefaultSince, time.Now()); err == nil {
-		if err := o.RefuseExisting(sub.SID, win); err != nil {
-			out.Status, out.Reason = outcomeFailed, err.Error()
-			prog.Warnf("%v; the other subaccounts go on", err)
-			return out
-		}
-	}
-	creds, err := collect.CredentialsFromEnv(s.getenv, o.AuthTokenFile, sub.SID)
-	if err != nil {
-		out.Status, out.Reason = outcomeFailed, err.Error()
-		return out
-	}
-	cctx, cancel := context.WithTimeout(ctx, time.Minute)
-	acc, err := collect.CheckAccount(cctx, &collect.APIConfig{Credentials: creds, BaseURL: o.APIURL, MaxAttempts: 3}, sub.SID)
-	cancel()
-	if err != nil {
-		out.Status, out.Reason = outcomeFailed, err.Error()
-		prog.Warnf("%v; the other subaccounts go on", err)
-		return out
-	}
-	if acc.FriendlyName != "" {
-		out.Account.FriendlyName = acc.FriendlyName
-	}
-	quiet := s
-	quiet.out = io.Discard
-	sum, err := one(ctx, o, quiet)
-	out.Summary = sum
-	switch {
-	case sum == nil:
-		out.Status = outcomeFailed
-		out.Reason = "no bundle"
-		if err != nil {
-			out.Reason = err.Error()
-		}
-		prog.Warnf("%s; the other subaccounts go on", out.Reason)
-	case runerr.KindOf(err) == runerr.Incomplete, sum.Incomplete:
-		out.Status, out.Reason = outcomeIncomplete, incompleteReasons(sum)
-	default:
-		out.Status = outcomeOK
-	}
-	return out
-}
-
 func incompleteReasons(sum *runSummary) string {
 	var parts []string
 	for _, c := range sum.Collectors {
@@ -216,179 +121,12 @@ func incompleteReasons(sum *runSummary) string {
 	return strings.Join(parts, "; ")
 }
 
-// indexRow is one row of the subaccount index (CSV and PDF).
-type indexRow struct {
-	Rank         int    `csv:"rank" json:"rank"`
-	AccountSID   string `csv:"account_sid" json:"account_sid"`
-	FriendlyName string `csv:"friendly_name" json:"friendly_name"`
-	Status       string `csv:"status" json:"status"`
-	Incidents    string `csv:"incidents" json:"-"`
-	// ErrorRate is incidents over calls plus messages, as a fraction; empty
-	// when unknown.
-	ErrorRate string          `csv:"error_rate" json:"-"`
-	Traffic   string          `csv:"traffic" json:"-"`
-	Verdict   string          `csv:"verdict" json:"verdict,omitempty"`
-	Bundle    string          `csv:"bundle" json:"bundle,omitempty"`
-	Reason    string          `csv:"reason" json:"reason,omitempty"`
-	Summary   *runSummary     `csv:"-" json:"summary,omitempty"`
-	numbers   indexRowNumbers `csv:"-"`
-}
-
-type indexRowNumbers struct {
-	incidents int
-	rate      *float64
-	has       bool
-}
-
-// rankIndex orders the subaccounts: those with a bundle by incidents, then
-// error rate (unknown last), most first; then those without, by SID.
-func rankIndex(outcomes []accountOutcome) []indexRow {
-	rows := make([]indexRow, 0, len(outcomes))
-	for _, oc := range outcomes {
-		r := indexRow{AccountSID: oc.Account.SID, FriendlyName: oc.Account.FriendlyName, Status: oc.Status, Reason: oc.Reason, Summary: oc.Summary}
-		if sum := oc.Summary; sum != nil {
-			r.numbers = indexRowNumbers{incidents: sum.Incidents, rate: sum.ErrorRate, has: true}
-			r.Incidents = strconv.Itoa(sum.Incidents)
-			if sum.ErrorRate != nil {
-				r.ErrorRate = strconv.FormatFloat(*sum.ErrorRate, 'f', 6, 64)
-			}
-			if sum.Traffic != nil {
-				r.Traffic = strconv.Itoa(*sum.Traffic)
-			}
-			r.Verdict, r.Bundle = sum.Verdict, filepath.Base(sum.Path)
-		}
-		rows = append(rows, r)
-	}
-	sort.SliceStable(rows, func(i, j int) bool {
-		a, b := rows[i].numbers, rows[j].numbers
-		if a.has != b.has {
-			return a.has
-		}
-		if a.has {
-			if a.incidents != b.incidents {
-				return a.incidents > b.incidents
-			}
-			if (a.rate == nil) != (b.rate == nil) {
-				return a.rate != nil
-			}
-			if a.rate != nil && *a.rate != *b.rate {
-				return *a.rate > *b.rate
-			}
-		}
-		return rows[i].AccountSID < rows[j].AccountSID
-	})
-	for i := range rows {
-		rows[i].Rank = i + 1
-	}
-	return rows
-}
-
-// indexBaseName names the index files after the parent and the window, in
-// the bundles' style (no ':').
-func indexBaseName(parent string, w collect.Window) string {
-	const f = "2006-01-02T1504Z"
-	return fmt.Sprintf("twilio-evidence-index_%s_%s_%s", parent, w.From.UTC().Format(f), w.To.UTC().Format(f))
-}
-
-// writeFileAtomic writes data to a temporary file beside path and renames
-// it: path never holds half a file. The file is created 0600 (less the
-// umask), readable by its owner only, as it holds the accounts' data.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".twilio-evidence-*.part")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	_, err = tmp.Write(data)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
-}
-
-func writeIndexCSV(path string, rows []indexRow) error {
-	var b bytes.Buffer
-	if err := csvsafe.Marshal(rows, &b); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return writeFileAtomic(path, b.Bytes())
-}
-
-// writeIndexPDF writes the one-page ranking.
-func writeIndexPDF(path string, run *subaccountRun, commandLine []string) error {
-	d, err := pdfdoc.New(pdfdoc.Options{
-		Title: "twilio-evidence subaccount index " + run.Parent, Created: run.Window.To,
-		FooterLeft: "twilio-evidence " + version, FooterRight: run.Parent,
-	})
-	if err != nil {
-		return fmt.Errorf("index PDF: %w", err)
-	}
-	counts := map[string]int{}
-	total := 0
-	for _, r := range run.Accounts {
-		counts[r.Status]++
-		if r.numbers.has {
-			total += r.numbers.incidents
-		}
-	}
-	d.Heading(1, "Webhook failures by subaccount")
-	d.KeyValue("Parent account", run.Parent)
-	d.KeyValue("Window", fmt.Sprintf("%s to %s (%s)", run.Window.From.Format("2006-01-02 15:04"), run.Window.To.Format("2006-01-02 15:04"), run.Window.TZ))
-	d.KeyValue("Subaccounts", fmt.Sprintf("%d: %d complete, %d incomplete, %d failed, %d skipped; %d webhook failures in all",
-		len(run.Accounts), counts[outcomeOK], counts[outcomeIncomplete], counts[outcomeFailed], counts[outcomeSkipped], total))
-	if counts[outcomeFailed] > 0 {
-		d.Banner(fmt.Sprintf("%d subaccounts could not be collected: see the reason column and %s", counts[outcomeFailed], filepath.Base(run.IndexCSV)))
-	}
-	d.Paragraph("Ranked by webhook failures, then by error rate (failures over calls and messages). Each subaccount's bundle holds its evidence and summary.")
-	t := pdfdoc.Table{Columns: []pdfdoc.Column{
-		{Title: "#", Width: 0.5, AlignRight: true}, {Title: "Subaccount", Width: 3.2}, {Title: "Name", Width: 2},
-		{Title: "Failures", Width: 1, AlignRight: true}, {Title: "Error rate", Width: 1.1, AlignRight: true}, {Title: "Status / reason", Width: 3},
-	}}
-	for _, r := range run.Accounts {
-		rate := "unknown"
-		if r.numbers.rate != nil {
-			rate = strconv.FormatFloat(*r.numbers.rate*100, 'f', 2, 64) + "%"
-		}
-		inc := r.Incidents
-		if !r.numbers.has {
-			inc, rate = "—", "—"
-		}
-		status := r.Status
-		if r.Reason != "" {
-			status += ": " + r.Reason
-		}
-		t.Rows = append(t.Rows, []string{strconv.Itoa(r.Rank), r.AccountSID, r.FriendlyName, inc, rate, status})
-	}
-	d.Table(t)
-	var b bytes.Buffer
-	if err := d.Render(&b); err != nil {
-		return fmt.Errorf("index PDF: %w", err)
-	}
-	return writeFileAtomic(path, b.Bytes())
-}
-
 // subaccountsExit is the exit of a many-account run: 3 when a subaccount
 // failed or is incomplete, else 1 with --fail-on-incidents and incidents.
-func subaccountsExit(run *subaccountRun, failOnIncidents bool) error {
-	var failed, incomplete []string
-	incidents := 0
-	for _, r := range run.Accounts {
-		switch r.Status {
-		case outcomeFailed:
-			failed = append(failed, r.AccountSID)
-		case outcomeIncomplete:
-			incomplete = append(incomplete, r.AccountSID)
-		}
-		incidents += r.numbers.incidents
-	}
-	if len(failed)+len(incomplete) > 0 {
-		return runerr.Incompletef("%d subaccounts failed and %d are incomplete (see %s)", len(failed), len(incomplete), run.IndexCSV)
+func subaccountsExit(run *subaccounts.Result, failOnIncidents bool) error {
+	counts, incidents := run.Counts()
+	if failed, incomplete := counts[subaccounts.Failed], counts[subaccounts.Incomplete]; failed+incomplete > 0 {
+		return runerr.Incompletef("%d subaccounts failed and %d are incomplete (see %s)", failed, incomplete, run.IndexCSV)
 	}
 	if failOnIncidents && incidents > 0 {
 		return runerr.New(runerr.Incidents, fmt.Errorf("%d webhook failures across the subaccounts (--fail-on-incidents): see %s", incidents, run.IndexCSV))
@@ -398,7 +136,7 @@ func subaccountsExit(run *subaccountRun, failOnIncidents bool) error {
 
 // printSubaccountRun prints the paths written (bundles, then the index) or,
 // with asJSON, the run as JSON.
-func printSubaccountRun(run *subaccountRun, asJSON bool, s streams) error {
+func printSubaccountRun(run *subaccounts.Result, asJSON bool, s streams) error {
 	if asJSON {
 		enc := json.NewEncoder(s.out)
 		enc.SetIndent("", "  ")
@@ -408,8 +146,8 @@ func printSubaccountRun(run *subaccountRun, asJSON bool, s streams) error {
 		return nil
 	}
 	for _, r := range run.Accounts {
-		if r.Summary != nil {
-			fmt.Fprintln(s.out, r.Summary.Path)
+		if r.Path != "" {
+			fmt.Fprintln(s.out, r.Path)
 		}
 	}
 	fmt.Fprintln(s.out, run.IndexCSV)
@@ -432,7 +170,7 @@ func runBundleSubaccounts(ctx context.Context, o bundleOptions, s streams) error
 	if run == nil {
 		return err
 	}
-	if perr := printSubaccountRun(run, false, s); perr != nil {
+	if perr := printSubaccountRun(run, o.asJSON, s); perr != nil {
 		return perr
 	}
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/twilio-evidence/twilio-evidence/collect"
+	"github.com/twilio-evidence/twilio-evidence/collect/trace"
 )
 
 // Where a failed request stops in a generated log set.
@@ -150,13 +151,13 @@ func runCmd(t *testing.T, args ...string) (int, string, string) {
 	return code, out.String(), errb.String()
 }
 
-func traceJSON(t *testing.T, args ...string) traceResult {
+func traceJSON(t *testing.T, args ...string) trace.Result {
 	t.Helper()
 	code, out, errs := runCmd(t, append([]string{"trace", "--json", "--quiet"}, args...)...)
 	if code != exitOK {
 		t.Fatalf("trace exit %d: %s", code, errs)
 	}
-	var r traceResult
+	var r trace.Result
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatalf("trace --json: %v\n%s", err, out)
 	}
@@ -333,7 +334,7 @@ func TestTrace_ReadsIncidentsFromTheAPI(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
-	var r traceResult
+	var r trace.Result
 	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/faketwilio"
+	"github.com/twilio-evidence/twilio-evidence/collect/twiliocodes"
 )
 
 // demoZone is the zone the demo's servers log in (the clinic is in Tokyo).
@@ -68,7 +69,7 @@ func (d *Demo) writeHopLogs(w collect.Window) error {
 	// The failed webhook requests, from the demo's alerts.
 	for i := 0; i < data.Alerts.Len(); i++ {
 		a := data.Alerts.At(i)
-		if !collect.IsWebhookFailure(a.ErrorCode) || a.RequestURL == "" || !w.Contains(a.Generated) {
+		if !twiliocodes.IsWebhookFailure(a.ErrorCode) || a.RequestURL == "" || !w.Contains(a.Generated) {
 			continue
 		}
 		host, path := splitURL(a.RequestURL)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/faketwilio"
+	"github.com/twilio-evidence/twilio-evidence/collect/twiliocodes"
 	"github.com/twilio-evidence/twilio-evidence/collect/twiliostatus"
 )
 
@@ -22,7 +23,7 @@ func (d *Demo) startStatusPage(w collect.Window) {
 	var failures []time.Time
 	alerts := faketwilio.DemoData(w.From, w.To).Alerts
 	for i := 0; i < alerts.Len(); i++ {
-		if a := alerts.At(i); collect.IsWebhookFailure(a.ErrorCode) {
+		if a := alerts.At(i); twiliocodes.IsWebhookFailure(a.ErrorCode) {
 			failures = append(failures, a.Generated)
 		}
 	}

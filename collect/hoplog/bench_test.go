@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"net/netip"
 	"os"
 	"runtime"
 	"testing"
@@ -24,11 +25,17 @@ func benchIncidents(b *testing.B, path string) []Incident {
 		var in struct {
 			ID, Method, Path, Query, SID string
 			Time                         time.Time
+			DestAddr                     string `json:"dest_addr"`
+			DestPort                     int    `json:"dest_port"`
 		}
 		if err := json.Unmarshal(sc.Bytes(), &in); err != nil {
 			b.Fatal(err)
 		}
-		out = append(out, Incident{ID: in.ID, Time: in.Time, Method: in.Method, Path: in.Path, Query: in.Query, SID: in.SID})
+		inc := Incident{ID: in.ID, Time: in.Time, Method: in.Method, Path: in.Path, Query: in.Query, SID: in.SID, DestPort: in.DestPort}
+		if in.DestAddr != "" {
+			inc.DestAddrs = []netip.Addr{netip.MustParseAddr(in.DestAddr)}
+		}
+		out = append(out, inc)
 	}
 	if len(out) == 0 {
 		b.Fatal("no incidents in ", path)
@@ -81,4 +88,45 @@ func BenchmarkScan1GB(b *testing.B) {
 			b.ReportMetric(float64(ms.Sys)/(1<<20), "MB-sys")
 		})
 	}
+}
+
+// BenchmarkScanSyslog1GB scans the syslog file HOPLOG_BENCH_SYSLOG names
+// (scripts/gen-access-log -kind syslog, see scripts/bench-hoplog.sh): a
+// firewall's UFW lines among other programs' lines, their times without a
+// year or an offset, detected and read as a firewall hop is, the zone
+// inferred. Every incident must be found dropped.
+func BenchmarkScanSyslog1GB(b *testing.B) {
+	path := os.Getenv("HOPLOG_BENCH_SYSLOG")
+	if path == "" {
+		b.Skip("HOPLOG_BENCH_SYSLOG not set; run scripts/bench-hoplog.sh")
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	incs := benchIncidents(b, path+".incidents.json")
+	b.SetBytes(fi.Size())
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		h, err := ScanHop(context.Background(), Spec{Name: "firewall", Pattern: path}, incs, Options{LocalZone: time.UTC})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if h.Detection.Format != "iptables" || !h.Detection.Mixed {
+			b.Fatalf("detected %s, want iptables among other lines", h.Detection)
+		}
+		for _, m := range h.Matches {
+			if !m.Seen || !m.Dropped {
+				b.Fatalf("incident %s not matched: %+v", m.IncidentID, m)
+			}
+		}
+		if i == 0 {
+			tot := h.Totals()
+			b.ReportMetric(float64(tot.Lines), "lines-looked-at")
+			b.ReportMetric(float64(tot.SkippedBytes)/float64(fi.Size())*100, "%skipped")
+		}
+	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	b.ReportMetric(float64(ms.Sys)/(1<<20), "MB-sys")
 }

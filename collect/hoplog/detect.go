@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -252,14 +253,19 @@ const (
 // markedLines searches a file for the markers of the firewall formats and
 // returns up to markerLines lines holding each: a firewall's lines among
 // other programs' lines are found wherever they are. It reads at the speed
-// of a substring search.
+// of a substring search, and stops once one format reads markerLines of
+// the lines found (a marker can be in other lines: "timed out:").
 func markedLines(path string) [][]byte {
 	var markers [][]byte
+	var formats []*Format
 	for _, f := range builtin() {
 		if f.marker != "" {
 			markers = append(markers, []byte(f.marker))
+			formats = append(formats, f)
 		}
 	}
+	pc := newParseContext(time.UTC, time.Now())
+	parsed := make([]int, len(markers))
 	lf, err := openLog(path)
 	if err != nil {
 		return nil
@@ -298,12 +304,15 @@ func markedLines(path string) [][]byte {
 					if line := bytes.TrimRight(complete[st:i+e], "\r"); len(line) <= sampleMaxLine {
 						out = append(out, append([]byte(nil), line...))
 						found[k]++
+						if _, err := formats[k].parse(line, pc); err == nil {
+							parsed[k]++
+						}
 					}
 					off = i + e
 				}
 				done = done && found[k] >= markerLines
 			}
-			if done {
+			if done || slices.Max(parsed) >= markerLines {
 				break
 			}
 			have = copy(buf, data[end+1:])
@@ -337,7 +346,7 @@ func appendLines(out [][]byte, data []byte, atStart, atEnd bool) [][]byte {
 		} else {
 			line, data = data[:i], data[i+1:]
 		}
-		line = bytes.TrimRight(line, "\r")
+		line = bytes.TrimPrefix(bytes.TrimRight(line, "\r"), utf8BOM)
 		if len(bytes.TrimSpace(line)) > 0 && len(line) <= sampleMaxLine {
 			out = append(out, append([]byte(nil), line...))
 			n++

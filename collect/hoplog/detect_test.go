@@ -20,6 +20,8 @@ var syslogNoise = []string{
 	"rsyslogd: [origin software=\"rsyslogd\" swVersion=\"8.2112.0\" x-pid=\"%d\"] rsyslogd was HUPed",
 	"kernel: [%d.123456] EXT4-fs (sda1): re-mounted. Opts: errors=remount-ro",
 	"sshd[%d]: pam_unix(sshd:session): session closed for user deploy",
+	// A firewall format's marker (" out:") in another program's line.
+	"dockerd[%d]: proxy timed out: 10.0.0.5:8080->172.18.0.2:80",
 }
 
 // TestScanHop_FirewallLinesAmongSyslogLines: a syslog-style file whose

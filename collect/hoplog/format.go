@@ -150,6 +150,17 @@ type parseContext struct {
 	// usedLoc is set when a time was read in loc: the line's time carries
 	// no offset.
 	usedLoc bool
+	// minute is the last minute a syslog time was read in and minuteAt
+	// its start: lines in a row share their minute, whose year and zone
+	// offset are worked out once.
+	minute   syslogMinute
+	minuteAt time.Time
+}
+
+// syslogMinute is a minute of a syslog time, which has no year.
+type syslogMinute struct {
+	month                time.Month
+	day, hour, min, used int
 }
 
 func newParseContext(loc *time.Location, ref time.Time) *parseContext {
@@ -215,9 +226,11 @@ func FormatNames() []string {
 // FormatNames), "json:time=F,path=F,duration=F:ms,…" to name the JSON fields
 // and the duration's unit, "regex:PATTERN" with named groups time, method,
 // path, status, duration, ua, src, dst, dport, action, or any of them behind
-// a container runtime's prefix: "cri+FORMAT", "compose+FORMAT".
+// a container runtime's prefix or record: "cri+FORMAT", "compose+FORMAT",
+// "docker+FORMAT" (Docker's json-file driver).
 func ParseFormat(spec string) (*Format, error) {
-	// cri+FORMAT, compose+FORMAT: the format behind a container prefix.
+	// cri+FORMAT, compose+FORMAT, docker+FORMAT: the format behind a
+	// container runtime's prefix or inside its record.
 	for _, w := range wrappers {
 		if inner, ok := strings.CutPrefix(spec, w.name+"+"); ok {
 			f, err := ParseFormat(inner)

@@ -137,27 +137,32 @@ func mikrotikTime(line []byte, pc *parseContext) (time.Time, []byte, bool) {
 
 // parseMikrotik reads a MikroTik RouterOS firewall log line: the topics
 // (firewall,info), the rule's log prefix, the chain, then "in:… out:…,
-// …, proto TCP (SYN), SRC:PORT->DST:PORT, …". The action is in the log
-// prefix when the rule's author put it there (DROP, REJECT, ACCEPT).
+// …, proto TCP (SYN), SRC:PORT->DST:PORT, …". Sent to a syslog server
+// in BSD form the topics are left out: the syslog header's host comes
+// before the prefix. The action is in the log prefix when the rule's
+// author put it there (DROP, REJECT, ACCEPT).
 func parseMikrotik(line []byte, pc *parseContext) (Record, error) {
 	t, rest, ok := mikrotikTime(line, pc)
 	if !ok {
 		return Record{}, errNoMatch
 	}
-	topics := bytes.Index(rest, []byte("firewall,"))
 	in := bytes.Index(rest, []byte(" in:"))
 	proto := bytes.Index(rest, []byte("proto "))
-	if topics < 0 || in < topics || proto < in {
+	if in < 0 || proto < in || !bytes.Contains(rest[in:proto], []byte(" out:")) {
 		return Record{}, errNoMatch
 	}
+	// The words before the chain ("input:", "forward:", "srcnat:"): the
+	// topics or the syslog host, then the prefix.
+	words := bytes.Fields(rest[:in])
+	if len(words) == 0 || !bytes.HasSuffix(words[len(words)-1], []byte(":")) {
+		return Record{}, errNoMatch
+	}
+	if topics := bytes.Index(rest[:in], []byte("firewall,")); topics >= 0 {
+		words = bytes.Fields(rest[topics:in])
+	}
 	r := Record{Time: t}
-	// The prefix: between the topics and the chain ("input:", "forward:").
-	head := rest[topics:in]
-	if sp := bytes.IndexByte(head, ' '); sp >= 0 {
-		head = head[sp+1:]
-		if c := bytes.LastIndexByte(bytes.TrimRight(head, ":"), ' '); c >= 0 {
-			r.Action = classifyAction(head[:c])
-		}
+	if len(words) > 2 {
+		r.Action = classifyAction(bytes.Join(words[1:len(words)-1], []byte(" ")))
 	}
 	// The first "SRC:PORT->DST:PORT" after proto; a NAT part after it,
 	// "NAT SRC->(ORIG->DST)", gives the destination before translation,
@@ -204,7 +209,7 @@ func mikrotikFormat() *Format {
 	return &Format{
 		Name:        "mikrotik",
 		Kind:        KindFirewall,
-		Description: "MikroTik RouterOS firewall log (firewall,info PREFIX chain: in:… proto TCP (SYN), SRC:PORT->DST:PORT)",
+		Description: "MikroTik RouterOS firewall log ([firewall,info] PREFIX chain: in:… out:…, proto TCP (SYN), SRC:PORT->DST:PORT)",
 		Conn:        true,
 		Skew:        5 * time.Second,
 		parse:       parseMikrotik,
@@ -212,8 +217,8 @@ func mikrotikFormat() *Format {
 			t, _, ok := mikrotikTime(l, pc)
 			return t, ok
 		},
-		isLine: func(l []byte) bool { return bytes.Contains(l, []byte("firewall,")) && bytes.Contains(l, []byte("->")) },
-		marker: "firewall,",
+		isLine: func(l []byte) bool { return bytes.Contains(l, []byte(" out:")) && bytes.Contains(l, []byte("->")) },
+		marker: " out:",
 		Samples: []Sample{
 			{
 				Line: `Nov 25 01:00:00 gw.example.net firewall,info DROP-WEBHOOK input: in:ether1 out:(unknown 0), src-mac 4c:5e:0c:11:22:33, proto TCP (SYN), 54.172.60.16:40009->203.0.113.10:443, len 60`,
@@ -223,6 +228,11 @@ func mikrotikFormat() *Format {
 				// RouterOS's own log file, a forwarded connection after NAT.
 				Line: `nov/25/2026 01:00:01 firewall,info accept-in forward: in:ether1 out:bridge1, connection-state:new proto TCP (SYN), 54.172.60.17:40010->10.0.0.5:443, NAT 54.172.60.17:40010->(203.0.113.10:443->10.0.0.5:443), len 60`,
 				Want: Record{Time: at("2026-11-25T01:00:01Z"), Src: netip.MustParseAddr("54.172.60.17"), Dst: netip.MustParseAddr("203.0.113.10"), SrcPort: 40010, DstPort: 443, Action: ActionAccept},
+			},
+			{
+				// Sent with bsd-syslog=yes: no topics, the host before the prefix.
+				Line: `Nov 25 01:00:02 edge-rtr reject-wan input: in:pppoe-out1 out:(unknown 0), connection-state:new proto TCP (SYN), 54.172.60.18:40011->203.0.113.10:443, len 60`,
+				Want: Record{Time: at("2026-11-25T01:00:02Z"), Src: netip.MustParseAddr("54.172.60.18"), Dst: netip.MustParseAddr("203.0.113.10"), SrcPort: 40011, DstPort: 443, Action: ActionReject},
 			},
 		},
 	}

@@ -119,3 +119,33 @@ func TestSyslogTime_TakesYearAndZoneFromContext(t *testing.T) {
 		t.Errorf("time = %v, want %v (year from reference, zone from location)", r.Time, want)
 	}
 }
+
+// TestSyslogTime_FastPathAgreesWithTheParser: the hand-read syslog time
+// gives what the time package's parser gives, across zones with daylight
+// saving (the hours that repeat and that are skipped), the turn of the
+// year, fractions and single-digit days; what it does not read, the parser
+// still does or refuses.
+func TestSyslogTime_FastPathAgreesWithTheParser(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Skip("no time zone database:", err)
+	}
+	inputs := []string{
+		"Mar 8 01:59:59", "Mar 8 02:30:00", "Mar 8 03:00:01", "Nov 1 01:30:00", "Nov 1 02:00:00",
+		"Dec 31 23:59:59", "Jan 1 00:00:00", "Jan  1 00:00:00", "Feb 29 12:00:00", "Jun 15 10:00:00.5",
+		"Jun 15 10:00:00.123456", "Jun 15 10:00:00.123456789", "Feb 30 10:00:00", "Jun 15 24:00:00",
+		"Jun 15 10:60:00", "Jun 15 10:00:00.", "Jun 15 10:00:00.1234567890", "Jun 15 10:00", "Jnu 15 10:00:00", "Jun 015 10:00:00",
+	}
+	for _, loc := range []*time.Location{time.UTC, time.FixedZone("", 9*3600), time.FixedZone("", -(3*3600 + 1800)), ny} {
+		for _, ref := range []time.Time{sampleRef, time.Date(2027, 1, 1, 0, 0, 30, 0, time.UTC), time.Date(2026, 6, 30, 12, 0, 0, 0, time.UTC)} {
+			pc := newParseContext(loc, ref)
+			for _, s := range inputs {
+				want, wok := slowSyslogTime(s, newParseContext(loc, ref))
+				got, gok := parseSyslogTime(s, pc)
+				if gok != wok || !got.Equal(want) {
+					t.Errorf("%s in %s, ref %s: got %v, %v; the parser gives %v, %v", s, loc, ref, got, gok, want, wok)
+				}
+			}
+		}
+	}
+}

@@ -2,6 +2,7 @@ package hoplog
 
 import (
 	"bytes"
+	"encoding/json"
 	"time"
 )
 
@@ -16,6 +17,38 @@ type wrapper struct {
 var wrappers = []wrapper{
 	{"cri", stripCRI},
 	{"compose", stripCompose},
+	{"docker", stripDocker},
+}
+
+// stripDocker reads the line a program wrote out of the JSON object
+// Docker's json-file logging driver keeps for it
+// (/var/lib/docker/containers/ID/ID-json.log):
+// {"log":"LINE\n","stream":"stdout","time":"…"}.
+func stripDocker(line []byte) ([]byte, bool) {
+	const head = `{"log":"`
+	if !bytes.HasPrefix(line, []byte(head)) {
+		return nil, false
+	}
+	// The string ends at the first quote not escaped.
+	end := -1
+	for i := len(head); i < len(line); i++ {
+		if line[i] == '\\' {
+			i++
+			continue
+		}
+		if line[i] == '"' {
+			end = i
+			break
+		}
+	}
+	if end < 0 {
+		return nil, false
+	}
+	var s string
+	if err := json.Unmarshal(line[len(head)-1:end+1], &s); err != nil {
+		return nil, false
+	}
+	return bytes.TrimRight([]byte(s), "\r\n"), true
 }
 
 // stripCRI passes over the prefix of the CRI log format (containerd,

@@ -171,6 +171,14 @@ func parseEpoch(s string) (time.Time, bool) {
 // nor a zone: the zone is the context's location, the year the one that puts
 // the time nearest the reference time.
 func parseSyslogTime(s string, pc *parseContext) (time.Time, bool) {
+	if t, ok := fastSyslogTime(s, pc); ok {
+		return t, true
+	}
+	return slowSyslogTime(s, pc)
+}
+
+// slowSyslogTime is parseSyslogTime by the time package's parser.
+func slowSyslogTime(s string, pc *parseContext) (time.Time, bool) {
 	t, err := time.ParseInLocation("Jan _2 15:04:05.999999999", s, pc.loc)
 	if err != nil {
 		t, err = time.ParseInLocation("Jan 2 15:04:05.999999999", s, pc.loc)
@@ -188,6 +196,73 @@ func parseSyslogTime(s string, pc *parseContext) (time.Time, bool) {
 		}
 	}
 	return best.UTC(), true
+}
+
+// fastSyslogTime reads "Jan _2 15:04:05[.frac]" by hand, the start of its
+// minute in the context's zone and nearest year worked out once for the
+// lines in a row that share it (parseSyslogTime does it for every line).
+// ok is false for anything else, left to parseSyslogTime.
+func fastSyslogTime(s string, pc *parseContext) (time.Time, bool) {
+	if len(s) < 14 {
+		return time.Time{}, false
+	}
+	mon, ok := month3([]byte(s[:3]))
+	if !ok {
+		return time.Time{}, false
+	}
+	i := 3
+	for i < len(s) && s[i] == ' ' {
+		i++
+	}
+	day, start := 0, i
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' && i-start < 2 {
+		day = day*10 + int(s[i]-'0')
+		i++
+	}
+	if i == start || i+9 > len(s) || s[i] != ' ' || s[i+3] != ':' || s[i+6] != ':' {
+		return time.Time{}, false
+	}
+	h, ok1 := digits([]byte(s[i+1 : i+3]))
+	m, ok2 := digits([]byte(s[i+4 : i+6]))
+	sec, ok3 := digits([]byte(s[i+7 : i+9]))
+	if !ok1 || !ok2 || !ok3 || h > 23 || m > 59 || sec > 59 || day < 1 {
+		return time.Time{}, false
+	}
+	i += 9
+	ns := 0
+	if i < len(s) {
+		if s[i] != '.' || i+1 == len(s) || len(s)-i-1 > 9 {
+			return time.Time{}, false
+		}
+		for k := i + 1; k < len(s); k++ {
+			if s[k] < '0' || s[k] > '9' {
+				return time.Time{}, false
+			}
+			ns = ns*10 + int(s[k]-'0')
+		}
+		for k := len(s) - i - 1; k < 9; k++ {
+			ns *= 10
+		}
+	}
+	key := syslogMinute{month: mon, day: day, hour: h, min: m, used: 1}
+	if pc.minute != key {
+		// A day the month lacks (Feb 30) is not a time: the slow path
+		// refuses it.
+		if d := time.Date(2000, mon, day, 0, 0, 0, 0, time.UTC); d.Month() != mon {
+			return time.Time{}, false
+		}
+		ref := pc.ref.In(pc.loc)
+		best := time.Time{}
+		for _, y := range []int{ref.Year() - 1, ref.Year(), ref.Year() + 1} {
+			c := time.Date(y, mon, day, h, m, 0, 0, pc.loc)
+			if best.IsZero() || absDur(c.Sub(pc.ref)) < absDur(best.Sub(pc.ref)) {
+				best = c
+			}
+		}
+		pc.minute, pc.minuteAt = key, best.UTC()
+	}
+	pc.usedLoc = true
+	return pc.minuteAt.Add(time.Duration(sec)*time.Second + time.Duration(ns)), true
 }
 
 func absDur(d time.Duration) time.Duration {

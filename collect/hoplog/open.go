@@ -1,8 +1,7 @@
 package hoplog
 
 import (
-	"bufio"
-	"compress/gzip"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/twilio-evidence/twilio-evidence/collect/infile"
 )
 
 // ExpandFiles lists the files a spec's pattern names, oldest rotation first:
@@ -24,6 +25,10 @@ func ExpandFiles(pattern string) ([]string, error) {
 		}
 		if fi.IsDir() {
 			return nil, fmt.Errorf("log %s: is a directory", pattern)
+		}
+		if !fi.Mode().IsRegular() {
+			// A log is read at offsets and measured by its size.
+			return nil, fmt.Errorf("log %s: is not a regular file", pattern)
 		}
 		return []string{pattern}, nil
 	}
@@ -79,12 +84,15 @@ func sortRotated(files []string) {
 	})
 }
 
+// utf8BOM is the byte-order mark a log written on Windows may start with.
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
 // logFile is an opened log: plain files can be read at offsets, gzip files
-// only as a stream.
+// only as a stream, which expands at most infile.MaxRatio times.
 type logFile struct {
 	f    *os.File
 	size int64
-	gz   *gzip.Reader
+	gz   io.Reader
 }
 
 // openLog opens a log file, gunzipping it when it starts with the gzip magic
@@ -103,7 +111,7 @@ func openLog(path string) (*logFile, error) {
 	n, _ := f.ReadAt(magic[:], 0)
 	lf := &logFile{f: f, size: fi.Size()}
 	if n == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		gz, err := gzip.NewReader(bufio.NewReaderSize(f, 256<<10))
+		gz, _, err := infile.NewReader(f, infile.Limits{Gunzip: true})
 		if err != nil {
 			f.Close()
 			return nil, fmt.Errorf("open gzip log: %w", err)
@@ -121,12 +129,10 @@ func (l *logFile) reader() io.Reader {
 	return io.NewSectionReader(l.f, 0, l.size)
 }
 
-func (l *logFile) Close() error {
-	if l.gz != nil {
-		l.gz.Close()
-	}
-	return l.f.Close()
-}
+func (l *logFile) Close() error { return l.f.Close() }
+
+// bombCheckBytes is how much of a gzip log Check decompresses.
+const bombCheckBytes = 2 << 20
 
 // Check makes sure that a spec's files exist and can be opened, and that its
 // format is valid or can be detected from the first lines, without scanning
@@ -142,6 +148,13 @@ func Check(spec Spec, loc *time.Location) (Detection, error) {
 		lf, err := openLog(path)
 		if err != nil {
 			return Detection{}, fmt.Errorf("%s: %s: %w", spec.Name, path, err)
+		}
+		if lf.gz != nil {
+			// A gzip bomb shows within its first megabytes (see infile).
+			if _, err := io.CopyN(io.Discard, lf.gz, bombCheckBytes); errors.Is(err, infile.ErrTooLarge) {
+				lf.Close()
+				return Detection{}, fmt.Errorf("%s: %s: %w", spec.Name, path, err)
+			}
 		}
 		lf.Close()
 	}

@@ -250,7 +250,7 @@ func ScanHop(ctx context.Context, spec Spec, incidents []Incident, opts Options)
 		det = Detection{Format: f.Name, Given: true, Kind: f.Kind, Detail: f.Detail()}
 	} else {
 		if f, det, err = DetectFiles(files, pc.loc, pc.ref); err != nil {
-			return nil, fmt.Errorf("hop %s: %w", spec.Name, err)
+			return unreadHop(spec.Name, det, incidents, err), fmt.Errorf("hop %s: %w", spec.Name, err)
 		}
 	}
 	var zone *ZoneGuess
@@ -310,7 +310,7 @@ func ScanHop(ctx context.Context, spec Spec, incidents []Incident, opts Options)
 		}
 		res.Matches[i] = m
 	}
-	res.Note = undecidedNote(reasons, f, res.SpanFrom, res.SpanTo)
+	res.Note = undecidedNote(reasons, f.Name, res.SpanFrom, res.SpanTo)
 	if n, worst := unitErrors(res.Matches); n > 0 {
 		if res.Note != "" {
 			res.Note += "; "
@@ -319,6 +319,28 @@ func ScanHop(ctx context.Context, spec Spec, incidents []Incident, opts Options)
 			n, plural(n, "line gives", "lines give"), worst.Hours())
 	}
 	return res, nil
+}
+
+// unreadHop is the result for a hop whose format no known format reads,
+// or that has no lines: every incident is undecided there, never missing,
+// so that the hops around it are not taken to tell where the requests
+// stopped. It is nil for other errors.
+func unreadHop(name string, det Detection, incidents []Incident, err error) *HopResult {
+	if !errors.Is(err, ErrUnknownFormat) {
+		return nil
+	}
+	r := ReasonFormatUnknown
+	if det.Sampled == 0 {
+		r = ReasonOutsideSpan
+	}
+	res := &HopResult{Name: name, Detection: det, Matches: make([]Match, len(incidents))}
+	for i, in := range incidents {
+		res.Matches[i] = Match{IncidentID: in.ID, Undecided: true, Reason: r}
+	}
+	if len(incidents) > 0 {
+		res.Note = undecidedNote(map[Reason]int{r: len(incidents)}, "", time.Time{}, time.Time{})
+	}
+	return res
 }
 
 // undecided says why this hop cannot decide incident i, empty when it can.
@@ -354,14 +376,14 @@ func unitErrors(ms []Match) (int, time.Duration) {
 
 // undecidedNote says in one line why incidents could not be decided at a
 // hop, empty when all could.
-func undecidedNote(reasons map[Reason]int, f *Format, from, to time.Time) string {
+func undecidedNote(reasons map[Reason]int, format string, from, to time.Time) string {
 	var parts []string
 	for _, r := range []Reason{ReasonFormatUnknown, ReasonNoLineParsed, ReasonOutsideSpan, ReasonNoAddress} {
 		n := reasons[r]
 		if n == 0 {
 			continue
 		}
-		parts = append(parts, fmt.Sprintf("%d %s undecided: %s", n, plural(n, "incident", "incidents"), r.Explain(f.Name, from, to)))
+		parts = append(parts, fmt.Sprintf("%d %s undecided: %s", n, plural(n, "incident", "incidents"), r.Explain(format, from, to)))
 	}
 	return strings.Join(parts, "; ")
 }
@@ -373,6 +395,9 @@ func (r Reason) Explain(format string, from, to time.Time) string {
 	case ReasonFormatUnknown:
 		if format == "text" {
 			return "no known format reads this log (read as text, for its times only)"
+		}
+		if format == "" {
+			return "no known format reads this log"
 		}
 		return "not one line of this log could be read as " + format
 	case ReasonNoLineParsed:
@@ -990,6 +1015,7 @@ func (s *scanner) badNear(t, end time.Time) {
 
 // line looks at one line of a block near an incident.
 func (s *scanner) line(line []byte, off int64) {
+	line = bytes.TrimPrefix(line, utf8BOM)
 	if len(line) == 0 {
 		return
 	}

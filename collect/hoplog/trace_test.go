@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"os"
@@ -605,5 +606,63 @@ func TestTrace_UndecidedOnlyWhereTheUnreadHopMatters(t *testing.T) {
 				t.Errorf("trace = %s %s→%s, want %s %s→%s", tr.Outcome, tr.From, tr.To, tt.outcome, tt.from, tt.to)
 			}
 		})
+	}
+}
+
+// TestTrace_HopNoFormatReadsIsUndecidedThere: a firewall log no known
+// format reads (not even as text) is an error, and its incidents are
+// undecided there: the load balancer behind it not having the requests is
+// then no proof they never reached the network.
+func TestTrace_HopNoFormatReadsIsUndecidedThere(t *testing.T) {
+	incs := traceIncidents(3)
+	dir := t.TempDir()
+	var b bytes.Buffer
+	for s := 0; s < 3*3600; s += 5 {
+		at := traceStart.Add(time.Duration(s) * time.Second)
+		fmt.Fprintf(&b, "fw01: deny tcp 54.172.60.%d/40000 -> %s/443 at %d\n", s%250, webhookIP, at.Unix())
+	}
+	fw := filepath.Join(dir, "fw.log")
+	os.WriteFile(fw, b.Bytes(), 0o644)
+	h, err := ScanHop(context.Background(), Spec{Name: "firewall", Pattern: fw}, incs, Options{})
+	if err == nil || !errors.Is(err, ErrUnknownFormat) {
+		t.Fatalf("err = %v, want no known format", err)
+	}
+	if h == nil || len(h.Matches) != len(incs) || h.Detection.Suggestion == "" {
+		t.Fatalf("result = %+v, want every incident undecided and a regex suggested", h)
+	}
+	for i, m := range h.Matches {
+		if !m.Undecided || m.Reason != ReasonFormatUnknown || m.Seen {
+			t.Errorf("incident %d: %+v, want undecided, format unknown", i, m)
+		}
+	}
+	if !strings.Contains(h.Note, "3 incidents undecided: no known format reads this log") {
+		t.Errorf("note = %q", h.Note)
+	}
+	lb, err := ScanHop(context.Background(), Spec{Name: "lb", Pattern: hopLog(t, dir, "lb", "alb", false, nil)}, incs, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := Trace(incs, []*HopResult{h, lb})
+	if len(rep.Verdicts) != 1 || rep.Verdicts[0].Outcome != OutcomeUndecided || rep.Verdicts[0].To != "firewall" || rep.Verdicts[0].Reason != ReasonFormatUnknown {
+		t.Fatalf("verdicts = %+v", rep.Verdicts)
+	}
+	if strings.Contains(rep.Summary, "never reached") || !strings.Contains(rep.Summary, "could not be decided at firewall") {
+		t.Errorf("summary = %q", rep.Summary)
+	}
+}
+
+// TestScanHop_EmptyLogIsUndecidedOutsideItsSpan: a log without lines
+// decides nothing: its incidents lie outside it.
+func TestScanHop_EmptyLogIsUndecidedOutsideItsSpan(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "access.log")
+	os.WriteFile(path, nil, 0o644)
+	h, err := ScanHop(context.Background(), Spec{Name: "web", Pattern: path}, traceIncidents(2), Options{})
+	if !errors.Is(err, ErrUnknownFormat) || h == nil || len(h.Matches) != 2 {
+		t.Fatalf("result %+v, err %v", h, err)
+	}
+	for _, m := range h.Matches {
+		if !m.Undecided || m.Reason != ReasonOutsideSpan {
+			t.Errorf("match = %+v, want undecided outside the span", m)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package hoplog
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -43,8 +44,19 @@ var variantFates = []struct {
 }
 
 // writeVariant writes three hours of ordinary traffic with the incidents'
-// requests among it, in the variant's format.
+// requests among it, in the variant's format, each answered as
+// variantFates say.
 func writeVariant(t *testing.T, v variant, incs []Incident) string {
+	t.Helper()
+	return writeVariantEvents(t, v, incs, func(i int, in Incident) logEvent {
+		f := variantFates[i%len(variantFates)]
+		return reqEvent(in, f.status, f.dur, f.action)
+	})
+}
+
+// writeVariantEvents is writeVariant with the incidents' requests made by
+// event, from each incident and its index.
+func writeVariantEvents(t *testing.T, v variant, incs []Incident, event func(i int, in Incident) logEvent) string {
 	t.Helper()
 	var b bytes.Buffer
 	if v.header != "" {
@@ -54,8 +66,7 @@ func writeVariant(t *testing.T, v variant, incs []Incident) string {
 	for s := 0; s < 3*3600; s += 2 {
 		now := traceStart.Add(time.Duration(s) * time.Second)
 		for ei < len(incs) && !incs[ei].Time.Add(-15*time.Second).After(now) {
-			f := variantFates[ei%len(variantFates)]
-			e := reqEvent(incs[ei], f.status, f.dur, f.action)
+			e := event(ei, incs[ei])
 			e.src = fmt.Sprintf("54.172.60.%d", ei+1)
 			b.WriteString(v.line(e) + "\n")
 			ei++
@@ -124,6 +135,16 @@ func TestVariants_UnitsOfResponseTimes(t *testing.T) {
 		}},
 		{name: "traefik-clf", format: "combined", unit: time.Millisecond, line: func(e logEvent) string {
 			return fmt.Sprintf(`%s - - [%s] "%s %s HTTP/1.1" %d 512 "-" "%s" 1042 "voice@docker" "http://172.18.0.4:8080" %dms`, e.src, clfTS(e.t), e.method, e.target, e.status, e.ua, e.dur.Milliseconds())
+		}},
+		// A Go service appending time.Since(start): "1.5s", "250ms", "16.2s".
+		{name: "combined-go-duration", format: "combined", unit: time.Millisecond, line: func(e logEvent) string {
+			return fmt.Sprintf(`%s - - [%s] "%s %s HTTP/1.1" %d 512 "-" "%s" %s`, e.src, clfTS(e.t), e.method, e.target, e.status, e.ua, e.dur)
+		}},
+		{name: "combined-µs-suffix", format: "combined", unit: time.Microsecond, line: func(e logEvent) string {
+			return fmt.Sprintf(`%s - - [%s] "%s %s HTTP/1.1" %d 512 "-" "%s" "hooks.example.com" %dµs`, e.src, clfTS(e.t), e.method, e.target, e.status, e.ua, e.dur.Microseconds())
+		}},
+		{name: "combined-us-suffix", format: "combined", unit: time.Microsecond, line: func(e logEvent) string {
+			return fmt.Sprintf(`%s - - [%s] "%s %s HTTP/1.1" %d 512 "-" "%s" %dus`, e.src, clfTS(e.t), e.method, e.target, e.status, e.ua, e.dur.Microseconds())
 		}},
 		{name: "envoy-json", format: "json", detail: "envoy: ", unit: time.Millisecond, line: func(e logEvent) string {
 			return fmt.Sprintf(`{"start_time":"%s","method":"%s","path":"%s","protocol":"HTTP/1.1","response_code":%d,"response_flags":"-","bytes_received":0,"bytes_sent":120,"duration":%d,"upstream_service_time":"%d","x_forwarded_for":"%s","user_agent":"%s","request_id":"3f6e1c0a-1b2c-4d5e-8f90-0123456789ab","authority":"hooks.example.com","upstream_host":"10.8.0.12:8080","downstream_remote_address":"%s:40512"}`,
@@ -216,11 +237,17 @@ func TestELB_KeepsFractionsOfSeconds(t *testing.T) {
 
 func syslogTS(t time.Time) string { return t.UTC().Format(time.Stamp) }
 
-// TestVariants_ProxiesAndServers: HAProxy, IIS and CloudFront (W3C with
-// their #Fields: lines), Envoy and Istio, each detected without being told,
-// every planted request found with its status and response time.
+// TestVariants_ProxiesAndServers: the common log format, HAProxy, IIS and
+// CloudFront (W3C with their #Fields: lines), Envoy and Istio, each
+// detected without being told, every planted request found with its status
+// and response time (where the format logs one).
 func TestVariants_ProxiesAndServers(t *testing.T) {
 	for _, v := range []variant{
+		// Apache's and nginx's common log format: no user agent, no time
+		// taken; the status is all it tells.
+		{name: "common", format: "common", line: func(e logEvent) string {
+			return fmt.Sprintf(`%s - - [%s] "%s %s HTTP/1.1" %d 512`, e.src, clfTS(e.t), e.method, e.target, e.status)
+		}},
 		{name: "haproxy-syslog", format: "haproxy", unit: time.Millisecond, line: func(e logEvent) string {
 			return fmt.Sprintf(`%s lb1 haproxy[2211]: %s:40512 [%s] fe_https~ be_twilio/app1 0/0/1/%d/%d %d 198 - - ---- 12/12/3/1/0 0/0 "%s %s HTTP/1.1"`,
 				syslogTS(e.t.Add(e.dur)), e.src, e.t.UTC().Format("02/Jan/2006:15:04:05.000"), e.dur.Milliseconds()-1, e.dur.Milliseconds(), e.status, e.method, e.target)
@@ -259,10 +286,24 @@ func TestVariants_ProxiesAndServers(t *testing.T) {
 	}
 }
 
-// TestVariants_ContainerPrefixes: CRI's and docker compose's prefixes
-// around known formats, detected without being told; a compose log of
-// several services is read for the one whose format it is.
+// TestVariants_ContainerPrefixes: CRI's and docker compose's prefixes, and
+// Docker's json-file records, around known formats, detected without being
+// told; a compose log of several services is read for the one whose format
+// it is.
 func TestVariants_ContainerPrefixes(t *testing.T) {
+	docker := func(inner func(logEvent) string) func(logEvent) string {
+		return func(e logEvent) string {
+			b, err := json.Marshal(struct {
+				Log    string `json:"log"`
+				Stream string `json:"stream"`
+				Time   string `json:"time"`
+			}{inner(e) + "\n", "stdout", e.t.Add(e.dur).UTC().Format(time.RFC3339Nano)})
+			if err != nil {
+				panic(err)
+			}
+			return string(b)
+		}
+	}
 	cri := func(inner func(logEvent) string) func(logEvent) string {
 		return func(e logEvent) string {
 			return e.t.Add(e.dur).UTC().Format("2006-01-02T15:04:05.000000000Z") + " stdout F " + inner(e)
@@ -272,6 +313,20 @@ func TestVariants_ContainerPrefixes(t *testing.T) {
 		{name: "cri-combined", format: "cri+combined", unit: time.Millisecond, line: cri(lineWriters["combined"])},
 		{name: "cri-envoy", format: "cri+envoy", unit: time.Millisecond, line: cri(func(e logEvent) string {
 			return fmt.Sprintf(`[%s] "%s %s HTTP/1.1" %d - 312 91 %d - "%s" "%s" "id" "hooks.example.com" "10.8.0.12:8080"`, e.t.UTC().Format("2006-01-02T15:04:05.000Z"), e.method, e.target, e.status, e.dur.Milliseconds(), e.src, e.ua)
+		})},
+		{name: "cri-haproxy", format: "cri+haproxy", unit: time.Millisecond, line: cri(func(e logEvent) string {
+			return fmt.Sprintf(`%s:40512 [%s] fe_http be_twilio/app2 0/0/0/%d/%d %d 0 - - ---- 3/3/1/1/0 0/0 "%s %s HTTP/1.1"`,
+				e.src, e.t.UTC().Format("02/Jan/2006:15:04:05.000"), e.dur.Milliseconds(), e.dur.Milliseconds(), e.status, e.method, e.target)
+		})},
+		{name: "compose-traefik-json", format: "compose+json", detail: "traefik: ", unit: time.Nanosecond, line: func(e logEvent) string {
+			return fmt.Sprintf(`traefik-1  | {"ClientHost":"%s","DownstreamStatus":%d,"Duration":%d,"OriginStatus":%d,"RequestMethod":"%s","RequestPath":"%s","RequestProtocol":"HTTP/1.1","RouterName":"voice@docker","StartUTC":"%s","level":"info","msg":"","time":"%s"}`,
+				e.src, e.status, e.dur.Nanoseconds(), e.status, e.method, e.target, e.t.UTC().Format(time.RFC3339Nano), e.t.Add(e.dur).Format(time.RFC3339))
+		}},
+		// Docker's json-file driver: the line as a JSON string, escaped.
+		{name: "docker-combined", format: "docker+combined", unit: time.Millisecond, line: docker(lineWriters["combined"])},
+		{name: "docker-traefik-json", format: "docker+json", detail: "traefik: ", unit: time.Nanosecond, line: docker(func(e logEvent) string {
+			return fmt.Sprintf(`{"ClientHost":"%s","DownstreamStatus":%d,"Duration":%d,"OriginStatus":%d,"RequestMethod":"%s","RequestPath":"%s","RequestProtocol":"HTTP/1.1","StartUTC":"%s","level":"info","msg":"","request_User-Agent":"%s","time":"%s"}`,
+				e.src, e.status, e.dur.Nanoseconds(), e.status, e.method, e.target, e.t.UTC().Format(time.RFC3339Nano), e.ua, e.t.Add(e.dur).Format(time.RFC3339))
 		})},
 		{name: "compose-combined", format: "compose+combined", unit: time.Millisecond, line: func(e logEvent) string {
 			return "web-1  | " + lineWriters["combined"](e)
@@ -309,6 +364,22 @@ func TestVariants_Firewalls(t *testing.T) {
 		{name: "mikrotik", format: "mikrotik", conn: true, line: func(e logEvent) string {
 			return fmt.Sprintf(`%s gw.example.net firewall,info %s input: in:ether1 out:(unknown 0), src-mac 4c:5e:0c:11:22:33, proto TCP (SYN), %s:40009->%s:%d, len 60`,
 				syslogTS(e.t), act(e, "DROP-WAN", "ACCEPT-WEB"), e.src, e.dst, e.dport)
+		}},
+		// Sent to a syslog server with bsd-syslog=yes: no topics, the
+		// connection state logged, the rule's prefix before the chain.
+		{name: "mikrotik-bsd-syslog", format: "mikrotik", conn: true, line: func(e logEvent) string {
+			return fmt.Sprintf(`%s edge-rtr.example.net %s input: in:pppoe-out1 out:(unknown 0), connection-state:new proto TCP (SYN), %s:40011->%s:%d, len 60`,
+				syslogTS(e.t), act(e, "wan-drop", "wan-accept"), e.src, e.dst, e.dport)
+		}},
+		// A dst-nat forward: the address Twilio connected to is the one
+		// before translation.
+		{name: "mikrotik-dstnat", format: "mikrotik", conn: true, line: func(e logEvent) string {
+			return fmt.Sprintf(`%s edge-rtr.example.net firewall,info %s forward: in:ether1 out:bridge1, connection-state:new src-mac 4c:5e:0c:11:22:33, proto TCP (SYN), %s:40012->10.0.0.5:8443, NAT %s:40012->(%s:%d->10.0.0.5:8443), len 60`,
+				syslogTS(e.t), act(e, "fwd-drop", "fwd-accept"), e.src, e.src, e.dst, e.dport)
+		}},
+		{name: "iptables-prefix-with-space", format: "iptables", conn: true, line: func(e logEvent) string {
+			return fmt.Sprintf(`%s gw kernel: [7.1] %s IN=eth0 OUT= MAC=00:16:3e:00:00:01 SRC=%s DST=%s LEN=60 PROTO=TCP SPT=40000 DPT=%d SYN`,
+				syslogTS(e.t), act(e, "[fw-in-drop]", "[fw-in-accept]"), e.src, e.dst, e.dport)
 		}},
 		{name: "iptables-prefix-without-space", format: "iptables", conn: true, line: func(e logEvent) string {
 			return fmt.Sprintf(`%s gw kernel: [7.1] %sIN=eth0 OUT= MAC=00:16:3e:00:00:01 SRC=%s DST=%s LEN=60 PROTO=TCP SPT=40000 DPT=%d SYN`,

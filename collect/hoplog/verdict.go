@@ -271,7 +271,9 @@ func classify(tr *IncidentTrace, in Incident, names []string) {
 	}
 	tr.From = names[last]
 	switch {
-	case m.HasDuration && m.Duration > in.timeout() && !UnitError(m.Duration), m.Status == 499:
+	// A request that lasted the whole timeout was not answered in time:
+	// Twilio hung up then (a proxy logs "+15000" without a status).
+	case m.HasDuration && m.Duration >= in.timeout() && !UnitError(m.Duration), m.Status == 499:
 		tr.Outcome = OutcomeTooSlow
 	case m.Status >= 500:
 		tr.Outcome = OutcomeAppError

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/netip"
 	"sort"
 	"strings"
 	"time"
@@ -97,11 +98,12 @@ func inferZone(ctx context.Context, f *Format, files []string, incidents []Incid
 	sort.Slice(timed, func(i, j int) bool { return timed[i].Time.Before(timed[j].Time) })
 	from, to := first.Add(minOffset-window-f.Skew), last.Add(maxOffset+window+f.Skew)
 	var cands []Record
+	keep := mayMatch(f, timed)
 	for _, path := range files {
 		if ctx.Err() != nil || len(cands) >= maxZoneCandidates {
 			break
 		}
-		cands = zoneCandidates(f, pc, path, markers, from, to, cands)
+		cands = zoneCandidates(f, pc, path, markers, from, to, keep, cands)
 	}
 	counts := map[time.Duration]int{}
 	best, bestN := guess.Offset, -1
@@ -163,15 +165,65 @@ func zoneMarkers(f *Format, incidents []Incident) [][]byte {
 	return out
 }
 
-// zoneCandidates reads the lines of one file that hold a marker and whose
-// time, read as UTC, lies within [from, to], and appends their records.
-func zoneCandidates(f *Format, pc *parseContext, path string, markers [][]byte, from, to time.Time, out []Record) []Record {
+// holdsAny reports whether line holds one of the markers.
+func holdsAny(line []byte, markers [][]byte) bool {
+	for _, m := range markers {
+		if bytes.Contains(line, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// mayMatch tells the records that may be some incident's request whatever
+// their time: the same path and method, or the webhook's address and port
+// (a firewall's drops of scans to other ports are not). What a record is
+// matched on repeats across a log: each is checked against the incidents
+// once.
+func mayMatch(f *Format, incidents []Incident) func(Record) bool {
+	type key struct {
+		dst           netip.Addr
+		port          int
+		path, q, meth string
+	}
+	known := map[key]bool{}
+	return func(rec Record) bool {
+		k := key{dst: rec.Dst, port: rec.DstPort}
+		if !f.Conn {
+			k = key{path: rec.Path, q: rec.Query, meth: rec.Method}
+		}
+		ok, seen := known[k]
+		if !seen {
+			for _, in := range incidents {
+				if ok = recordMatches(f, in, rec); ok {
+					break
+				}
+			}
+			if len(known) < maxZoneCandidates {
+				known[k] = ok
+			}
+		}
+		return ok
+	}
+}
+
+// zoneCandidates reads the lines of one file that hold a marker, whose
+// time, read as UTC, lies within [from, to], and that keep accepts, and
+// appends their records.
+func zoneCandidates(f *Format, pc *parseContext, path string, markers [][]byte, from, to time.Time, keep func(Record) bool, out []Record) []Record {
 	lf, err := openLog(path)
 	if err != nil {
 		return out
 	}
 	defer lf.Close()
 	r := lf.reader()
+	// A firewall format's own marker (" SRC=") is found faster than an
+	// address among digits: its lines are searched for the markers.
+	search, anchor := markers, []byte(nil)
+	if f.marker != "" {
+		anchor = []byte(f.marker)
+		search = [][]byte{anchor}
+	}
 	buf := make([]byte, 4<<20)
 	have := 0
 	for len(out) < maxZoneCandidates {
@@ -183,7 +235,7 @@ func zoneCandidates(f *Format, pc *parseContext, path string, markers [][]byte, 
 		}
 		block := data[:end]
 		var starts []int
-		for _, m := range markers {
+		for _, m := range search {
 			for off := 0; ; {
 				i := bytes.Index(block[off:], m)
 				if i < 0 {
@@ -191,8 +243,10 @@ func zoneCandidates(f *Format, pc *parseContext, path string, markers [][]byte, 
 				}
 				i += off
 				st := bytes.LastIndexByte(block[:i], '\n') + 1
-				starts = append(starts, st)
 				e := bytes.IndexByte(block[i:], '\n')
+				if anchor == nil || holdsAny(block[st:i+max(e, 0)], markers) {
+					starts = append(starts, st)
+				}
 				if e < 0 {
 					break
 				}
@@ -213,7 +267,7 @@ func zoneCandidates(f *Format, pc *parseContext, path string, markers [][]byte, 
 				continue
 			}
 			rec, err := f.parse(line, pc)
-			if err != nil || rec.Time.Before(from) || rec.Time.After(to) {
+			if err != nil || rec.Time.Before(from) || rec.Time.After(to) || !keep(rec) {
 				continue
 			}
 			out = append(out, rec)

@@ -8,41 +8,53 @@ import (
 	"time"
 )
 
-// TestScanHop_InfersTheOffsetOfTimesWithout: logs written in Tokyo time
-// without offsets, read on a machine in UTC without a zone given, are read
-// at UTC+09:00, inferred from their Twilio requests, and every incident is
-// matched.
+// TestScanHop_InfersTheOffsetOfTimesWithout: logs written in local time
+// without offsets (Tokyo, and the half- and three-quarter-hour zones of
+// India, Newfoundland and Nepal), read on a machine in UTC without a zone
+// given, are read at the log's offset, inferred from its Twilio requests,
+// and every incident is matched.
 func TestScanHop_InfersTheOffsetOfTimesWithout(t *testing.T) {
-	jst := time.FixedZone("JST", 9*3600)
-	for _, v := range []variant{
-		{name: "json-naive", format: "json", unit: time.Millisecond, line: func(e logEvent) string {
-			return fmt.Sprintf(`{"time":"%s","method":"%s","uri":"%s","status":%d,"request_time":%.3f,"user_agent":"%s"}`,
-				e.t.In(jst).Format("2006-01-02 15:04:05.000"), e.method, e.target, e.status, e.dur.Seconds(), e.ua)
-		}},
-		{name: "iptables-syslog", format: "iptables", conn: true, line: func(e logEvent) string {
-			return fmt.Sprintf(`%s fw kernel: [1.2] %s IN=eth0 OUT= SRC=%s DST=%s LEN=60 PROTO=TCP SPT=40000 DPT=%d SYN`, e.t.In(jst).Format(time.Stamp), e.action, e.src, e.dst, e.dport)
-		}},
+	for _, zone := range []struct {
+		name   string
+		offset time.Duration
+		want   string
+	}{
+		{"Tokyo", 9 * time.Hour, "UTC+09:00"},
+		{"Kolkata", 5*time.Hour + 30*time.Minute, "UTC+05:30"},
+		{"StJohns", -(3*time.Hour + 30*time.Minute), "UTC-03:30"},
+		{"Kathmandu", 5*time.Hour + 45*time.Minute, "UTC+05:45"},
 	} {
-		t.Run(v.name, func(t *testing.T) {
-			incs := traceIncidents(len(variantFates) * 2)
-			path := writeVariant(t, v, incs)
-			h, err := ScanHop(context.Background(), Spec{Name: "hop", Pattern: path}, incs, Options{LocalZone: time.UTC, BlockSize: 64 << 10})
-			if err != nil {
-				t.Fatal(err)
-			}
-			z := h.Zone
-			if z == nil || !z.Fits || z.Offset != 9*time.Hour || z.Matched != len(incs) || z.Total != len(incs) {
-				t.Fatalf("zone = %+v, want UTC+09:00 matching all %d", z, len(incs))
-			}
-			if want := fmt.Sprintf("times read as UTC+09:00, the offset that matches %d of %d incidents; set --log-tz to choose", len(incs), len(incs)); z.Sentence() != want {
-				t.Errorf("sentence = %q", z.Sentence())
-			}
-			for i, m := range h.Matches {
-				if !m.Seen {
-					t.Errorf("incident %d not matched: %+v", i, m)
+		loc := time.FixedZone(zone.name, int(zone.offset.Seconds()))
+		for _, v := range []variant{
+			{name: "json-naive", format: "json", unit: time.Millisecond, line: func(e logEvent) string {
+				return fmt.Sprintf(`{"time":"%s","method":"%s","uri":"%s","status":%d,"request_time":%.3f,"user_agent":"%s"}`,
+					e.t.In(loc).Format("2006-01-02 15:04:05.000"), e.method, e.target, e.status, e.dur.Seconds(), e.ua)
+			}},
+			{name: "iptables-syslog", format: "iptables", conn: true, line: func(e logEvent) string {
+				return fmt.Sprintf(`%s fw kernel: [1.2] %s IN=eth0 OUT= SRC=%s DST=%s LEN=60 PROTO=TCP SPT=40000 DPT=%d SYN`, e.t.In(loc).Format(time.Stamp), e.action, e.src, e.dst, e.dport)
+			}},
+		} {
+			t.Run(zone.name+"/"+v.name, func(t *testing.T) {
+				incs := traceIncidents(len(variantFates) * 2)
+				path := writeVariant(t, v, incs)
+				h, err := ScanHop(context.Background(), Spec{Name: "hop", Pattern: path}, incs, Options{LocalZone: time.UTC, BlockSize: 64 << 10})
+				if err != nil {
+					t.Fatal(err)
 				}
-			}
-		})
+				z := h.Zone
+				if z == nil || !z.Fits || z.Offset != zone.offset || z.Matched != len(incs) || z.Total != len(incs) {
+					t.Fatalf("zone = %+v, want %s matching all %d", z, zone.want, len(incs))
+				}
+				if want := fmt.Sprintf("times read as %s, the offset that matches %d of %d incidents; set --log-tz to choose", zone.want, len(incs), len(incs)); z.Sentence() != want {
+					t.Errorf("sentence = %q", z.Sentence())
+				}
+				for i, m := range h.Matches {
+					if !m.Seen {
+						t.Errorf("incident %d not matched: %+v", i, m)
+					}
+				}
+			})
+		}
 	}
 }
 

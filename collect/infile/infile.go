@@ -94,17 +94,17 @@ func (f *File) Close() error { return f.f.Close() }
 // NewReader returns a reader of r's content within lim, and whether r was
 // gzip.
 func NewReader(r io.Reader, lim Limits) (io.Reader, bool, error) {
-	counted := &countReader{r: r}
-	br := bufio.NewReaderSize(counted, 64<<10)
+	br := bufio.NewReaderSize(r, 64<<10)
 	var out io.Reader = br
 	gz := false
 	if lim.Gunzip {
 		if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-			z, err := gzip.NewReader(br)
+			packed := &countReader{r: br}
+			z, err := gzip.NewReader(packed)
 			if err != nil {
 				return nil, false, fmt.Errorf("gzip: %w", err)
 			}
-			out, gz = &ratioReader{r: z, packed: counted}, true
+			out, gz = &ratioReader{r: z, packed: packed}, true
 		}
 	}
 	if lim.MaxBytes > 0 {
@@ -120,19 +120,25 @@ func NewReader(r io.Reader, lim Limits) (io.Reader, bool, error) {
 	return out, gz, nil
 }
 
-// ReadFile reads the whole file at path within lim.
+// ReadFile reads the whole file at path within lim. A plain file larger
+// than lim.MaxBytes is refused before it is read.
 func ReadFile(path string, lim Limits) ([]byte, error) {
 	f, err := Open(path, lim)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	if st, err := f.f.Stat(); err == nil && st.Mode().IsRegular() && !f.Gzip && lim.MaxBytes > 0 && st.Size() > lim.MaxBytes {
+		return nil, tooLarge("%s, larger than %s, the most read from such a file", Size(st.Size()), Size(lim.MaxBytes))
+	}
 	return io.ReadAll(f)
 }
 
-// countReader counts the bytes read from r.
+// countReader counts the bytes the decompressor takes from r. It is an
+// io.ByteReader, so that the decompressor reads no further ahead than it
+// needs and the count is what was decompressed.
 type countReader struct {
-	r io.Reader
+	r *bufio.Reader
 	n int64
 }
 
@@ -140,6 +146,14 @@ func (c *countReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
 	return n, err
+}
+
+func (c *countReader) ReadByte() (byte, error) {
+	b, err := c.r.ReadByte()
+	if err == nil {
+		c.n++
+	}
+	return b, err
 }
 
 // ratioReader fails once the decompressed bytes pass MaxRatio times the
@@ -184,27 +198,35 @@ func (m *maxReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// Budget is a reader that bounds what one record may read: Reset before
-// each record; once more than Max bytes were read since, Read fails with an
-// error wrapping ErrTooLarge that names What. A decoder reading through it
-// reads ahead a little, so the bound holds to within its buffer.
+// Budget is a reader that bounds what one record may take. A decoder reads
+// through it and, before each record, calls Start with the record's offset
+// in the bytes it has read (its InputOffset): once the bytes read pass that
+// offset by more than Max, Read fails with an error wrapping ErrTooLarge
+// that names What. What a decoder buffered ahead of the record counts
+// towards it, so a record is refused at the same size wherever it starts.
 type Budget struct {
 	R    io.Reader
 	Max  int64
-	What string // "an alert", "a row"
-	used int64
+	What string // "one alert", "one row"
+	read int64  // bytes read so far
+	from int64  // where the current record starts
 }
 
-// Reset starts a new record.
-func (b *Budget) Reset() { b.used = 0 }
+// Start starts a record at offset bytes into what was read.
+func (b *Budget) Start(offset int64) { b.from = offset }
 
 // Read implements io.Reader.
 func (b *Budget) Read(p []byte) (int, error) {
-	if b.used > b.Max {
+	left := b.from + b.Max + 1 - b.read
+	if left <= 0 {
 		return 0, tooLarge("%s is larger than %s, the most one may be", b.What, Size(b.Max))
 	}
+	// A record larger than the budget takes one more Read, which fails.
+	if int64(len(p)) > left {
+		p = p[:left]
+	}
 	n, err := b.R.Read(p)
-	b.used += int64(n)
+	b.read += int64(n)
 	return n, err
 }
 

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/twilio-evidence/twilio-evidence/collect/twiliocodes"
 )
 
 // MaxBody is the largest response body Twilio accepts (error 11750 above).
@@ -342,19 +344,19 @@ func (p *Prober) Probe(ctx context.Context, t Target, via Via) Attempt {
 		loc := resp.Header.Get("Location")
 		if resp.StatusCode == http.StatusPermanentRedirect || loc == "" {
 			a.Location = loc
-			p.finish(ctx, &a, t, rec, start, &failure{phase: PhaseRedirect, class: ClassBadRedirect, code: 11216,
+			p.finish(ctx, &a, t, rec, start, &failure{phase: PhaseRedirect, class: ClassBadRedirect, code: twiliocodes.HTTPBadRedirect,
 				msg: fmt.Sprintf("HTTP %d redirect%s: Twilio follows only 301, 302, 303 and 307 with a Location", resp.StatusCode, map[bool]string{true: " without Location"}[loc == ""])})
 			return a
 		}
 		next, err := cur.Parse(loc)
 		if err != nil {
-			p.finish(ctx, &a, t, rec, start, &failure{phase: PhaseRedirect, class: ClassBadRedirect, code: 11216, msg: fmt.Sprintf("redirect to unparsable Location %q", loc)})
+			p.finish(ctx, &a, t, rec, start, &failure{phase: PhaseRedirect, class: ClassBadRedirect, code: twiliocodes.HTTPBadRedirect, msg: fmt.Sprintf("redirect to unparsable Location %q", loc)})
 			return a
 		}
 		next.Fragment, next.RawFragment = "", ""
 		a.Redirects = append(a.Redirects, next.String())
 		if seen[next.String()] || hop+1 >= p.opts.MaxRedirects {
-			p.finish(ctx, &a, t, rec, start, &failure{phase: PhaseRedirect, class: ClassRedirectLoop, code: 11215,
+			p.finish(ctx, &a, t, rec, start, &failure{phase: PhaseRedirect, class: ClassRedirectLoop, code: twiliocodes.HTTPTooManyRedirects,
 				msg: fmt.Sprintf("redirect loop or more than %d redirects (last to %s)", p.opts.MaxRedirects, next)})
 			return a
 		}
@@ -383,7 +385,7 @@ var errTotalTimeout = errors.New("total timeout (tt) reached")
 // failure is a failure decided from a response (not a transport error).
 type failure struct {
 	phase, class string
-	code, alt    int
+	code, alt    twiliocodes.Code
 	msg          string
 }
 
@@ -456,7 +458,7 @@ func (p *Prober) finish(ctx context.Context, a *Attempt, t Target, rec *recorder
 	a.Error = err.Error()
 	var f *failure
 	if errors.As(err, &f) {
-		a.FailedPhase, a.ErrorClass, a.TwilioCode, a.TwilioAltCode = f.phase, f.class, f.code, f.alt
+		a.FailedPhase, a.ErrorClass, a.TwilioCode, a.TwilioAltCode = f.phase, f.class, int(f.code), int(f.alt)
 		return
 	}
 	a.FailedPhase = rec.phase(err)
@@ -464,7 +466,8 @@ func (p *Prober) finish(ctx context.Context, a *Attempt, t Target, rec *recorder
 		// Bytes arrived but never made a response.
 		a.FailedPhase = PhaseResponse
 	}
-	a.ErrorClass, a.TwilioCode, a.TwilioAltCode = classify(ctx, err, a.FailedPhase, t)
+	class, code, alt := classify(ctx, err, a.FailedPhase, t)
+	a.ErrorClass, a.TwilioCode, a.TwilioAltCode = class, int(code), int(alt)
 	if a.ErrorClass == ClassTLSUnknownCA && len(rec.certs) > 0 {
 		p.diagnoseChain(ctx, a, rec.certs)
 	}
@@ -487,20 +490,20 @@ func judge(a *Attempt, t Target) error {
 	late := func(ms float64, limit time.Duration) bool { return ms > float64(limit.Milliseconds()) }
 	switch {
 	case late(a.Phases.Processing, rt):
-		return &failure{phase: PhaseResponse, class: ClassReadTimeout, code: 11205, alt: 11200,
+		return &failure{phase: PhaseResponse, class: ClassReadTimeout, code: twiliocodes.HTTPConnectionFailure, alt: twiliocodes.HTTPRetrievalFailure,
 			msg: fmt.Sprintf("answered after %.1f s, past the %s read timeout (rt): Twilio gives up first", a.Phases.Processing/1000, seconds(rt))}
 	case late(a.Phases.Total, tt) && t.Overrides.IsSet("tt"):
-		return &failure{phase: PhaseResponse, class: ClassTotalTimeout, code: 11203, alt: 11205,
+		return &failure{phase: PhaseResponse, class: ClassTotalTimeout, code: twiliocodes.HTTPTotalTimeout, alt: twiliocodes.HTTPConnectionFailure,
 			msg: fmt.Sprintf("took %.1f s in all, past the %s total timeout (tt): Twilio gives up first", a.Phases.Total/1000, seconds(tt))}
 	case late(a.Phases.Total, tt):
-		return &failure{phase: PhaseResponse, class: ClassReadTimeout, code: 11205, alt: 11200,
+		return &failure{phase: PhaseResponse, class: ClassReadTimeout, code: twiliocodes.HTTPConnectionFailure, alt: twiliocodes.HTTPRetrievalFailure,
 			msg: fmt.Sprintf("took %.1f s in all, past Twilio's %s limit", a.Phases.Total/1000, seconds(tt))}
 	case a.Status >= 400:
-		return &failure{phase: PhaseStatus, class: ClassHTTPStatus, code: 11217, msg: fmt.Sprintf("HTTP %d response", a.Status)}
+		return &failure{phase: PhaseStatus, class: ClassHTTPStatus, code: twiliocodes.HTTPErrorResponse, msg: fmt.Sprintf("HTTP %d response", a.Status)}
 	case a.BodyBytes > MaxBody:
-		return &failure{phase: PhaseBody, class: ClassBodyTooLarge, code: 11750, msg: fmt.Sprintf("response body larger than %d bytes", MaxBody)}
+		return &failure{phase: PhaseBody, class: ClassBodyTooLarge, code: twiliocodes.ResponseBodyTooLarge, msg: fmt.Sprintf("response body larger than %d bytes", MaxBody)}
 	case a.Status < 300 && a.BodyBytes > 0 && strings.TrimSpace(a.ContentType) == "":
-		return &failure{phase: PhaseContentType, class: ClassContentType, code: 12300, msg: "response has a body but no Content-Type"}
+		return &failure{phase: PhaseContentType, class: ClassContentType, code: twiliocodes.InvalidContentType, msg: "response has a body but no Content-Type"}
 	}
 	return nil
 }
@@ -544,7 +547,7 @@ func isTLSError(err error) bool {
 }
 
 // classify maps a transport error to an error class and Twilio's codes.
-func classify(ctx context.Context, err error, phase string, t Target) (class string, code, alt int) {
+func classify(ctx context.Context, err error, phase string, t Target) (class string, code, alt twiliocodes.Code) {
 	if errors.Is(context.Cause(ctx), context.Canceled) {
 		return ClassCanceled, 0, 0
 	}
@@ -556,34 +559,34 @@ func classify(ctx context.Context, err error, phase string, t Target) (class str
 	)
 	switch {
 	case phase == PhaseDNS || errors.As(err, &dnsErr) && !isTimeout(err):
-		return ClassDNS, 11210, 0
+		return ClassDNS, twiliocodes.HTTPBadHostName, 0
 	case errors.As(err, &he):
-		return ClassTLSName, 11235, 0
+		return ClassTLSName, twiliocodes.CertificateNameInvalid, 0
 	case errors.As(err, &ci) && ci.Reason == x509.Expired:
-		return ClassTLSExpired, 11236, 0
+		return ClassTLSExpired, twiliocodes.CertificateExpired, 0
 	case errors.As(err, &ua):
-		return ClassTLSUnknownCA, 11237, 0
+		return ClassTLSUnknownCA, twiliocodes.CertificateChainError, 0
 	case isRefused(err):
-		return ClassRefused, 11202, 0
+		return ClassRefused, twiliocodes.HTTPConnectRefused, 0
 	case isTimeout(err) || errors.Is(context.Cause(ctx), errTotalTimeout):
 		switch phase {
 		case PhaseConnect:
-			return ClassConnectTimeout, 11201, 11205
+			return ClassConnectTimeout, twiliocodes.HTTPConnectTimeout, twiliocodes.HTTPConnectionFailure
 		case PhaseTLS:
-			return ClassTLS, 11220, 11205
+			return ClassTLS, twiliocodes.TLSHandshakeError, twiliocodes.HTTPConnectionFailure
 		}
 		if errors.Is(context.Cause(ctx), errTotalTimeout) && t.Overrides.IsSet("tt") {
-			return ClassTotalTimeout, 11203, 11205
+			return ClassTotalTimeout, twiliocodes.HTTPTotalTimeout, twiliocodes.HTTPConnectionFailure
 		}
-		return ClassReadTimeout, 11205, 11200
+		return ClassReadTimeout, twiliocodes.HTTPConnectionFailure, twiliocodes.HTTPRetrievalFailure
 	case phase == PhaseTLS || isTLSError(err):
-		return ClassTLS, 11220, 0
+		return ClassTLS, twiliocodes.TLSHandshakeError, 0
 	case phase == PhaseConnect:
-		return ClassConnect, 11205, 0
+		return ClassConnect, twiliocodes.HTTPConnectionFailure, 0
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || isReset(err):
-		return ClassClosed, 11205, 11200
+		return ClassClosed, twiliocodes.HTTPConnectionFailure, twiliocodes.HTTPRetrievalFailure
 	default:
-		return ClassProtocol, 11206, 0
+		return ClassProtocol, twiliocodes.HTTPProtocolViolation, 0
 	}
 }
 

@@ -1,18 +1,21 @@
 package probe
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/gocarina/gocsv"
 
 	"github.com/twilio-evidence/twilio-evidence/collect/csvsafe"
+	"github.com/twilio-evidence/twilio-evidence/collect/infile"
 )
 
 // HistoryRow is one attempt as a CSV row (the history file and the
@@ -178,18 +181,57 @@ func AppendHistory(path string, attempts []Attempt) error {
 	return nil
 }
 
+// CheckRecord says why rows cannot be appended to the history at path (probe
+// --record), before any probe runs: it is not a regular file, it is
+// gzip-compressed, or its first line is not a probe history's header. A
+// file that does not exist yet or is empty can take them.
+func CheckRecord(path string) error {
+	st, err := os.Stat(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil
+	case err != nil:
+		return err
+	case !st.Mode().IsRegular():
+		return errors.New("not a regular file")
+	case st.Size() == 0:
+		return nil
+	}
+	_, err = readHistoryHeader(path)
+	return err
+}
+
+// readHistoryHeader reads the header of the history at path: its first
+// line, at most MaxHistoryRowBytes, which must name the time and target
+// columns.
+func readHistoryHeader(path string) ([]string, error) {
+	f, err := infile.Open(path, infile.Limits{Text: true})
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	br := bufio.NewReader(f)
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		return nil, errors.New("gzip-compressed: rows are appended to a plain CSV file")
+	}
+	budget := &infile.Budget{R: br, Max: MaxHistoryRowBytes, What: "the header"}
+	have, err := csv.NewReader(budget).Read()
+	if err != nil {
+		return nil, fmt.Errorf("read its header: %w", err)
+	}
+	if !slices.Contains(have, "time") || !slices.Contains(have, "target") {
+		return nil, errors.New("not a probe history: its first line names no time and target columns")
+	}
+	return have, nil
+}
+
 // appendRows writes rows without a header under the columns the file at
 // path already has, in its order: a history begun by an older version
 // keeps its columns, and a newer column it lacks is left out.
 func appendRows(path string, w io.Writer, rows []HistoryRow) error {
-	r, err := os.Open(path)
+	have, err := readHistoryHeader(path)
 	if err != nil {
 		return err
-	}
-	have, err := csv.NewReader(r).Read()
-	r.Close()
-	if err != nil {
-		return fmt.Errorf("read its header: %w", err)
 	}
 	var buf bytes.Buffer
 	if err := csvsafe.Marshal(rows, &buf); err != nil {
@@ -220,31 +262,63 @@ func appendRows(path string, w io.Writer, rows []HistoryRow) error {
 }
 
 // ReadHistory reads attempts back from a CSV file written by AppendHistory
-// or WriteAttempts. A missing or empty file gives no attempts; a row that
-// does not parse is an error naming its line.
+// or WriteAttempts, one row at a time (a row is at most MaxHistoryRowBytes).
+// A missing or empty file gives no attempts; a row that does not parse is
+// an error naming its line.
 func ReadHistory(r io.Reader) ([]Attempt, error) {
-	var rows []HistoryRow
-	if err := csvsafe.Unmarshal(r, &rows); err != nil {
-		if errors.Is(err, gocsv.ErrEmptyCSVFile) {
-			return nil, nil
+	budget := &infile.Budget{R: r, Max: MaxHistoryRowBytes, What: "one row"}
+	rows := &historyRows{Reader: csv.NewReader(budget), budget: budget}
+	var out []Attempt
+	var rowErr error
+	err := gocsv.UnmarshalDecoderToCallback(gocsv.NewSimpleDecoderFromCSVReader(csvsafe.NewReader(rows)), func(row HistoryRow) {
+		if rowErr != nil {
+			return
 		}
-		return nil, fmt.Errorf("read probe history: %w", err)
-	}
-	out := make([]Attempt, 0, len(rows))
-	for i, row := range rows {
 		a, err := row.Attempt()
 		if err != nil {
-			return nil, fmt.Errorf("probe history line %d: %w", i+2, err)
+			rowErr = fmt.Errorf("probe history line %d: %w", rows.line, err)
+			return
 		}
 		out = append(out, a)
+	})
+	switch {
+	case errors.Is(err, gocsv.ErrEmptyCSVFile) || err == io.EOF:
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("read probe history, line %d: %w", rows.line+1, err)
 	}
-	return out, nil
+	return out, rowErr
 }
 
-// ReadHistoryFile is ReadHistory on a file; a file that does not exist
-// gives no attempts.
+// historyRows reads a history's rows, each within its budget, counting
+// lines.
+type historyRows struct {
+	*csv.Reader
+	budget *infile.Budget
+	line   int
+}
+
+func (h *historyRows) Read() ([]string, error) {
+	h.budget.Start(h.Reader.InputOffset())
+	rec, err := h.Reader.Read()
+	if err == nil {
+		h.line++
+	}
+	return rec, err
+}
+
+// Bounds of a probe history: the file is at most MaxHistoryBytes (some
+// 150,000 attempts: a year and a half of one URL probed every five
+// minutes), a row at most MaxHistoryRowBytes.
+const (
+	MaxHistoryBytes    = 32 << 20
+	MaxHistoryRowBytes = 64 << 10
+)
+
+// ReadHistoryFile is ReadHistory on a file (gzipped too) of at most
+// MaxHistoryBytes; a file that does not exist gives no attempts.
 func ReadHistoryFile(path string) ([]Attempt, error) {
-	f, err := os.Open(path)
+	f, err := infile.Open(path, infile.Limits{MaxBytes: MaxHistoryBytes, Gunzip: true, Text: true})
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}

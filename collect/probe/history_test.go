@@ -131,3 +131,35 @@ func TestSummarize_PercentilesFromHistory(t *testing.T) {
 		t.Errorf("verdict = %q, want %q for TTFB close to rt", v, VerdictNearTimeout)
 	}
 }
+
+func TestCheckRecord_RefusesWhatIsNoHistory(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.csv")
+	if err := AppendHistory(good, sampleAttempts()); err != nil {
+		t.Fatal(err)
+	}
+	empty := filepath.Join(dir, "empty.csv")
+	os.WriteFile(empty, nil, 0o600)
+	for _, p := range []string{good, empty, filepath.Join(dir, "new.csv")} {
+		if err := CheckRecord(p); err != nil {
+			t.Errorf("%s: %v, want it accepted", filepath.Base(p), err)
+		}
+	}
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, data, 0o600)
+		return p
+	}
+	for path, want := range map[string]string{
+		"/dev/zero": "not a regular file",
+		dir:         "not a regular file",
+		write("gz.csv", []byte{0x1f, 0x8b, 8, 0, 0, 0}):                     "gzip-compressed",
+		write("notes.txt", []byte("shopping list\nmilk\n")):                 "not a probe history",
+		write("long.csv", bytes.Repeat([]byte("x"), MaxHistoryRowBytes+10)): "larger than 64 KiB",
+	} {
+		err := CheckRecord(path)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", path, err, want)
+		}
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/twilio-evidence/twilio-evidence/collect/twiliocodes"
 )
 
 // Twilio's documented defaults and bounds of the connection overrides.
@@ -198,7 +200,7 @@ func (t *Target) apply(key, v string) error {
 		o.RetryPolicy = nil
 		for _, p := range strings.Split(v, ",") {
 			if !contains(retryPolicies, p) {
-				return &OverrideError{Key: key, Value: v, Code: 11243, Message: fmt.Sprintf("retry policy %q is not one of %s", p, strings.Join(retryPolicies, ", "))}
+				return &OverrideError{Key: key, Value: v, Code: int(twiliocodes.OverrideRetryInvalid), Message: fmt.Sprintf("retry policy %q is not one of %s", p, strings.Join(retryPolicies, ", "))}
 			}
 			o.RetryPolicy = append(o.RetryPolicy, p)
 		}
@@ -209,13 +211,13 @@ func (t *Target) apply(key, v string) error {
 			switch {
 			case contains(Edges, base):
 				if base != e {
-					t.Warnings = append(t.Warnings, OverrideError{Key: key, Value: e, Code: 11242,
+					t.Warnings = append(t.Warnings, OverrideError{Key: key, Value: e, Code: int(twiliocodes.OverrideEdgeNotEnabled),
 						Message: "an Interconnect edge works only if the account is enabled for HTTP over Twilio Interconnect"})
 				}
 			case contains(nonWebhookEdges, e):
-				return &OverrideError{Key: key, Value: v, Code: 11241, Message: fmt.Sprintf("edge %q is not supported for webhooks; use one of %s", e, strings.Join(Edges, ", "))}
+				return &OverrideError{Key: key, Value: v, Code: int(twiliocodes.OverrideEdgeUnsupported), Message: fmt.Sprintf("edge %q is not supported for webhooks; use one of %s", e, strings.Join(Edges, ", "))}
 			default:
-				return &OverrideError{Key: key, Value: v, Code: 11240, Message: fmt.Sprintf("edge %q is not a Twilio edge location; use one of %s", e, strings.Join(Edges, ", "))}
+				return &OverrideError{Key: key, Value: v, Code: int(twiliocodes.OverrideEdgeUnknown), Message: fmt.Sprintf("edge %q is not a Twilio edge location; use one of %s", e, strings.Join(Edges, ", "))}
 			}
 			o.Edges = append(o.Edges, e)
 		}

@@ -4,6 +4,11 @@
 //
 //	go run ./scripts/gen-access-log -out /tmp/access.log -size 1073741824
 //
+// With -kind syslog it writes a syslog file instead: other programs' lines
+// (sshd, CRON, systemd, the kernel) with a firewall's UFW lines among them,
+// Twilio's connections to the webhook's address and port dropped for the
+// incidents, accepted otherwise.
+//
 // The incidents go to OUT.incidents.json, one JSON object a line.
 package main
 
@@ -25,6 +30,20 @@ type incident struct {
 	Path   string    `json:"path"`
 	Query  string    `json:"query,omitempty"`
 	SID    string    `json:"sid"`
+	// DestAddr and DestPort are the webhook's, for a firewall log.
+	DestAddr string `json:"dest_addr,omitempty"`
+	DestPort int    `json:"dest_port,omitempty"`
+}
+
+// webhookAddr is the address the firewall log's Twilio connections go to.
+const webhookAddr = "203.0.113.10"
+
+// syslogOther are other programs' lines of a syslog file.
+var syslogOther = []string{
+	"sshd[%[1]d]: Connection closed by %[2]s port %[3]d [preauth]",
+	"sshd[%[1]d]: Accepted publickey for deploy from %[2]s port %[3]d ssh2: ED25519 SHA256:q0kM3Zr9vWbL2xYt",
+	"CRON[%[1]d]: (root) CMD (command -v debian-sa1 > /dev/null && debian-sa1 1 1)",
+	"systemd[1]: Started session-%[1]d.scope - Session %[1]d of User deploy.",
 }
 
 var (
@@ -45,14 +64,19 @@ func main() {
 	incidents := flag.Int("incidents", 100, "incidents, each pointing at one failed TwilioProxy request")
 	days := flag.Int("days", 7, "days the log spans")
 	seed := flag.Int64("seed", 1, "random seed")
+	kind := flag.String("kind", "access", "access (nginx combined) or syslog (a firewall's lines among other programs' lines)")
 	flag.Parse()
-	if err := run(*out, *size, *twilio, *incidents, *days, *seed); err != nil {
+	if *kind != "access" && *kind != "syslog" {
+		fmt.Fprintln(os.Stderr, "gen-access-log: -kind must be access or syslog")
+		os.Exit(2)
+	}
+	if err := run(*out, *kind == "syslog", *size, *twilio, *incidents, *days, *seed); err != nil {
 		fmt.Fprintln(os.Stderr, "gen-access-log:", err)
 		os.Exit(1)
 	}
 }
 
-func run(out string, size int64, nTwilio, nIncidents, days int, seed int64) error {
+func run(out string, syslog bool, size int64, nTwilio, nIncidents, days int, seed int64) error {
 	if nIncidents > nTwilio {
 		return fmt.Errorf("-incidents %d exceeds -twilio %d", nIncidents, nTwilio)
 	}
@@ -87,7 +111,23 @@ func run(out string, size int64, nTwilio, nIncidents, days int, seed int64) erro
 	for n := int64(0); written < size; n++ {
 		t := start.Add(time.Duration(n) * step)
 		var line string
-		if k, ok := at[n]; ok {
+		if k, ok := at[n]; ok && syslog {
+			action := "ALLOW"
+			if nIncidents > 0 && k%(nTwilio/nIncidents) == 0 && len(incs) < nIncidents {
+				action = "BLOCK"
+				incs = append(incs, incident{ID: fmt.Sprintf("NO%032x", k), Time: t.Add(15 * time.Second).UTC(), Method: "POST",
+					Path: "/twilio/voice", SID: fmt.Sprintf("CA%016x%016x", rng.Uint64(), rng.Uint64()), DestAddr: webhookAddr, DestPort: 443})
+			}
+			line = ufwLine(t, action, fmt.Sprintf("54.172.60.%d", rng.Intn(250)+1), 443, rng)
+		} else if syslog {
+			if rng.Intn(20) == 0 {
+				// The firewall's own traffic: scans of other ports.
+				line = ufwLine(t, "BLOCK", fmt.Sprintf("%d.%d.%d.%d", rng.Intn(223)+1, rng.Intn(256), rng.Intn(256), rng.Intn(256)), []int{22, 23, 3389, 8080}[rng.Intn(4)], rng)
+			} else {
+				line = t.Format(time.Stamp) + " gw " + fmt.Sprintf(syslogOther[rng.Intn(len(syslogOther))], rng.Intn(90000)+1000,
+					fmt.Sprintf("198.51.100.%d", rng.Intn(250)+1), rng.Intn(60000)+1024) + "\n"
+			}
+		} else if k, ok := at[n]; ok {
 			sid := fmt.Sprintf("CA%016x%016x", rng.Uint64(), rng.Uint64())
 			path, query := "/twilio/voice", ""
 			if k%3 == 0 {
@@ -141,6 +181,13 @@ func run(out string, size int64, nTwilio, nIncidents, days int, seed int64) erro
 			return err
 		}
 	}
-	fmt.Fprintf(os.Stderr, "wrote %s (%d bytes, %d TwilioProxy lines) and %d incidents\n", out, written, nTwilio, len(incs))
+	fmt.Fprintf(os.Stderr, "wrote %s (%d bytes, %d Twilio lines) and %d incidents\n", out, written, nTwilio, len(incs))
 	return inc.Close()
+}
+
+// ufwLine is a UFW LOG line of kern.log and syslog, its time without a year
+// or an offset as the traditional syslog format writes it.
+func ufwLine(t time.Time, action, src string, dport int, rng *rand.Rand) string {
+	return fmt.Sprintf("%s gw kernel: [%d.%06d] [UFW %s] IN=eth0 OUT= MAC=00:16:3e:4a:1b:2c:00:16:3e:9d:8e:7f:08:00 SRC=%s DST=%s LEN=60 TOS=0x00 PREC=0x00 TTL=49 ID=%d DF PROTO=TCP SPT=%d DPT=%d WINDOW=64240 RES=0x00 SYN URGP=0\n",
+		t.Format(time.Stamp), rng.Intn(900000), rng.Intn(1000000), action, src, webhookAddr, rng.Intn(65536), rng.Intn(30000)+30000, dport)
 }
