@@ -122,14 +122,17 @@ func TestE2E_StalledFirstPageIsRetried(t *testing.T) {
 }
 
 // TestE2E_TwoRetryAftersOnTheAccount: two 429s with Retry-After on the
-// account fetch are waited out and the account is read.
+// account fetch are waited out and the account is read. Scaled down from
+// two Retry-After: 20 against the 30 s per-request timeout: the two waits
+// (6 s) outlast --request-timeout 4s, which bounds each attempt, not the
+// waits between them.
 func TestE2E_TwoRetryAftersOnTheAccount(t *testing.T) {
 	fake, _ := e2eFake(t)
 	// The check request goes first, once; then the account collector meets
 	// the two 429s.
-	fake.AddFault(faketwilio.Fault{PathPrefix: "/2010-04-01/Accounts/" + e2eAccount + ".json", Status: 429, RetryAfter: "2", After: 1, Times: 2})
+	fake.AddFault(faketwilio.Fault{PathPrefix: "/2010-04-01/Accounts/" + e2eAccount + ".json", Status: 429, RetryAfter: "3", After: 1, Times: 2})
 	out := t.TempDir()
-	r := runE2E(t, e2eEnv(), e2eBundleArgs(fake, out, "--no-probe", "--no-status")...)
+	r := runE2E(t, e2eEnv(), e2eBundleArgs(fake, out, "--no-probe", "--no-status", "--request-timeout", "4s")...)
 	if r.code != 0 {
 		t.Fatalf("exit %d\nstderr: %s", r.code, r.stderr)
 	}
