@@ -28,8 +28,8 @@ func TestHopFindings_UndecidedSaysTheSameInTheCatalogs(t *testing.T) {
 			if f == nil {
 				t.Fatalf("no hops.undecided for %s", r)
 			}
-			if got := en.Finding(*f); got != f.Verdict {
-				t.Errorf("en catalog:\n%s\nfinding:\n%s", got, f.Verdict)
+			if got := en.Finding(*f); got != f.Sentence {
+				t.Errorf("en catalog:\n%s\nfinding:\n%s", got, f.Sentence)
 			}
 			if got := ja.Finding(*f); !strings.Contains(got, "web") || strings.Contains(got, "could not") {
 				t.Errorf("ja = %q", got)

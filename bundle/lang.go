@@ -48,9 +48,9 @@ func (l *Localizer) Finding(f analysis.Finding) string {
 		}
 	}
 	if s, ok := l.Render("finding."+f.ID, nil); ok && l.Lang() != "en" {
-		return s + " (" + f.Verdict + ")"
+		return s + " (" + f.Sentence + ")"
 	}
-	return f.Verdict
+	return f.Sentence
 }
 
 // Confidence is the confidence in words.

@@ -59,8 +59,8 @@ func NewReport(ev *collect.Evidence, res *analysis.Result, lang string, flow []b
 	r := &Report{L: l, Ev: ev, Res: res, D: res.Diagnosis, Recs: res.Recommendations, ZipName: zipName, Incomplete: analysis.Incomplete(ev)}
 	seen := map[string]bool{}
 	for _, f := range res.Checks() {
-		if !seen[f.ID+"\x00"+f.Verdict] {
-			seen[f.ID+"\x00"+f.Verdict] = true
+		if !seen[f.ID+"\x00"+f.Sentence] {
+			seen[f.ID+"\x00"+f.Sentence] = true
 			r.Findings = append(r.Findings, f)
 		}
 	}

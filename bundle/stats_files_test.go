@@ -131,8 +131,8 @@ func TestWrite_SummaryJSONInTheBundlesLanguage(t *testing.T) {
 	}
 	// The analysis stays in English, with the figures to translate it.
 	f, _ := findingByID(analysis.Analyze(ev).Findings, "stats.summary")
-	if !strings.HasPrefix(f.Verdict, "3 incidents (failed webhook requests) between") || f.Figures["total"] != 3 {
-		t.Errorf("stats.summary = %q %v", f.Verdict, f.Figures)
+	if !strings.HasPrefix(f.Sentence, "3 incidents (failed webhook requests) between") || f.Figures["total"] != 3 {
+		t.Errorf("stats.summary = %q %v", f.Sentence, f.Figures)
 	}
 }
 
@@ -203,8 +203,8 @@ func TestWrite_TrendOnAPreviousBundle(t *testing.T) {
 		"stats.trend.code_gone": "Error 12300 did not occur, against 2 incidents in the previous window.",
 	} {
 		f, ok := findingByID(fs, id)
-		if !ok || f.Verdict != want {
-			t.Errorf("%s = %q, want %q", id, f.Verdict, want)
+		if !ok || f.Sentence != want {
+			t.Errorf("%s = %q, want %q", id, f.Sentence, want)
 		}
 	}
 }
@@ -246,8 +246,8 @@ func TestDemoBundle_HasTheStatisticsTheTrendAndTheirSentencesInThePDF(t *testing
 			t.Errorf("findings.json has no %s", id)
 			continue
 		}
-		if !strings.Contains(text, flat(f.Verdict)) {
-			t.Errorf("summary.pdf lacks the %s sentence %q", id, f.Verdict)
+		if !strings.Contains(text, flat(f.Sentence)) {
+			t.Errorf("summary.pdf lacks the %s sentence %q", id, f.Sentence)
 		}
 	}
 

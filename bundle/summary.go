@@ -162,7 +162,7 @@ func writeSummaryPDF(w io.Writer, r *Report, opt PDFOptions) error {
 			ok = append(ok, c.Name)
 			continue
 		}
-		ct.Rows = append(ct.Rows, []string{c.Name, L.S("state." + c.State), r.CollectorReason(c)})
+		ct.Rows = append(ct.Rows, []string{c.Name, L.S("state." + string(c.State)), r.CollectorReason(c)})
 	}
 	if len(ct.Rows) > 0 {
 		d.Table(ct)

@@ -230,7 +230,7 @@ func runOne(ctx context.Context, env *Env, timeout time.Duration, i int, c Colle
 // classifyEnd classifies how a collector failed: the run's deadline or an
 // interruption, its own deadline (with the host it was waiting for), or
 // its error.
-func classifyEnd(err error, state string, run, cctx context.Context, note *requestNote) *Failure {
+func classifyEnd(err error, state CollectorState, run, cctx context.Context, note *requestNote) *Failure {
 	var f Failure
 	switch {
 	case errors.Is(run.Err(), context.DeadlineExceeded):

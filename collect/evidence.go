@@ -153,20 +153,23 @@ type UsageDay struct {
 	Messages int       `json:"messages"`
 }
 
-// Collector states recorded in the manifest.
+// CollectorState is how a collector ended, as the manifest records it.
+type CollectorState string
+
+// Collector states.
 const (
-	StateOK      = "ok"
-	StateError   = "error"
-	StateTimeout = "timeout"
-	StateSkipped = "skipped"
+	StateOK      CollectorState = "ok"
+	StateError   CollectorState = "error"
+	StateTimeout CollectorState = "timeout"
+	StateSkipped CollectorState = "skipped"
 )
 
 // CollectorStatus is how one collector ended.
 type CollectorStatus struct {
-	Name     string        `json:"name"`
-	State    string        `json:"state"`
-	Reason   string        `json:"reason,omitempty"`
-	Duration time.Duration `json:"-"`
+	Name     string         `json:"name"`
+	State    CollectorState `json:"state"`
+	Reason   string         `json:"reason,omitempty"`
+	Duration time.Duration  `json:"-"`
 	// Source says where the data came from: "api", "file", "probe", "log".
 	Source string `json:"source,omitempty"`
 	// Failure is the error or timeout classified (class, host, Twilio's

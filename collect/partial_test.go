@@ -35,7 +35,7 @@ func TestRun_RecordsHowARunEndedForEveryCollector(t *testing.T) {
 	cases := []struct {
 		name   string
 		ctx    func() (context.Context, context.CancelFunc)
-		state  string
+		state  CollectorState
 		reason string
 	}{
 		{"interrupted", func() (context.Context, context.CancelFunc) {
@@ -89,7 +89,7 @@ func TestRun_SwitchedOffCollectorsAreSkippedWhenInterrupted(t *testing.T) {
 			}
 			cancel()
 			Run(ctx, env, time.Minute, StatusPage{Skip: "--no-status"}, Probes{Disabled: true}, Hops{}, Alerts{})
-			want := map[string]string{"twilio-status": StateSkipped, "probes": StateSkipped, "hops": StateSkipped, "alerts": StateError}
+			want := map[string]CollectorState{"twilio-status": StateSkipped, "probes": StateSkipped, "hops": StateSkipped, "alerts": StateError}
 			if end == "deadline" {
 				want["alerts"] = StateTimeout
 			}

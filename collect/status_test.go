@@ -126,7 +126,7 @@ func TestStatusPage_FailureIsTheCollectorsErrorAndNothingElse(t *testing.T) {
 		name    string
 		url     string
 		timeout time.Duration
-		state   string
+		state   CollectorState
 		reason  string
 	}{
 		{"unreachable page", refused(), 0, StateError, "connection refused"},

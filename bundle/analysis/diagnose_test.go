@@ -490,8 +490,8 @@ func TestVerdictFinding_CarriesTheDiagnosis(t *testing.T) {
 		f.Confidence != ConfidenceHigh || f.Since == nil || !f.Since.Equal(diagT0) || !strings.Contains(f.Fix, "error log") || f.Step != 1 {
 		t.Errorf("verdict finding %+v", f)
 	}
-	if !strings.HasPrefix(f.Verdict, "The application at "+ivr+" answers HTTP 500.") || !strings.Contains(f.Verdict, "6 of 6 failures since 2026-11-20 08:00 UTC") {
-		t.Errorf("verdict %q", f.Verdict)
+	if !strings.HasPrefix(f.Sentence, "The application at "+ivr+" answers HTTP 500.") || !strings.Contains(f.Sentence, "6 of 6 failures since 2026-11-20 08:00 UTC") {
+		t.Errorf("verdict %q", f.Sentence)
 	}
 }
 

@@ -5,8 +5,8 @@ import "github.com/twilio-evidence/twilio-evidence/collect"
 // FailureFigures are the figures of a collector's failure in a finding:
 // its name and state, and the classified failure (FailureFromFigures reads
 // them back).
-func FailureFigures(name, state string, f collect.Failure) map[string]any {
-	return map[string]any{"name": name, "state": state, "class": f.Class, "host": f.Host, "addr": f.Addr,
+func FailureFigures(name string, state collect.CollectorState, f collect.Failure) map[string]any {
+	return map[string]any{"name": name, "state": string(state), "class": f.Class, "host": f.Host, "addr": f.Addr,
 		"status": f.HTTPStatus, "code": f.TwilioCode, "after": f.After, "detail": f.Detail}
 }
 

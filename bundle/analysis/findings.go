@@ -35,8 +35,9 @@ type Finding struct {
 	// Step is the step of the isolation procedure it belongs to (1–4; 0 = none).
 	Step     int      `json:"step"`
 	Severity Severity `json:"severity"`
-	// Verdict is the sentence for the person reading the bundle.
-	Verdict string `json:"verdict"`
+	// Sentence is the sentence for the person reading the bundle; findings.json
+	// keeps the name it has always had for it, "verdict".
+	Sentence string `json:"verdict"`
 	// Evidence points at what shows it: files, SIDs, figures.
 	Evidence []string `json:"evidence,omitempty"`
 	// Figures are the values the sentence was made from, by name, so that
@@ -103,7 +104,7 @@ func incidentFindings(ev *collect.Evidence) []Finding {
 	n := len(ev.Incidents)
 	if n == 0 {
 		return []Finding{{ID: "incidents.none", Step: 1, Severity: Pass,
-			Verdict: "No webhook failures in the window."}}
+			Sentence: "No webhook failures in the window."}}
 	}
 	sids := map[string]bool{}
 	for _, inc := range ev.Incidents {
@@ -112,7 +113,7 @@ func incidentFindings(ev *collect.Evidence) []Finding {
 		}
 	}
 	return []Finding{{ID: "incidents.count", Step: 1, Severity: Fail,
-		Verdict:  fmt.Sprintf("%d webhook failures in the window, affecting %d calls or messages.", n, len(sids)),
+		Sentence: fmt.Sprintf("%d webhook failures in the window, affecting %d calls or messages.", n, len(sids)),
 		Evidence: []string{"incidents.csv", collect.AlertsFile},
 		Figures:  map[string]any{"count": n, "sids": len(sids)}}}
 }
@@ -133,13 +134,13 @@ func collectorFindings(ev *collect.Evidence) []Finding {
 		}
 		if c.Context {
 			out = append(out, Finding{ID: FindingTwilioStatusUnread, Step: 4, Severity: Info,
-				Verdict:  fmt.Sprintf("Twilio status page not read (%s): whether Twilio published an incident while the webhooks failed could not be checked.", what),
+				Sentence: fmt.Sprintf("Twilio status page not read (%s): whether Twilio published an incident while the webhooks failed could not be checked.", what),
 				Evidence: []string{"manifest.json"},
 				Figures:  FailureFigures(c.Name, c.State, f)})
 			continue
 		}
-		out = append(out, Finding{ID: "collector." + c.State, Step: 0, Severity: Warn,
-			Verdict:  fmt.Sprintf("The %s collector did not finish (%s): manifest.json holds its error. The bundle is incomplete.", c.Name, what),
+		out = append(out, Finding{ID: "collector." + string(c.State), Step: 0, Severity: Warn,
+			Sentence: fmt.Sprintf("The %s collector did not finish (%s): manifest.json holds its error. The bundle is incomplete.", c.Name, what),
 			Evidence: []string{"manifest.json"},
 			Figures:  FailureFigures(c.Name, c.State, f)})
 	}

@@ -46,7 +46,7 @@ func hopFindings(ev *collect.Evidence) []Finding {
 			figs := map[string]any{"field": c.Field, "resource": c.ResourceSID, "time": c.Time.In(ev.Window.Loc()).Format(timeLayout),
 				"from": noneIfEmpty(c.Previous), "to": noneIfEmpty(c.Updated), "source": c.Source}
 			out = append(out, Finding{ID: FindingWebhookChanged, Step: 0, Severity: Info, Figures: figs,
-				Verdict:  findingText(FindingWebhookChanged, figs),
+				Sentence: findingText(FindingWebhookChanged, figs),
 				Evidence: []string{collect.TwilioConfigChangesFile, "event: " + c.EventSID}})
 		}
 	}
@@ -78,7 +78,7 @@ func traceFindings(he *collect.HopEvidence, rep hoplog.Report, host string) []Fi
 				"count": v.Count, "total": v.Total, "pct": percent(v.Count, v.Total)})
 		}
 		figs := map[string]any{"host": host, "total": rep.Total, "groups": groups}
-		out = append(out, Finding{ID: FindingHopsMixed, Step: 3, Severity: Warn, Verdict: findingText(FindingHopsMixed, figs), Figures: figs,
+		out = append(out, Finding{ID: FindingHopsMixed, Step: 3, Severity: Warn, Sentence: findingText(FindingHopsMixed, figs), Figures: figs,
 			Evidence: append(append(append([]string{}, files...), reached()...), "summary: "+rep.Summary)})
 	}
 	for _, v := range rep.Verdicts {
@@ -141,15 +141,15 @@ func verdictFinding(v hoplog.Verdict, host string) (Finding, bool) {
 		figs = map[string]any{"count": v.Count, "total": v.Total, "from": v.From, "at": v.To, "reason": string(v.Reason)}
 		f = Finding{ID: FindingHopsUndecided, Step: 3, Severity: Warn, Figures: figs,
 			Evidence: append(counts, "at: "+v.To, "reason: "+string(v.Reason))}
-		f.Verdict = findingText(f.ID, figs)
+		f.Sentence = findingText(f.ID, figs)
 		if host != "" {
-			f.Verdict = host + ": " + f.Verdict
+			f.Sentence = host + ": " + f.Sentence
 		}
 		return f, true
 	default:
 		return Finding{}, false
 	}
-	f.Verdict = findingText(f.ID, figs)
+	f.Sentence = findingText(f.ID, figs)
 	return f, true
 }
 

@@ -40,7 +40,7 @@ func TestHopFindings_OneFindingPerOutcomeForTheCustomer(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fs := hopFindings(hopEvidence(tt.v))
-			if len(fs) != 1 || fs[0].ID != tt.id || fs[0].Step != tt.step || !strings.Contains(fs[0].Verdict, tt.phrase) || !strings.Contains(fs[0].Verdict, "4 of 4") {
+			if len(fs) != 1 || fs[0].ID != tt.id || fs[0].Step != tt.step || !strings.Contains(fs[0].Sentence, tt.phrase) || !strings.Contains(fs[0].Sentence, "4 of 4") {
 				t.Fatalf("findings = %+v, want one %s (step %d) saying %q", fs, tt.id, tt.step, tt.phrase)
 			}
 		})
@@ -59,8 +59,8 @@ func TestHopFindings_MixedGivesProportionsAndEachGroup(t *testing.T) {
 	if strings.Join(ids, ",") != "hops.mixed,hops.lost,hops.app_failed" {
 		t.Fatalf("ids = %v", ids)
 	}
-	if !strings.Contains(fs[0].Verdict, "lost between lb and web: 3 of 4 (75%)") || !strings.Contains(fs[0].Verdict, "1 of 4 (25%)") {
-		t.Errorf("mixed = %q", fs[0].Verdict)
+	if !strings.Contains(fs[0].Sentence, "lost between lb and web: 3 of 4 (75%)") || !strings.Contains(fs[0].Sentence, "1 of 4 (25%)") {
+		t.Errorf("mixed = %q", fs[0].Sentence)
 	}
 }
 
@@ -77,12 +77,12 @@ func TestHopFindings_UndecidedIsNeverNeverReached(t *testing.T) {
 	ev := hopEvidence(hoplog.Verdict{Outcome: hoplog.OutcomeUndecided, To: "web", Reason: hoplog.ReasonNoLineParsed, Count: 4})
 	ev.Incidents = []collect.Incident{{AlertSID: "NO1", URL: "https://hooks.example.com/voice"}}
 	fs := hopFindings(ev)
-	if len(fs) != 1 || fs[0].ID != FindingHopsUndecided || !strings.Contains(fs[0].Verdict, "web's log could not be read") || !strings.Contains(fs[0].Verdict, "not in the format") {
+	if len(fs) != 1 || fs[0].ID != FindingHopsUndecided || !strings.Contains(fs[0].Sentence, "web's log could not be read") || !strings.Contains(fs[0].Sentence, "not in the format") {
 		t.Fatalf("findings = %+v", fs)
 	}
 	for _, f := range Analyze(ev).Findings {
-		if f.ID == FindingHopsNeverReached || strings.Contains(f.Verdict, "never reached") || strings.Contains(f.Verdict, "did not reach your network") {
-			t.Errorf("finding %s says the requests never reached: %q", f.ID, f.Verdict)
+		if f.ID == FindingHopsNeverReached || strings.Contains(f.Sentence, "never reached") || strings.Contains(f.Sentence, "did not reach your network") {
+			t.Errorf("finding %s says the requests never reached: %q", f.ID, f.Sentence)
 		}
 	}
 	if d := Diagnose(ev); d.Cause == CauseOutsideNetwork {
@@ -101,13 +101,13 @@ func TestHopFindings_DropWithBackgroundScansStatesRateAndLowerConfidence(t *test
 		t.Fatalf("findings = %+v", fs)
 	}
 	for _, want := range []string{"refused by firewall", "also drops connections to 203.0.113.10:443 outside the incidents' windows, 180.0 an hour", "confidence low"} {
-		if !strings.Contains(fs[0].Verdict, want) {
-			t.Errorf("verdict = %q, want %q", fs[0].Verdict, want)
+		if !strings.Contains(fs[0].Sentence, want) {
+			t.Errorf("verdict = %q, want %q", fs[0].Sentence, want)
 		}
 	}
 	quiet := hopFindings(hopEvidence(hoplog.Verdict{Outcome: hoplog.OutcomeDropped, From: "firewall", Count: 4, Confidence: "high"}))
-	if strings.Contains(quiet[0].Verdict, "outside the incidents' windows") {
-		t.Errorf("verdict without background = %q", quiet[0].Verdict)
+	if strings.Contains(quiet[0].Sentence, "outside the incidents' windows") {
+		t.Errorf("verdict without background = %q", quiet[0].Sentence)
 	}
 }
 
@@ -126,7 +126,7 @@ func TestHopFindings_AWebhookChangeIsSaidInTheDisplayZone(t *testing.T) {
 	if len(fs) != 1 || fs[0].ID != FindingWebhookChanged {
 		t.Fatalf("findings %+v", fs)
 	}
-	if !strings.Contains(fs[0].Verdict, "2026-11-30 05:31 JST") {
-		t.Errorf("%q does not say the change's time in Asia/Tokyo (2026-11-30 05:31 JST)", fs[0].Verdict)
+	if !strings.Contains(fs[0].Sentence, "2026-11-30 05:31 JST") {
+		t.Errorf("%q does not say the change's time in Asia/Tokyo (2026-11-30 05:31 JST)", fs[0].Sentence)
 	}
 }

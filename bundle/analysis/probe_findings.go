@@ -53,13 +53,13 @@ func overrideFindings(pe *collect.ProbeEvidence) []Finding {
 			figs := map[string]any{"url": pt.URL, "key": pt.Invalid.Key, "value": pt.Invalid.Value, "code": pt.Invalid.Code,
 				"message": pt.Invalid.Message, "warning": false}
 			out = append(out, Finding{ID: FindingProbeOverrideInvalid, Step: 2, Severity: Fail, Figures: figs,
-				Verdict:  findingText(FindingProbeOverrideInvalid, figs),
+				Sentence: findingText(FindingProbeOverrideInvalid, figs),
 				Evidence: append([]string{probeFiles, "code: " + codeOrNone(pt.Invalid.Code)}, sourcesOf(pt)...)})
 		}
 		for _, w := range pt.Warnings {
 			figs := map[string]any{"url": pt.URL, "key": w.Key, "value": w.Value, "code": w.Code, "message": w.Message, "warning": true}
 			out = append(out, Finding{ID: FindingProbeOverrideInvalid, Step: 2, Severity: Warn, Figures: figs,
-				Verdict:  findingText(FindingProbeOverrideInvalid, figs),
+				Sentence: findingText(FindingProbeOverrideInvalid, figs),
 				Evidence: append([]string{probeFiles, "code: " + codeOrNone(w.Code)}, sourcesOf(pt)...)})
 		}
 	}
@@ -179,7 +179,7 @@ func targetFinding(ts probe.TargetSummary, what string) (Finding, bool) {
 			f.Evidence = append(f.Evidence, fmt.Sprintf("dns answer %s: %d samples", strings.Join(a.Addresses, " "), a.Samples))
 		}
 	}
-	f.Verdict = findingText(f.ID, f.Figures)
+	f.Sentence = findingText(f.ID, f.Figures)
 	return f, true
 }
 
@@ -200,7 +200,7 @@ func withHistory(f Finding, fresh, h probe.TargetSummary, attempts []probe.Attem
 		if w, ok := worstHour(h.Target, attempts); ok {
 			f.Figures["worst_hour"], f.Figures["worst_failures"], f.Figures["worst_attempts"] = fmt.Sprintf("%02d:00", w.Hour), w.Failures, w.Attempts
 		}
-		f.Verdict = findingText(f.ID, f.Figures)
+		f.Sentence = findingText(f.ID, f.Figures)
 	}
 	return f
 }
@@ -374,9 +374,9 @@ func fallbackFinding(ff probe.FallbackFinding, owners []string, summaries []prob
 		f.Evidence = append(f.Evidence, probeFiles)
 	default:
 		f.ID = "probe.fallback." + strings.ReplaceAll(ff.Kind, "-", "_")
-		f.Verdict = owners[0] + ": " + ff.Message
+		f.Sentence = owners[0] + ": " + ff.Message
 		return f
 	}
-	f.Verdict = findingText(f.ID, f.Figures)
+	f.Sentence = findingText(f.ID, f.Figures)
 	return f
 }

@@ -107,11 +107,11 @@ func TestProbeFindings_VerdictsBecomeFindings(t *testing.T) {
 			}
 			f := got[0]
 			if f.ID != tc.id || f.Step != tc.step || f.Severity != tc.severity {
-				t.Errorf("finding %s step %d %s, want %s step %d %s: %s", f.ID, f.Step, f.Severity, tc.id, tc.step, tc.severity, f.Verdict)
+				t.Errorf("finding %s step %d %s, want %s step %d %s: %s", f.ID, f.Step, f.Severity, tc.id, tc.step, tc.severity, f.Sentence)
 			}
 			for _, s := range tc.says {
-				if !strings.Contains(f.Verdict, s) {
-					t.Errorf("verdict does not say %q: %s", s, f.Verdict)
+				if !strings.Contains(f.Sentence, s) {
+					t.Errorf("verdict does not say %q: %s", s, f.Sentence)
 				}
 			}
 			if len(f.Evidence) == 0 {
@@ -171,8 +171,8 @@ func TestProbeFindings_FallbackAudit(t *testing.T) {
 				t.Fatalf("fallback findings = %+v, want %v", got, tc.want)
 			}
 			for i, f := range got {
-				if f.ID != tc.want[i] || !strings.Contains(f.Verdict, tc.says) || !strings.Contains(f.Verdict, "different network") {
-					t.Errorf("finding %s: %s; want %s saying %q", f.ID, f.Verdict, tc.want[i], tc.says)
+				if f.ID != tc.want[i] || !strings.Contains(f.Sentence, tc.says) || !strings.Contains(f.Sentence, "different network") {
+					t.Errorf("finding %s: %s; want %s saying %q", f.ID, f.Sentence, tc.want[i], tc.says)
 				}
 			}
 		})

@@ -25,7 +25,7 @@ func statsFindings(res statsResult) []Finding {
 	out := make([]Finding, 0, len(res.st.Findings)+1)
 	for _, f := range res.st.Findings {
 		out = append(out, Finding{
-			ID: f.ID, Step: statsStep, Severity: statsSeverity(f.Severity), Verdict: f.Sentence,
+			ID: f.ID, Step: statsStep, Severity: Severity(f.Severity), Sentence: f.Sentence,
 			Evidence: append([]string{statsEvidenceFile(f.ID)}, figureStrings(f.Figures)...),
 			Figures:  f.Figures,
 		})
@@ -43,15 +43,7 @@ func noStatsFinding(id string, severity Severity, file string, why error) Findin
 	if err != nil {
 		text = why.Error()
 	}
-	return Finding{ID: id, Step: statsStep, Severity: severity, Verdict: text, Evidence: []string{file}, Figures: figs}
-}
-
-// statsSeverity maps the statistics' severities onto the analysis'.
-func statsSeverity(s string) Severity {
-	if s == stats.SeverityWarn {
-		return Warn
-	}
-	return Info
+	return Finding{ID: id, Step: statsStep, Severity: severity, Sentence: text, Evidence: []string{file}, Figures: figs}
 }
 
 // statsEvidenceFile is the bundle file that shows the figures of finding id.

@@ -151,8 +151,8 @@ func TestAnalyze_StatesTheStatisticsOfConstructedIncidents(t *testing.T) {
 					t.Errorf("no %s finding among %v", w.id, ids(fs))
 					continue
 				}
-				if f.Verdict != w.verdict || f.Severity != w.severity || f.Step != statsStep {
-					t.Errorf("%s = step %d %s %q\nwant step %d %s %q", w.id, f.Step, f.Severity, f.Verdict, statsStep, w.severity, w.verdict)
+				if f.Sentence != w.verdict || f.Severity != w.severity || f.Step != statsStep {
+					t.Errorf("%s = step %d %s %q\nwant step %d %s %q", w.id, f.Step, f.Severity, f.Sentence, statsStep, w.severity, w.verdict)
 				}
 				if len(f.Evidence) != 1+len(f.Figures) || !strings.HasPrefix(f.Evidence[0], "stats/") && f.Evidence[0] != IncidentsFile {
 					t.Errorf("%s evidence = %v, want a stats file and the figures", w.id, f.Evidence)
@@ -160,7 +160,7 @@ func TestAnalyze_StatesTheStatisticsOfConstructedIncidents(t *testing.T) {
 			}
 			for _, id := range tc.absent {
 				if f, ok := findingByID(fs, id); ok {
-					t.Errorf("unexpected %s: %q", id, f.Verdict)
+					t.Errorf("unexpected %s: %q", id, f.Sentence)
 				}
 			}
 		})
@@ -180,8 +180,8 @@ func TestAnalyze_TrendOnThePreviousWindowFromTheAPI(t *testing.T) {
 	ev.Previous = &collect.Previous{Source: collect.PreviousFromAPI, Window: collect.PreviousWindow(ev.Window),
 		Incidents: every(-7*24*time.Hour, 10, time.Hour, "https://ivr.example.com/voice")}
 	f, ok := findingByID(Analyze(ev).Findings, "stats.trend.down")
-	if want := "Incidents down 40% on the previous 7 days (6 against 10)."; !ok || f.Verdict != want {
-		t.Errorf("stats.trend.down = %q, want %q", f.Verdict, want)
+	if want := "Incidents down 40% on the previous 7 days (6 against 10)."; !ok || f.Sentence != want {
+		t.Errorf("stats.trend.down = %q, want %q", f.Sentence, want)
 	}
 }
 
@@ -190,8 +190,8 @@ func TestAnalyze_BrokenBaselineIsSaidNotFatal(t *testing.T) {
 	ev.Previous = &collect.Previous{Source: collect.PreviousFromBundle, Bundle: "old.zip", Summary: []byte(`{"schema": 99}`)}
 	fs := Analyze(ev).Findings
 	f, ok := findingByID(fs, "stats.trend_unavailable")
-	if !ok || !strings.Contains(f.Verdict, "old.zip") || !strings.Contains(f.Verdict, "schema version 99") {
-		t.Errorf("stats.trend_unavailable = %q", f.Verdict)
+	if !ok || !strings.Contains(f.Sentence, "old.zip") || !strings.Contains(f.Sentence, "schema version 99") {
+		t.Errorf("stats.trend_unavailable = %q", f.Sentence)
 	}
 	if _, ok := findingByID(fs, "stats.summary"); !ok {
 		t.Errorf("the window's own statistics went missing with the baseline")
@@ -214,7 +214,7 @@ func TestAnalyze_ProbeHistoryLinesUpWithIncidents(t *testing.T) {
 	ev.Probes = &collect.ProbeEvidence{History: h}
 	f, ok := findingByID(Analyze(ev).Findings, "stats.probes_aligned")
 	if !ok || f.Severity != Warn || f.Figures["both"] != 3 || f.Figures["incident_hours"] != 3 {
-		t.Errorf("stats.probes_aligned = %s %q %v", f.Severity, f.Verdict, f.Figures)
+		t.Errorf("stats.probes_aligned = %s %q %v", f.Severity, f.Sentence, f.Figures)
 	}
 }
 
@@ -239,7 +239,7 @@ func TestAnalyze_StatsAreTheFindingsFigures(t *testing.T) {
 func TestAnalyze_StatsUnavailableIsAFinding(t *testing.T) {
 	ev := weekEvidence(time.UTC, nil, []collect.UsageDay{{Day: statsFrom}, {Day: statsFrom.Add(time.Hour)}})
 	f, ok := findingByID(Analyze(ev).Findings, "stats.unavailable")
-	if !ok || f.Severity != Warn || !strings.Contains(f.Verdict, "day given twice") {
-		t.Errorf("stats.unavailable = %s %q", f.Severity, f.Verdict)
+	if !ok || f.Severity != Warn || !strings.Contains(f.Sentence, "day given twice") {
+		t.Errorf("stats.unavailable = %s %q", f.Severity, f.Sentence)
 	}
 }

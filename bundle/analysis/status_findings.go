@@ -38,7 +38,7 @@ func statusFindings(ev *collect.Evidence) []Finding {
 	if ev.AlertsSource == collect.AlertsFromNotifications {
 		figs := map[string]any{"reason": ev.AlertsSourceReason}
 		out = append(out, Finding{ID: FindingIncidentsFromNotifications, Step: 1, Severity: Info,
-			Verdict:  findingText(FindingIncidentsFromNotifications, figs),
+			Sentence: findingText(FindingIncidentsFromNotifications, figs),
 			Evidence: []string{collect.NotificationsFile, "manifest.json: " + ev.AlertsSourceReason},
 			Figures:  figs})
 	}
@@ -80,7 +80,7 @@ func statusIncidentFinding(o twiliostatus.Overlap) Finding {
 		end = inc.ResolvedAt.UTC().Format(time.RFC3339)
 	}
 	return Finding{ID: FindingTwilioStatusIncident, Step: 4, Severity: Warn,
-		Verdict:  o.English,
+		Sentence: o.English,
 		Evidence: ev,
 		Figures: map[string]any{
 			"name": inc.Name, "link": inc.Shortlink, "impact": inc.Impact, "status": inc.Status,
@@ -104,6 +104,6 @@ func statusNoneFinding(st *collect.TwilioStatus, overlaps []twiliostatus.Overlap
 	}
 	figs := map[string]any{"page": st.PageURL, "others": strings.Join(others, ", "), "covered": st.Covered,
 		"listed": st.Listed, "incidents": customer}
-	return Finding{ID: FindingTwilioStatusNone, Step: 4, Severity: Info, Verdict: findingText(FindingTwilioStatusNone, figs),
+	return Finding{ID: FindingTwilioStatusNone, Step: 4, Severity: Info, Sentence: findingText(FindingTwilioStatusNone, figs),
 		Evidence: []string{collect.StatusIncidentsFile}, Figures: figs}
 }

@@ -66,8 +66,8 @@ func TestStatusFindings_IncidentOverlappingTheFailuresIsCitedByNameAndLink(t *te
 	}
 	want := "Twilio reported 'Delays in inbound webhook delivery' from 2026-11-20 10:00 to 12:00 JST " +
 		"(2026-11-20 01:00 to 03:00 UTC); 3 of your 5 incidents fall inside it. https://stspg.io/delays"
-	if f.Verdict != want {
-		t.Errorf("Verdict =\n%s\nwant\n%s", f.Verdict, want)
+	if f.Sentence != want {
+		t.Errorf("Verdict =\n%s\nwant\n%s", f.Sentence, want)
 	}
 	if len(f.Evidence) == 0 || f.Evidence[0] != "https://stspg.io/delays" {
 		t.Errorf("Evidence does not start with the shortlink: %q", f.Evidence)
@@ -131,7 +131,7 @@ func TestStatusFindings_Cases(t *testing.T) {
 			}
 			var verdicts []string
 			for _, f := range got {
-				verdicts = append(verdicts, f.Verdict)
+				verdicts = append(verdicts, f.Sentence)
 			}
 			all := strings.Join(verdicts, "\n")
 			last := 0
@@ -145,11 +145,11 @@ func TestStatusFindings_Cases(t *testing.T) {
 			none := byID(fs, FindingTwilioStatusNone)
 			switch {
 			case tc.none == "" && len(none) != 0:
-				t.Errorf("unexpected twilio.status_none: %s", none[0].Verdict)
+				t.Errorf("unexpected twilio.status_none: %s", none[0].Sentence)
 			case tc.none != "" && len(none) != 1:
 				t.Errorf("no twilio.status_none")
-			case tc.none != "" && !strings.Contains(none[0].Verdict, tc.none):
-				t.Errorf("twilio.status_none = %q, want it to contain %q", none[0].Verdict, tc.none)
+			case tc.none != "" && !strings.Contains(none[0].Sentence, tc.none):
+				t.Errorf("twilio.status_none = %q, want it to contain %q", none[0].Sentence, tc.none)
 			}
 		})
 	}
@@ -162,7 +162,7 @@ func TestStatusFindings_SayWhenIncidentsComeFromNotifications(t *testing.T) {
 	}
 	ev.AlertsSource, ev.AlertsSourceReason = collect.AlertsFromNotifications, "the Monitor Alerts API does not answer (HTTP 404)"
 	got := byID(statusFindings(ev), FindingIncidentsFromNotifications)
-	if len(got) != 1 || got[0].Step != 1 || !strings.Contains(got[0].Verdict, "Notifications") {
+	if len(got) != 1 || got[0].Step != 1 || !strings.Contains(got[0].Sentence, "Notifications") {
 		t.Fatalf("got %+v", got)
 	}
 	if !strings.Contains(strings.Join(got[0].Evidence, "|"), "HTTP 404") {
@@ -196,13 +196,13 @@ func TestStatusPageUnread_IsContextNotEvidence(t *testing.T) {
 	var unread *Finding
 	for i, f := range res.Findings {
 		if strings.HasPrefix(f.ID, "collector.") {
-			t.Errorf("finding %s: %s", f.ID, f.Verdict)
+			t.Errorf("finding %s: %s", f.ID, f.Sentence)
 		}
 		if f.ID == FindingTwilioStatusUnread {
 			unread = &res.Findings[i]
 		}
 	}
-	if unread == nil || unread.Step != 4 || unread.Figures["host"] != "status.twilio.com" || strings.Contains(unread.Verdict, "lookup") {
+	if unread == nil || unread.Step != 4 || unread.Figures["host"] != "status.twilio.com" || strings.Contains(unread.Sentence, "lookup") {
 		t.Fatalf("unread finding = %+v, want step 4 with the failure's host and no raw error", unread)
 	}
 	found := false

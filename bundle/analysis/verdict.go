@@ -11,7 +11,7 @@ import (
 // evidence lines.
 func VerdictFinding(d Diagnosis) Finding {
 	en := english
-	f := Finding{ID: "verdict", Step: d.Step, Severity: Fail, Verdict: en.Headline(d),
+	f := Finding{ID: "verdict", Step: d.Step, Severity: Fail, Sentence: en.Headline(d),
 		Cause: d.Cause, Host: d.Where, Explained: d.Explained, Incidents: d.Total,
 		Fix: en.Fix(d.Problem), Confidence: d.Confidence}
 	if !d.Since.IsZero() {

@@ -5,10 +5,14 @@ import (
 	"time"
 )
 
+// Severity of a finding: the statistics say information or a warning; the
+// analysis states them with the same words.
+type Severity string
+
 // Severities of a finding.
 const (
-	SeverityInfo = "info"
-	SeverityWarn = "warn"
+	SeverityInfo Severity = "info"
+	SeverityWarn Severity = "warn"
 )
 
 // Thresholds of the characteristics.
@@ -26,13 +30,13 @@ const (
 // under the names its catalog text uses.
 type Finding struct {
 	ID       string         `json:"id"`
-	Severity string         `json:"severity"`
+	Severity Severity       `json:"severity"`
 	Sentence string         `json:"sentence"`
 	Figures  map[string]any `json:"figures"`
 }
 
 // newFinding renders the sentence of id from figures.
-func newFinding(id, severity, lang string, figures map[string]any) (Finding, error) {
+func newFinding(id string, severity Severity, lang string, figures map[string]any) (Finding, error) {
 	s, err := Sentence(id, lang, figures)
 	if err != nil {
 		return Finding{}, err
@@ -55,7 +59,7 @@ func (s *Stats) location() *time.Location {
 // characteristics states the findings of s in its language.
 func characteristics(s *Stats) ([]Finding, error) {
 	var out []Finding
-	add := func(id, severity string, figures map[string]any) error {
+	add := func(id string, severity Severity, figures map[string]any) error {
 		f, err := newFinding(id, severity, s.Lang, figures)
 		if err != nil {
 			return fmt.Errorf("stats finding: %w", err)
@@ -108,7 +112,7 @@ func characteristics(s *Stats) ([]Finding, error) {
 	return out, nil
 }
 
-type addFunc = func(id, severity string, figures map[string]any) error
+type addFunc = func(id string, severity Severity, figures map[string]any) error
 
 func rateFindings(s *Stats, add addFunc) error {
 	if !s.Rate.Known() {

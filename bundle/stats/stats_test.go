@@ -150,7 +150,7 @@ func TestCompute_BusiestHourBand(t *testing.T) {
 		loc       *time.Location
 		wantStart int
 		wantShare float64
-		wantSev   string
+		wantSev   Severity
 		wantText  string
 	}{
 		{

@@ -132,7 +132,7 @@ func deltas(cur, prev []Count) []Delta {
 
 func trendFindings(s *Stats, t *Trend) ([]Finding, error) {
 	var out []Finding
-	add := func(id, severity string, f map[string]any) error {
+	add := func(id string, severity Severity, f map[string]any) error {
 		fd, err := newFinding(id, severity, s.Lang, f)
 		if err != nil {
 			return fmt.Errorf("trend finding: %w", err)
@@ -185,7 +185,7 @@ const (
 )
 
 // changeID picks the sentence for a delta and puts its change into f.
-func changeID(prefix string, d Delta, f map[string]any) (string, string) {
+func changeID(prefix string, d Delta, f map[string]any) (string, Severity) {
 	switch {
 	case d.Change == 0:
 		return prefix + "same", SeverityInfo

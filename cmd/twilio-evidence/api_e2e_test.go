@@ -25,8 +25,11 @@ func e2eFakeWith(t *testing.T, o faketwilio.Options) (*faketwilio.Server, *faket
 
 // apiManifest is what these tests read from manifest.json.
 type apiManifest struct {
-	Collectors []struct{ Name, State, Reason string } `json:"collectors"`
-	API        *collect.APIStats                      `json:"api"`
+	Collectors []struct {
+		Name, Reason string
+		State        collect.CollectorState
+	} `json:"collectors"`
+	API *collect.APIStats `json:"api"`
 }
 
 func readAPIManifest(t *testing.T, files map[string][]byte) apiManifest {
@@ -154,7 +157,7 @@ func TestE2E_ReasonsNameTheDeadlineThatRanOut(t *testing.T) {
 	for _, c := range []struct {
 		flags      []string
 		want, not  string
-		stateAlert string
+		stateAlert collect.CollectorState
 	}{
 		{[]string{"--timeout", "3s"}, "the run's deadline (--timeout 3s) passed", "--collector-timeout", collect.StateTimeout},
 		{[]string{"--collector-timeout", "3s"}, "the collector's deadline (--collector-timeout 3s) passed", "--timeout", collect.StateTimeout},

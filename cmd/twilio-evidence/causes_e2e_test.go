@@ -247,15 +247,15 @@ func TestE2E_BundleNamesTheCauseOfEachFault(t *testing.T) {
 			}
 			head := findings[0]
 			host := hostOf(t, wire)
-			if head.ID != "verdict" || string(head.Cause) != f.cause || !strings.Contains(head.Verdict, host) || head.Explained != 12 {
-				t.Errorf("headline: %s cause %q explaining %d: %q; want %s naming %s and all 12 failures", head.ID, head.Cause, head.Explained, head.Verdict, f.cause, host)
+			if head.ID != "verdict" || string(head.Cause) != f.cause || !strings.Contains(head.Sentence, host) || head.Explained != 12 {
+				t.Errorf("headline: %s cause %q explaining %d: %q; want %s naming %s and all 12 failures", head.ID, head.Cause, head.Explained, head.Sentence, f.cause, host)
 			}
-			if first := strings.SplitN(string(files["README.txt"]), "\n", 2)[0]; !strings.HasPrefix(first, "Diagnosis: "+head.Verdict) {
-				t.Errorf("README.txt opens with %q, want the headline %q", first, head.Verdict)
+			if first := strings.SplitN(string(files["README.txt"]), "\n", 2)[0]; !strings.HasPrefix(first, "Diagnosis: "+head.Sentence) {
+				t.Errorf("README.txt opens with %q, want the headline %q", first, head.Sentence)
 			}
 			lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
-			if last := lines[len(lines)-1]; !strings.Contains(last, head.Verdict) {
-				t.Errorf("stderr does not end with the headline %q:\n%s", head.Verdict, r.stderr)
+			if last := lines[len(lines)-1]; !strings.Contains(last, head.Sentence) {
+				t.Errorf("stderr does not end with the headline %q:\n%s", head.Sentence, r.stderr)
 			}
 		})
 	}

@@ -97,7 +97,7 @@ func TestE2E_ReportTwiceWithKeepOne(t *testing.T) {
 	if first.Incidents == 0 || first.ErrorRate == nil || first.Verdict == "" || len(first.Collectors) == 0 {
 		t.Errorf("first summary lacks figures: %+v", first)
 	}
-	if first.Cause == "" || first.Confidence == "" || first.Headline == "" || first.Headline != first.HeadlineFinding.Verdict ||
+	if first.Cause == "" || first.Confidence == "" || first.Headline == "" || first.Headline != first.HeadlineFinding.Sentence ||
 		first.HeadlineFinding.Cause != first.Cause {
 		t.Errorf("--json lacks the diagnosis: cause %q, confidence %q, headline %q, verdict finding %+v", first.Cause, first.Confidence, first.Headline, first.HeadlineFinding)
 	}

@@ -186,7 +186,7 @@ func TestBundleDemo_ContainsProbesAndFallbackFindings(t *testing.T) {
 	}
 	ids := map[string]string{}
 	for _, f := range findings {
-		ids[f.ID] = f.Verdict
+		ids[f.ID] = f.Sentence
 	}
 	for _, id := range []string{analysis.FindingFallbackNone, analysis.FindingFallbackSameNetwork, analysis.FindingProbeIntermittent, analysis.FindingProbeOK} {
 		if _, ok := ids[id]; !ok {

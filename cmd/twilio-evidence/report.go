@@ -296,10 +296,10 @@ type windowJSON struct {
 }
 
 type collectorJSON struct {
-	Name   string `json:"name"`
-	State  string `json:"state"`
-	Source string `json:"source,omitempty"`
-	Reason string `json:"reason,omitempty"`
+	Name   string                 `json:"name"`
+	State  collect.CollectorState `json:"state"`
+	Source string                 `json:"source,omitempty"`
+	Reason string                 `json:"reason,omitempty"`
 	// Failure is the short line of a collector that failed: class of
 	// failure and host (Reason holds the raw error).
 	Failure string `json:"failure,omitempty"`
@@ -361,7 +361,7 @@ func summarize(res *bundleResult, prev string, s streams) *runSummary {
 	}
 	if r := res.Result; r != nil {
 		v := r.Findings[0]
-		sum.HeadlineFinding, sum.Verdict, sum.Headline = &v, v.Verdict, v.Verdict
+		sum.HeadlineFinding, sum.Verdict, sum.Headline = &v, v.Sentence, v.Sentence
 		sum.Cause, sum.Confidence = r.Diagnosis.Cause, r.Diagnosis.Confidence
 		sum.Done = bundle.DoneLine(r, res.Lang, res.Path)
 	}
