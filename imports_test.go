@@ -29,6 +29,7 @@ var cmdEntryPoints = []string{
 	"bundle/pipeline",    // running a bundle
 	"bundle/subaccounts", // the subaccount run and its index
 	"collect",            // the evidence and the collectors' options
+	"collect/probe",      // the probe command (probe.Command) and its table
 	"collect/runerr",     // the errors that decide the exit code
 	"collect/trace",      // the trace command's result
 	"doctor",             // twilio-evidence doctor
@@ -48,7 +49,6 @@ var cmdNotYetMoved = []string{
 	"collect/faketwilio",
 	"collect/hoplog",
 	"collect/infile",
-	"collect/probe",
 	"collect/runlock",
 }
 
