@@ -90,7 +90,7 @@ func loadPrevious(path, account string, w collect.Window) (*collect.Previous, er
 // stats/summary.json, or, in a bundle written without one, statistics
 // computed from its incidents.csv over the window its manifest names.
 func ReadBaseline(path string) (*stats.Stats, error) {
-	st, err := stats.ReadPreviousBundle(path)
+	st, err := bundle.ReadStatsSummary(path)
 	if err == nil {
 		return st, nil
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -22,17 +21,6 @@ func validLang(l string) bool {
 		}
 	}
 	return false
-}
-
-// unwrapAll gives the innermost error's message, for a one-line reason.
-func unwrapAll(err error) error {
-	for {
-		u := errors.Unwrap(err)
-		if u == nil {
-			return err
-		}
-		err = u
-	}
 }
 
 const flowUsage = `Usage: twilio-evidence flow [--lang en|ja] [--demo] [flags]

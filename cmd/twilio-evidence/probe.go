@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -16,7 +15,6 @@ import (
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/probe"
 	"github.com/twilio-evidence/twilio-evidence/collect/runerr"
-	"github.com/twilio-evidence/twilio-evidence/templates"
 )
 
 // probeOptions are the flags of `twilio-evidence probe`.
@@ -42,7 +40,7 @@ type probeOptions struct {
 const (
 	defaultProbeCount    = 5
 	defaultProbeInterval = 2 * time.Second
-	maxProbeInterval     = time.Hour
+	maxProbeInterval     = probe.MaxInterval
 )
 
 const probeUsage = `Usage: twilio-evidence probe URL… [flags]
@@ -131,75 +129,6 @@ func runProbeCmd(args []string, s streams) error {
 	return runProbe(ctx, o, s)
 }
 
-// probeRequest is what runProbe checked and built from the options.
-type probeRequest struct {
-	targets []probe.Target
-	opts    probe.Options
-}
-
-// parseProbe checks the options and builds the targets and prober options;
-// every problem is a usage error naming the flag or URL.
-func parseProbe(o probeOptions, getenv func(string) string) (probeRequest, error) {
-	var r probeRequest
-	if len(o.urls) == 0 {
-		return r, usageErr("probe: no URL given (see twilio-evidence probe --help)")
-	}
-	if o.count < 1 || o.count > probe.MaxCount {
-		return r, usageErr("probe: --count %d: want 1 to %d", o.count, probe.MaxCount)
-	}
-	if o.interval < 0 || o.interval > maxProbeInterval {
-		return r, usageErr("probe: --interval %s: want 0 to %s", o.interval, maxProbeInterval)
-	}
-	if !validLang(o.lang) {
-		return r, usageErr("probe: --lang %q: want one of %v", o.lang, templates.Languages)
-	}
-	for _, raw := range o.urls {
-		t, err := probe.ParseTarget(raw)
-		if err != nil {
-			return r, usageErr("probe: %v", err)
-		}
-		r.targets = append(r.targets, t)
-	}
-	for _, v := range o.resolve {
-		ro, err := probe.ParseResolve(v)
-		if err != nil {
-			return r, usageErr("probe: --%v", err)
-		}
-		r.opts.Resolve = append(r.opts.Resolve, ro)
-	}
-	r.opts.Style = o.style
-	switch o.style {
-	case probe.StyleGet:
-		if o.method != "" {
-			return r, usageErr("probe: --method applies to --style twilio only (--style get always sends GET)")
-		}
-	case probe.StyleTwilio:
-		r.opts.Method = strings.ToUpper(o.method)
-		if r.opts.Method != "" && r.opts.Method != "GET" && r.opts.Method != "POST" {
-			return r, usageErr("probe: --method %q: Twilio webhooks use GET or POST", o.method)
-		}
-		if o.channel != probe.ChannelVoice && o.channel != probe.ChannelSMS {
-			return r, usageErr("probe: --channel %q: want voice or sms", o.channel)
-		}
-		if err := pipeline.CheckTokenFile(o.authTokenFile); err != nil {
-			return r, err
-		}
-		creds, err := collect.CredentialsFromEnv(withoutAPIKey(getenv), o.authTokenFile, "")
-		if err != nil {
-			return r, envErr(fmt.Errorf("probe --style twilio signs its requests with the auth token: %w", err))
-		}
-		r.opts.AuthToken, r.opts.AccountSID, r.opts.Channel = creds.Secret, creds.AccountSID, o.channel
-	default:
-		return r, usageErr("probe: --style %q: want get or twilio", o.style)
-	}
-	r.opts.Count, r.opts.Interval = o.count, o.interval
-	if o.interval == 0 {
-		r.opts.Interval = time.Nanosecond // back to back; zero would mean the default
-	}
-	r.opts.PerAddress, r.opts.AllowPrivate = o.perAddress, o.allowPrivate
-	return r, nil
-}
-
 // withoutAPIKey hides the API key variables: a webhook signature is made
 // with the auth token, never with an API key secret.
 func withoutAPIKey(getenv func(string) string) func(string) string {
@@ -211,89 +140,70 @@ func withoutAPIKey(getenv func(string) string) func(string) string {
 	}
 }
 
+// runProbe probes the URLs (probe.Command), showing on stderr how far each
+// URL got: a bar per URL with its attempt k of n on a terminal, plain
+// lines otherwise, nothing with --quiet; then prints the table or JSON.
 func runProbe(ctx context.Context, o probeOptions, s streams) error {
-	req, err := parseProbe(o, s.getenv)
-	if err != nil {
+	// The progress starts with the first URL: what is refused or warned
+	// about before comes first, alone.
+	var progress progressReporter
+	start := func(label string, n int) probe.Task {
+		if progress == nil {
+			progress = newProgress(s, o.quiet)
+			if lp, ok := progress.(*lineProgress); ok {
+				lp.attempts = true
+			}
+		}
+		return progress.Start(label, n)
+	}
+	report, err := probe.Command(ctx, probe.CommandOptions{
+		URLs: o.urls, Resolve: o.resolve, Style: o.style, Method: o.method, Channel: o.channel,
+		Count: o.count, Interval: o.interval, PerAddress: o.perAddress, AllowPrivate: o.allowPrivate,
+		Lang: o.lang, Record: o.record,
+		Credentials: func() (string, string, error) {
+			if err := pipeline.CheckTokenFile(o.authTokenFile); err != nil {
+				return "", "", err
+			}
+			creds, err := collect.CredentialsFromEnv(withoutAPIKey(s.getenv), o.authTokenFile, "")
+			if err != nil {
+				return "", "", envErr(fmt.Errorf("probe --style twilio signs its requests with the auth token: %w", err))
+			}
+			return creds.AccountSID, creds.Secret, nil
+		},
+		Warn:     func(line string) { fmt.Fprintln(s.err, line) },
+		Progress: start,
+	})
+	if progress != nil {
+		progress.Close()
+	}
+	var ie *probe.InputError
+	switch {
+	case errors.As(err, &ie):
+		return usageErr("%v", ie.Err)
+	case err != nil && runerr.KindOf(err) != runerr.Unclassed:
 		return err
-	}
-	if o.record != "" {
-		if err := probe.CheckRecord(o.record); err != nil {
-			return usageErr("--record %s: %v", o.record, err)
-		}
-		f, err := os.OpenFile(o.record, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
-		if err != nil {
-			return envErr(fmt.Errorf("--record: %w", err))
-		}
-		f.Close()
-	}
-	if req.opts.Style == probe.StyleTwilio {
-		fmt.Fprintln(s.err, probe.Warning)
-	}
-	for _, t := range req.targets {
-		for _, w := range t.Warnings {
-			fmt.Fprintf(s.err, "warning: %s: %v\n", t, &w)
-		}
-	}
-	report, err := runWithProgress(ctx, req, o, s)
-	if err != nil {
-		return usageErr("probe: %v", err)
-	}
-
-	var recordErr error
-	if o.record != "" {
-		recordErr = probe.AppendHistory(o.record, report.Attempts)
-	}
-	for i := range report.Targets {
-		report.Targets[i].Explanation = probe.Explain(report.Targets[i], o.lang)
+	case err != nil:
+		return envErr(err)
 	}
 	if o.json {
 		enc := json.NewEncoder(s.out)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(report); err != nil {
+		if err := enc.Encode(report.Report); err != nil {
 			return envErr(fmt.Errorf("write JSON: %w", err))
 		}
 	} else if err := writeProbeTable(s.out, report.Targets, o); err != nil {
 		return envErr(err)
 	}
 	switch {
-	case recordErr != nil:
-		return envErr(recordErr)
+	case report.RecordErr != nil:
+		return envErr(report.RecordErr)
 	case report.Interrupted:
 		return runerr.Incompletef("probe: interrupted after %d attempts; the results above are partial", len(report.Attempts))
 	}
-	if bad := failingTargets(report.Targets); len(bad) > 0 {
+	if bad := report.Failing(); len(bad) > 0 {
 		return runerr.New(runerr.Incidents, fmt.Errorf("probe: %s", strings.Join(bad, "; ")))
 	}
 	return nil
-}
-
-// runWithProgress probes the targets, showing on stderr how far each URL
-// got: a bar per URL with its attempt k of n on a terminal, plain lines
-// otherwise, nothing with --quiet.
-func runWithProgress(ctx context.Context, req probeRequest, o probeOptions, s streams) (probe.Report, error) {
-	progress := newProgress(s, o.quiet)
-	if lp, ok := progress.(*lineProgress); ok {
-		lp.attempts = true
-	}
-	defer progress.Close()
-	tasks := make([]collect.Task, len(req.targets))
-	for i, t := range req.targets {
-		tasks[i] = progress.Start(shortURL(t.String(), 28), max(1, min(o.count, probe.MaxCount)))
-	}
-	req.opts.OnAttempt = func(i int, a probe.Attempt) {
-		if a.Mode == probe.ModeDNS { // one per sample; its per-address attempts go with it
-			tasks[i].Add(1)
-		}
-	}
-	p, err := probe.New(req.opts)
-	if err != nil {
-		return probe.Report{}, err
-	}
-	report := p.Run(ctx, req.targets)
-	for _, t := range tasks {
-		t.Done()
-	}
-	return report, nil
 }
 
 // writeProbeTable prints the table: --wide has every column.
@@ -302,30 +212,4 @@ func writeProbeTable(w io.Writer, targets []probe.TargetSummary, o probeOptions)
 		return probe.WriteWideTable(w, targets, o.lang)
 	}
 	return probe.WriteTable(w, targets, o.lang)
-}
-
-// shortURL shortens a URL for a progress label of n runes: the scheme goes,
-// and the middle gives way to "…" so that the host's start and the path's
-// end stay.
-func shortURL(u string, n int) string {
-	u = strings.TrimPrefix(strings.TrimPrefix(u, "https://"), "http://")
-	r := []rune(u)
-	if len(r) <= n {
-		return u
-	}
-	head := (n - 1) / 2
-	return string(r[:head]) + "…" + string(r[len(r)-(n-1-head):])
-}
-
-// failingTargets names each target whose verdict is a failure.
-func failingTargets(targets []probe.TargetSummary) []string {
-	var out []string
-	for _, t := range targets {
-		switch t.Verdict {
-		case probe.VerdictOK, probe.VerdictNearTimeout, probe.VerdictNoData:
-		default:
-			out = append(out, t.Target+" "+t.Verdict)
-		}
-	}
-	return out
 }

@@ -4,14 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/spf13/pflag"
 
 	"github.com/twilio-evidence/twilio-evidence/bundle/pipeline"
 	"github.com/twilio-evidence/twilio-evidence/bundle/redact"
 	"github.com/twilio-evidence/twilio-evidence/bundle/rezip"
-	"github.com/twilio-evidence/twilio-evidence/collect/infile"
 	"github.com/twilio-evidence/twilio-evidence/collect/runerr"
 )
 
@@ -22,39 +20,14 @@ func registerRedactFlags(fs *pflag.FlagSet, phones, bodies *bool, extra *[]strin
 	fs.StringArrayVar(extra, "redact", nil, "also redact what this regular expression (RE2) matches; a group named redact limits it to that part; repeatable")
 }
 
-// redactedStream is stdout or stderr through the process's stream
-// redactor.
-type redactedStream struct {
-	io.WriteCloser
-	under io.Writer
-}
-
-// Fd lets progress.go see whether the stream under it is a terminal.
-func (rs redactedStream) Fd() uintptr {
-	if f, ok := rs.under.(interface{ Fd() uintptr }); ok {
-		return f.Fd()
-	}
-	return ^uintptr(0)
-}
-
-// redactStreams wraps stdout and stderr in one redactor so that nothing the
-// process prints carries a secret: from the first line it knows the secrets
-// of the environment, then each command's options (pipeline.StreamOptions) and what
-// the run learns. What is printed is the tool's own text —
-// help, errors, progress — so only secret values, phone masks and --redact
-// expressions apply, never a rule that matches by name. A line is held back
-// until it is complete, so a secret written in pieces is never split; close
-// writes what is held back.
+// redactStreams wraps stdout and stderr in one redactor (redact.Streams)
+// so that nothing the process prints carries a secret: from the first line
+// it knows the secrets of the environment, then each command's options
+// (pipeline.StreamOptions) and what the run learns.
 func redactStreams(s streams) (streams, func()) {
-	opts := pipeline.RedactOptions(nil, s.getenv, false, false, nil)
-	r, err := redact.New(opts)
-	if err != nil {
-		r, _ = redact.New(redact.Options{})
-	}
-	out := redactedStream{r.WriterOf("stdout", redact.Own, s.out), s.out}
-	errw := redactedStream{r.WriterOf("stderr", redact.Own, s.err), s.err}
-	s.out, s.err, s.redactor = out, errw, r
-	return s, func() { out.Close(); errw.Close() }
+	rs := redact.NewStreams(pipeline.RedactOptions(nil, s.getenv, false, false, nil), s.out, s.err)
+	s.out, s.err, s.redactor = rs.Out, rs.Err, rs.Redactor
+	return s, rs.Close
 }
 
 const redactUsage = `Usage: twilio-evidence redact IN.zip -o OUT.zip [flags]
@@ -141,28 +114,11 @@ func readSecretFile(path string) ([]string, error) {
 	if path == "" {
 		return nil, nil
 	}
-	if err := pipeline.CheckInputFile("--secret-file", path); err != nil {
-		return nil, err
-	}
-	b, err := infile.ReadFile(path, infile.Limits{MaxBytes: 1 << 20, Text: true})
+	secrets, err := rezip.ReadSecretFile(path)
 	if err != nil {
-		return nil, usageErr("--secret-file %s: %v", path, unwrapAll(err))
+		return nil, usageErr("--secret-file %v", err)
 	}
-	var out []string
-	for i, line := range strings.Split(string(b), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" {
-			continue
-		}
-		if len(line) < redact.MinSecretLen {
-			return nil, usageErr("--secret-file %s: line %d is %d characters: a secret shorter than %d cannot be redacted without destroying ordinary text", path, i+1, len(line), redact.MinSecretLen)
-		}
-		out = append(out, line)
-	}
-	if len(out) == 0 {
-		return nil, usageErr("--secret-file %s holds no secret", path)
-	}
-	return out, nil
+	return secrets, nil
 }
 
 // runRedact reads the secrets and runs the re-redaction (bundle/rezip),

@@ -439,7 +439,9 @@ var (
 	envProxySaw  atomic.Bool
 )
 
-func TestProbe_ProxyFromEnvironmentIsUsed(t *testing.T) {
+// setEnvProxy sets HTTP_PROXY to the process's one test proxy; every test
+// whose requests read the proxy variables calls it first.
+func setEnvProxy(t *testing.T) {
 	envProxyOnce.Do(func() {
 		s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			envProxySaw.Store(r.URL.Host == "webhook.example:80")
@@ -447,9 +449,13 @@ func TestProbe_ProxyFromEnvironmentIsUsed(t *testing.T) {
 		}))
 		envProxyURL = s.URL
 	})
-	envProxySaw.Store(false)
 	t.Setenv("HTTP_PROXY", envProxyURL)
 	t.Setenv("NO_PROXY", "")
+}
+
+func TestProbe_ProxyFromEnvironmentIsUsed(t *testing.T) {
+	setEnvProxy(t)
+	envProxySaw.Store(false)
 	p, err := New(Options{Resolver: mapResolver{}})
 	if err != nil {
 		t.Fatal(err)
