@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"sync"
 	"text/template"
@@ -45,16 +44,6 @@ func Catalog(lang string) (map[string]string, error) {
 		return nil, fmt.Errorf("catalog %s: %w", lang, err)
 	}
 	return m, nil
-}
-
-// Keys returns the sorted keys of a catalog.
-func Keys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // FlowTemplate is the name of the flow description template of lang.
