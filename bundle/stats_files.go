@@ -1,9 +1,11 @@
 package bundle
 
 import (
+	"bytes"
 	"fmt"
 
 	"github.com/twilio-evidence/twilio-evidence/bundle/analysis"
+	"github.com/twilio-evidence/twilio-evidence/bundle/bundlezip"
 	"github.com/twilio-evidence/twilio-evidence/bundle/stats"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 )
@@ -25,4 +27,22 @@ func writeStatsFiles(stage *collect.Stage, res *analysis.Result, lang string) er
 	return st.WriteFiles(func(name string, data []byte) error {
 		return stage.WriteFile(name, data)
 	})
+}
+
+// ReadStatsSummary reads the statistics of the bundle zip at path from its
+// stats/summary.json (--previous BUNDLE.zip).
+func ReadStatsSummary(path string) (*stats.Stats, error) {
+	zr, err := bundlezip.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open previous bundle %s: %w", path, err)
+	}
+	defer zr.Close()
+	data, err := zr.ReadFile(stats.SummaryPath, stats.MaxSummaryBytes)
+	if err == nil {
+		var st *stats.Stats
+		if st, err = stats.ReadSummary(bytes.NewReader(data)); err == nil {
+			return st, nil
+		}
+	}
+	return nil, fmt.Errorf("previous bundle %s: %w", path, err)
 }

@@ -1,7 +1,6 @@
 package stats
 
 import (
-	"bytes"
 	"cmp"
 	"encoding/json"
 	"errors"
@@ -11,15 +10,14 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/twilio-evidence/twilio-evidence/bundle/bundlezip"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 )
 
 // SummaryPath is where summary.json lies inside a bundle.
 const SummaryPath = "stats/summary.json"
 
-// maxSummaryBytes bounds how much of a previous bundle's summary is read.
-const maxSummaryBytes = 64 << 20
+// MaxSummaryBytes bounds how much of a previous bundle's summary is read.
+const MaxSummaryBytes = 64 << 20
 
 // trendDetailCodes is how many error codes get a trend sentence of their own.
 const trendDetailCodes = 3
@@ -213,7 +211,7 @@ func abs(n int) int {
 // ReadSummary decodes a stats/summary.json written by this package.
 func ReadSummary(r io.Reader) (*Stats, error) {
 	var s Stats
-	dec := json.NewDecoder(io.LimitReader(r, maxSummaryBytes))
+	dec := json.NewDecoder(io.LimitReader(r, MaxSummaryBytes))
 	if err := dec.Decode(&s); err != nil {
 		return nil, fmt.Errorf("read %s: %w", SummaryPath, err)
 	}
@@ -224,36 +222,4 @@ func ReadSummary(r io.Reader) (*Stats, error) {
 		return nil, fmt.Errorf("read %s: window of %d seconds", SummaryPath, s.Window.Seconds)
 	}
 	return &s, nil
-}
-
-// ReadBundleSummary reads stats/summary.json from a bundle zip held in r.
-func ReadBundleSummary(r io.ReaderAt, size int64) (*Stats, error) {
-	zr, err := bundlezip.NewReader(r, size)
-	if err != nil {
-		return nil, fmt.Errorf("open previous bundle: %w", err)
-	}
-	return summaryFromZip(zr)
-}
-
-// ReadPreviousBundle reads stats/summary.json from the bundle zip at path
-// (--previous BUNDLE.zip).
-func ReadPreviousBundle(path string) (*Stats, error) {
-	zr, err := bundlezip.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("open previous bundle %s: %w", path, err)
-	}
-	defer zr.Close()
-	s, err := summaryFromZip(zr)
-	if err != nil {
-		return nil, fmt.Errorf("previous bundle %s: %w", path, err)
-	}
-	return s, nil
-}
-
-func summaryFromZip(zr *bundlezip.Reader) (*Stats, error) {
-	data, err := zr.ReadFile(SummaryPath, maxSummaryBytes)
-	if err != nil {
-		return nil, err
-	}
-	return ReadSummary(bytes.NewReader(data))
 }

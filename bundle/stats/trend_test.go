@@ -1,10 +1,7 @@
 package stats
 
 import (
-	"archive/zip"
 	"bytes"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -40,41 +37,11 @@ func trendWindows(t *testing.T) (cur, prev Input) {
 	return cur, prev
 }
 
-// zipOf writes the files of s into a bundle zip, through WriteFiles.
-func zipOf(t *testing.T, s *Stats, prefix string) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	zw := zip.NewWriter(&b)
-	err := s.WriteFiles(func(name string, data []byte) error {
-		w, err := zw.Create(prefix + name)
-		if err != nil {
-			return err
-		}
-		_, err = w.Write(data)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if prefix != "" {
-		// A bundle's folder is known by its manifest.
-		if w, err := zw.Create(prefix + "manifest.json"); err == nil {
-			w.Write([]byte("{}"))
-		}
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
-
 func TestAddTrend_KnownDeltas(t *testing.T) {
 	curIn, prevIn := trendWindows(t)
 	prevStats := compute(t, prevIn, Options{})
-	zipped := zipOf(t, prevStats, "")
-	dir := t.TempDir()
-	path := filepath.Join(dir, "previous.zip")
-	if err := os.WriteFile(path, zipped, 0o600); err != nil {
+	summary, err := prevStats.SummaryJSON()
+	if err != nil {
 		t.Fatal(err)
 	}
 	baselines := []struct {
@@ -82,11 +49,7 @@ func TestAddTrend_KnownDeltas(t *testing.T) {
 		load func() (*Stats, error)
 	}{
 		{"previous-window incidents", func() (*Stats, error) { return Compute(prevIn, Options{}) }},
-		{"summary.json in a previous bundle zip", func() (*Stats, error) { return ReadPreviousBundle(path) }},
-		{"summary.json under a top directory", func() (*Stats, error) {
-			z := zipOf(t, prevStats, "twilio-evidence_AC1/")
-			return ReadBundleSummary(bytes.NewReader(z), int64(len(z)))
-		}},
+		{"summary.json of a previous bundle", func() (*Stats, error) { return ReadSummary(bytes.NewReader(summary)) }},
 	}
 	for _, bl := range baselines {
 		t.Run(bl.name, func(t *testing.T) {
@@ -221,47 +184,6 @@ func TestAddTrend_ErrorRate(t *testing.T) {
 	}
 	if want := "The error rate was 1.0% against 0.50% in the previous window."; f.Sentence != want || f.Severity != SeverityWarn {
 		t.Errorf("finding = %s %q, want warn %q", f.Severity, f.Sentence, want)
-	}
-}
-
-func TestReadPreviousBundle_Errors(t *testing.T) {
-	s := compute(t, Input{Window: week(time.UTC)}, Options{})
-	good := zipOf(t, s, "")
-	zipWith := func(name, content string) []byte {
-		var b bytes.Buffer
-		zw := zip.NewWriter(&b)
-		w, _ := zw.Create(name)
-		_, _ = w.Write([]byte(content))
-		_ = zw.Close()
-		return b.Bytes()
-	}
-	tests := []struct {
-		name string
-		data []byte
-		want string
-	}{
-		{"not a zip", []byte("this is not a zip file"), "not a valid zip"},
-		{"truncated zip", good[:len(good)/2], "not a valid zip"},
-		{"no summary in the zip", zipWith("README.txt", "hello"), "no stats/summary.json in the bundle"},
-		{"summary is not JSON", zipWith(SummaryPath, "{not json"), "read stats/summary.json"},
-		{"summary of another schema", zipWith(SummaryPath, `{"schema": 99, "window": {"seconds": 60}}`), "schema version 99"},
-		{"summary without a window", zipWith(SummaryPath, `{"schema": 1}`), "window of 0 seconds"},
-	}
-	dir := t.TempDir()
-	for i, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			path := filepath.Join(dir, "b"+itoa(i)+".zip")
-			if err := os.WriteFile(path, tt.data, 0o600); err != nil {
-				t.Fatal(err)
-			}
-			_, err := ReadPreviousBundle(path)
-			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), path) {
-				t.Errorf("error = %v, want one naming %s and containing %q", err, path, tt.want)
-			}
-		})
-	}
-	if _, err := ReadPreviousBundle(filepath.Join(dir, "missing.zip")); err == nil {
-		t.Errorf("a missing file gave no error")
 	}
 }
 

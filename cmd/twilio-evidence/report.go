@@ -404,7 +404,7 @@ func trendAgainst(st *stats.Stats, prev string) *previousJSON {
 // stats/summary.json, or, in a bundle written without one, statistics
 // computed from its incidents.csv over the window its manifest names.
 func readBaseline(path string) (*stats.Stats, error) {
-	st, err := stats.ReadPreviousBundle(path)
+	st, err := bundle.ReadStatsSummary(path)
 	if err == nil {
 		return st, nil
 	}
