@@ -1,7 +1,7 @@
 // Package templates holds the texts twilio-evidence writes — the bundle's
 // README, the ticket text, the flow description and the sentence catalogs
-// of every generated sentence, in English and Japanese — embedded in the
-// binary.
+// of every generated sentence, in English and Japanese, and the command
+// line's help texts — embedded in the binary.
 package templates
 
 import (
@@ -14,8 +14,19 @@ import (
 	"text/template"
 )
 
-//go:embed *.tmpl *.json
+//go:embed *.tmpl *.json help/*.txt
 var files embed.FS
+
+// Help returns a help text of the command line, in English: "main" (the
+// top-level help), "exit-codes", a command's name (its usage and examples)
+// or NAME.exit (the exit codes it lists). It is "" for a name with no text.
+func Help(name string) string {
+	b, err := files.ReadFile("help/" + name + ".txt")
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
 
 // Execute renders the named template (e.g. "ticket.txt.tmpl") with data.
 func Execute(w io.Writer, name string, funcs template.FuncMap, data any) error {
