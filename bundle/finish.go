@@ -462,14 +462,6 @@ func (o *jsonObject) clone() *jsonObject {
 	return c
 }
 
-func (o *jsonObject) get(k string, v any) error {
-	raw, ok := o.vals[k]
-	if !ok {
-		return fmt.Errorf("no field %q", k)
-	}
-	return json.Unmarshal(raw, v)
-}
-
 func (o *jsonObject) set(k string, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {

@@ -415,10 +415,3 @@ func writeMarkdown(d *pdfdoc.Document, md []byte) {
 	}
 	flush()
 }
-
-func limitStrings(xs []string, n int) []string {
-	if len(xs) <= n {
-		return xs
-	}
-	return append(append([]string(nil), xs[:n]...), fmt.Sprintf("… (+%d)", len(xs)-n))
-}

@@ -1,7 +1,7 @@
 // Package templates holds the texts twilio-evidence writes — the bundle's
 // README, the ticket text, the flow description and the sentence catalogs
-// of every generated sentence, in English and Japanese — embedded in the
-// binary.
+// of every generated sentence, in English and Japanese, and the command
+// line's help texts — embedded in the binary.
 package templates
 
 import (
@@ -9,14 +9,24 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"sync"
 	"text/template"
 )
 
-//go:embed *.tmpl *.json
+//go:embed *.tmpl *.json help/*.txt
 var files embed.FS
+
+// Help returns a help text of the command line, in English: "main" (the
+// top-level help), "exit-codes", a command's name (its usage and examples)
+// or NAME.exit (the exit codes it lists). It is "" for a name with no text.
+func Help(name string) string {
+	b, err := files.ReadFile("help/" + name + ".txt")
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
 
 // Execute renders the named template (e.g. "ticket.txt.tmpl") with data.
 func Execute(w io.Writer, name string, funcs template.FuncMap, data any) error {
@@ -45,16 +55,6 @@ func Catalog(lang string) (map[string]string, error) {
 		return nil, fmt.Errorf("catalog %s: %w", lang, err)
 	}
 	return m, nil
-}
-
-// Keys returns the sorted keys of a catalog.
-func Keys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // FlowTemplate is the name of the flow description template of lang.

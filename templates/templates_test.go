@@ -78,3 +78,19 @@ func TestCatalogs_EveryJapaneseEntryIsJapanese(t *testing.T) {
 		}
 	}
 }
+
+func TestHelpTextsAreEmbedded(t *testing.T) {
+	for _, name := range []string{"main", "exit-codes", "bundle-examples", "report", "probe", "trace", "flow", "redact", "version",
+		"bundle.exit", "report.exit", "probe.exit", "trace.exit", "flow.exit", "redact.exit", "version.exit"} {
+		h := templates.Help(name)
+		if h == "" || !strings.HasSuffix(h, "\n") {
+			t.Errorf("help %q is missing or does not end its last line", name)
+		}
+		if strings.HasSuffix(name, ".exit") && !strings.HasPrefix(h, "\nExit codes:\n") {
+			t.Errorf("help %q does not list exit codes: %q", name, h)
+		}
+	}
+	if h := templates.Help("no-such-command"); h != "" {
+		t.Errorf("Help of an unknown name = %q, want empty", h)
+	}
+}

@@ -369,16 +369,6 @@ func explainsCause(a, b Cause) bool {
 	return false
 }
 
-func failingOf(attempts []probe.Attempt, class string) []probe.Attempt {
-	var out []probe.Attempt
-	for _, a := range attempts {
-		if !a.OK && a.ErrorClass == class {
-			out = append(out, a)
-		}
-	}
-	return out
-}
-
 func certsOf(as []probe.Attempt) []probe.Cert {
 	for _, a := range as {
 		if len(a.Certificates) > 0 {

@@ -53,12 +53,3 @@ func collectorOK(ev *collect.Evidence, name string) bool {
 	}
 	return true
 }
-
-func hasFinding(fs []Finding, id string) bool {
-	for _, f := range fs {
-		if f.ID == id {
-			return true
-		}
-	}
-	return false
-}

@@ -379,24 +379,6 @@ func (d *Document) Box(title string, lines []BoxLine) {
 	d.add(func(r *renderer) error { r.box(t, body); return nil })
 }
 
-// Spacer adds vertical space, in millimetres.
-func (d *Document) Spacer(mm float64) {
-	if mm <= 0 {
-		return
-	}
-	d.add(func(r *renderer) error { r.y += mm; return nil })
-}
-
-// PageBreak starts a new page, unless the current one is still empty.
-func (d *Document) PageBreak() {
-	d.add(func(r *renderer) error {
-		if r.y > marginT {
-			r.newPage()
-		}
-		return nil
-	})
-}
-
 // Render writes the PDF to w. It lays the document out twice, the first time
 // only to count the pages for the footer's "page N / M". It returns the
 // first error met while recording content, if any, without writing.

@@ -23,35 +23,11 @@ func validLang(l string) bool {
 	return false
 }
 
-const flowUsage = `Usage: twilio-evidence flow [--lang en|ja] [--demo] [flags]
-
-Prints the flow description Twilio support asks for (item 4 of what to
-send), pre-filled from the account's webhook configuration: for each phone
-number, what answers its calls and messages — your URL and method, a TwiML
-App, a Messaging Service, a Studio Flow or a Twilio Function — with the
-fallback URL and the status callback. What only you know is left as
-[[TODO: …]] blanks. Fill them in and give the file to the bundle:
-
-  twilio-evidence flow > flow.md
-  $EDITOR flow.md
-  twilio-evidence bundle --since 24h --flow flow.md
-
-Unfilled blanks are flagged in the bundle's summary.pdf.
-
-Examples:
-  twilio-evidence flow --lang ja > flow.md
-  twilio-evidence flow --demo
-`
+var flowUsage = templates.Help("flow")
 
 func init() {
 	commandUsage["flow"] = flowUsage
-	commandExitCodes["flow"] = `
-Exit codes:
-  0  the description is printed (or written to --output)
-  2  usage error
-  3  printed, but the webhook configuration could not be read: the numbers are missing
-  4  could not run: no or rejected credentials, no network, --output not writable
-`
+	commandExitCodes["flow"] = templates.Help("flow.exit")
 }
 
 // flowOptions are the flags of `twilio-evidence flow`.

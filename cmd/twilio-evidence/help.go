@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+
+	"github.com/twilio-evidence/twilio-evidence/templates"
 )
 
 // commandUsage is the text above a command's flags in its --help.
@@ -22,90 +24,20 @@ var commandUsage = map[string]string{
 // commandExitCodes are the exit codes each command's --help lists: only
 // those the command can end with.
 var commandExitCodes = map[string]string{
-	"bundle": `
-Exit codes:
-  0  done: the bundle is written (whether or not failures were found)
-  2  usage or input error
-  3  done, but incomplete: a collector failed or timed out, the run was interrupted,
-     or the bundle does not fit --max-size even when cut (the bundle is written and says which)
-  4  could not run: no or rejected credentials, no network, output not writable
-`,
-	"report": `
-Exit codes:
-  0  done: the bundle is written
-  1  done, and the window holds webhook failures (with --fail-on-incidents only)
-  2  usage or input error
-  3  done, but incomplete: a collector failed or timed out, the run was interrupted,
-     or the bundle does not fit --max-size even when cut (the bundle is written and says which)
-  4  could not run: no or rejected credentials, output not writable, another run holds the lock
-`,
-	"version": `
-Exit codes:
-  0  printed
-  2  usage error
-`,
+	"bundle":  templates.Help("bundle.exit"),
+	"report":  templates.Help("report.exit"),
+	"version": templates.Help("version.exit"),
 }
 
-const versionUsage = `Usage: twilio-evidence version
+var versionUsage = templates.Help("version")
 
-Prints the version, the commit and the build date.
-`
+var bundleMoreExamples = templates.Help("bundle-examples")
 
-const bundleMoreExamples = `  # no API credentials to give: alerts saved by curl or twilio-cli, or a CSV export
-  curl -su "$TWILIO_ACCOUNT_SID:$TWILIO_AUTH_TOKEN" \
-    'https://monitor.twilio.com/v1/Alerts?PageSize=1000' > alerts.json
-  twilio-evidence bundle --alerts-file alerts.json
-  twilio-evidence bundle --incidents-file debugger-export.csv --tz Asia/Tokyo
-  # every subaccount of a parent account, with an index ranking them
-  twilio-evidence bundle --all-subaccounts --since 7d --output ~/tickets
-
-  The weekly run is 'twilio-evidence report'; before writing to support,
-  'twilio-evidence probe URL' and 'twilio-evidence trace' answer steps 2
-  and 3 of Twilio's procedure on their own.
-
-Offline inputs (--alerts-file, --incidents-file) replace the API: no
-credentials are needed, the API collectors are recorded as skipped, and the
-window defaults to the span of the file.
-`
-
-const reportUsage = `Usage: twilio-evidence report --output DIR [--since 7d | --week last] [flags]
-
-The weekly report, for cron and systemd timers: writes a dated bundle into
-DIR, compares it with the previous bundle of the same account found there
-(week-over-week trend), deletes bundles beyond --keep, and never asks
-anything. A lock file in DIR keeps two runs from overlapping; a lock left
-by a run that died is taken over with a warning. Nothing is written outside
-DIR and the system's temporary directory.
-
-Examples:
-  # every Monday at 06:00, the week before, keeping eight weeks (crontab -e)
-  0 6 * * 1  twilio-evidence report --week last --tz Asia/Tokyo --output /var/lib/twilio-evidence --keep 8 --quiet
-  # the last 7 days as JSON for a monitoring script; exit 1 when anything failed
-  twilio-evidence report --since 7d --output reports --json --fail-on-incidents
-  # every subaccount, four at a time, with an index (CSV and PDF) ranking them
-  twilio-evidence report --all-subaccounts --week last --output reports --keep 4
-  # try it without an account
-  twilio-evidence report --demo --output /tmp/reports
-
-  For a ticket, 'twilio-evidence bundle --since 24h' writes the same bundle
-  once; 'twilio-evidence probe URL' checks your endpoint before you write
-  to support.
-
-Output: the bundle's path on stdout (with --json a summary: path, window,
-incidents, error rate, verdict, collector states, previous bundle, deleted
-files) and one summary line on stderr.
-`
+var reportUsage = templates.Help("report")
 
 // exitCodesHelp is the summary of the exit codes in the top-level help;
 // each command's --help lists its own (commandExitCodes).
-const exitCodesHelp = `
-Exit codes (each command's --help lists its own):
-  0  done
-  1  done, and failures found (report --fail-on-incidents; probe: a URL failed)
-  2  usage or input error
-  3  done, but incomplete (what was written or printed says what is missing)
-  4  could not run: no credentials, no network, output not writable
-`
+var exitCodesHelp = templates.Help("exit-codes")
 
 // parseFlags parses a command's flags. --help prints the command's help
 // on stdout (done is true: the command has nothing more to do). A bad flag

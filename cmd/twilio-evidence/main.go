@@ -16,6 +16,7 @@ import (
 
 	"github.com/twilio-evidence/twilio-evidence/bundle/redact"
 	"github.com/twilio-evidence/twilio-evidence/collect/runerr"
+	"github.com/twilio-evidence/twilio-evidence/templates"
 )
 
 // Exit codes (DESIGN.md §4).
@@ -61,37 +62,7 @@ type streams struct {
 	redactor *redact.Redactor
 }
 
-const mainUsage = `twilio-evidence — evidence for Twilio webhook failures (11200, 11205, 11217 …)
-
-Usage:
-  twilio-evidence bundle   [--since 24h | --from T --to T] [--output DIR]   write the support bundle (zip + PDF)
-  twilio-evidence report   --output DIR [--since 7d | --week last] [--keep N] [--json]
-                                                    the weekly report, for cron and systemd timers
-  twilio-evidence probe    URL… [--count N] [--resolve HOST:PORT:ADDR] [--json]
-                                                    steps 2 and 3: is the webhook URL reachable, always?
-  twilio-evidence trace    --hop NAME=PATH… [--log NAME=PATH…] [--since 24h]
-                                                    how far each failed request got through your logs
-  twilio-evidence flow     [--lang en|ja] [--demo]   print the flow description, pre-filled from the configuration
-  twilio-evidence redact   IN.zip -o OUT.zip [--mask-phone-numbers]   redact a bundle made earlier again
-  twilio-evidence doctor   [--output DIR] [--lang ja]   check credentials, network, proxy, CA bundle, font, clock
-  twilio-evidence version                            print the version, commit and build date
-
-The three ways it is used:
-  # a ticket: the last 24 hours in one zip to attach as it is
-  twilio-evidence bundle --since 24h --output ~/tickets
-  # every week from cron: dated bundles, week-over-week trend, exit codes
-  0 6 * * 1  twilio-evidence report --week last --output /var/lib/twilio-evidence --keep 8 --quiet
-  # before contacting support: is it your side? (no credentials to share: use saved alerts)
-  twilio-evidence bundle --alerts-file alerts.json
-
-Run 'twilio-evidence COMMAND --help' for the flags and examples of a command,
-or 'twilio-evidence bundle --demo' to see a bundle without an account.
-When a first run fails, 'twilio-evidence doctor' says which step does not work.
-
-Credentials come from the environment: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN,
-or TWILIO_API_KEY, TWILIO_API_SECRET and TWILIO_ACCOUNT_SID (never from flags).
-Progress goes to stderr (bars on a terminal, plain lines otherwise; --quiet for none).
-` + exitCodesHelp
+var mainUsage = templates.Help("main") + exitCodesHelp
 
 func main() {
 	os.Exit(run(os.Args[1:], streams{out: os.Stdout, err: os.Stderr, getenv: os.Getenv}))

@@ -15,6 +15,7 @@ import (
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/probe"
 	"github.com/twilio-evidence/twilio-evidence/collect/runerr"
+	"github.com/twilio-evidence/twilio-evidence/templates"
 )
 
 // probeOptions are the flags of `twilio-evidence probe`.
@@ -43,38 +44,9 @@ const (
 	maxProbeInterval     = probe.MaxInterval
 )
 
-const probeUsage = `Usage: twilio-evidence probe URL… [flags]
+var probeUsage = templates.Help("probe")
 
-Requests each webhook URL by other means than Twilio, many times — steps 2 and
-3 of Twilio's isolation procedure — and names for each the cause when its
-attempts all or mostly fail (url_not_found, app_server_error, app_too_slow,
-tls_expired, connect_refused …), or says it answers (ok, near_timeout), fails
-now and then (intermittent), fails on one of its addresses or only through the
-load balancer. Every attempt records DNS, connect, TLS, time to first byte
-and total, the certificate, the status, Content-Type and size, and names the
-Twilio error the same failure gives (11200, 11205, 11217, 12300 …). A
-connection-override fragment (#ct=…&rt=…&tt=…) sets the timeouts and is never
-sent. The table (or --json) goes to stdout.
-
-Examples:
-  # five samples, two seconds apart, each address of the name on its own
-  twilio-evidence probe https://example.com/twilio/voice
-  # compare the load balancer with the origin behind it (curl's --resolve)
-  twilio-evidence probe https://example.com/twilio/voice --resolve example.com:443:10.0.0.12
-  # the request Twilio sends, signed with TWILIO_AUTH_TOKEN (your application processes it)
-  twilio-evidence probe https://example.com/twilio/voice --style twilio --method POST
-  # from cron every 5 minutes, for failures by hour of day (bundle --probe-history)
-  twilio-evidence probe https://example.com/twilio/voice --count 1 --record ~/probes.csv
-`
-
-const probeExitCodes = `
-Exit codes:
-  0  every URL answered (also when slowly: see the table)
-  1  at least one URL failed, or Twilio cannot reach it (the table says why)
-  2  usage error: a bad URL, connection override, --resolve or flag
-  3  interrupted: what was measured is printed (and recorded)
-  4  could not run: no auth token for --style twilio, --record file not writable
-`
+var probeExitCodes = templates.Help("probe.exit")
 
 func init() {
 	commandUsage["probe"] = probeUsage

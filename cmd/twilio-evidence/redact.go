@@ -11,6 +11,7 @@ import (
 	"github.com/twilio-evidence/twilio-evidence/bundle/redact"
 	"github.com/twilio-evidence/twilio-evidence/bundle/rezip"
 	"github.com/twilio-evidence/twilio-evidence/collect/runerr"
+	"github.com/twilio-evidence/twilio-evidence/templates"
 )
 
 // registerRedactFlags adds the redaction flags bundle, report and redact share.
@@ -30,25 +31,7 @@ func redactStreams(s streams) (streams, func()) {
 	return s, rs.Close
 }
 
-const redactUsage = `Usage: twilio-evidence redact IN.zip -o OUT.zip [flags]
-
-Redacts a bundle made earlier again, for instance to mask phone numbers
-before attaching it: every entry and every entry's name goes through the
-redactor, manifest.json's sizes and sha256 are recomputed, redactions.json
-adds the new counts to the old ones, and OUT.zip is written under a
-temporary name and renamed. The same IN.zip and flags give the same bytes.
-
-summary.pdf is left out (its text is compressed and cannot be redacted
-again; ticket.txt holds the same as plain text) unless --keep-pdf is given.
-Run 'twilio-evidence bundle' again with the same flags for a new PDF.
-
-The values in --secret-file (one a line), TWILIO_AUTH_TOKEN and
-TWILIO_API_SECRET are removed wherever they appear.
-
-Examples:
-  twilio-evidence redact twilio-evidence_AC…_2026-11-18T0000Z_2026-11-25T0000Z.zip -o masked.zip --mask-phone-numbers
-  twilio-evidence redact old.zip -o clean.zip --secret-file token.txt --redact 'customer-[0-9]+'
-`
+var redactUsage = templates.Help("redact")
 
 // redactOptionsCmd are the flags of `twilio-evidence redact`.
 type redactCmdOptions struct {
@@ -73,14 +56,7 @@ func newRedactFlags(o *redactCmdOptions) *pflag.FlagSet {
 
 func init() {
 	commandUsage["redact"] = redactUsage
-	commandExitCodes["redact"] = `
-Exit codes:
-  0  the redacted bundle is written
-  2  usage or input error: IN.zip not a readable zip or an entry name not a clean
-     relative path, OUT.zip exists or is IN.zip, a bad expression or --secret-file
-  4  could not run: OUT.zip's directory not writable
-  130  interrupted (Ctrl-C): nothing is written
-`
+	commandExitCodes["redact"] = templates.Help("redact.exit")
 	otherCommands["redact"] = func() *pflag.FlagSet { return newRedactFlags(&redactCmdOptions{}) }
 }
 

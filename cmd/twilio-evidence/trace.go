@@ -16,6 +16,7 @@ import (
 	"github.com/twilio-evidence/twilio-evidence/collect/hoplog"
 	"github.com/twilio-evidence/twilio-evidence/collect/runerr"
 	"github.com/twilio-evidence/twilio-evidence/collect/trace"
+	"github.com/twilio-evidence/twilio-evidence/templates"
 )
 
 // traceOptions are the flags of `twilio-evidence trace`.
@@ -35,55 +36,11 @@ type traceOptions struct {
 	timeout       time.Duration
 }
 
-const traceUsage = `Usage: twilio-evidence trace --hop NAME=PATH[:FORMAT]… [--log NAME=PATH…] [window] [flags]
-
-Steps 1 and 3 of Twilio's isolation procedure: for every failed webhook
-request of the window, reads the access log of each component the request
-passes through — given in path order from the edge inward — and says how far
-it got: lost between two components, dropped by a firewall, never reached
-your network, or answered by your application with an error, too slowly or
-in time.
-
-PATH may be a glob and may include gzip-rotated files (access.log*). The
-format is detected and reported with how many lines were read; a firewall's
-lines among other programs' lines (/var/log/syslog, kern.log) are found and
-the others skipped. Give the format as NAME=PATH:FORMAT when detection cannot
-tell. Times without an offset are read at the offset that lines the log's
-Twilio requests up with the alerts, and trace says which; --log-tz chooses.
-
-Formats: combined and common (nginx, apache, Traefik), ltsv, json (Envoy,
-Istio, Traefik, Caddy, GitLab known by their fields; json:time=F,path=F,
-duration=F:ms,… to name them), haproxy, envoy, w3c (IIS), cloudfront, alb,
-elb, iptables (UFW, EdgeOS, UniFi), filterlog (pfSense, OPNsense),
-mikrotik, vpcflow, text; cri+FORMAT and compose+FORMAT behind a container
-runtime's prefix; and regex:PATTERN with named groups time, method, path,
-status, duration, ua (src, dst, dport, action for connection logs).
-
-The failed requests come from the Twilio API (the same credentials as
-bundle) or from --alerts-file / --incidents-file.
-
-Examples:
-  # firewall, load balancer and web server, the last 24 hours
-  twilio-evidence trace --hop firewall=/var/log/kern.log --hop lb='/var/log/alb/*.log.gz' \
-    --hop web='/var/log/nginx/access.log*'
-  # a CSV exported from the console, logs written in Tokyo time without offsets
-  # (inferred when not given)
-  twilio-evidence trace --incidents-file export.csv --hop web=access.log --log-tz Asia/Tokyo
-  # an application log in a format of its own
-  twilio-evidence trace --hop 'app=app.log:regex:^(?P<time>\S+) (?P<method>\S+) (?P<path>\S+) (?P<status>\d+)'
-  # try it without an account or logs
-  twilio-evidence trace --demo
-`
+var traceUsage = templates.Help("trace")
 
 func init() {
 	commandUsage["trace"] = traceUsage
-	commandExitCodes["trace"] = `
-Exit codes:
-  0  done: every failed request is traced as far as the logs tell
-  2  usage or input error: a bad --hop, format, window or file
-  3  done, but incomplete: the alerts or a log could not be read in full (the result says which)
-  4  could not run: no or rejected credentials, no network
-`
+	commandExitCodes["trace"] = templates.Help("trace.exit")
 	otherCommands["trace"] = func() *pflag.FlagSet { return newTraceFlags(&traceOptions{}) }
 }
 

@@ -716,8 +716,3 @@ func (s *Server) serveMessaging(w http.ResponseWriter, r *http.Request, parts []
 	}
 	restError(w, http.StatusNotFound, 20404, "The requested resource was not found")
 }
-
-// Addr is the fake's listening address, host:port.
-func (s *Server) Addr() string {
-	return s.Listener.Addr().(*net.TCPAddr).String()
-}

@@ -67,19 +67,6 @@ var fakeComponents = []fakeGroup{
 	{"Video", nil},
 }
 
-// FakeComponents returns the names of the components the fake page lists
-// (group members and top-level components, not the group headings).
-func FakeComponents() []string {
-	var out []string
-	for _, g := range fakeComponents {
-		if len(g.members) == 0 {
-			out = append(out, g.name)
-		}
-		out = append(out, g.members...)
-	}
-	return out
-}
-
 // NewFakeServer starts a fake status page with the given incidents on a
 // local port. Give its URL as Client.BaseURL; Close it when done.
 func NewFakeServer(incidents []FakeIncident) *httptest.Server {
