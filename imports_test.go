@@ -27,6 +27,7 @@ var cmdEntryPoints = []string{
 	"bundle",             // writing a bundle, its Localizer and done line
 	"bundle/analysis",    // the analysis result a summary reports
 	"bundle/pipeline",    // running a bundle
+	"bundle/weekly",      // the weekly report: lock, previous bundle, retention
 	"bundle/subaccounts", // the subaccount run and its index
 	"collect",            // the evidence and the collectors' options
 	"collect/probe",      // the probe command (probe.Command) and its table

@@ -17,6 +17,7 @@ import (
 	"github.com/gocarina/gocsv"
 
 	"github.com/twilio-evidence/twilio-evidence/bundle/subaccounts"
+	"github.com/twilio-evidence/twilio-evidence/bundle/weekly"
 	"github.com/twilio-evidence/twilio-evidence/collect/faketwilio"
 	"github.com/twilio-evidence/twilio-evidence/collect/runlock"
 	"github.com/twilio-evidence/twilio-evidence/internal/needtool"
@@ -72,12 +73,12 @@ func TestE2E_ReportTwiceWithKeepOne(t *testing.T) {
 	// Nothing can be created under this HOME, not even by root.
 	env := append(repCreds(), "HOME="+filepath.Join(notADir, "home"), "TMPDIR="+tmp)
 
-	report := func(from, to time.Time, extra ...string) (runSummary, repResult) {
+	report := func(from, to time.Time, extra ...string) (weekly.Summary, repResult) {
 		t.Helper()
 		args := append([]string{"report", "--api-url", fake.URL, "--output", out, "--from", rfc(from), "--to", rfc(to),
 			"--tz", "UTC", "--keep", "1", "--json", "--max-details", "5", "--no-status", "--no-probe"}, extra...)
 		r := runRep(t, env, args...)
-		var sum runSummary
+		var sum weekly.Summary
 		if err := json.Unmarshal([]byte(r.stdout), &sum); err != nil {
 			t.Fatalf("stdout is not the JSON summary: %v\n%s\nstderr:\n%s", err, r.stdout, r.stderr)
 		}
@@ -149,7 +150,7 @@ func TestE2E_ReportTwiceWithKeepOne(t *testing.T) {
 func TestE2E_ReportLock(t *testing.T) {
 	out := t.TempDir()
 	args := []string{"report", "--demo", "--output", out, "--quiet"}
-	lockPath := filepath.Join(out, lockFile)
+	lockPath := filepath.Join(out, weekly.LockFile)
 
 	held, _, err := runlock.Acquire(lockPath)
 	if err != nil {
@@ -350,7 +351,7 @@ func TestE2E_OfflineInputsGiveTheSameIncidentsCSV(t *testing.T) {
 				t.Errorf("incidents.csv differs from the API run's:\n got %d bytes\nwant %d bytes\n%s", len(got), len(want), firstDiff(got, want))
 			}
 			var m struct {
-				Collectors []collectorJSON `json:"collectors"`
+				Collectors []weekly.Collector `json:"collectors"`
 			}
 			if err := json.Unmarshal(files["manifest.json"], &m); err != nil {
 				t.Fatal(err)

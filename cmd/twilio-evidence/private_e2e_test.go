@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twilio-evidence/twilio-evidence/bundle/weekly"
 	"github.com/twilio-evidence/twilio-evidence/collect/faketwilio"
 )
 
@@ -123,7 +124,7 @@ func TestE2E_ReportRefusesWhatIsNotALock(t *testing.T) {
 			if err := os.WriteFile(target, []byte(content), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			lock := filepath.Join(out, lockFile)
+			lock := filepath.Join(out, weekly.LockFile)
 			plant(t, lock, target)
 			r := runE2EWith(t, e2eOpts{guard: time.Minute}, nil, "report", "--demo", "--output", out, "--quiet")
 			if r.code != exitEnv {

@@ -12,13 +12,14 @@ import (
 
 	"github.com/twilio-evidence/twilio-evidence/bundle/pipeline"
 	"github.com/twilio-evidence/twilio-evidence/bundle/subaccounts"
+	"github.com/twilio-evidence/twilio-evidence/bundle/weekly"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/runerr"
 )
 
 // oneAccount runs the pipeline for one subaccount (o.accountSID set) and
 // returns its summary, nil when no bundle was written.
-type oneAccount func(ctx context.Context, o bundleOptions, s streams) (*runSummary, error)
+type oneAccount func(ctx context.Context, o bundleOptions, s streams) (*weekly.Summary, error)
 
 // runSubaccounts checks the flags and the parent's credentials, then runs
 // one bundle for each subaccount through subaccounts.Run.
@@ -111,7 +112,7 @@ func mapValues(m map[string]string) []string {
 	return out
 }
 
-func incompleteReasons(sum *runSummary) string {
+func incompleteReasons(sum *weekly.Summary) string {
 	var parts []string
 	for _, c := range sum.Collectors {
 		if (c.State == collect.StateError || c.State == collect.StateTimeout) && !c.Context {
@@ -159,13 +160,13 @@ func printSubaccountRun(run *subaccounts.Result, asJSON bool, s streams) error {
 
 // runBundleSubaccounts is `bundle --all-subaccounts`.
 func runBundleSubaccounts(ctx context.Context, o bundleOptions, s streams) error {
-	run, err := runSubaccounts(ctx, o, s, func(ctx context.Context, o bundleOptions, s streams) (*runSummary, error) {
+	run, err := runSubaccounts(ctx, o, s, func(ctx context.Context, o bundleOptions, s streams) (*weekly.Summary, error) {
 		res, err := pipeline.Run(ctx, o.Options)
 		printNotes(res, s)
 		if res.Path == "" {
 			return nil, err
 		}
-		return summarize(res, ""), err
+		return weekly.Summarize(res, ""), err
 	})
 	if run == nil {
 		return err
@@ -182,7 +183,7 @@ func runBundleSubaccounts(ctx context.Context, o bundleOptions, s streams) error
 // runReportSubaccounts is `report --all-subaccounts`: each subaccount gets
 // its own trend baseline and --keep.
 func runReportSubaccounts(ctx context.Context, o reportOptions, s streams) error {
-	run, err := runSubaccounts(ctx, o.bundle, s, func(ctx context.Context, bo bundleOptions, s streams) (*runSummary, error) {
+	run, err := runSubaccounts(ctx, o.bundle, s, func(ctx context.Context, bo bundleOptions, s streams) (*weekly.Summary, error) {
 		sum, err := reportOne(ctx, o, bo, s)
 		if sum != nil {
 			sum.ExitCode = exitOK
