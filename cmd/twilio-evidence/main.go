@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 	_ "time/tzdata" // --tz works on machines without a zone database
 
@@ -64,7 +65,17 @@ type streams struct {
 
 var mainUsage = templates.Help("main") + exitCodesHelp
 
+// softMemoryLimit is the heap size past which the garbage collector works
+// harder instead of letting the heap double: a bundle's live data is far
+// smaller, and the default target (twice the live heap after each
+// collection) lets the decoded pages of alerts pile up as garbage.
+// GOMEMLIMIT, when set, decides instead.
+const softMemoryLimit = 40 << 20
+
 func main() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(softMemoryLimit)
+	}
 	os.Exit(run(os.Args[1:], streams{out: os.Stdout, err: os.Stderr, getenv: os.Getenv}))
 }
 
