@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/twilio-evidence/twilio-evidence/doctor"
+	"github.com/twilio-evidence/twilio-evidence/bundle/doctor"
 )
 
 const doctorUsage = `Usage: twilio-evidence doctor [flags]
