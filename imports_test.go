@@ -33,24 +33,17 @@ var cmdEntryPoints = []string{
 	"collect/probe",      // the probe command (probe.Command) and its table
 	"collect/runerr",     // the errors that decide the exit code
 	"collect/trace",      // the trace command's result
-	"doctor",             // twilio-evidence doctor
+	"bundle/doctor",      // twilio-evidence doctor
 	"templates",          // the catalogs the help and the terminal speak from
 }
 
 // cmdNotYetMoved are project packages the command still imports while its
 // work moves into the libraries; the list only shrinks.
 var cmdNotYetMoved = []string{
-	"bundle/bundlezip",
-	"bundle/pdfdoc",
 	"bundle/redact",
 	"bundle/rezip",
-	"bundle/stats",
-	"collect/csvsafe",
 	"collect/demo",
-	"collect/faketwilio",
 	"collect/hoplog",
-	"collect/infile",
-	"collect/runlock",
 }
 
 // cmdOtherModules are the other modules' packages the command may import:
