@@ -2,6 +2,7 @@ package collect
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -60,10 +61,12 @@ func (a Alerts) Collect(ctx context.Context, env *Env) error {
 	defer feed.close()
 	details := a.detailFetcher(ctx, env, func(sid string) (any, error) { return api.MonitorV1.FetchAlert(sid) })
 	defer env.Stage.Delete(AlertsFile + ".list")
+	list, endList := env.API.listClient(ctx)
 	got, writeErr, err := streamRecords(env, feed, AlertsFile+".list", "alerts",
-		func() (chan monitor.MonitorV1Alert, chan error) { return api.MonitorV1.StreamAlert(params) },
+		func() (chan monitor.MonitorV1Alert, chan error) { return list.MonitorV1.StreamAlert(params) },
 		func(al monitor.MonitorV1Alert) (Incident, bool) { return incidentFromAlert(al, w) },
 		details.add)
+	endList()
 	if err != nil {
 		details.wait()
 		return err
@@ -135,7 +138,7 @@ func streamRecords[T any](env *Env, feed *incidentFeed, name, task string, start
 		page = nil
 	}
 	records, errs := start()
-	for r := range records {
+	for r := range readAhead(records, listPageSize) {
 		got.seen++
 		t.Add(1)
 		if writeErr == nil {
@@ -158,6 +161,43 @@ func streamRecords[T any](env *Env, feed *incidentFeed, name, task string, start
 		writeErr = cerr
 	}
 	return got, writeErr, nil
+}
+
+// sidKey is how a staged record's "sid" field begins.
+var sidKey = []byte(`"sid":"`)
+
+// lineSID is the "sid" of a staged record (a JSON line as twilio-go
+// encodes it, which has no other key ending in "sid" with a quote before
+// it); the line is decoded only when that is not found.
+func lineSID(line []byte) string {
+	if i := bytes.Index(line, sidKey); i >= 0 {
+		v := line[i+len(sidKey):]
+		if j := bytes.IndexAny(v, `"\`); j >= 0 && v[j] == '"' {
+			return string(v[:j])
+		}
+	}
+	var head struct {
+		Sid string `json:"sid"`
+	}
+	if json.Unmarshal(line, &head) != nil {
+		return ""
+	}
+	return head.Sid
+}
+
+// readAhead relays records through a buffer of n, so that twilio-go, which
+// asks for the next page only once the records of the last one are taken,
+// asks for it while they are still being read. The relay ends when records
+// is closed; the reader must drain it.
+func readAhead[T any](records <-chan T, n int) <-chan T {
+	out := make(chan T, n)
+	go func() {
+		defer close(out)
+		for r := range records {
+			out <- r
+		}
+	}()
+	return out
 }
 
 // incidentFromAlert makes an incident of a webhook-failure alert inside w.
@@ -222,13 +262,8 @@ func mergeDetails(stage *Stage, from, to string, details map[string]json.RawMess
 		line, rerr := br.ReadBytes('\n')
 		if len(line) > 0 {
 			if len(details) > 0 {
-				var head struct {
-					Sid string `json:"sid"`
-				}
-				if json.Unmarshal(line, &head) == nil {
-					if d, ok := details[head.Sid]; ok {
-						line = append(append([]byte{}, d...), '\n')
-					}
+				if d, ok := details[lineSID(line)]; ok {
+					line = append(append([]byte{}, d...), '\n')
 				}
 			}
 			if _, err := bw.Write(line); err != nil {

@@ -89,6 +89,15 @@ func (c *APIConfig) Client(ctx context.Context) *twilio.RestClient {
 	return rc
 }
 
+// listClient is Client for the pages of one list, which come one after
+// another and which what follows the list waits for: until endList is
+// called, the pool keeps a place for them, and a page waiting for a place
+// goes before every other request.
+func (c *APIConfig) listClient(ctx context.Context) (rc *twilio.RestClient, endList func()) {
+	endList = c.requests().lim.openList()
+	return c.Client(context.WithValue(ctx, listKey{}, true)), endList
+}
+
 // concurrency is the hard bound on c's requests in flight.
 func (c *APIConfig) concurrency() int { return c.requests().lim.bound }
 

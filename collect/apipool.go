@@ -31,11 +31,15 @@ const (
 // and its connections, the adaptive bound on requests in flight, the retry
 // settings and the counts the manifest reports.
 type apiPool struct {
-	base     http.RoundTripper
-	lim      *limiter
-	timeout  time.Duration
-	attempts int
-	maxWait  time.Duration
+	// base carries the requests; pages the pages of lists (listContext),
+	// on connections of their own: a page, which what follows its list
+	// waits for, never finds every connection taken by the other requests
+	// and never waits for a new one while they have them all.
+	base, pages http.RoundTripper
+	lim         *limiter
+	timeout     time.Duration
+	attempts    int
+	maxWait     time.Duration
 
 	mu                                 sync.Mutex
 	requests, retries, timedOut, conns int
@@ -61,13 +65,15 @@ func newAPIPool(c *APIConfig) *apiPool {
 	if base == nil {
 		base = http.DefaultTransport
 	}
+	pages := base
 	if t, ok := base.(*http.Transport); ok {
-		base = p.reusing(t)
+		base, pages = p.reusing(t), p.reusing(t)
 	}
 	if c.BaseURL != "" {
 		base = &rewriteTransport{base: base, target: c.BaseURL}
+		pages = &rewriteTransport{base: pages, target: c.BaseURL}
 	}
-	p.base = base
+	p.base, p.pages = base, pages
 	return p
 }
 
@@ -209,7 +215,11 @@ func (p *apiPool) attempt(ctx context.Context, req *http.Request) (*http.Respons
 	actx, cancel := withNamedTimeout(ctx, p.timeout, requestDeadlineName(p.timeout))
 	defer cancel()
 	p.count(&p.requests)
-	resp, err := p.base.RoundTrip(req.WithContext(actx))
+	rt := p.base
+	if s.page {
+		rt = p.pages
+	}
+	resp, err := rt.RoundTrip(req.WithContext(actx))
 	if err == nil {
 		if err = readWhole(resp, req.URL.Host); err != nil {
 			resp = nil

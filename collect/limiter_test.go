@@ -9,9 +9,20 @@ import (
 // take acquires n places; it fails the test when one is not free at once.
 func take(t *testing.T, l *limiter, n int) []slot {
 	t.Helper()
+	return takeFrom(t, context.Background(), l, n)
+}
+
+// takePage acquires a place for a list's page.
+func takePage(t *testing.T, l *limiter) slot {
+	t.Helper()
+	return takeFrom(t, context.WithValue(context.Background(), listKey{}, true), l, 1)[0]
+}
+
+func takeFrom(t *testing.T, parent context.Context, l *limiter, n int) []slot {
+	t.Helper()
 	var out []slot
 	for i := 0; i < n; i++ {
-		ctx, cancel := context.WithCancel(context.Background())
+		ctx, cancel := context.WithCancel(parent)
 		cancel() // a free place is taken without waiting
 		s, err := l.acquire(ctx)
 		if err != nil {
@@ -119,4 +130,102 @@ func TestLimiter_SettlesBelowTheLevelThatIsThrottled(t *testing.T) {
 	if l.limit > 6 || l.ceiling > 6 {
 		t.Errorf("limit %d, ceiling %d: want at most 6", l.limit, l.ceiling)
 	}
+}
+
+func TestLimiter_DoublesEachRoundUntilTheFirst429(t *testing.T) {
+	l := newLimiter(100)
+	for _, want := range []int{32, 64, 100} {
+		for _, s := range take(t, l, l.limit) {
+			l.release(s, outcomeOK, 0)
+		}
+		if l.limit != want {
+			t.Fatalf("limit %d after a round of successes, want %d", l.limit, want)
+		}
+	}
+	// After a 429, one more per round.
+	slots := take(t, l, 100)
+	l.release(slots[99], outcomeThrottled, 0)
+	for _, s := range slots[:99] {
+		l.release(s, outcomeOK, 0)
+	}
+	if l.limit != 51 {
+		t.Fatalf("limit %d after a 429 at 100 (halved to 50) and 99 successes, want 51", l.limit)
+	}
+	for _, s := range take(t, l, l.limit) {
+		l.release(s, outcomeOK, 0)
+	}
+	if l.limit != 52 {
+		t.Errorf("limit %d after a round of successes past a 429, want 52", l.limit)
+	}
+}
+
+func TestLimiter_KeepsAPlaceForEachListBeingPaged(t *testing.T) {
+	l := newLimiter(32)
+	endAlerts, endPrevious := l.openList(), l.openList()
+	take(t, l, 14)
+	if !full(l) {
+		t.Fatal("a 15th request went out while two lists keep a place each out of 16")
+	}
+	pages := []slot{takePage(t, l), takePage(t, l)}
+	if pages[0].page != true || l.inFlight != 16 {
+		t.Fatalf("slot %+v, %d in flight, want a page and 16", pages[0], l.inFlight)
+	}
+	if !full(l) {
+		t.Fatal("a request went out above the limit of 16")
+	}
+	for _, s := range pages {
+		l.release(s, outcomeFailed, 0) // the limit stays at 16
+	}
+	endAlerts()
+	endAlerts() // ending a list twice counts once
+	take(t, l, 1)
+	if !full(l) {
+		t.Fatal("a 16th request went out while a list keeps its place")
+	}
+	endPrevious()
+	take(t, l, 1)
+	if l.lists != 0 || l.inFlight != 16 {
+		t.Errorf("%d lists, %d in flight; want 0 and 16", l.lists, l.inFlight)
+	}
+}
+
+func TestLimiter_APageWaitingGoesFirst(t *testing.T) {
+	l := newLimiter(4)
+	slots := take(t, l, 4)
+	got := make(chan string, 2)
+	wait := func(name string, ctx context.Context) {
+		if _, err := l.acquire(ctx); err != nil {
+			got <- name + ": " + err.Error()
+			return
+		}
+		got <- name
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go wait("other", ctx)
+	time.Sleep(20 * time.Millisecond) // the other request waits first
+	go wait("page", context.WithValue(ctx, listKey{}, true))
+	for !waitingFor(l, func() bool { return l.pagesWaiting == 1 }) {
+		time.Sleep(time.Millisecond)
+	}
+	l.release(slots[0], outcomeOK, 0)
+	if first := <-got; first != "page" {
+		t.Fatalf("%s took the place that came free, want the page waiting", first)
+	}
+	select {
+	case name := <-got:
+		t.Fatalf("%s took a place with 4 in flight", name)
+	case <-time.After(50 * time.Millisecond):
+	}
+	l.release(slots[1], outcomeOK, 0)
+	if second := <-got; second != "other" {
+		t.Fatalf("got %s, want the other request once a second place came free", second)
+	}
+}
+
+// waitingFor reports cond under the limiter's lock.
+func waitingFor(l *limiter, cond func() bool) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return cond()
 }

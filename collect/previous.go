@@ -80,18 +80,19 @@ func (p PreviousAlerts) Collect(ctx context.Context, env *Env) error {
 	if maxAlerts <= 0 {
 		maxAlerts = 1_000_000
 	}
-	rc := env.API.Client(ctx)
 	var (
 		incidents []Incident
 		seen      int
 		err       error
 		listed    = "alerts"
 	)
-	incidents, seen, err = previousFromMonitor(rc, pw, maxAlerts)
+	list, endList := env.API.listClient(ctx)
+	incidents, seen, err = previousFromMonitor(list, pw, maxAlerts)
 	if seen == 0 && alertsUnavailable(err) {
 		listed = "notifications"
-		incidents, seen, err = previousFromNotifications(rc, pw, maxAlerts)
+		incidents, seen, err = previousFromNotifications(list, pw, maxAlerts)
 	}
+	endList()
 	if err != nil {
 		return fmt.Errorf("previous window %s to %s: list %s (after %d): %w",
 			pw.From.UTC().Format(time.RFC3339), pw.To.UTC().Format(time.RFC3339), listed, seen, apiErr(err))
@@ -121,7 +122,7 @@ func previousFromMonitor(rc *twilio.RestClient, pw Window, maxAlerts int) ([]Inc
 	records, errs := rc.MonitorV1.StreamAlert(params)
 	var out []Incident
 	seen := 0
-	for al := range records { // drained to the end so the paging goroutine ends
+	for al := range readAhead(records, listPageSize) { // drained to the end so the paging goroutine ends
 		seen++
 		if inc, ok := incidentFromAlert(al, pw); ok {
 			out = append(out, inc)
@@ -136,7 +137,7 @@ func previousFromNotifications(rc *twilio.RestClient, pw Window, maxRecords int)
 	records, errs := rc.Api.StreamNotification(notificationParams(pw, maxRecords))
 	var out []Incident
 	seen := 0
-	for n := range records { // drained to the end so the paging goroutine ends
+	for n := range readAhead(records, listPageSize) { // drained to the end so the paging goroutine ends
 		seen++
 		if inc, ok := incidentFromNotification(n, pw); ok {
 			out = append(out, inc)

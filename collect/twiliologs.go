@@ -2,6 +2,7 @@ package collect
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -202,6 +203,9 @@ func (c TwilioDebugLogs) alertDetails(env *Env, tl *TwilioLogs) error {
 }
 
 func parseAlertDetail(line []byte) (alertDetail, bool) {
+	if !mayHoldDetails(line) {
+		return alertDetail{}, false // a listed alert: most lines, decoded for nothing
+	}
 	var raw map[string]any
 	if json.Unmarshal(line, &raw) != nil {
 		return alertDetail{}, false
@@ -237,6 +241,21 @@ func parseAlertDetail(line []byte) (alertDetail, bool) {
 		return alertDetail{}, false
 	}
 	return d, true
+}
+
+// detailKeys are the fields of a fetched alert (or notification) that a
+// listed one lacks.
+var detailKeys = [][]byte{[]byte(`"request_headers"`), []byte(`"request_variables"`), []byte(`"response_headers"`), []byte(`"response_body"`)}
+
+// mayHoldDetails reports whether a staged alert's line names one of
+// detailKeys: parseAlertDetail keeps no line that does not.
+func mayHoldDetails(line []byte) bool {
+	for _, k := range detailKeys {
+		if bytes.Contains(line, k) {
+			return true
+		}
+	}
+	return false
 }
 
 // callEvents fetches, with list, the Call Events of up to MaxCalls
