@@ -63,7 +63,7 @@ func (a Alerts) Collect(ctx context.Context, env *Env) error {
 	defer env.Stage.Delete(AlertsFile + ".list")
 	list, endList := env.API.listClient(ctx)
 	got, writeErr, err := streamRecords(env, feed, AlertsFile+".list", "alerts",
-		func() (chan monitor.MonitorV1Alert, chan error) { return list.MonitorV1.StreamAlert(params) },
+		func() (chan monitor.MonitorV1Alert, chan error) { return streamAlerts(list, params) },
 		func(al monitor.MonitorV1Alert) (Incident, bool) { return incidentFromAlert(al, w) },
 		details.add)
 	endList()
@@ -138,7 +138,7 @@ func streamRecords[T any](env *Env, feed *incidentFeed, name, task string, start
 		page = nil
 	}
 	records, errs := start()
-	for r := range readAhead(records, listPageSize) {
+	for r := range records {
 		got.seen++
 		t.Add(1)
 		if writeErr == nil {
@@ -183,21 +183,6 @@ func lineSID(line []byte) string {
 		return ""
 	}
 	return head.Sid
-}
-
-// readAhead relays records through a buffer of n, so that twilio-go, which
-// asks for the next page only once the records of the last one are taken,
-// asks for it while they are still being read. The relay ends when records
-// is closed; the reader must drain it.
-func readAhead[T any](records <-chan T, n int) <-chan T {
-	out := make(chan T, n)
-	go func() {
-		defer close(out)
-		for r := range records {
-			out <- r
-		}
-	}()
-	return out
 }
 
 // incidentFromAlert makes an incident of a webhook-failure alert inside w.

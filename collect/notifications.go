@@ -66,7 +66,7 @@ func (a Alerts) collectNotifications(ctx context.Context, env *Env, rc *twilio.R
 	details := a.detailFetcher(ctx, env, func(sid string) (any, error) { return rc.Api.FetchNotification(sid, nil) })
 	pages, endList := env.API.listClient(ctx)
 	got, writeErr, err := streamRecords(env, feed, list, "notifications",
-		func() (chan api.ApiV2010Notification, chan error) { return pages.Api.StreamNotification(params) },
+		func() (chan api.ApiV2010Notification, chan error) { return streamNotifications(pages, params) },
 		func(n api.ApiV2010Notification) (Incident, bool) { return incidentFromNotification(n, w) },
 		details.add)
 	endList()

@@ -119,10 +119,10 @@ func (p PreviousAlerts) Collect(ctx context.Context, env *Env) error {
 func previousFromMonitor(rc *twilio.RestClient, pw Window, maxAlerts int) ([]Incident, int, error) {
 	params := &monitor.ListAlertParams{}
 	params.SetStartDate(pw.From).SetEndDate(pw.To).SetPageSize(1000).SetLimit(maxAlerts)
-	records, errs := rc.MonitorV1.StreamAlert(params)
+	records, errs := streamAlerts(rc, params)
 	var out []Incident
 	seen := 0
-	for al := range readAhead(records, listPageSize) { // drained to the end so the paging goroutine ends
+	for al := range records { // drained to the end so the paging goroutine ends
 		seen++
 		if inc, ok := incidentFromAlert(al, pw); ok {
 			out = append(out, inc)
@@ -134,10 +134,10 @@ func previousFromMonitor(rc *twilio.RestClient, pw Window, maxAlerts int) ([]Inc
 // previousFromNotifications lists the API v2010 notifications of pw (by UTC
 // day, then the exact window) and keeps its webhook failures as incidents.
 func previousFromNotifications(rc *twilio.RestClient, pw Window, maxRecords int) ([]Incident, int, error) {
-	records, errs := rc.Api.StreamNotification(notificationParams(pw, maxRecords))
+	records, errs := streamNotifications(rc, notificationParams(pw, maxRecords))
 	var out []Incident
 	seen := 0
-	for n := range readAhead(records, listPageSize) { // drained to the end so the paging goroutine ends
+	for n := range records { // drained to the end so the paging goroutine ends
 		seen++
 		if inc, ok := incidentFromNotification(n, pw); ok {
 			out = append(out, inc)
