@@ -63,7 +63,7 @@ func newBundleFlags(o *bundleOptions) *pflag.FlagSet {
 	fs.StringVar(&p.AuthTokenFile, "auth-token-file", "", "read the auth token from this file instead of TWILIO_AUTH_TOKEN")
 	fs.IntVar(&p.MaxDetails, "max-details", pipeline.DefaultMaxDetails, "fetch the full details of at most this many alerts")
 	fs.DurationVar(&p.CollectorTimeout, "collector-timeout", pipeline.DefaultCollectorTimeout, "deadline of each collector")
-	fs.IntVar(&p.APIConcurrency, "api-concurrency", collect.DefaultAPIConcurrency, fmt.Sprintf("most Twilio API requests in flight at once (1–%d); the run starts at %d, halves on throttling and grows back slowly", pipeline.MaxAPIConcurrency, collect.StartAPIConcurrency))
+	fs.IntVar(&p.APIConcurrency, "api-concurrency", collect.DefaultAPIConcurrency, fmt.Sprintf("most Twilio API requests in flight at once (1–%d); the run starts at %d, doubles each round until Twilio throttles it, then halves on throttling and grows back slowly", pipeline.MaxAPIConcurrency, collect.StartAPIConcurrency))
 	fs.DurationVar(&p.RequestTimeout, "request-timeout", collect.DefaultRequestTimeout, "deadline of one attempt of one Twilio API request; an attempt that takes longer is retried")
 	fs.StringVar(&p.APIURL, "api-url", "", "send Twilio API requests to this base URL (a mock of the API, for testing)")
 	_ = fs.MarkHidden("api-url")

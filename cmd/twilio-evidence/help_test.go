@@ -1,9 +1,14 @@
 package main
 
 import (
+	"fmt"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/twilio-evidence/twilio-evidence/bundle/pipeline"
+	"github.com/twilio-evidence/twilio-evidence/collect"
 )
 
 // TestHelp_EachCommandHasItsOwnHelp checks every command's --help: help CMD
@@ -118,5 +123,39 @@ func TestHelp_ToolsOwnWordsAreNotRedacted(t *testing.T) {
 	}
 	if _, out, _ := runCmd(t, "--help"); strings.Contains(out, "[REDACTED") {
 		t.Errorf("--help has redacted words:\n%s", out)
+	}
+}
+
+// TestHelp_APIConcurrencyIsDocumented checks that --api-concurrency, the
+// bound on the Twilio API requests in flight, is explained where a user
+// looks: bundle --help gives its range, where the run starts and its
+// default, and the README's performance section its default and range.
+func TestHelp_APIConcurrencyIsDocumented(t *testing.T) {
+	_, help, _ := runCmd(t, "bundle", "--help")
+	entry := regexp.MustCompile(`(?m)^      --api-concurrency int +.*(\n {20,}.*)*`).FindString(help)
+	flat := strings.Join(strings.Fields(entry), " ")
+	for _, want := range []string{
+		"most Twilio API requests in flight at once",
+		fmt.Sprintf("(1–%d)", pipeline.MaxAPIConcurrency),
+		fmt.Sprintf("starts at %d", collect.StartAPIConcurrency),
+		"halves on throttling",
+		fmt.Sprintf("(default %d)", collect.DefaultAPIConcurrency),
+	} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("bundle --help's --api-concurrency does not say %q: %q", want, flat)
+		}
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, perf, ok := strings.Cut(string(readme), "\n## Performance\n")
+	if !ok {
+		t.Fatal("README.md has no Performance section")
+	}
+	perf, _, _ = strings.Cut(perf, "\n## ")
+	flat = strings.Join(strings.Fields(perf), " ")
+	if want := fmt.Sprintf("`--api-concurrency` (default %d, 1–%d)", collect.DefaultAPIConcurrency, pipeline.MaxAPIConcurrency); !strings.Contains(flat, want) {
+		t.Errorf("README.md's Performance section does not say %q", want)
 	}
 }

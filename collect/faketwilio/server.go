@@ -90,6 +90,8 @@ type Server struct {
 	creds    map[string]string
 	faults   []*Fault
 	requests map[string]int
+	// answered counts by path the requests whose answer was written.
+	answered map[string]int
 	rng      *rand.Rand
 	// conns counts the connections accepted, total the requests; inFlight
 	// the requests being answered, peak its highest value; throttled the
@@ -120,7 +122,7 @@ func New(creds map[string]string, accounts ...*AccountData) *Server {
 
 // NewWith starts a fake API on 127.0.0.1 whose network behaves as o says.
 func NewWith(o Options, creds map[string]string, accounts ...*AccountData) *Server {
-	s := &Server{opts: o, accounts: map[string]*AccountData{}, creds: creds, requests: map[string]int{}}
+	s := &Server{opts: o, accounts: map[string]*AccountData{}, creds: creds, requests: map[string]int{}, answered: map[string]int{}}
 	for _, a := range accounts {
 		s.accounts[a.Account.Sid] = a
 	}
@@ -215,6 +217,7 @@ func (s *Server) network(w http.ResponseWriter, r *http.Request) (done func(), o
 	done = func() {
 		s.mu.Lock()
 		s.inFlight--
+		s.answered[r.URL.Path]++
 		s.mu.Unlock()
 	}
 	wait := s.opts.RTT
@@ -227,7 +230,11 @@ func (s *Server) network(w http.ResponseWriter, r *http.Request) (done func(), o
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
-			return done, false
+			return func() { // gone: nothing answered
+				s.mu.Lock()
+				s.inFlight--
+				s.mu.Unlock()
+			}, false
 		}
 	}
 	if throttle {
@@ -258,6 +265,21 @@ func (s *Server) Requests(prefix string) int {
 	defer s.mu.Unlock()
 	n := 0
 	for p, c := range s.requests {
+		if strings.HasPrefix(p, prefix) {
+			n += c
+		}
+	}
+	return n
+}
+
+// Answered reports how many requests to paths starting with prefix were
+// answered: counted as the handler returns, before the client can have
+// read the end of the answer.
+func (s *Server) Answered(prefix string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for p, c := range s.answered {
 		if strings.HasPrefix(p, prefix) {
 			n += c
 		}
