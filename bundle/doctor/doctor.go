@@ -22,6 +22,7 @@ import (
 	"github.com/twilio-evidence/twilio-evidence/bundle"
 	"github.com/twilio-evidence/twilio-evidence/bundle/pdfdoc"
 	"github.com/twilio-evidence/twilio-evidence/collect"
+	"github.com/twilio-evidence/twilio-evidence/collect/infile"
 	"github.com/twilio-evidence/twilio-evidence/collect/twiliostatus"
 )
 
@@ -242,6 +243,10 @@ func checkStatusPage(ctx context.Context, o Options) Check {
 	return c
 }
 
+// maxCABundleBytes bounds SSL_CERT_FILE: the system bundles are some
+// 200 KiB.
+const maxCABundleBytes = 16 << 20
+
 // checkCABundle says which certificates the run trusts: SSL_CERT_FILE (it
 // must hold at least one certificate) or the system's.
 func checkCABundle(getenv func(string) string) Check {
@@ -256,7 +261,7 @@ func checkCABundle(getenv func(string) string) Check {
 		return c
 	}
 	c.Figures = map[string]any{"file": file, "count": 0, "error": ""}
-	b, err := os.ReadFile(file)
+	b, err := infile.ReadFile(file, infile.Limits{MaxBytes: maxCABundleBytes})
 	if err != nil {
 		c.Figures["error"] = pathErr(err)
 		c.Status, c.Key, c.Advice = Fail, "ca_file_unreadable", "ca"
