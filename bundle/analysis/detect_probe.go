@@ -172,7 +172,7 @@ func probeClaims(d *diag, g *group, ts probe.TargetSummary, attempts []probe.Att
 		}
 		cl := &claim{cause: c, conf: conf, where: whereOf(c, g), inc: covered(d, g, c), proof: []Proof{summary}}
 		cl.figs = probeFigures(d, g, c, failing, viaDNS)
-		if string(c) == ts.Facts.Cause {
+		if string(c) == string(ts.Facts.Cause) {
 			factFigures(d, cl.figs, c, ts.Facts)
 		}
 		if c == CauseTLSExpired || c == CauseTLSNameMismatch || c == CauseTLSIncompleteChain || c == CauseTLSUntrusted {
