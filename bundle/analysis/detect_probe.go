@@ -244,7 +244,7 @@ func factFigures(d *diag, f map[string]any, c Cause, facts probe.Facts) {
 
 // classCause is the cause a probe failure class names; failing are the
 // attempts that failed with it.
-func classCause(class string, failing []probe.Attempt) Cause {
+func classCause(class probe.ErrorClass, failing []probe.Attempt) Cause {
 	switch class {
 	case probe.ClassDNS:
 		return CauseDNSNoSuchHost

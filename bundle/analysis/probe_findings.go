@@ -247,7 +247,7 @@ func failureText(s probe.Summary) string {
 // first ("http_status×3, read_timeout×1"), and the Twilio error codes they
 // map to ("11205/11217").
 func failureParts(s probe.Summary) (classes, codes string) {
-	cs := make([]string, 0, len(s.FailuresByClass))
+	cs := make([]probe.ErrorClass, 0, len(s.FailuresByClass))
 	for c := range s.FailuresByClass {
 		cs = append(cs, c)
 	}

@@ -39,7 +39,7 @@ func TestDemoWebhooks_VoiceIsFlakySMSIsHealthyNothingElseIsReachable(t *testing.
 	want := []struct {
 		verdict  probe.Outcome
 		failures int
-		class    string
+		class    probe.ErrorClass
 	}{
 		{probe.OutcomeIntermittent, 2, probe.ClassHTTPStatus},
 		{probe.OutcomeOK, 0, ""},

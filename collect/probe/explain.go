@@ -70,7 +70,7 @@ func Figures(ts TargetSummary) map[string]any {
 	}
 	return map[string]any{
 		"url": ts.Target, "host": host, "port": port, "verdict": string(ts.Outcome),
-		"cause": string(f.Cause), "class": f.Class, "what": cmpOr(string(f.Cause), f.Class), "code": f.TwilioCode,
+		"cause": string(f.Cause), "class": string(f.Class), "what": cmpOr(string(f.Cause), string(f.Class)), "code": f.TwilioCode,
 		"attempts": o.Attempts, "failures": o.Failures, "failed": f.CauseFailures,
 		"pct":    int(100*o.FailureRate + 0.5),
 		"status": f.Status, "method": f.Method, "allow": f.Allow,

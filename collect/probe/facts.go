@@ -77,7 +77,7 @@ func factsOf(attempts []Attempt) Facts {
 		}
 		key := string(CauseOf(a))
 		if key == "" {
-			key = "class:" + a.ErrorClass
+			key = "class:" + string(a.ErrorClass)
 		}
 		g, ok := groups[key]
 		if !ok {

@@ -36,7 +36,7 @@ func TestProbe_EachFaultIsNamedByItsCause(t *testing.T) {
 		method  string // the webhook's configured method
 		ok      bool
 		phase   string
-		class   string
+		class   ErrorClass
 		code    int
 		verdict Outcome
 		facts   func(t *testing.T, f Facts)

@@ -3,6 +3,7 @@ package probe
 import (
 	"cmp"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -80,9 +81,9 @@ type Facts struct {
 	Cause Outcome `json:"cause,omitempty"`
 	// Class and TwilioCode are the error class and Twilio error of the
 	// failures behind Cause; CauseFailures counts them.
-	Class         string `json:"class,omitempty"`
-	TwilioCode    int    `json:"twilio_code,omitempty"`
-	CauseFailures int    `json:"cause_failures,omitempty"`
+	Class         ErrorClass `json:"class,omitempty"`
+	TwilioCode    int        `json:"twilio_code,omitempty"`
+	CauseFailures int        `json:"cause_failures,omitempty"`
 	// Status is the HTTP status (the most frequent one).
 	Status int `json:"status,omitempty"`
 	// Method is the method sent and Allow what the server said it accepts
@@ -151,7 +152,7 @@ type Summary struct {
 	Failures    int     `json:"failures"`
 	FailureRate float64 `json:"failure_rate"`
 	// FailuresByClass counts failures by error class.
-	FailuresByClass map[string]int `json:"failures_by_class,omitempty"`
+	FailuresByClass map[ErrorClass]int `json:"failures_by_class,omitempty"`
 	// TwilioCodes counts failures by the Twilio error code they map to.
 	TwilioCodes map[string]int `json:"twilio_codes,omitempty"`
 	Phases      PhaseStats     `json:"phases"`
@@ -340,7 +341,7 @@ func summarize(mode, addr string, attempts []Attempt) Summary {
 		if !a.OK {
 			s.Failures++
 			if s.FailuresByClass == nil {
-				s.FailuresByClass, s.TwilioCodes = map[string]int{}, map[string]int{}
+				s.FailuresByClass, s.TwilioCodes = map[ErrorClass]int{}, map[string]int{}
 			}
 			s.FailuresByClass[a.ErrorClass]++
 			if a.TwilioCode != 0 {
@@ -432,11 +433,11 @@ func answers(viaDNS []Attempt) ([]AnswerSet, bool) {
 	return sets, len(sets) > 1
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
+func sortedKeys[K ~string, V any](m map[K]V) []K {
+	keys := make([]K, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	slices.Sort(keys)
 	return keys
 }
