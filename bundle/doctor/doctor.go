@@ -179,7 +179,7 @@ func checkCredentials(ctx context.Context, o Options, api *collect.APIConfig, re
 			c.Advice = "credentials_token_file"
 		}
 	case f.Unreachable():
-		c.Status, c.Key, c.failure, c.Advice = Fail, "credentials_unreached", &f, "api.advice."+f.Class
+		c.Status, c.Key, c.failure, c.Advice = Fail, "credentials_unreached", &f, "api.advice."+string(f.Class)
 	default:
 		c.Status, c.Key, c.failure, c.Advice = Fail, "credentials_failed", &f, "retry"
 	}
@@ -200,7 +200,7 @@ func checkHost(ctx context.Context, api *collect.APIConfig, host string) (Check,
 		f.Host = host
 	}
 	c.Status, c.Key, c.failure = Fail, "reach_failed", &f
-	c.Advice, c.AdviceFigures = "api.advice."+f.Class, map[string]any{"host": host}
+	c.Advice, c.AdviceFigures = "api.advice."+string(f.Class), map[string]any{"host": host}
 	if !f.Unreachable() {
 		c.Advice = "retry"
 	}

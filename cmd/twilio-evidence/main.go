@@ -20,7 +20,7 @@ import (
 	"github.com/twilio-evidence/twilio-evidence/templates"
 )
 
-// Exit codes (DESIGN.md §4).
+// Exit codes (docs/ARCHITECTURE.md, "Exit codes").
 const (
 	exitOK         = 0
 	exitIncidents  = 1
