@@ -36,22 +36,6 @@ func registerWindow(fs *pflag.FlagSet, w *pipeline.Window, defSince string) {
 	fs.StringVar(&w.TZ, "tz", "local", "time zone for display: local, UTC or an IANA name like Asia/Tokyo")
 }
 
-const bundleUsage = `Usage: twilio-evidence bundle [flags]
-
-Collects the Account SID, the failed webhook requests (CallSid/MessageSid),
-their frequency, the webhook configuration and the alerts' details, works
-through Twilio's isolation procedure, and writes one zip to attach to a
-support ticket. The zip's path is printed on stdout.
-
-Examples:
-  # the last 24 hours, for a ticket
-  twilio-evidence bundle --since 24h
-  # a fixed window, shown in Tokyo time
-  twilio-evidence bundle --from 2026-11-18T00:00:00Z --to 2026-11-25T00:00:00Z --tz Asia/Tokyo
-  # try it without an account: a built-in demo
-  twilio-evidence bundle --demo
-`
-
 func newBundleFlags(o *bundleOptions) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("bundle", pflag.ContinueOnError)
 	p := &o.Options

@@ -23,13 +23,6 @@ func validLang(l string) bool {
 	return false
 }
 
-var flowUsage = templates.Help("flow")
-
-func init() {
-	commandUsage["flow"] = flowUsage
-	commandExitCodes["flow"] = templates.Help("flow.exit")
-}
-
 // flowOptions are the flags of `twilio-evidence flow`.
 type flowOptions struct {
 	lang, output, accountSID, authTokenFile, apiURL string

@@ -17,7 +17,6 @@ import (
 
 	"github.com/twilio-evidence/twilio-evidence/bundle/redact"
 	"github.com/twilio-evidence/twilio-evidence/collect/runerr"
-	"github.com/twilio-evidence/twilio-evidence/templates"
 )
 
 // Exit codes (DESIGN.md §4).
@@ -62,8 +61,6 @@ type streams struct {
 	// redacted (tests of a single function).
 	redactor *redact.Redactor
 }
-
-var mainUsage = templates.Help("main") + exitCodesHelp
 
 // softMemoryLimit is the heap size past which the garbage collector works
 // harder instead of letting the heap double: a bundle's live data is far

@@ -15,7 +15,6 @@ import (
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/probe"
 	"github.com/twilio-evidence/twilio-evidence/collect/runerr"
-	"github.com/twilio-evidence/twilio-evidence/templates"
 )
 
 // probeOptions are the flags of `twilio-evidence probe`.
@@ -44,16 +43,6 @@ const (
 	maxProbeInterval     = probe.MaxInterval
 )
 
-var probeUsage = templates.Help("probe")
-
-var probeExitCodes = templates.Help("probe.exit")
-
-func init() {
-	commandUsage["probe"] = probeUsage
-	commandExitCodes["probe"] = probeExitCodes
-	otherCommands["probe"] = func() *pflag.FlagSet { return newProbeFlags(&probeOptions{}) }
-}
-
 func newProbeFlags(o *probeOptions) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("probe", pflag.ContinueOnError)
 	fs.IntVarP(&o.count, "count", "n", defaultProbeCount, fmt.Sprintf("samples per URL (1–%d)", probe.MaxCount))
@@ -76,16 +65,7 @@ func newProbeFlags(o *probeOptions) *pflag.FlagSet {
 func runProbeCmd(args []string, s streams) error {
 	var o probeOptions
 	fs := newProbeFlags(&o)
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			printHelp("probe", fs, s.out)
-			return nil
-		}
-		return usageErr("probe: %s (see twilio-evidence probe --help)", explainFlagError("probe", err, fs))
-	}
-	if err := checkDurations("probe", fs); err != nil {
+	if done, err := parseArgs("probe", fs, args, s); done || err != nil {
 		return err
 	}
 	if fs.Changed("per-address") {

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 
 	"github.com/spf13/pflag"
 
@@ -11,7 +10,6 @@ import (
 	"github.com/twilio-evidence/twilio-evidence/bundle/redact"
 	"github.com/twilio-evidence/twilio-evidence/bundle/rezip"
 	"github.com/twilio-evidence/twilio-evidence/collect/runerr"
-	"github.com/twilio-evidence/twilio-evidence/templates"
 )
 
 // registerRedactFlags adds the redaction flags bundle, report and redact share.
@@ -30,8 +28,6 @@ func redactStreams(s streams) (streams, func()) {
 	s.out, s.err, s.redactor = rs.Out, rs.Err, rs.Redactor
 	return s, rs.Close
 }
-
-var redactUsage = templates.Help("redact")
 
 // redactOptionsCmd are the flags of `twilio-evidence redact`.
 type redactCmdOptions struct {
@@ -54,26 +50,10 @@ func newRedactFlags(o *redactCmdOptions) *pflag.FlagSet {
 	return fs
 }
 
-func init() {
-	commandUsage["redact"] = redactUsage
-	commandExitCodes["redact"] = templates.Help("redact.exit")
-	otherCommands["redact"] = func() *pflag.FlagSet { return newRedactFlags(&redactCmdOptions{}) }
-}
-
 func runRedactCmd(args []string, s streams) error {
 	var o redactCmdOptions
 	fs := newRedactFlags(&o)
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {}
-	err := fs.Parse(args)
-	if errors.Is(err, pflag.ErrHelp) {
-		printHelp("redact", fs, s.out)
-		return nil
-	}
-	if err != nil {
-		return usageErr("redact: %s (see twilio-evidence redact --help)", explainFlagError("redact", err, fs))
-	}
-	if err := checkDurations("redact", fs); err != nil {
+	if done, err := parseArgs("redact", fs, args, s); done || err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {

@@ -16,7 +16,6 @@ import (
 	"github.com/twilio-evidence/twilio-evidence/collect/hoplog"
 	"github.com/twilio-evidence/twilio-evidence/collect/runerr"
 	"github.com/twilio-evidence/twilio-evidence/collect/trace"
-	"github.com/twilio-evidence/twilio-evidence/templates"
 )
 
 // traceOptions are the flags of `twilio-evidence trace`.
@@ -34,14 +33,6 @@ type traceOptions struct {
 	inputs        pipeline.Inputs
 	quiet         bool
 	timeout       time.Duration
-}
-
-var traceUsage = templates.Help("trace")
-
-func init() {
-	commandUsage["trace"] = traceUsage
-	commandExitCodes["trace"] = templates.Help("trace.exit")
-	otherCommands["trace"] = func() *pflag.FlagSet { return newTraceFlags(&traceOptions{}) }
 }
 
 func newTraceFlags(o *traceOptions) *pflag.FlagSet {
