@@ -26,7 +26,7 @@ const module = "github.com/twilio-evidence/twilio-evidence"
 var cmdEntryPoints = []string{
 	"bundle",             // writing a bundle, its Localizer and done line
 	"bundle/analysis",    // the analysis result a summary reports
-	"bundle/pipeline",    // running a bundle
+	"bundle/pipeline",    // running a bundle and a trace, and choosing the demo, the files or the account
 	"bundle/weekly",      // the weekly report: lock, previous bundle, retention
 	"bundle/subaccounts", // the subaccount run and its index
 	"collect",            // the evidence and the collectors' options
@@ -42,8 +42,6 @@ var cmdEntryPoints = []string{
 var cmdNotYetMoved = []string{
 	"bundle/redact",
 	"bundle/rezip",
-	"collect/demo",
-	"collect/hoplog",
 }
 
 // cmdOtherModules are the other modules' packages the command may import:

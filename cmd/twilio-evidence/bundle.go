@@ -12,7 +12,6 @@ import (
 	"github.com/twilio-evidence/twilio-evidence/bundle"
 	"github.com/twilio-evidence/twilio-evidence/bundle/pipeline"
 	"github.com/twilio-evidence/twilio-evidence/collect"
-	"github.com/twilio-evidence/twilio-evidence/collect/hoplog"
 	"github.com/twilio-evidence/twilio-evidence/collect/probe"
 )
 
@@ -66,7 +65,7 @@ func newBundleFlags(o *bundleOptions) *pflag.FlagSet {
 	// The customer's logs.
 	fs.StringArrayVar(&p.Hops.Hops, "hop", nil, "a component's access log, NAME=PATH[:FORMAT] (glob, .gz too), repeated in path order from the edge inward: traced and excerpted into logs/NAME.log")
 	fs.StringArrayVar(&p.Hops.Logs, "log", nil, "an application or debug log, NAME=PATH[:FORMAT], repeated: the lines near each incident and those naming an affected SID go into logs/NAME.log")
-	fs.DurationVar(&p.Hops.MatchWindow, "match-window", hoplog.DefaultWindow, "how far from an alert's time a log line may be and still be its request")
+	fs.DurationVar(&p.Hops.MatchWindow, "match-window", pipeline.DefaultMatchWindow, "how far from an alert's time a log line may be and still be its request")
 	fs.StringVar(&p.Hops.LogTZ, "log-tz", "auto", "time zone of log times that carry no offset: auto (the offset that lines the log's Twilio requests up with the alerts), local, UTC or an IANA name")
 	fs.Int64Var(&p.Hops.MaxLogBytes, "max-log-bytes", collect.DefaultMaxLogBytes, "bound of each excerpt in logs/ (a note says where it was cut)")
 	// Safety: redaction, size budget, deadline.

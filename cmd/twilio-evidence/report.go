@@ -147,7 +147,7 @@ func writeJSON(v any, s streams) error {
 	enc := json.NewEncoder(s.out)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(v); err != nil {
-		return envErr(fmt.Errorf("write the JSON summary: %w", err))
+		return envErr(fmt.Errorf("write JSON: %w", err))
 	}
 	return nil
 }
