@@ -11,6 +11,7 @@ import (
 
 	"github.com/twilio-evidence/twilio-evidence/bundle"
 	"github.com/twilio-evidence/twilio-evidence/bundle/pipeline"
+	"github.com/twilio-evidence/twilio-evidence/bundle/subaccounts"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/probe"
 )
@@ -103,7 +104,7 @@ func runBundleCmd(args []string, s streams) error {
 	ctx, stop := interruptContext(s)
 	defer stop()
 	if o.AllSubaccounts {
-		return runBundleSubaccounts(ctx, o, s)
+		return runSubaccounts(ctx, subaccounts.BundlesOptions{Bundle: o.Options}, o.quiet, o.asJSON, s)
 	}
 	return runBundle(ctx, o, s)
 }
@@ -179,7 +180,7 @@ func interruptSaying(s streams, does string) (context.Context, context.CancelFun
 		}
 		<-ch
 		partials.Abort() // no half-written zip or staging area is left behind
-		os.Exit(130)
+		os.Exit(exitInterrupted)
 	}()
 	return ctx, func() { signal.Stop(ch); cancel() }
 }
