@@ -34,14 +34,5 @@ func runDoctorCmd(args []string, s streams) error {
 	for _, line := range doctor.Lines(checks, localizer(o.Lang)) {
 		fmt.Fprintln(s.out, line)
 	}
-	if doctor.Failed(checks) {
-		n := 0
-		for _, c := range checks {
-			if c.Status == doctor.Fail {
-				n++
-			}
-		}
-		return envErr(fmt.Errorf("%d of %d checks failed: follow the advice under each", n, len(checks)))
-	}
-	return nil
+	return doctor.Outcome(checks)
 }

@@ -15,7 +15,7 @@ import (
 	"strings"
 	_ "time/tzdata" // --tz works on machines without a zone database
 
-	"github.com/twilio-evidence/twilio-evidence/bundle/redact"
+	"github.com/twilio-evidence/twilio-evidence/bundle/pipeline"
 	"github.com/twilio-evidence/twilio-evidence/collect/runerr"
 )
 
@@ -40,7 +40,7 @@ type streams struct {
 	getenv   func(string) string
 	// redactor redacts out and err (redact.go); nil when they are not
 	// redacted (tests of a single function).
-	redactor *redact.Redactor
+	redactor *pipeline.OutputRedactor
 }
 
 // softMemoryLimit is the heap size past which the garbage collector works
