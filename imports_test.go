@@ -199,3 +199,15 @@ func TestImports_CommandCallsTheLibraries(t *testing.T) {
 		}
 	}
 }
+
+func TestImports_TemplatesImportNothingOfTheProject(t *testing.T) {
+	deps, ok := imports(t)["templates"]
+	if !ok {
+		t.Fatal("templates not listed")
+	}
+	for _, d := range deps {
+		if own(d) {
+			t.Errorf("templates imports %s: the texts are data every package may read, and import none of them", d)
+		}
+	}
+}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/twilio-evidence/twilio-evidence/bundle/redact"
 	"github.com/twilio-evidence/twilio-evidence/collect"
+	"github.com/twilio-evidence/twilio-evidence/internal/testkit"
 )
 
 func TestParseSize(t *testing.T) {
@@ -108,7 +109,7 @@ func finishTo(t *testing.T, stage *collect.Stage, opt FinishOptions) (FinishResu
 	if st.Size() != res.Size {
 		t.Errorf("result says %d bytes, the file has %d", res.Size, st.Size())
 	}
-	files := readBundle(t, path)
+	files := testkit.ReadZip(t, path)
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(files[ManifestFile], &m); err != nil {
 		t.Fatalf("manifest: %v\n%s", err, files[ManifestFile])

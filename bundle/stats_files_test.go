@@ -1,9 +1,7 @@
 package bundle
 
 import (
-	"context"
 	"encoding/json"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -11,58 +9,8 @@ import (
 	"github.com/twilio-evidence/twilio-evidence/bundle/analysis"
 	"github.com/twilio-evidence/twilio-evidence/bundle/stats"
 	"github.com/twilio-evidence/twilio-evidence/collect"
-	"github.com/twilio-evidence/twilio-evidence/collect/demo"
+	"github.com/twilio-evidence/twilio-evidence/internal/testkit"
 )
-
-// statsFrom is the start of the statistics tests' week: Wednesday
-// 2026-11-18 00:00 UTC.
-var statsFrom = time.Date(2026, 11, 18, 0, 0, 0, 0, time.UTC)
-
-// weekEvidence is a week from statsFrom shown in loc, with the incidents and
-// usage given.
-func weekEvidence(loc *time.Location, incs []collect.Incident, usage []collect.UsageDay) *collect.Evidence {
-	return &collect.Evidence{
-		Tool:    collect.Tool{Name: "twilio-evidence", Version: "test"},
-		Account: collect.Account{SID: acct}, GeneratedAt: statsFrom.Add(8 * 24 * time.Hour),
-		Window:    collect.Window{From: statsFrom, To: statsFrom.Add(7 * 24 * time.Hour), Location: loc},
-		Incidents: incs, Usage: usage,
-	}
-}
-
-// failedAt is a voice incident at statsFrom+offset on url.
-func failedAt(offset time.Duration, code, url string) collect.Incident {
-	return collect.Incident{
-		AlertSID: fmt.Sprintf("NO%032d", offset/time.Second), Time: statsFrom.Add(offset), ErrorCode: code, HTTPStatus: 502,
-		ResourceSID: fmt.Sprintf("CA%032d", offset/time.Second), Kind: collect.KindCall, Method: "POST", URL: url,
-	}
-}
-
-// every is n incidents from start, one each step, on url.
-func every(start time.Duration, n int, step time.Duration, url string) []collect.Incident {
-	out := make([]collect.Incident, n)
-	for i := range out {
-		out[i] = failedAt(start+time.Duration(i)*step, "11200", url)
-	}
-	return out
-}
-
-// dailyUsage is calls and messages on each of the week's seven UTC days.
-func dailyUsage(calls, messages int) []collect.UsageDay {
-	var out []collect.UsageDay
-	for d := 0; d < 7; d++ {
-		out = append(out, collect.UsageDay{Day: statsFrom.AddDate(0, 0, d), Calls: calls, Messages: messages})
-	}
-	return out
-}
-
-func tokyo(t *testing.T) *time.Location {
-	t.Helper()
-	loc, err := time.LoadLocation("Asia/Tokyo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loc
-}
 
 func findingByID(fs []analysis.Finding, id string) (analysis.Finding, bool) {
 	for _, f := range fs {
@@ -75,7 +23,7 @@ func findingByID(fs []analysis.Finding, id string) (analysis.Finding, bool) {
 
 func TestWrite_StatsFilesInTheDisplayZone(t *testing.T) {
 	// 16:00 UTC on Wednesday the 18th is 01:00 on Thursday the 19th in Tokyo.
-	incs := []collect.Incident{failedAt(16*time.Hour, "11200", "https://ivr.example.com/voice")}
+	incs := []collect.Incident{testkit.FailedAt(16*time.Hour, "11200", "https://ivr.example.com/voice")}
 	for _, tc := range []struct {
 		name     string
 		loc      *time.Location
@@ -83,10 +31,10 @@ func TestWrite_StatsFilesInTheDisplayZone(t *testing.T) {
 		wantZone string
 	}{
 		{"UTC keeps it on the 18th", time.UTC, "UTC,2026-11-18,false,1,", "UTC"},
-		{"Tokyo moves it to the 19th", tokyo(t), "Asia/Tokyo,2026-11-19,false,1,", "Asia/Tokyo"},
+		{"Tokyo moves it to the 19th", testkit.Tokyo(t), "Asia/Tokyo,2026-11-19,false,1,", "Asia/Tokyo"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			files := writeBundle(t, weekEvidence(tc.loc, incs, nil), Options{Reproducible: true})
+			files := writeBundle(t, testkit.Week(tc.loc, incs, nil), Options{Reproducible: true})
 			for _, name := range StatsFiles {
 				if len(files[name]) == 0 {
 					t.Errorf("the bundle has no %s", name)
@@ -121,7 +69,7 @@ func TestWrite_StatsFilesInTheDisplayZone(t *testing.T) {
 
 func TestWrite_SummaryJSONInTheBundlesLanguage(t *testing.T) {
 	needJapaneseFont(t)
-	ev := weekEvidence(time.UTC, every(time.Hour, 3, time.Hour, "https://ivr.example.com/voice"), nil)
+	ev := testkit.Week(time.UTC, testkit.Every(time.Hour, 3, time.Hour, "https://ivr.example.com/voice"), nil)
 	st, err := stats.ReadSummary(strings.NewReader(string(writeBundle(t, ev, Options{Reproducible: true, Lang: "ja"})[stats.SummaryPath])))
 	if err != nil {
 		t.Fatal(err)
@@ -139,11 +87,11 @@ func TestWrite_SummaryJSONInTheBundlesLanguage(t *testing.T) {
 // summaryOf reads stats/summary.json out of the bundle zip at path.
 func summaryOf(t *testing.T, path string) []byte {
 	t.Helper()
-	return readBundle(t, path)[stats.SummaryPath]
+	return testkit.ReadZip(t, path)[stats.SummaryPath]
 }
 
 func TestWrite_NoSummaryWithoutStatistics(t *testing.T) {
-	ev := weekEvidence(time.UTC, nil, []collect.UsageDay{{Day: statsFrom}, {Day: statsFrom.Add(time.Hour)}})
+	ev := testkit.Week(time.UTC, nil, []collect.UsageDay{{Day: testkit.WeekFrom}, {Day: testkit.WeekFrom.Add(time.Hour)}})
 	files := writeBundle(t, ev, Options{Reproducible: true})
 	if _, ok := files[stats.SummaryPath]; ok {
 		t.Errorf("a summary.json without statistics")
@@ -153,11 +101,11 @@ func TestWrite_NoSummaryWithoutStatistics(t *testing.T) {
 func TestWrite_TrendOnAPreviousBundle(t *testing.T) {
 	const voice, sms = "https://ivr.example.com/voice", "https://sms.example.com/sms"
 	// The previous week: 10 incidents, 8 of 11200 and 2 of 12300.
-	prevFrom := statsFrom.Add(-7 * 24 * time.Hour)
-	first := weekEvidence(time.UTC, nil, dailyUsage(1000, 0))
-	first.Window.From, first.Window.To = prevFrom, statsFrom
+	prevFrom := testkit.WeekFrom.Add(-7 * 24 * time.Hour)
+	first := testkit.Week(time.UTC, nil, testkit.DailyUsage(1000, 0))
+	first.Window.From, first.Window.To = prevFrom, testkit.WeekFrom
 	for i := 0; i < 10; i++ {
-		inc := failedAt(-7*24*time.Hour+time.Duration(i)*5*time.Hour, "11200", voice)
+		inc := testkit.FailedAt(-7*24*time.Hour+time.Duration(i)*5*time.Hour, "11200", voice)
 		if i >= 8 {
 			inc.ErrorCode, inc.URL = "12300", sms
 		}
@@ -177,7 +125,7 @@ func TestWrite_TrendOnAPreviousBundle(t *testing.T) {
 	}
 
 	// This week: 14 incidents of 11200 over half the traffic.
-	second := weekEvidence(time.UTC, every(time.Hour, 14, 5*time.Hour, voice), dailyUsage(500, 0))
+	second := testkit.Week(time.UTC, testkit.Every(time.Hour, 14, 5*time.Hour, voice), testkit.DailyUsage(500, 0))
 	second.Previous = &collect.Previous{Source: collect.PreviousFromBundle, Bundle: firstPath, Summary: summaryOf(t, firstPath)}
 	files := writeBundle(t, second, Options{Reproducible: true})
 
@@ -210,21 +158,8 @@ func TestWrite_TrendOnAPreviousBundle(t *testing.T) {
 }
 
 func TestDemoBundle_HasTheStatisticsTheTrendAndTheirSentencesInThePDF(t *testing.T) {
-	w := collect.Window{From: statsFrom, To: statsFrom.Add(7 * 24 * time.Hour), Location: tokyo(t)}
-	d, err := demo.Start(w)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	stage, err := collect.NewStage()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stage.Remove()
-	ev := &collect.Evidence{Tool: collect.Tool{Name: "twilio-evidence", Version: "demo"}, GeneratedAt: w.To, Window: w,
-		Account: collect.Account{SID: d.API.Credentials.AccountSID}}
-	env := &collect.Env{Evidence: ev, Stage: stage, API: d.API, Now: func() time.Time { return w.To.Add(time.Hour) }}
-	collect.Run(context.Background(), env, time.Minute,
+	w := collect.Window{From: testkit.WeekFrom, To: testkit.WeekFrom.Add(7 * 24 * time.Hour), Location: testkit.Tokyo(t)}
+	ev := testkit.Demo(t, w, func() time.Time { return w.To.Add(time.Hour) },
 		collect.AccountInfo{}, collect.Alerts{MaxDetails: -1}, collect.Usage{}, collect.PreviousAlerts{})
 	if ev.Previous == nil || len(ev.Previous.Incidents) == 0 {
 		t.Fatalf("the demo's API gave no previous week: %+v", ev.Collectors)
@@ -239,7 +174,7 @@ func TestDemoBundle_HasTheStatisticsTheTrendAndTheirSentencesInThePDF(t *testing
 	if err := json.Unmarshal(files[FindingsFile], &findings); err != nil {
 		t.Fatal(err)
 	}
-	text := flat(pdfText(t, files[SummaryFile]))
+	text := flat(testkit.PDFText(t, files[SummaryFile]))
 	for _, id := range []string{"stats.summary", "stats.first_last", "stats.rate", "stats.band", "stats.burst", "stats.dominant_url", "stats.trend.up"} {
 		f, ok := findingByID(findings, id)
 		if !ok {
@@ -253,7 +188,7 @@ func TestDemoBundle_HasTheStatisticsTheTrendAndTheirSentencesInThePDF(t *testing
 
 	// In Japanese, from the same figures.
 	needJapaneseFont(t)
-	ja := flat(pdfText(t, writeBundle(t, ev, Options{Reproducible: true, Lang: "ja"})[SummaryFile]))
+	ja := flat(testkit.PDFText(t, writeBundle(t, ev, Options{Reproducible: true, Lang: "ja"})[SummaryFile]))
 	for _, id := range []string{"stats.summary", "stats.band", "stats.trend.up"} {
 		f, _ := findingByID(findings, id)
 		want, err := stats.Sentence(id, "ja", f.Figures)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/twilio-evidence/twilio-evidence/bundle/stats"
 	"github.com/twilio-evidence/twilio-evidence/collect"
+	"github.com/twilio-evidence/twilio-evidence/internal/testkit"
 )
 
 // zipOf writes the files of s into a bundle zip, through WriteFiles.
@@ -43,7 +44,7 @@ func zipOf(t *testing.T, s *stats.Stats, prefix string) []byte {
 }
 
 func TestReadStatsSummary_Errors(t *testing.T) {
-	s, err := stats.Compute(stats.Input{Window: weekEvidence(time.UTC, nil, nil).Window}, stats.Options{})
+	s, err := stats.Compute(stats.Input{Window: testkit.Week(time.UTC, nil, nil).Window}, stats.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,8 +88,8 @@ func TestReadStatsSummary_Errors(t *testing.T) {
 }
 
 func TestReadStatsSummary_UnderTheBundlesFolder(t *testing.T) {
-	s, err := stats.Compute(stats.Input{Window: weekEvidence(time.UTC, nil, nil).Window,
-		Incidents: []collect.Incident{failedAt(time.Hour, "11205", "https://ivr.example.com/voice")}}, stats.Options{})
+	s, err := stats.Compute(stats.Input{Window: testkit.Week(time.UTC, nil, nil).Window,
+		Incidents: []collect.Incident{testkit.FailedAt(time.Hour, "11205", "https://ivr.example.com/voice")}}, stats.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,23 +2,18 @@ package bundle
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/twilio-evidence/twilio-evidence/bundle/analysis"
-	"github.com/twilio-evidence/twilio-evidence/bundle/bundlezip"
 	"github.com/twilio-evidence/twilio-evidence/bundle/pdfdoc"
 	"github.com/twilio-evidence/twilio-evidence/collect"
-	"github.com/twilio-evidence/twilio-evidence/collect/demo"
 	"github.com/twilio-evidence/twilio-evidence/internal/needtool"
+	"github.com/twilio-evidence/twilio-evidence/internal/testkit"
 )
 
 // needJapaneseFont skips the test (or fails it under CI) without a
@@ -91,33 +86,7 @@ func writeBundle(t *testing.T, ev *collect.Evidence, opt Options) map[string][]b
 	if err != nil {
 		t.Fatalf("Write: %v", err)
 	}
-	return readBundle(t, path)
-}
-
-// readBundle returns the files of the bundle zip at path by name, and
-// checks that they lie under the folder named like the zip.
-func readBundle(t *testing.T, path string) map[string][]byte {
-	t.Helper()
-	files, err := bundlezip.ReadAll(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return files
-}
-
-func pdfText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	tool := needtool.Command(t, "pdftotext", "poppler-utils")
-	dir := t.TempDir()
-	in := filepath.Join(dir, "summary.pdf")
-	if err := os.WriteFile(in, pdf, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(tool, "-enc", "UTF-8", in, "-").CombinedOutput()
-	if err != nil {
-		t.Fatalf("pdftotext: %v\n%s", err, out)
-	}
-	return string(out)
+	return testkit.ReadZip(t, path)
 }
 
 // inOrder checks that each of wants appears in text after the previous one.
@@ -140,7 +109,7 @@ func flat(s string) string { return strings.Join(strings.Fields(s), "") }
 
 func TestSummaryPDF_EnglishSectionsInOrder(t *testing.T) {
 	files := writeBundle(t, sampleEvidence(), Options{Reproducible: true})
-	text := pdfText(t, files[SummaryFile])
+	text := testkit.PDFText(t, files[SummaryFile])
 	inOrder(t, text, "INCOMPLETE", "Account SID", acct, "The application at", "2. Affected calls and messages", "CallSid / MessageSid",
 		"3. Frequency and trend", "Incidents by weekday and hour of day", "4. Isolation result", "Step 1",
 		"5. Flow description", "Flow description not given.", "6. Attached files", "incidents.csv", "Appendix", "Probes", "Hop trace", "Webhook configuration", "Collector status")
@@ -170,7 +139,7 @@ const flowJA = "# 通話の流れ\n\n着信するとIVRで用件を選んでも�
 func TestSummaryPDF_JapaneseWithCustomerFlow(t *testing.T) {
 	needJapaneseFont(t)
 	files := writeBundle(t, sampleEvidence(), Options{Reproducible: true, Lang: "ja", Flow: []byte(flowJA)})
-	text := pdfText(t, files[SummaryFile])
+	text := testkit.PDFText(t, files[SummaryFile])
 	inOrder(t, text, "不完全", "アカウントSID", acct, "2. 影響を受けた通話・メッセージ", "3. 発生頻度と傾向",
 		"4. 切り分け結果", "推奨する対応", "5. フローの説明", "6. 添付ファイル", "付録", "収集処理の状態")
 	f := flat(text)
@@ -235,23 +204,10 @@ func TestTicket_FieldsInSupportOrder(t *testing.T) {
 // TestSummaryPDF_Page1Image renders page 1 of the demo bundle to PNG (the
 // README's images come from the binary's demo: see read_e2e_test.go).
 func TestSummaryPDF_Page1Image(t *testing.T) {
-	tool := needtool.Command(t, "pdftoppm", "poppler-utils")
 	w := collect.Window{From: time.Date(2026, 11, 18, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)}
 	w.Location, _ = time.LoadLocation("Asia/Tokyo")
-	d, err := demo.Start(w)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	stage, err := collect.NewStage()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stage.Remove()
-	ev := &collect.Evidence{Tool: collect.Tool{Name: "twilio-evidence", Version: "demo"}, GeneratedAt: w.To, Window: w,
-		Account: collect.Account{SID: d.API.Credentials.AccountSID}, CommandLine: []string{"twilio-evidence", "bundle", "--demo"}}
-	env := &collect.Env{Evidence: ev, Stage: stage, API: d.API}
-	collect.Run(context.Background(), env, time.Minute, collect.AccountInfo{}, collect.Alerts{MaxDetails: 20}, collect.Config{}, collect.Usage{})
+	ev := testkit.Demo(t, w, nil, collect.AccountInfo{}, collect.Alerts{MaxDetails: 20}, collect.Config{}, collect.Usage{})
+	ev.CommandLine = []string{"twilio-evidence", "bundle", "--demo"}
 	r, err := NewReport(ev, analysis.Analyze(ev), "en", nil, "demo.zip")
 	if err != nil {
 		t.Fatal(err)
@@ -260,18 +216,7 @@ func TestSummaryPDF_Page1Image(t *testing.T) {
 	if err := writeSummaryPDF(&pdf, r, PDFOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	in := filepath.Join(dir, "summary.pdf")
-	if err := os.WriteFile(in, pdf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command(tool, "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", in, filepath.Join(dir, "page1")).CombinedOutput(); err != nil {
-		t.Fatalf("pdftoppm: %v\n%s", err, out)
-	}
-	png, err := os.ReadFile(filepath.Join(dir, "page1.png"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	png := testkit.PDFPage1(t, pdf.Bytes(), 80)
 	if len(png) < 10_000 {
 		t.Errorf("page 1 image is only %d bytes: blank page?", len(png))
 	}

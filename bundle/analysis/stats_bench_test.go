@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/twilio-evidence/twilio-evidence/collect"
+	"github.com/twilio-evidence/twilio-evidence/internal/testkit"
 )
 
 // BenchmarkStatsInBundle1M is the statistics of a bundle of 1,000,000
@@ -21,7 +22,7 @@ func BenchmarkStatsInBundle1M(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	w := collect.Window{From: statsFrom, To: statsFrom.Add(7 * 24 * time.Hour), Location: loc}
+	w := collect.Window{From: testkit.WeekFrom, To: testkit.WeekFrom.Add(7 * 24 * time.Hour), Location: loc}
 	r := rand.New(rand.NewPCG(3, 4))
 	gen := func(n int, from time.Time) []collect.Incident {
 		codes := []string{"11200", "11205", "11217", "12300", "15003"}
@@ -37,7 +38,7 @@ func BenchmarkStatsInBundle1M(b *testing.B) {
 	}
 	incidents := gen(1_000_000, w.From)
 	previous := &collect.Previous{Source: collect.PreviousFromAPI, Window: collect.PreviousWindow(w), Incidents: gen(100_000, w.From.Add(-w.Duration()))}
-	usage := dailyUsage(400_000, 300_000)
+	usage := testkit.DailyUsage(400_000, 300_000)
 
 	runtime.GC()
 	var before runtime.MemStats

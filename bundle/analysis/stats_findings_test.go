@@ -1,72 +1,15 @@
 package analysis
 
 import (
-	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/probe"
+	"github.com/twilio-evidence/twilio-evidence/internal/testkit"
 )
-
-// statsFrom is the start of the statistics tests' week: Wednesday
-// 2026-11-18 00:00 UTC.
-var statsFrom = time.Date(2026, 11, 18, 0, 0, 0, 0, time.UTC)
-
-// weekEvidence is a week from statsFrom shown in loc, with the incidents and
-// usage given.
-func weekEvidence(loc *time.Location, incs []collect.Incident, usage []collect.UsageDay) *collect.Evidence {
-	return &collect.Evidence{
-		Tool:    collect.Tool{Name: "twilio-evidence", Version: "test"},
-		Account: collect.Account{SID: "AC0123456789abcdef0123456789abcdef"}, GeneratedAt: statsFrom.Add(8 * 24 * time.Hour),
-		Window:    collect.Window{From: statsFrom, To: statsFrom.Add(7 * 24 * time.Hour), Location: loc},
-		Incidents: incs, Usage: usage,
-	}
-}
-
-// failedAt is a voice incident at statsFrom+offset on url.
-func failedAt(offset time.Duration, code, url string) collect.Incident {
-	return collect.Incident{
-		AlertSID: fmt.Sprintf("NO%032d", offset/time.Second), Time: statsFrom.Add(offset), ErrorCode: code, HTTPStatus: 502,
-		ResourceSID: fmt.Sprintf("CA%032d", offset/time.Second), Kind: collect.KindCall, Method: "POST", URL: url,
-	}
-}
-
-// every is n incidents from start, one each step, on url.
-func every(start time.Duration, n int, step time.Duration, url string) []collect.Incident {
-	out := make([]collect.Incident, n)
-	for i := range out {
-		out[i] = failedAt(start+time.Duration(i)*step, "11200", url)
-	}
-	return out
-}
-
-func concat(sets ...[]collect.Incident) []collect.Incident {
-	var out []collect.Incident
-	for _, s := range sets {
-		out = append(out, s...)
-	}
-	return out
-}
-
-// dailyUsage is calls and messages on each of the week's seven UTC days.
-func dailyUsage(calls, messages int) []collect.UsageDay {
-	var out []collect.UsageDay
-	for d := 0; d < 7; d++ {
-		out = append(out, collect.UsageDay{Day: statsFrom.AddDate(0, 0, d), Calls: calls, Messages: messages})
-	}
-	return out
-}
-
-func tokyo(t *testing.T) *time.Location {
-	t.Helper()
-	loc, err := time.LoadLocation("Asia/Tokyo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loc
-}
 
 func findingByID(fs []Finding, id string) (Finding, bool) {
 	for _, f := range fs {
@@ -92,25 +35,25 @@ func TestAnalyze_StatesTheStatisticsOfConstructedIncidents(t *testing.T) {
 	}{
 		{
 			name: "a burst",
-			ev: weekEvidence(time.UTC, concat(
-				every(2*24*time.Hour+10*time.Hour, 12, 20*time.Second, voice),
-				every(5*time.Hour, 3, 24*time.Hour, voice),
+			ev: testkit.Week(time.UTC, slices.Concat(
+				testkit.Every(2*24*time.Hour+10*time.Hour, 12, 20*time.Second, voice),
+				testkit.Every(5*time.Hour, 3, 24*time.Hour, voice),
 			), nil),
 			want: []want{{"stats.burst", Warn, "1 burst of at least 10 incidents within 5 minutes: 12 incidents from 2026-11-20 10:00:00 to 2026-11-20 10:03:40 (UTC)."}},
 		},
 		{
 			name: "a dominant hour band in the display zone",
 			// Three a day at 10:00 Tokyo (01:00 UTC) for six days, and six at 20:00 UTC.
-			ev: weekEvidence(tokyo(t), concat(
-				every(time.Hour, 6, 24*time.Hour, voice), every(time.Hour+time.Minute, 6, 24*time.Hour, voice),
-				every(time.Hour+2*time.Minute, 6, 24*time.Hour, voice), every(20*time.Hour, 6, 24*time.Hour, voice),
+			ev: testkit.Week(testkit.Tokyo(t), slices.Concat(
+				testkit.Every(time.Hour, 6, 24*time.Hour, voice), testkit.Every(time.Hour+time.Minute, 6, 24*time.Hour, voice),
+				testkit.Every(time.Hour+2*time.Minute, 6, 24*time.Hour, voice), testkit.Every(20*time.Hour, 6, 24*time.Hour, voice),
 			), nil),
 			want: []want{{"stats.band", Warn, "75% of incidents (18 of 24) fell between 10:00 and 13:00 (Asia/Tokyo), the busiest 3-hour band of the day."}},
 		},
 		{
 			name: "a dominant URL and host",
-			ev: weekEvidence(time.UTC, concat(
-				every(time.Hour, 16, 7*time.Hour, voice+"?From=%2B14155550100"), every(3*time.Hour, 4, 30*time.Hour, sms),
+			ev: testkit.Week(time.UTC, slices.Concat(
+				testkit.Every(time.Hour, 16, 7*time.Hour, voice+"?From=%2B14155550100"), testkit.Every(3*time.Hour, 4, 30*time.Hour, sms),
 			), nil),
 			want: []want{
 				{"stats.dominant_url", Warn, "80% of incidents (16 of 20) were requests to https://ivr.example.com/voice."},
@@ -120,7 +63,7 @@ func TestAnalyze_StatesTheStatisticsOfConstructedIncidents(t *testing.T) {
 		},
 		{
 			name: "zero incidents",
-			ev:   weekEvidence(time.UTC, nil, dailyUsage(100, 100)),
+			ev:   testkit.Week(time.UTC, nil, testkit.DailyUsage(100, 100)),
 			want: []want{
 				{"stats.none", Info, "No incidents between 2026-11-18 00:00:00 and 2026-11-25 00:00:00 (UTC)."},
 				{"stats.rate", Info, "On the 7 full UTC days with usage totals (2026-11-18 to 2026-11-24), 0 of 1,400 calls and messages failed: an error rate of 0%."},
@@ -129,13 +72,13 @@ func TestAnalyze_StatesTheStatisticsOfConstructedIncidents(t *testing.T) {
 		},
 		{
 			name:   "usage missing: the rate is unknown, not guessed",
-			ev:     weekEvidence(time.UTC, every(time.Hour, 35, 4*time.Hour, voice), nil),
+			ev:     testkit.Week(time.UTC, testkit.Every(time.Hour, 35, 4*time.Hour, voice), nil),
 			want:   []want{{"stats.rate_no_usage", Info, "The error rate is unknown: no usage totals were available for the window."}},
 			absent: []string{"stats.rate"},
 		},
 		{
 			name: "usage given: the rate is a figure",
-			ev:   weekEvidence(time.UTC, every(time.Hour, 35, 4*time.Hour, voice), dailyUsage(500, 500)),
+			ev:   testkit.Week(time.UTC, testkit.Every(time.Hour, 35, 4*time.Hour, voice), testkit.DailyUsage(500, 500)),
 			want: []want{
 				{"stats.rate", Info, "On the 7 full UTC days with usage totals (2026-11-18 to 2026-11-24), 35 of 7,000 calls and messages failed: an error rate of 0.50%."},
 				{"stats.first_last", Info, "The first incident was at 2026-11-18 01:00:00 and the last at 2026-11-23 17:00:00 (UTC)."},
@@ -176,9 +119,9 @@ func ids(fs []Finding) []string {
 }
 
 func TestAnalyze_TrendOnThePreviousWindowFromTheAPI(t *testing.T) {
-	ev := weekEvidence(time.UTC, every(time.Hour, 6, 24*time.Hour, "https://ivr.example.com/voice"), nil)
+	ev := testkit.Week(time.UTC, testkit.Every(time.Hour, 6, 24*time.Hour, "https://ivr.example.com/voice"), nil)
 	ev.Previous = &collect.Previous{Source: collect.PreviousFromAPI, Window: collect.PreviousWindow(ev.Window),
-		Incidents: every(-7*24*time.Hour, 10, time.Hour, "https://ivr.example.com/voice")}
+		Incidents: testkit.Every(-7*24*time.Hour, 10, time.Hour, "https://ivr.example.com/voice")}
 	f, ok := findingByID(Analyze(ev).Findings, "stats.trend.down")
 	if want := "Incidents down 40% on the previous 7 days (6 against 10)."; !ok || f.Sentence != want {
 		t.Errorf("stats.trend.down = %q, want %q", f.Sentence, want)
@@ -186,7 +129,7 @@ func TestAnalyze_TrendOnThePreviousWindowFromTheAPI(t *testing.T) {
 }
 
 func TestAnalyze_BrokenBaselineIsSaidNotFatal(t *testing.T) {
-	ev := weekEvidence(time.UTC, every(time.Hour, 6, time.Hour, "https://ivr.example.com/voice"), nil)
+	ev := testkit.Week(time.UTC, testkit.Every(time.Hour, 6, time.Hour, "https://ivr.example.com/voice"), nil)
 	ev.Previous = &collect.Previous{Source: collect.PreviousFromBundle, Bundle: "old.zip", Summary: []byte(`{"schema": 99}`)}
 	fs := Analyze(ev).Findings
 	f, ok := findingByID(fs, "stats.trend_unavailable")
@@ -201,14 +144,14 @@ func TestAnalyze_BrokenBaselineIsSaidNotFatal(t *testing.T) {
 func TestAnalyze_ProbeHistoryLinesUpWithIncidents(t *testing.T) {
 	// Incidents in three hours; the history probed every 10 minutes for two
 	// days and failed in exactly those hours.
-	ev := weekEvidence(time.UTC, concat(
-		every(3*time.Hour, 4, 5*time.Minute, "https://ivr.example.com/voice"),
-		every(9*time.Hour, 4, 5*time.Minute, "https://ivr.example.com/voice"),
-		every(30*time.Hour, 4, 5*time.Minute, "https://ivr.example.com/voice"),
+	ev := testkit.Week(time.UTC, slices.Concat(
+		testkit.Every(3*time.Hour, 4, 5*time.Minute, "https://ivr.example.com/voice"),
+		testkit.Every(9*time.Hour, 4, 5*time.Minute, "https://ivr.example.com/voice"),
+		testkit.Every(30*time.Hour, 4, 5*time.Minute, "https://ivr.example.com/voice"),
 	), nil)
 	h := &collect.ProbeHistory{File: "history.csv"}
-	for t0 := statsFrom; t0.Before(statsFrom.Add(48 * time.Hour)); t0 = t0.Add(10 * time.Minute) {
-		hour := t0.Sub(statsFrom) / time.Hour
+	for t0 := testkit.WeekFrom; t0.Before(testkit.WeekFrom.Add(48 * time.Hour)); t0 = t0.Add(10 * time.Minute) {
+		hour := t0.Sub(testkit.WeekFrom) / time.Hour
 		h.Attempts = append(h.Attempts, probe.Attempt{Time: t0, Target: "https://ivr.example.com/voice", OK: hour != 3 && hour != 9 && hour != 30})
 	}
 	ev.Probes = &collect.ProbeEvidence{History: h}
@@ -222,7 +165,7 @@ func TestAnalyze_StatsAreTheFindingsFigures(t *testing.T) {
 	// The statistics the writers read and the findings that state them are
 	// one computation: the summary finding's total is the statistics' total,
 	// and incidents added to the evidence are counted by the next analysis.
-	ev := weekEvidence(time.UTC, every(time.Hour, 3, time.Hour, "https://ivr.example.com/voice"), nil)
+	ev := testkit.Week(time.UTC, testkit.Every(time.Hour, 3, time.Hour, "https://ivr.example.com/voice"), nil)
 	res := Analyze(ev)
 	if res.StatsErr != nil || res.Stats == nil || res.Stats.Total != 3 {
 		t.Fatalf("stats = %+v, %v", res.Stats, res.StatsErr)
@@ -230,14 +173,14 @@ func TestAnalyze_StatsAreTheFindingsFigures(t *testing.T) {
 	if f, ok := findingByID(res.Findings, "stats.summary"); !ok || f.Figures["total"] != res.Stats.Total {
 		t.Errorf("stats.summary figures %v, statistics total %d", f.Figures, res.Stats.Total)
 	}
-	ev.Incidents = append(ev.Incidents, failedAt(5*time.Hour, "11205", ""))
+	ev.Incidents = append(ev.Incidents, testkit.FailedAt(5*time.Hour, "11205", ""))
 	if again := Analyze(ev); again.Stats == res.Stats || again.Stats.Total != 4 {
 		t.Errorf("incidents added after the first analysis were not counted: total %d", again.Stats.Total)
 	}
 }
 
 func TestAnalyze_StatsUnavailableIsAFinding(t *testing.T) {
-	ev := weekEvidence(time.UTC, nil, []collect.UsageDay{{Day: statsFrom}, {Day: statsFrom.Add(time.Hour)}})
+	ev := testkit.Week(time.UTC, nil, []collect.UsageDay{{Day: testkit.WeekFrom}, {Day: testkit.WeekFrom.Add(time.Hour)}})
 	f, ok := findingByID(Analyze(ev).Findings, "stats.unavailable")
 	if !ok || f.Severity != Warn || !strings.Contains(f.Sentence, "day given twice") {
 		t.Errorf("stats.unavailable = %s %q", f.Severity, f.Sentence)

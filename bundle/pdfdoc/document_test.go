@@ -6,14 +6,12 @@ import (
 	"image"
 	"image/png"
 	"math"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/twilio-evidence/twilio-evidence/internal/needtool"
+	"github.com/twilio-evidence/twilio-evidence/internal/testkit"
 )
 
 var sampleTime = time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC)
@@ -101,21 +99,6 @@ func render(t *testing.T, d *Document) []byte {
 	return b.Bytes()
 }
 
-// pdfText extracts the text of a PDF with pdftotext.
-func pdfText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	tool := needtool.Command(t, "pdftotext", "poppler-utils")
-	p := filepath.Join(t.TempDir(), "doc.pdf")
-	if err := os.WriteFile(p, pdf, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(tool, "-enc", "UTF-8", p, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	return string(out)
-}
-
 // squash removes all white space, so that text wrapped over lines compares
 // equal to the unwrapped original.
 func squash(s string) string {
@@ -124,7 +107,7 @@ func squash(s string) string {
 
 func TestRender_TextComesOutInOrder(t *testing.T) {
 	needJapaneseFont(t)
-	text := pdfText(t, render(t, sampleDocument(t, Options{
+	text := testkit.PDFText(t, render(t, sampleDocument(t, Options{
 		FooterLeft: "Generated 2026-11-25 09:30 UTC", FooterRight: "twilio-evidence 0.1.0",
 	}, true)))
 	pos := -1
@@ -165,7 +148,7 @@ func TestRender_JapaneseWrapKeepsEveryCharacter(t *testing.T) {
 		d.Table(Table{Columns: []Column{{Title: "flow", Width: 1}, {Title: "", Width: float64(k) / 2}},
 			Rows: [][]string{{sentence, filler}}})
 	}
-	text := pdfText(t, render(t, d))
+	text := testkit.PDFText(t, render(t, d))
 	if n := strings.Count(squash(text), sentence); n != tables {
 		t.Errorf("sentence found intact %d times, want %d, in:\n%s", n, tables, text)
 	}
@@ -175,21 +158,7 @@ func TestRender_JapaneseWrapKeepsEveryCharacter(t *testing.T) {
 }
 
 func TestRender_PageOneAsPNG(t *testing.T) {
-	tool := needtool.Command(t, "pdftoppm", "poppler-utils")
-	dir := t.TempDir()
-	pdf := filepath.Join(dir, "doc.pdf")
-	if err := os.WriteFile(pdf, render(t, sampleDocument(t, Options{}, false)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command(tool, "-png", "-r", "50", "-f", "1", "-l", "1", "-singlefile", pdf, filepath.Join(dir, "page1")).CombinedOutput(); err != nil {
-		t.Fatalf("pdftoppm: %v\n%s", err, out)
-	}
-	f, err := os.Open(filepath.Join(dir, "page1.png"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
+	img, err := png.Decode(bytes.NewReader(testkit.PDFPage1(t, render(t, sampleDocument(t, Options{}, false)), 50)))
 	if err != nil {
 		t.Fatalf("decode page 1: %v", err)
 	}
@@ -250,7 +219,7 @@ func TestRender_EmptyDocumentHasOnePage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := pdfText(t, render(t, d))
+	text := testkit.PDFText(t, render(t, d))
 	if !strings.Contains(text, "page 1 / 1") {
 		t.Errorf("empty document text %q lacks its footer", text)
 	}
@@ -322,7 +291,7 @@ func TestRender_LongContentBreaksPages(t *testing.T) {
 	}
 	d.Table(Table{Columns: []Column{{Title: "ID"}, {Title: "Value", Width: 3}}, Rows: rows})
 	d.Mono(strings.Repeat("log line\n", 120))
-	text := pdfText(t, render(t, d))
+	text := testkit.PDFText(t, render(t, d))
 	for _, want := range []string{"row-000", "row-199", "page 1 / ", "page 6 / "} {
 		if !strings.Contains(text, want) {
 			t.Errorf("%q not found", want)

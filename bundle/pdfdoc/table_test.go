@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"golang.org/x/image/font/gofont/goregular"
+
+	"github.com/twilio-evidence/twilio-evidence/internal/testkit"
 )
 
 // TestWrapCell_BreaksURLsOnlyAfterSlashQueryAndAmpersand checks the cell
@@ -75,7 +77,7 @@ func TestTable_NoSIDOrHeaderSplitInThePDF(t *testing.T) {
 			"POST https://ivr.example-clinic.com/twilio/voice", "POST https://handler.twilio.com/twiml/EHb9911aa58c0c701c976150befab8f348"})
 	}
 	d.Table(tbl)
-	text := pdfText(t, render(t, d))
+	text := testkit.PDFText(t, render(t, d))
 	for _, sid := range append(sids, "EHb9911aa58c0c701c976150befab8f348") {
 		if !strings.Contains(text, sid) {
 			t.Errorf("SID %s is split across lines:\n%s", sid, text)
@@ -114,7 +116,7 @@ func TestFonts_HyphenIsAHyphen(t *testing.T) {
 	}
 	d.Paragraph("2026-11-27 run again with --flow flow.md at ivr.example-clinic.com")
 	pdf := render(t, d)
-	if text := pdfText(t, pdf); !strings.Contains(text, "2026-11-27 run again with --flow flow.md at ivr.example-clinic.com") {
+	if text := testkit.PDFText(t, pdf); !strings.Contains(text, "2026-11-27 run again with --flow flow.md at ivr.example-clinic.com") {
 		t.Errorf("the hyphens do not come back as '-': %q", text)
 	}
 }

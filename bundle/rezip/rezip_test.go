@@ -14,6 +14,7 @@ import (
 	"github.com/twilio-evidence/twilio-evidence/bundle"
 	"github.com/twilio-evidence/twilio-evidence/bundle/bundlezip"
 	"github.com/twilio-evidence/twilio-evidence/bundle/redact"
+	"github.com/twilio-evidence/twilio-evidence/internal/testkit"
 )
 
 const (
@@ -68,7 +69,7 @@ func TestRun_RedactsEveryFileByItsKindAndKeepsTheRest(t *testing.T) {
 	if res.Path != out || len(res.Dropped) != 1 || res.Dropped[0] != bundle.SummaryFile {
 		t.Errorf("result = %+v, want %s written and the PDF dropped", res, out)
 	}
-	files := readBundle(t, out)
+	files := testkit.ReadZip(t, out)
 	for name, b := range files {
 		if bytes.Contains(b, []byte(secret)) || strings.Contains(name, secret) {
 			t.Errorf("%s holds the secret:\n%s", name, b)
@@ -164,16 +165,6 @@ func TestRun_InterruptedLeavesNothing(t *testing.T) {
 	if left, _ := os.ReadDir(tmp); len(left) != 0 {
 		t.Errorf("a staging directory was left: %v", left)
 	}
-}
-
-// readBundle reads every file of a bundle zip by its name in the bundle.
-func readBundle(t *testing.T, p string) map[string][]byte {
-	t.Helper()
-	files, err := bundlezip.ReadAll(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return files
 }
 
 // FuzzRun reads arbitrary bytes as a bundle to redact again: an error of one

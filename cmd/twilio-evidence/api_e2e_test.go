@@ -10,6 +10,7 @@ import (
 
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/faketwilio"
+	"github.com/twilio-evidence/twilio-evidence/internal/testkit"
 )
 
 // e2eFakeWith is e2eFake with a network of its own (faketwilio.Options).
@@ -81,7 +82,7 @@ func TestE2E_ThrottledAboveSixInFlight(t *testing.T) {
 	if fake.Throttled() == 0 {
 		t.Fatal("the fake throttled nothing: the test did not test")
 	}
-	files := readZip(t, strings.TrimSpace(r.stdout))
+	files := testkit.ReadZip(t, strings.TrimSpace(r.stdout))
 	checkEveryIncident(t, files, data)
 	details := 0
 	for name := range files {
@@ -117,7 +118,7 @@ func TestE2E_StalledFirstPageIsRetried(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d\nstderr: %s", r.code, r.stderr)
 	}
-	files := readZip(t, strings.TrimSpace(r.stdout))
+	files := testkit.ReadZip(t, strings.TrimSpace(r.stdout))
 	checkEveryIncident(t, files, data)
 	if m := readAPIManifest(t, files); m.API.TimedOut != 1 {
 		t.Errorf(`manifest "api" = %+v, want the one stalled attempt timed out`, *m.API)
@@ -139,7 +140,7 @@ func TestE2E_TwoRetryAftersOnTheAccount(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d\nstderr: %s", r.code, r.stderr)
 	}
-	m := readAPIManifest(t, readZip(t, strings.TrimSpace(r.stdout)))
+	m := readAPIManifest(t, testkit.ReadZip(t, strings.TrimSpace(r.stdout)))
 	for _, c := range m.Collectors {
 		if c.Name == "account" && c.State != collect.StateOK {
 			t.Errorf("account = %s (%s), want ok after two Retry-After", c.State, c.Reason)
@@ -170,7 +171,7 @@ func TestE2E_ReasonsNameTheDeadlineThatRanOut(t *testing.T) {
 			if r.code != exitIncomplete {
 				t.Fatalf("exit %d, want 3\nstderr: %s", r.code, r.stderr)
 			}
-			m := readAPIManifest(t, readZip(t, strings.TrimSpace(r.stdout)))
+			m := readAPIManifest(t, testkit.ReadZip(t, strings.TrimSpace(r.stdout)))
 			for _, col := range m.Collectors {
 				if col.Name != "alerts" {
 					continue

@@ -17,6 +17,7 @@ import (
 	"github.com/twilio-evidence/twilio-evidence/collect/faketwilio"
 	"github.com/twilio-evidence/twilio-evidence/collect/probe"
 	"github.com/twilio-evidence/twilio-evidence/collect/webhooktest"
+	"github.com/twilio-evidence/twilio-evidence/internal/testkit"
 )
 
 // e2eFault is one webhook server on 127.0.0.1 with one fault, and the
@@ -220,7 +221,7 @@ func TestE2E_BundleNamesTheCauseOfEachFault(t *testing.T) {
 			if r.code != exitOK {
 				t.Fatalf("exit %d\nstderr: %s", r.code, r.stderr)
 			}
-			files := readZip(t, strings.TrimSpace(r.stdout))
+			files := testkit.ReadZip(t, strings.TrimSpace(r.stdout))
 			var summary struct {
 				Results []probe.TargetSummary `json:"results"`
 			}

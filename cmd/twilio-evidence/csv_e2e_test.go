@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/twilio-evidence/twilio-evidence/collect/faketwilio"
+	"github.com/twilio-evidence/twilio-evidence/internal/testkit"
 )
 
 // TestE2E_CSVCellsOpenAsText collects alerts whose URL and message begin
@@ -43,7 +44,7 @@ func TestE2E_CSVCellsOpenAsText(t *testing.T) {
 	if r.code != exitOK {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
-	files := readZip(t, strings.TrimSpace(r.stdout))
+	files := testkit.ReadZip(t, strings.TrimSpace(r.stdout))
 
 	cells := func(name, column string) map[string]bool {
 		t.Helper()
@@ -105,7 +106,7 @@ func TestE2E_CSVCellsOpenAsText(t *testing.T) {
 	if r.code != exitOK {
 		t.Fatalf("--incidents-file: exit %d\n%s", r.code, r.stderr)
 	}
-	if again := readZip(t, strings.TrimSpace(r.stdout))["incidents.csv"]; !bytes.Equal(again, files["incidents.csv"]) {
+	if again := testkit.ReadZip(t, strings.TrimSpace(r.stdout))["incidents.csv"]; !bytes.Equal(again, files["incidents.csv"]) {
 		t.Errorf("incidents.csv read back and written again differs:\n%s", firstDiff(again, files["incidents.csv"]))
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/twilio-evidence/twilio-evidence/bundle/pdfdoc"
+	"github.com/twilio-evidence/twilio-evidence/internal/testkit"
 )
 
 // englishRun is a run of four or more English words: a sentence, or part
@@ -54,7 +55,7 @@ func TestE2E_JapaneseDemoSaysTheDiagnosisInJapanese(t *testing.T) {
 	if r.code != exitOK {
 		t.Fatalf("exit %d\nstderr: %s", r.code, r.stderr)
 	}
-	files := readZip(t, strings.TrimSpace(r.stdout))
+	files := testkit.ReadZip(t, strings.TrimSpace(r.stdout))
 	for _, name := range []string{"README.txt", "ticket.txt"} {
 		text := string(files[name])
 		if !strings.HasPrefix(text, "診断: ") {
@@ -64,7 +65,7 @@ func TestE2E_JapaneseDemoSaysTheDiagnosisInJapanese(t *testing.T) {
 			t.Errorf("%s has English: %q", name, en)
 		}
 	}
-	text := pdfText(t, files["summary.pdf"])
+	text := testkit.PDFText(t, files["summary.pdf"], "-layout")
 	page1 := strings.SplitN(text, "\f", 2)[0]
 	box := between(t, page1, "対象期間", "2. 影響を受けた")
 	result := between(t, text, "4. 切り分け結果", "5. フローの説明")

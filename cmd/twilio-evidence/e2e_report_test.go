@@ -21,6 +21,7 @@ import (
 	"github.com/twilio-evidence/twilio-evidence/collect/faketwilio"
 	"github.com/twilio-evidence/twilio-evidence/collect/runlock"
 	"github.com/twilio-evidence/twilio-evidence/internal/needtool"
+	"github.com/twilio-evidence/twilio-evidence/internal/testkit"
 )
 
 // The binary of these tests is stamped like a release build.
@@ -28,9 +29,6 @@ const (
 	repCommit = "0123456789abcdef0123456789abcdef01234567"
 	repDate   = "2026-11-25T00:00:00Z"
 )
-
-// reportBinary is the end-to-end binary, stamped with repCommit and repDate.
-func reportBinary(t *testing.T) string { return e2eBinary(t) }
 
 // repResult is how a run of the binary ended.
 type repResult = e2eResult
@@ -189,7 +187,7 @@ func TestE2E_ReportLock(t *testing.T) {
 // the same run into a pipe prints timestamped lines without escape codes.
 func TestE2E_ProgressBarInATerminal(t *testing.T) {
 	needtool.Command(t, "tmux", "tmux")
-	bin := reportBinary(t)
+	bin := e2eCommand.Path(t)
 	out := t.TempDir()
 	socket := fmt.Sprintf("te-%d", os.Getpid())
 	tmux := func(args ...string) (string, error) {
@@ -305,7 +303,7 @@ func TestE2E_OfflineInputsGiveTheSameIncidentsCSV(t *testing.T) {
 	if r.code != exitOK {
 		t.Fatalf("API run: exit %d\n%s", r.code, r.stderr)
 	}
-	apiZip := readZip(t, strings.TrimSpace(r.stdout))
+	apiZip := testkit.ReadZip(t, strings.TrimSpace(r.stdout))
 	want := apiZip["incidents.csv"]
 	if bytes.Count(want, []byte("\n")) < 10 {
 		t.Fatalf("the API run found too few incidents to compare:\n%s", want)
@@ -346,7 +344,7 @@ func TestE2E_OfflineInputsGiveTheSameIncidentsCSV(t *testing.T) {
 			if r.code != exitOK {
 				t.Fatalf("exit %d\n%s", r.code, r.stderr)
 			}
-			files := readZip(t, strings.TrimSpace(r.stdout))
+			files := testkit.ReadZip(t, strings.TrimSpace(r.stdout))
 			if got := files["incidents.csv"]; !bytes.Equal(got, want) {
 				t.Errorf("incidents.csv differs from the API run's:\n got %d bytes\nwant %d bytes\n%s", len(got), len(want), firstDiff(got, want))
 			}
@@ -382,7 +380,7 @@ func TestE2E_OfflineInputsGiveTheSameIncidentsCSV(t *testing.T) {
 	if r.code != exitOK {
 		t.Fatalf("run without a window: exit %d\n%s", r.code, r.stderr)
 	}
-	if got := readZip(t, strings.TrimSpace(r.stdout))["incidents.csv"]; !bytes.Equal(got, want) {
+	if got := testkit.ReadZip(t, strings.TrimSpace(r.stdout))["incidents.csv"]; !bytes.Equal(got, want) {
 		t.Errorf("without a window, incidents.csv differs:\n%s", firstDiff(got, want))
 	}
 }
@@ -495,7 +493,7 @@ func TestE2E_AllSubaccounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if text := pdfText(t, pdf); !strings.Contains(text, "Webhook failures by subaccount") || !strings.Contains(text, "1 failed") {
+	if text := testkit.PDFText(t, pdf, "-layout"); !strings.Contains(text, "Webhook failures by subaccount") || !strings.Contains(text, "1 failed") {
 		t.Errorf("index PDF text:\n%s", text)
 	}
 }

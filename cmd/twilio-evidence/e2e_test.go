@@ -2,56 +2,35 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gocarina/gocsv"
 
-	"github.com/twilio-evidence/twilio-evidence/bundle/bundlezip"
 	"github.com/twilio-evidence/twilio-evidence/bundle/pdfdoc"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/faketwilio"
 	"github.com/twilio-evidence/twilio-evidence/collect/twiliocodes"
-	"github.com/twilio-evidence/twilio-evidence/internal/needtool"
+	"github.com/twilio-evidence/twilio-evidence/internal/testkit"
 )
 
-var (
-	e2eBinOnce sync.Once
-	e2eBin     string
-	e2eBinErr  error
-)
+// e2eCommand is the command all end-to-end tests run, built once and
+// stamped like a release build with repCommit and repDate.
+var e2eCommand = &testkit.Command{Package: ".", LDFlags: "-X main.commit=" + repCommit + " -X main.date=" + repDate}
 
-// e2eBinary builds the command once for all end-to-end tests, stamped
-// like a release build with repCommit and repDate.
-func e2eBinary(t testing.TB) string {
-	t.Helper()
-	e2eBinOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "twilio-evidence-e2e-*")
-		if err != nil {
-			e2eBinErr = err
-			return
-		}
-		e2eBin = filepath.Join(dir, "twilio-evidence")
-		out, err := exec.Command("go", "build", "-ldflags", "-X main.commit="+repCommit+" -X main.date="+repDate, "-o", e2eBin, ".").CombinedOutput()
-		if err != nil {
-			e2eBinErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if e2eBinErr != nil {
-		t.Fatal(e2eBinErr)
-	}
-	return e2eBin
+// TestMain removes the built command when the tests have run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	e2eCommand.Remove()
+	os.Exit(code)
 }
 
 const (
@@ -84,13 +63,7 @@ type e2eResult struct {
 // e2eBaseEnv is the environment of the binary in a test: PATH, a fresh
 // HOME, TMPDIR, and where to look for fonts when the test run was told
 // (pdfdoc.FontsEnv, to see a machine without a Japanese font).
-func e2eBaseEnv(t *testing.T, tmp string) []string {
-	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "TMPDIR=" + tmp}
-	if fonts, ok := os.LookupEnv(pdfdoc.FontsEnv); ok {
-		env = append(env, pdfdoc.FontsEnv+"="+fonts)
-	}
-	return env
-}
+func e2eBaseEnv(t testing.TB, tmp string) []string { return testkit.BaseEnv(t, tmp, pdfdoc.FontsEnv) }
 
 // runE2E runs the built binary with a fresh HOME; env comes last, so its
 // entries override PATH, HOME and TMPDIR (exec keeps the last of a key).
@@ -112,34 +85,8 @@ type e2eOpts struct {
 // runE2EWith is runE2E with the adjustments of o.
 func runE2EWith(t *testing.T, o e2eOpts, env []string, args ...string) e2eResult {
 	t.Helper()
-	name, argv := e2eBinary(t), args
-	if o.umask != "" {
-		name, argv = "/bin/sh", append([]string{"-c", "umask " + o.umask + ` && exec "$0" "$@"`, name}, args...)
-	}
-	ctx := context.Background()
-	if o.guard > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, o.guard)
-		defer cancel()
-	}
-	cmd := exec.CommandContext(ctx, name, argv...)
-	cmd.Env = append(e2eBaseEnv(t, os.TempDir()), env...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	if ctx.Err() != nil {
-		t.Fatalf("%v did not end within %v: it blocked\nstderr: %s", args, o.guard, errb.String())
-	}
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(errb.String(), "goroutine ") || strings.Contains(errb.String(), "panic:") {
-		t.Fatalf("stack trace on stderr:\n%s", errb.String())
-	}
-	return e2eResult{code, out.String(), errb.String()}
+	r := e2eCommand.Run(t, testkit.Run{Env: append(e2eBaseEnv(t, os.TempDir()), env...), Umask: o.umask, Guard: o.guard}, args...)
+	return e2eResult{r.Code, r.Stdout, r.Stderr}
 }
 
 func e2eBundleArgs(fake *faketwilio.Server, out string, extra ...string) []string {
@@ -150,17 +97,6 @@ func e2eBundleArgs(fake *faketwilio.Server, out string, extra ...string) []strin
 
 func e2eEnv() []string {
 	return []string{"TWILIO_ACCOUNT_SID=" + e2eAccount, "TWILIO_AUTH_TOKEN=" + e2eToken, "SOURCE_DATE_EPOCH=1764000000"}
-}
-
-// readZip returns every file of the bundle zip at path by its name in the
-// bundle, and checks that they lie under the folder named like the zip.
-func readZip(t *testing.T, path string) map[string][]byte {
-	t.Helper()
-	files, err := bundlezip.ReadAll(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return files
 }
 
 func TestE2E_BundleFromFakeAPI(t *testing.T) {
@@ -174,7 +110,7 @@ func TestE2E_BundleFromFakeAPI(t *testing.T) {
 	if filepath.Dir(path) != out || !strings.HasSuffix(path, ".zip") || strings.Contains(filepath.Base(path), ":") {
 		t.Fatalf("stdout = %q, want the zip's path in %s without ':'", r.stdout, out)
 	}
-	files := readZip(t, path)
+	files := testkit.ReadZip(t, path)
 
 	// incidents.csv rows = the fake's webhook-failure alerts in the window.
 	from, to := e2eWindow()
@@ -233,7 +169,7 @@ func TestE2E_BundleFromFakeAPI(t *testing.T) {
 	}
 
 	// The PDF's text holds the Account SID and the incident count.
-	text := pdfText(t, files["summary.pdf"])
+	text := testkit.PDFText(t, files["summary.pdf"], "-layout")
 	if !strings.Contains(text, e2eAccount) {
 		t.Errorf("summary.pdf text lacks the Account SID")
 	}
@@ -243,18 +179,6 @@ func TestE2E_BundleFromFakeAPI(t *testing.T) {
 
 	// No secret anywhere.
 	assertNoSecret(t, e2eToken, files, r)
-}
-
-func pdfText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	tool := needtool.Command(t, "pdftotext", "poppler-utils")
-	p := filepath.Join(t.TempDir(), "summary.pdf")
-	os.WriteFile(p, pdf, 0o600)
-	out, err := exec.Command(tool, "-layout", p, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	return string(out)
 }
 
 func assertNoSecret(t *testing.T, secret string, files map[string][]byte, r e2eResult) {
@@ -272,6 +196,7 @@ func assertNoSecret(t *testing.T, secret string, files map[string][]byte, r e2eR
 func TestE2E_SameInputsGiveIdenticalZip(t *testing.T) {
 	fake, _ := e2eFake(t)
 	var zips [][]byte
+	var name string
 	out := t.TempDir() // the same command line both times
 	for i := 0; i < 2; i++ {
 		r := runE2E(t, e2eEnv(), e2eBundleArgs(fake, out)...)
@@ -284,10 +209,10 @@ func TestE2E_SameInputsGiveIdenticalZip(t *testing.T) {
 			t.Fatal(err)
 		}
 		os.Remove(path)
-		zips = append(zips, b)
+		zips, name = append(zips, b), filepath.Base(path)
 	}
 	if !bytes.Equal(zips[0], zips[1]) {
-		a, b := zipEntries(t, zips[0]), zipEntries(t, zips[1])
+		a, b := testkit.ReadZipBytes(t, name, zips[0]), testkit.ReadZipBytes(t, name, zips[1])
 		for name := range a {
 			if !bytes.Equal(a[name], b[name]) {
 				t.Errorf("entry %s differs between runs", name)
@@ -295,12 +220,6 @@ func TestE2E_SameInputsGiveIdenticalZip(t *testing.T) {
 		}
 		t.Fatal("two runs on the same inputs gave different zips")
 	}
-}
-
-func zipEntries(t *testing.T, b []byte) map[string][]byte {
-	p := filepath.Join(t.TempDir(), "z.zip")
-	os.WriteFile(p, b, 0o600)
-	return readZip(t, p)
 }
 
 func TestE2E_FailingCollectorStillWritesBundle(t *testing.T) {
@@ -311,7 +230,7 @@ func TestE2E_FailingCollectorStillWritesBundle(t *testing.T) {
 	if r.code != 3 {
 		t.Fatalf("exit %d, want 3 (incomplete)\nstderr: %s", r.code, r.stderr)
 	}
-	files := readZip(t, strings.TrimSpace(r.stdout))
+	files := testkit.ReadZip(t, strings.TrimSpace(r.stdout))
 	var m struct {
 		Incomplete bool `json:"incomplete"`
 		Collectors []struct {
@@ -328,7 +247,7 @@ func TestE2E_FailingCollectorStillWritesBundle(t *testing.T) {
 	if states["config"] != "error" || states["alerts"] != "ok" || !m.Incomplete {
 		t.Errorf("manifest collectors = %+v, incomplete %v; want config error, alerts ok, incomplete", m.Collectors, m.Incomplete)
 	}
-	if !strings.Contains(string(pdfText(t, files["summary.pdf"])), "INCOMPLETE") {
+	if !strings.Contains(string(testkit.PDFText(t, files["summary.pdf"], "-layout")), "INCOMPLETE") {
 		t.Error("summary.pdf has no INCOMPLETE banner")
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/faketwilio"
 	"github.com/twilio-evidence/twilio-evidence/collect/twiliocodes"
+	"github.com/twilio-evidence/twilio-evidence/internal/testkit"
 )
 
 // e2eManifest is what the fault tests read from manifest.json.
@@ -97,7 +98,7 @@ func TestE2E_RandomFaultsNeverLoseTheBundle(t *testing.T) {
 		if path == "" {
 			t.Fatalf("seed %d: no bundle written (exit %d): %s", seed, r.code, r.stderr)
 		}
-		files := readZip(t, path)
+		files := testkit.ReadZip(t, path)
 		m := checkManifest(t, files)
 		broken := false
 		states := map[string]string{}
@@ -148,14 +149,8 @@ func TestE2E_RandomFaultsNeverLoseTheBundle(t *testing.T) {
 func startE2E(t *testing.T, env []string, args ...string) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer, string) {
 	t.Helper()
 	tmp := t.TempDir()
-	cmd := exec.Command(e2eBinary(t), args...)
-	cmd.Env = append(e2eBaseEnv(t, tmp), env...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	return cmd, &out, &errb, tmp
+	s := e2eCommand.Start(t, append(e2eBaseEnv(t, tmp), env...), args...)
+	return s.Cmd, s.Stdout, s.Stderr, tmp
 }
 
 // waitRequests waits until the fake saw a request under prefix.
@@ -198,7 +193,7 @@ func TestE2E_InterruptWritesAnIncompleteBundle(t *testing.T) {
 		t.Fatalf("exit %d, want 3\nstderr: %s", code, stderr)
 	}
 	path := strings.TrimSpace(stdout.String())
-	files := readZip(t, path)
+	files := testkit.ReadZip(t, path)
 	m := checkManifest(t, files)
 	if !m.Interrupted || !m.Incomplete {
 		t.Errorf("manifest interrupted=%v incomplete=%v, want both", m.Interrupted, m.Incomplete)
@@ -298,7 +293,7 @@ func TestE2E_RunDeadlineRecordsTimeouts(t *testing.T) {
 	if d := time.Since(start); d > 30*time.Second {
 		t.Errorf("the run took %s with --timeout 2s", d)
 	}
-	m := checkManifest(t, readZip(t, strings.TrimSpace(r.stdout)))
+	m := checkManifest(t, testkit.ReadZip(t, strings.TrimSpace(r.stdout)))
 	timedOut := 0
 	for _, c := range m.Collectors {
 		if c.State == "timeout" && strings.Contains(c.Reason, "--timeout") {

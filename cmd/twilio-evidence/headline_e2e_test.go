@@ -6,14 +6,13 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/twilio-evidence/twilio-evidence/collect/faketwilio"
-	"github.com/twilio-evidence/twilio-evidence/internal/needtool"
+	"github.com/twilio-evidence/twilio-evidence/internal/testkit"
 )
 
 // connectionFailures are n alerts 11205 (HTTP connection failure) on url,
@@ -37,21 +36,6 @@ func connectionFailures(acc, u string, n int, to time.Time) faketwilio.Alerts {
 // oneSpaced is s with every run of white space made one space, for text
 // that a layout may have wrapped.
 func oneSpaced(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-// pdfPage1 is the text of page 1 of a PDF.
-func pdfPage1(t *testing.T, pdf []byte) string {
-	t.Helper()
-	tool := needtool.Command(t, "pdftotext", "poppler-utils")
-	p := filepath.Join(t.TempDir(), "summary.pdf")
-	if err := os.WriteFile(p, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(tool, "-f", "1", "-l", "1", p, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	return string(out)
-}
 
 // TestE2E_OneHeadlineEverywhere runs one subaccount with five connection
 // failures (11205) and no probes three ways: report --json with its SID
@@ -107,7 +91,7 @@ func TestE2E_OneHeadlineEverywhere(t *testing.T) {
 		t.Errorf("report --json: headline %q, verdict %q, verdict finding %q", headline, sum.Verdict, sum.HeadlineFinding.Sentence)
 	}
 
-	files := readZip(t, sum.Path)
+	files := testkit.ReadZip(t, sum.Path)
 	var findings []struct {
 		ID       string `json:"id"`
 		Sentence string `json:"verdict"`
@@ -123,7 +107,7 @@ func TestE2E_OneHeadlineEverywhere(t *testing.T) {
 			t.Errorf("%s does not say the headline %q:\n%s", name, headline, files[name])
 		}
 	}
-	if page1 := pdfPage1(t, files["summary.pdf"]); !strings.Contains(oneSpaced(page1), headline) {
+	if page1 := testkit.PDFText(t, files["summary.pdf"], "-f", "1", "-l", "1"); !strings.Contains(oneSpaced(page1), headline) {
 		t.Errorf("page 1 of summary.pdf does not say the headline %q:\n%s", headline, page1)
 	}
 

@@ -30,7 +30,7 @@ import (
 func BenchmarkBundleLatency(b *testing.B) {
 	bin := os.Getenv("TWILIO_EVIDENCE_BENCH_BIN")
 	if bin == "" {
-		bin = e2eBinary(b)
+		bin = e2eCommand.Path(b)
 	}
 	from, to := e2eWindow()
 	for _, size := range []struct {

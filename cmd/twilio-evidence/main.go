@@ -19,7 +19,7 @@ import (
 	"github.com/twilio-evidence/twilio-evidence/collect/runerr"
 )
 
-// Exit codes (collect/runerr).
+// Exit codes (collect/runerr; docs/ARCHITECTURE.md, "Exit codes").
 const (
 	exitOK         = runerr.ExitOK
 	exitIncidents  = runerr.ExitIncidents

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/twilio-evidence/twilio-evidence/collect/faketwilio"
+	"github.com/twilio-evidence/twilio-evidence/internal/testkit"
 )
 
 // oneLine returns stderr's only line, failing the test when there are more.
@@ -182,7 +183,7 @@ func TestE2E_FailedCollectorIsOneShortLine(t *testing.T) {
 	if diagnosis != 1 {
 		t.Errorf("%d diagnosis lines on stderr, want 1:\n%s", diagnosis, r.stderr)
 	}
-	files := readZip(t, strings.TrimSpace(r.stdout))
+	files := testkit.ReadZip(t, strings.TrimSpace(r.stdout))
 	raw := "Service Unavailable" // Twilio's message, in the raw error the manifest keeps
 	m := checkManifest(t, files)
 	found := false
@@ -215,7 +216,7 @@ func TestE2E_FailedCollectorIsOneShortLine(t *testing.T) {
 	if !strings.Contains(texts["ticket.txt"], line) {
 		t.Errorf("ticket.txt lacks %q", line)
 	}
-	texts["summary.pdf"] = pdfText(t, files["summary.pdf"])
+	texts["summary.pdf"] = testkit.PDFText(t, files["summary.pdf"], "-layout")
 	page1, _, _ := strings.Cut(texts["summary.pdf"], "\f")
 	if !strings.Contains(strings.Join(strings.Fields(page1), " "), line) {
 		t.Errorf("the PDF's first page lacks %q:\n%s", line, page1)
@@ -257,7 +258,7 @@ func TestE2E_UnreadStatusPageLeavesTheBundleComplete(t *testing.T) {
 			if !strings.Contains(r.stderr, "warning: "+c.want) {
 				t.Errorf("stderr lacks %q:\n%s", c.want, r.stderr)
 			}
-			files := readZip(t, strings.TrimSpace(r.stdout))
+			files := testkit.ReadZip(t, strings.TrimSpace(r.stdout))
 			var m struct {
 				Incomplete bool     `json:"incomplete"`
 				Unread     []string `json:"unread"`
@@ -277,7 +278,7 @@ func TestE2E_UnreadStatusPageLeavesTheBundleComplete(t *testing.T) {
 					t.Errorf("manifest: twilio-status %+v, want an error marked as context", col)
 				}
 			}
-			pdf := strings.Join(strings.Fields(pdfText(t, files["summary.pdf"])), " ")
+			pdf := strings.Join(strings.Fields(testkit.PDFText(t, files["summary.pdf"], "-layout")), " ")
 			if !strings.Contains(pdf, c.want) {
 				t.Errorf("the PDF lacks %q", c.want)
 			}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/twilio-evidence/twilio-evidence/bundle/stats"
 	"github.com/twilio-evidence/twilio-evidence/collect/faketwilio"
+	"github.com/twilio-evidence/twilio-evidence/internal/testkit"
 )
 
 // twoWeekFake serves the demo account's data, under the e2e account, over
@@ -67,7 +68,7 @@ func TestE2E_TrendOnThePreviousWeek(t *testing.T) {
 	from, to := e2eWindow()
 	week := 7 * 24 * time.Hour
 	firstPath, _ := bundleOver(t, fake, t.TempDir(), from.Add(-week), from)
-	first := summaryIn(t, readZip(t, firstPath))
+	first := summaryIn(t, testkit.ReadZip(t, firstPath))
 	if first.Total < 50 {
 		t.Fatalf("the previous week holds %d incidents: too few for a test", first.Total)
 	}
@@ -82,7 +83,7 @@ func TestE2E_TrendOnThePreviousWeek(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path, _ := bundleOver(t, fake, t.TempDir(), from, to, tc.extra...)
-			files := readZip(t, path)
+			files := testkit.ReadZip(t, path)
 			st := summaryIn(t, files)
 			tr := st.Trend
 			if tr == nil {

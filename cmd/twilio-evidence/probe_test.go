@@ -15,6 +15,7 @@ import (
 	"github.com/twilio-evidence/twilio-evidence/bundle/analysis"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/probe"
+	"github.com/twilio-evidence/twilio-evidence/internal/testkit"
 
 	"github.com/twilio-evidence/twilio-evidence/collect/webhooktest"
 )
@@ -172,7 +173,7 @@ func TestBundleDemo_ContainsProbesAndFallbackFindings(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	files := readZip(t, strings.TrimSpace(out))
+	files := testkit.ReadZip(t, strings.TrimSpace(out))
 	attempts, ok := files[collect.ProbeAttemptsFile]
 	if !ok || !bytes.Contains(attempts, []byte("https://ivr.example-clinic.com/twilio/voice,dns")) {
 		t.Errorf("%s missing or without the voice webhook:\n%s", collect.ProbeAttemptsFile, attempts)

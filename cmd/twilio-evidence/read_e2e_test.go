@@ -6,7 +6,6 @@ import (
 	"image/color"
 	"image/png"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/twilio-evidence/twilio-evidence/bundle/pdfdoc"
 	"github.com/twilio-evidence/twilio-evidence/internal/needtool"
+	"github.com/twilio-evidence/twilio-evidence/internal/testkit"
 	"github.com/twilio-evidence/twilio-evidence/templates"
 )
 
@@ -34,7 +34,6 @@ type demoRead struct {
 // wrote.
 func readDemo(t *testing.T, lang string) demoRead {
 	t.Helper()
-	tool := needtool.Command(t, "pdftotext", "poppler-utils")
 	if lang == "ja" {
 		needJapaneseFont(t)
 	}
@@ -43,21 +42,14 @@ func readDemo(t *testing.T, lang string) demoRead {
 	if r.code != exitOK {
 		t.Fatalf("demo %s: exit %d\n%s", lang, r.code, r.stderr)
 	}
-	d := demoRead{run: r, files: readZip(t, strings.TrimSpace(r.stdout))}
+	d := demoRead{run: r, files: testkit.ReadZip(t, strings.TrimSpace(r.stdout))}
 	d.pdf = filepath.Join(out, "summary.pdf")
 	if err := os.WriteFile(d.pdf, d.files["summary.pdf"], 0o644); err != nil {
 		t.Fatal(err)
 	}
-	layout, err := exec.Command(tool, "-layout", "-enc", "UTF-8", d.pdf, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	d.pages = strings.Split(strings.TrimRight(string(layout), "\f\n"), "\f")
-	plain, err := exec.Command(tool, "-enc", "UTF-8", d.pdf, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	d.text = string(plain)
+	layout := testkit.PDFFileText(t, d.pdf, "-layout")
+	d.pages = strings.Split(strings.TrimRight(layout, "\f\n"), "\f")
+	d.text = testkit.PDFFileText(t, d.pdf)
 	d.ticket, d.readme = string(d.files["ticket.txt"]), string(d.files["README.txt"])
 	return d
 }
@@ -291,12 +283,7 @@ func latinShare(text string) (latin, cjk int) {
 // -args -update-docs writes it into docs/).
 func renderPages(t *testing.T, pdf string, pages int) []byte {
 	t.Helper()
-	tool := needtool.Command(t, "pdftoppm", "poppler-utils")
-	dir := t.TempDir()
-	if out, err := exec.Command(tool, "-png", "-r", "40", pdf, filepath.Join(dir, "page")).CombinedOutput(); err != nil {
-		t.Fatalf("pdftoppm: %v\n%s", err, out)
-	}
-	rendered, _ := filepath.Glob(filepath.Join(dir, "page-*.png"))
+	rendered := testkit.PDFPages(t, pdf, 40)
 	if len(rendered) != pages {
 		t.Fatalf("pdftoppm drew %d pages, pdftotext read %d", len(rendered), pages)
 	}
@@ -318,14 +305,7 @@ func renderPages(t *testing.T, pdf string, pages int) []byte {
 			t.Errorf("%s: %d dark pixels in the outer 3%% of the page: drawn past the margin", filepath.Base(p), margin)
 		}
 	}
-	if out, err := exec.Command(tool, "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", pdf, filepath.Join(dir, "page1")).CombinedOutput(); err != nil {
-		t.Fatalf("pdftoppm: %v\n%s", err, out)
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "page1.png"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return testkit.PDFFilePage1(t, pdf, 80)
 }
 
 // inkOf is the share of img's pixels that are not near white, and the

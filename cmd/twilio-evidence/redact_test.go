@@ -8,7 +8,6 @@ import (
 	"io"
 	"math/rand"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strconv"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/twilio-evidence/twilio-evidence/bundle/redact"
 	"github.com/twilio-evidence/twilio-evidence/collect/twiliocodes"
+	"github.com/twilio-evidence/twilio-evidence/internal/testkit"
 )
 
 // bigAppLog writes an application log with many hard-to-compress lines at
@@ -60,7 +60,7 @@ func TestE2E_MaxSizeCutsLogsFirstAndSaysSo(t *testing.T) {
 	}
 	wholePath := strings.TrimSpace(whole.stdout)
 	st, _ := os.Stat(wholePath)
-	wholeFiles := readZip(t, wholePath)
+	wholeFiles := testkit.ReadZip(t, wholePath)
 	if len(wholeFiles["logs/app.log"]) < 100_000 {
 		t.Fatalf("logs/app.log has %d bytes: the log did not reach the bundle", len(wholeFiles["logs/app.log"]))
 	}
@@ -74,7 +74,7 @@ func TestE2E_MaxSizeCutsLogsFirstAndSaysSo(t *testing.T) {
 	if st, _ := os.Stat(path); st.Size() > budget {
 		t.Fatalf("zip is %d bytes, over the budget %d", st.Size(), budget)
 	}
-	files := readZip(t, path)
+	files := testkit.ReadZip(t, path)
 	m := checkManifest(t, files)
 	if len(m.Trimmed) != 1 || m.Trimmed[0].Name != "logs/app.log" {
 		t.Errorf("trimmed = %+v, want only logs/app.log (log excerpts go first)", m.Trimmed)
@@ -96,7 +96,7 @@ func TestE2E_MaxSizeCutsLogsFirstAndSaysSo(t *testing.T) {
 	if lines := strings.Split(strings.TrimSpace(r.stderr), "\n"); len(lines) != 1 || !strings.Contains(lines[0], "over --max-size 20.0 kB") {
 		t.Errorf("stderr = %q, want one line saying the bundle is over --max-size", r.stderr)
 	}
-	if files := readZip(t, strings.TrimSpace(r.stdout)); !bytes.Equal(files["logs/app.log"], wholeFiles["logs/app.log"]) {
+	if files := testkit.ReadZip(t, strings.TrimSpace(r.stdout)); !bytes.Equal(files["logs/app.log"], wholeFiles["logs/app.log"]) {
 		t.Error("a bundle over an impossible budget should be kept whole")
 	}
 }
@@ -108,7 +108,7 @@ func TestE2E_RedactCommandRedactsABundleAgain(t *testing.T) {
 		t.Fatalf("bundle: exit %d: %s", r.code, r.stderr)
 	}
 	in := strings.TrimSpace(r.stdout)
-	before := readZip(t, in)
+	before := testkit.ReadZip(t, in)
 	if !bytes.Contains(before["alerts.ndjson"], []byte("+14155550100")) && !bytes.Contains(before["alerts.ndjson"], []byte("%2B14155550100")) {
 		t.Fatal("the bundle holds no phone number to mask: the test proves nothing")
 	}
@@ -128,7 +128,7 @@ func TestE2E_RedactCommandRedactsABundleAgain(t *testing.T) {
 			t.Error("redacting the same bundle with the same flags twice gave different bytes")
 		}
 	}
-	files := readZip(t, out)
+	files := testkit.ReadZip(t, out)
 	m := checkManifest(t, files)
 	for name, b := range files {
 		for _, leak := range []string{"+14155550100", "%2B14155550100", "+819012345678", "example-clinic"} {
@@ -157,7 +157,7 @@ func TestE2E_RedactCommandRedactsABundleAgain(t *testing.T) {
 		t.Fatalf("second redact: exit %d: %s", r.code, r.stderr)
 	}
 	var rep2 redact.Report
-	json.Unmarshal(readZip(t, again)["redactions.json"], &rep2)
+	json.Unmarshal(testkit.ReadZip(t, again)["redactions.json"], &rep2)
 	if rep2.Totals["user-1"] != rep.Totals["user-1"] || rep2.Totals["user-2"] == 0 || rep2.Totals[redact.RulePhone] != rep.Totals[redact.RulePhone] {
 		t.Errorf("after a second pass totals = %v, want the first pass's %v plus user-2", rep2.Totals, rep.Totals)
 	}
@@ -316,19 +316,13 @@ func TestE2E_RedactRefusesUnsafeNamesAndItsOwnInput(t *testing.T) {
 // directory and partial zip removed) and twice in a row (it ends at once,
 // leaving nothing either).
 func TestE2E_RedactInterrupted(t *testing.T) {
-	bin := e2eBinary(t)
 	src := t.TempDir()
 	in := redactTestZip(t, src, "twilio-evidence_AC00000000000000000000000000000001_x.zip", 20000, 2048)
 	for _, signals := range []int{1, 2} {
 		t.Run(fmt.Sprintf("%d signals", signals), func(t *testing.T) {
 			dir, tmp := t.TempDir(), t.TempDir()
-			cmd := exec.Command(bin, "redact", in, "-o", filepath.Join(dir, "out.zip"))
-			cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "TMPDIR=" + tmp}
-			var errb bytes.Buffer
-			cmd.Stderr = &errb
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
+			cmd := e2eCommand.Start(t, testkit.BaseEnv(t, tmp), "redact", in, "-o", filepath.Join(dir, "out.zip"))
+			errb := cmd.Stderr
 			done := make(chan error, 1)
 			go func() { done <- cmd.Wait() }()
 			// Interrupt once the staging directory fills.
@@ -411,7 +405,7 @@ func TestE2E_RedactSecretFileWritesNoSecret(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
-	files := readZip(t, out)
+	files := testkit.ReadZip(t, out)
 	texts := map[string]string{"stdout": r.stdout, "stderr": r.stderr}
 	for name, b := range files {
 		texts["entry "+name], texts["entry name "+name] = string(b), name

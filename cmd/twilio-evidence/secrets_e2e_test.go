@@ -15,6 +15,7 @@ import (
 
 	"github.com/twilio-evidence/twilio-evidence/collect/faketwilio"
 	"github.com/twilio-evidence/twilio-evidence/collect/twiliocodes"
+	"github.com/twilio-evidence/twilio-evidence/internal/testkit"
 )
 
 // Values planted in every input channel; none may leave the machine.
@@ -135,7 +136,7 @@ func TestE2E_NoSecretLeavesTheMachine(t *testing.T) {
 				t.Fatalf("exit %d\nstderr: %s", r.code, r.stderr)
 			}
 			path := strings.TrimSpace(r.stdout)
-			files := readZip(t, path)
+			files := testkit.ReadZip(t, path)
 			if len(files) < 8 {
 				t.Fatalf("bundle has only %d files", len(files))
 			}
@@ -163,7 +164,7 @@ func TestE2E_NoSecretLeavesTheMachine(t *testing.T) {
 			}
 			texts := map[string]string{"stdout": r.stdout, "stderr": r.stderr}
 			if b := files["summary.pdf"]; b != nil {
-				texts["summary.pdf text"] = pdfText(t, b)
+				texts["summary.pdf text"] = testkit.PDFText(t, b, "-layout")
 			}
 			for name, b := range files {
 				texts["zip entry "+name] = string(b)
@@ -299,15 +300,15 @@ func TestE2E_AllSubaccountsLeakNoToken(t *testing.T) {
 		switch filepath.Ext(e.Name()) {
 		case ".zip":
 			zips++
-			for name, b := range readZip(t, p) {
+			for name, b := range testkit.ReadZip(t, p) {
 				texts[e.Name()+": "+name] = name + "\n" + string(b)
 				if name == "summary.pdf" {
-					texts[e.Name()+": PDF text"] = pdfText(t, b)
+					texts[e.Name()+": PDF text"] = testkit.PDFText(t, b, "-layout")
 				}
 			}
 		case ".pdf":
 			b, _ := os.ReadFile(p)
-			texts[e.Name()+" text"] = pdfText(t, b)
+			texts[e.Name()+" text"] = testkit.PDFText(t, b, "-layout")
 		default:
 			b, _ := os.ReadFile(p)
 			texts[e.Name()] = string(b)
@@ -341,8 +342,8 @@ func TestE2E_DemoBundleHoldsNoPlaceholder(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d\nstderr: %s", r.code, r.stderr)
 	}
-	files := readZip(t, strings.TrimSpace(r.stdout))
-	texts := map[string]string{"stdout": r.stdout, "stderr": r.stderr, "summary.pdf text": pdfText(t, files["summary.pdf"])}
+	files := testkit.ReadZip(t, strings.TrimSpace(r.stdout))
+	texts := map[string]string{"stdout": r.stdout, "stderr": r.stderr, "summary.pdf text": testkit.PDFText(t, files["summary.pdf"], "-layout")}
 	for name, b := range files {
 		texts[name] = name + "\n" + string(b)
 	}

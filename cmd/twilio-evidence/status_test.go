@@ -11,6 +11,7 @@ import (
 	"github.com/twilio-evidence/twilio-evidence/collect/faketwilio"
 	"github.com/twilio-evidence/twilio-evidence/collect/twiliocodes"
 	"github.com/twilio-evidence/twilio-evidence/collect/twiliostatus"
+	"github.com/twilio-evidence/twilio-evidence/internal/testkit"
 )
 
 // bundleManifest is what these tests read of manifest.json.
@@ -42,7 +43,7 @@ func readBundle(t *testing.T, want int, env []string, args ...string) (map[strin
 	if r.code != want {
 		t.Fatalf("exit %d, want %d\nstderr: %s", r.code, want, r.stderr)
 	}
-	files := readZip(t, strings.TrimSpace(r.stdout))
+	files := testkit.ReadZip(t, strings.TrimSpace(r.stdout))
 	var m bundleManifest
 	if err := json.Unmarshal(files["manifest.json"], &m); err != nil {
 		t.Fatalf("manifest.json: %v", err)

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/twilio-evidence/twilio-evidence/internal/testkit"
 )
 
 // TestE2E_BundleEndsWithTheHeadlineTheCountAndThePath: the last line
@@ -31,7 +33,7 @@ func TestE2E_BundleEndsWithTheHeadlineTheCountAndThePath(t *testing.T) {
 			if strings.Contains(path, "\n") || filepath.Ext(path) != ".zip" {
 				t.Fatalf("stdout is not the zip's path alone: %q", r.stdout)
 			}
-			files := readZip(t, path)
+			files := testkit.ReadZip(t, path)
 			var findings []struct{ Incidents int }
 			if err := json.Unmarshal(files["findings.json"], &findings); err != nil {
 				t.Fatal(err)

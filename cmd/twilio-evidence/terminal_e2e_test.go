@@ -45,7 +45,7 @@ func tmuxRun(t *testing.T, width int, script string) (capture func() string) {
 // server: while it runs, each URL has a bar that says how many of its
 // attempts are done; at the end the table is printed.
 func TestE2E_ProbeShowsAttemptsInATerminal(t *testing.T) {
-	bin := e2eBinary(t)
+	bin := e2eCommand.Path(t)
 	slow := webhooktest.Start(t, webhooktest.Slow(300*time.Millisecond)).URL
 	script := fmt.Sprintf("%s probe --allow-private --count 4 --interval 700ms %s/voice %s/sms; echo EXIT=$?; sleep 60", bin, slow, slow)
 	capture := tmuxRun(t, 120, script)

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/twilio-evidence/twilio-evidence/internal/testkit"
 )
 
 // syslogFile writes a syslog-style file: other programs' lines every few
@@ -69,7 +71,7 @@ func TestTrace_FirewallInSyslogReadAndOtherLinesCounted(t *testing.T) {
 	if code != exitOK && code != exitIncomplete {
 		t.Fatalf("bundle exit %d: %s", code, errs)
 	}
-	files := readZip(t, strings.TrimSpace(stdout))
+	files := testkit.ReadZip(t, strings.TrimSpace(stdout))
 	var m struct {
 		Hops []struct {
 			Name, Format, Kind, Read string
@@ -83,7 +85,7 @@ func TestTrace_FirewallInSyslogReadAndOtherLinesCounted(t *testing.T) {
 	if len(m.Hops) != 1 || m.Hops[0].Format != "iptables" || m.Hops[0].LinesRead == 0 || m.Hops[0].Other == 0 || !read.MatchString(m.Hops[0].Read) {
 		t.Errorf("manifest hops = %+v", m.Hops)
 	}
-	pdf := strings.Join(strings.Fields(pdfText(t, files["summary.pdf"])), " ")
+	pdf := strings.Join(strings.Fields(testkit.PDFText(t, files["summary.pdf"], "-layout")), " ")
 	if !strings.Contains(pdf, "iptables (detected)") || !read.MatchString(pdf) {
 		t.Errorf("summary.pdf appendix lacks the format and the counts:\n%s", pdf)
 	}

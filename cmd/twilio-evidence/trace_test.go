@@ -13,6 +13,7 @@ import (
 
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/trace"
+	"github.com/twilio-evidence/twilio-evidence/internal/testkit"
 )
 
 // Where a failed request stops in a generated log set.
@@ -355,7 +356,7 @@ func TestBundle_HopLogsGiveFindingsTraceAndExcerpts(t *testing.T) {
 	if code != exitOK && code != exitIncomplete {
 		t.Fatalf("bundle exit %d: %s", code, errs)
 	}
-	files := readZip(t, strings.TrimSpace(stdout))
+	files := testkit.ReadZip(t, strings.TrimSpace(stdout))
 	for _, name := range []string{collect.HopsFile, collect.HopFilesFile, "logs/firewall.log", "logs/app.log"} {
 		if _, ok := files[name]; !ok {
 			t.Errorf("bundle lacks %s", name)
@@ -397,7 +398,7 @@ func TestBundle_DemoShowsRequestsLostAtTheLoadBalancer(t *testing.T) {
 	if code != exitOK && code != exitIncomplete {
 		t.Fatalf("bundle --demo exit %d: %s", code, errs)
 	}
-	files := readZip(t, strings.TrimSpace(stdout))
+	files := testkit.ReadZip(t, strings.TrimSpace(stdout))
 	for _, name := range []string{collect.HopsFile, "logs/firewall.log", "logs/lb.log", "logs/web.log", "logs/app.log", collect.TwilioConfigChangesFile} {
 		if len(files[name]) == 0 {
 			t.Errorf("demo bundle lacks %s", name)
