@@ -25,7 +25,7 @@ func probeTable(r *Report) (t pdfdoc.Table, ok bool) {
 	if p.Report != nil {
 		for _, ts := range p.Report.Targets {
 			probed[ts.Target] = true
-			t.Rows = append(t.Rows, []string{ts.Target, verdictName(L, ts.Verdict),
+			t.Rows = append(t.Rows, []string{ts.Target, outcomeName(L, ts.Outcome),
 				fmt.Sprintf("%d / %d", ts.Overall.Failures, ts.Overall.Attempts), probe.Explain(ts, L.Lang())})
 		}
 	}
@@ -41,16 +41,16 @@ func probeTable(r *Report) (t pdfdoc.Table, ok bool) {
 	return t, len(t.Rows) > 0
 }
 
-// verdictName is a probe verdict in words: the cause's name for a cause
+// outcomeName is a probe outcome in words: the cause's name for a cause
 // ID, the verdict's own name for the probe-only verdicts (ok, near
 // timeout, intermittent, no data, fails).
-func verdictName(L *Localizer, verdict string) string {
-	for _, key := range []string{"cause." + verdict + ".name", "verdict_name." + verdict} {
+func outcomeName(L *Localizer, outcome probe.Outcome) string {
+	for _, key := range []string{"cause." + string(outcome) + ".name", "verdict_name." + string(outcome)} {
 		if L.Has(key) {
 			return L.S(key)
 		}
 	}
-	return verdict
+	return string(outcome)
 }
 
 // hopTable is the hop trace appendix: how many of the incidents each hop

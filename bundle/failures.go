@@ -22,9 +22,9 @@ func (l *Localizer) FailureText(f collect.Failure) string {
 	if h, _, err := net.SplitHostPort(f.Addr); f.Addr == f.Host || err == nil && h == f.Host {
 		figs["host"], figs["addr"] = f.Addr, "" // an address says no more than the host
 	}
-	key := "failure." + f.Class
+	key := "failure." + string(f.Class)
 	if !l.Has(key) {
-		key = "failure." + collect.FailOther
+		key = "failure." + string(collect.FailOther)
 	}
 	return l.T(key, figs)
 }
@@ -59,7 +59,7 @@ func (l *Localizer) APIError(e *collect.APIError, tokenFile bool) string {
 	if host == "" {
 		host = l.S("failure.unknown_host")
 	}
-	return l.F("api.unreachable", "failure", l.FailureText(f), "advice", l.F("api.advice."+f.Class, "host", host))
+	return l.F("api.unreachable", "failure", l.FailureText(f), "advice", l.F("api.advice."+string(f.Class), "host", host))
 }
 
 // oneLine shortens a raw error to one line for a reader: the manifest

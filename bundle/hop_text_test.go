@@ -17,8 +17,8 @@ func TestHopFindings_UndecidedSaysTheSameInTheCatalogs(t *testing.T) {
 	ja, _ := NewLocalizer("ja")
 	for _, from := range []string{"", "lb"} {
 		for _, r := range []hoplog.Reason{hoplog.ReasonNoLineParsed, hoplog.ReasonFormatUnknown, hoplog.ReasonOutsideSpan, hoplog.ReasonNoAddress} {
-			v := hoplog.Verdict{Outcome: hoplog.OutcomeUndecided, From: from, To: "web", Reason: r, Count: 2, Total: 2}
-			ev := &collect.Evidence{Hops: &collect.HopEvidence{Report: hoplog.Report{Hops: []string{"lb", "web"}, Reached: []int{0, 0}, Total: 2, Verdicts: []hoplog.Verdict{v}}}}
+			v := hoplog.Reach{Outcome: hoplog.OutcomeUndecided, From: from, To: "web", Reason: r, Count: 2, Total: 2}
+			ev := &collect.Evidence{Hops: &collect.HopEvidence{Report: hoplog.Report{Hops: []string{"lb", "web"}, Reached: []int{0, 0}, Total: 2, Reaches: []hoplog.Reach{v}}}}
 			var f *analysis.Finding
 			for _, x := range analysis.Analyze(ev).Findings {
 				if x.ID == "hops.undecided" {

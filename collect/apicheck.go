@@ -10,10 +10,15 @@ import (
 )
 
 // CheckTimeout bounds the check request of CheckAPI; CheckDialTimeout
-// bounds its connection (a network that drops packets answers nothing).
+// bounds its connection (a network that drops packets answers nothing);
+// CheckResolveTimeout bounds the name lookup within it: a resolver that
+// does not answer (no network) is given one timeout of resolv.conf's
+// default (5 s) and an answer from the next, so that the run gives up
+// within seconds.
 const (
-	CheckTimeout     = 15 * time.Second
-	CheckDialTimeout = 8 * time.Second
+	CheckTimeout        = 15 * time.Second
+	CheckDialTimeout    = 8 * time.Second
+	CheckResolveTimeout = 6 * time.Second
 )
 
 // APIError is a failure that makes a whole run pointless: Twilio rejected
@@ -88,9 +93,31 @@ func CheckAccountOnce(ctx context.Context, cfg *APIConfig) AccountCheck {
 // CheckDialTimeout.
 func checkTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.DialContext = (&net.Dialer{Timeout: CheckDialTimeout, KeepAlive: 30 * time.Second}).DialContext
+	d := &net.Dialer{Timeout: CheckDialTimeout, KeepAlive: 30 * time.Second}
+	t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if err := resolveWithin(ctx, network, addr, CheckResolveTimeout); err != nil {
+			return nil, err
+		}
+		return d.DialContext(ctx, network, addr)
+	}
 	t.TLSHandshakeTimeout = CheckDialTimeout
 	return t
+}
+
+// resolveWithin looks up the host of addr within limit, so that a resolver
+// that does not answer fails the dial as a DNS error (*net.DNSError) before
+// the dial's own timeout. An address that is an IP needs no lookup.
+func resolveWithin(ctx context.Context, network, addr string, limit time.Duration) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil || net.ParseIP(host) != nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	if _, err := net.DefaultResolver.LookupIPAddr(ctx, host); err != nil {
+		return &net.OpError{Op: "dial", Net: network, Err: err}
+	}
+	return nil
 }
 
 // CheckAPI sends one cheap authenticated request, the fetch of the Account

@@ -41,7 +41,7 @@ func TestCheckAPI_TellsRejectedAndUnreachableFromTheRest(t *testing.T) {
 	cases := []struct {
 		name      string
 		setup     func(env *Env)
-		class     string // "" = the run goes on
+		class     FailureClass // "" = the run goes on
 		rejected  bool
 		host, has string
 	}{

@@ -6,6 +6,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/twilio-evidence/twilio-evidence/collect/infile"
 )
@@ -46,9 +47,18 @@ var ErrNoCredentials = errors.New("no Twilio credentials: set TWILIO_ACCOUNT_SID
 const maxTokenFileBytes = 64 << 10
 
 // ReadTokenFile reads the auth token of --auth-token-file: the file's text,
-// trimmed, at most 64 KiB.
+// trimmed, at most 64 KiB. It may be a pipe (`<(pass twilio)`), read within
+// infile.PipeDeadline; a pipe gives its text once, so the token read from
+// it is kept for the next call with the same path.
 func ReadTokenFile(path string) (string, error) {
-	b, err := infile.ReadFile(path, infile.Limits{MaxBytes: maxTokenFileBytes, Text: true})
+	pipe := false
+	if st, err := os.Stat(path); err == nil && st.Mode()&os.ModeNamedPipe != 0 {
+		if token, ok := pipeTokens.Load(path); ok {
+			return token.(string), nil
+		}
+		pipe = true
+	}
+	b, err := infile.ReadFile(path, infile.Limits{MaxBytes: maxTokenFileBytes, Text: true, Pipe: true})
 	if err != nil {
 		return "", fmt.Errorf("--auth-token-file %s: %w", path, unwrapPath(err))
 	}
@@ -56,8 +66,14 @@ func ReadTokenFile(path string) (string, error) {
 	if token == "" {
 		return "", fmt.Errorf("--auth-token-file %s: the file is empty", path)
 	}
+	if pipe {
+		pipeTokens.Store(path, token)
+	}
 	return token, nil
 }
+
+// pipeTokens are the tokens ReadTokenFile read from pipes, by path.
+var pipeTokens sync.Map
 
 // CredentialsFromEnv reads credentials from the environment (getenv) and,
 // when tokenFile is set, the auth token from that file. accountOverride

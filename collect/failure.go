@@ -21,30 +21,33 @@ import (
 	"github.com/twilio-evidence/twilio-evidence/collect/twiliostatus"
 )
 
-// Failure classes: what kind of failure ended a request or a collector.
+// FailureClass is what kind of failure ended a request or a collector.
+type FailureClass string
+
+// Failure classes.
 const (
 	// FailDNS: the host's name does not resolve.
-	FailDNS = "dns"
+	FailDNS FailureClass = "dns"
 	// FailConnect: no TCP connection to the host (refused, unreachable,
 	// timed out while connecting).
-	FailConnect = "connect"
+	FailConnect FailureClass = "connect"
 	// FailTLS: the TLS handshake failed (a certificate not trusted, a
 	// protocol error).
-	FailTLS = "tls"
+	FailTLS FailureClass = "tls"
 	// FailProxy: the proxy of HTTPS_PROXY did not open the connection.
-	FailProxy = "proxy"
+	FailProxy FailureClass = "proxy"
 	// FailDropped: the connection was made, then closed before the answer.
-	FailDropped = "dropped"
+	FailDropped FailureClass = "dropped"
 	// FailHTTP: the server answered with an error status.
-	FailHTTP = "http"
+	FailHTTP FailureClass = "http"
 	// FailTimeout: no answer before a deadline.
-	FailTimeout = "timeout"
+	FailTimeout FailureClass = "timeout"
 	// FailDeadline: the run's deadline (--timeout) passed.
-	FailDeadline = "deadline"
+	FailDeadline FailureClass = "deadline"
 	// FailInterrupted: the run was interrupted (Ctrl-C).
-	FailInterrupted = "interrupted"
+	FailInterrupted FailureClass = "interrupted"
 	// FailOther: anything else (a file that cannot be read …).
-	FailOther = "error"
+	FailOther FailureClass = "error"
 )
 
 // Failure is a failure classified for the people who read about it: its
@@ -52,7 +55,7 @@ const (
 // a short cause. The raw error stays in CollectorStatus.Reason (the
 // manifest); sentences are made from a Failure by the writers' catalogs.
 type Failure struct {
-	Class string `json:"class"`
+	Class FailureClass `json:"class"`
 	// Host is the host name of the request that failed (the name that does
 	// not resolve, for FailDNS).
 	Host string `json:"host,omitempty"`

@@ -119,7 +119,7 @@ func TestHops_LostBetweenFirewallAndLB(t *testing.T) {
 	if calls != 1 || he.AddressSource != "dns" {
 		t.Errorf("lookups = %d, source %q; want 1 DNS lookup of the one host", calls, he.AddressSource)
 	}
-	v := he.Report.Verdicts
+	v := he.Report.Reaches
 	if len(v) != 1 || v[0].Outcome != hoplog.OutcomeLost || v[0].From != "firewall" || v[0].To != "lb" || v[0].Count != 3 {
 		t.Fatalf("verdicts = %+v, want 3 lost between firewall and lb", v)
 	}
@@ -165,7 +165,7 @@ func TestHops_UsesProbeAddressesBeforeDNS(t *testing.T) {
 	if calls != 0 || he.AddressSource != "probes" {
 		t.Errorf("lookups = %d, source %q; want the probes' addresses and no lookup", calls, he.AddressSource)
 	}
-	if v := he.Report.Verdicts; len(v) != 1 || v[0].Outcome != hoplog.OutcomeDropped || v[0].Count != 2 {
+	if v := he.Report.Reaches; len(v) != 1 || v[0].Outcome != hoplog.OutcomeDropped || v[0].Count != 2 {
 		t.Fatalf("verdicts = %+v, want 2 dropped at the firewall", v)
 	}
 }
@@ -181,7 +181,7 @@ func TestHops_UnresolvableHostLeavesConnectionHopUndecided(t *testing.T) {
 	env.Progress = warnRecorder{&warned}
 	Run(context.Background(), env, time.Minute, Hops{Hops: hops, Resolver: staticResolver{nil, &calls}, LookupTimeout: time.Second})
 	he := env.Evidence.Hops
-	if v := he.Report.Verdicts; len(v) != 1 || v[0].Outcome != hoplog.OutcomeAppError || v[0].From != "web" {
+	if v := he.Report.Reaches; len(v) != 1 || v[0].Outcome != hoplog.OutcomeAppError || v[0].From != "web" {
 		t.Fatalf("verdicts = %+v, want the web server's 502 (the firewall cannot tell without an address)", v)
 	}
 	if len(warned) == 0 || !strings.Contains(warned[0], "could not resolve ivr.example.com") {
@@ -292,10 +292,10 @@ func TestHops_ByHostWhenHostsTakeDifferentPaths(t *testing.T) {
 	if !he.Report.Mixed || len(he.ByHost) != 2 {
 		t.Fatalf("report mixed=%v, by host %d; want mixed overall and two hosts", he.Report.Mixed, len(he.ByHost))
 	}
-	if h := he.ByHost[0]; h.Host != "ivr.example.com" || h.Report.Verdicts[0].Outcome != hoplog.OutcomeNotReached {
+	if h := he.ByHost[0]; h.Host != "ivr.example.com" || h.Report.Reaches[0].Outcome != hoplog.OutcomeNotReached {
 		t.Errorf("ivr host = %+v", h)
 	}
-	if h := he.ByHost[1]; h.Host != "sms.example.com" || h.Report.Verdicts[0].Outcome != hoplog.OutcomeAppError {
+	if h := he.ByHost[1]; h.Host != "sms.example.com" || h.Report.Reaches[0].Outcome != hoplog.OutcomeAppError {
 		t.Errorf("sms host = %+v", h)
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -248,7 +247,7 @@ func (f *FileSummary) see(t time.Time, account string) {
 // its format, the alerts' time span and the account.
 func ScanAlertsFile(path string) (FileSummary, error) {
 	var s FileSummary
-	f, err := os.Open(path)
+	f, err := infile.OpenRegular(path)
 	if err != nil {
 		return s, fmt.Errorf("--alerts-file: %w", pathError(err))
 	}
@@ -293,7 +292,7 @@ func (AlertsFromFile) Source() string { return SourceFile }
 
 // Collect implements Collector.
 func (a AlertsFromFile) Collect(ctx context.Context, env *Env) error {
-	f, err := os.Open(a.Path)
+	f, err := infile.OpenRegular(a.Path)
 	if err != nil {
 		return fmt.Errorf("--alerts-file: %w", pathError(err))
 	}
@@ -668,7 +667,7 @@ func parseCSVTime(s string, loc *time.Location) (time.Time, error) {
 // find the incidents' time span and the account.
 func ScanIncidentsFile(path string, loc *time.Location) (FileSummary, IncidentsFileResult, error) {
 	var s FileSummary
-	f, err := os.Open(path)
+	f, err := infile.OpenRegular(path)
 	if err != nil {
 		return s, IncidentsFileResult{}, fmt.Errorf("--incidents-file: %w", pathError(err))
 	}
@@ -703,7 +702,7 @@ func (IncidentsFromFile) Source() string { return SourceFile }
 
 // Collect implements Collector.
 func (c IncidentsFromFile) Collect(ctx context.Context, env *Env) error {
-	f, err := os.Open(c.Path)
+	f, err := infile.OpenRegular(c.Path)
 	if err != nil {
 		return fmt.Errorf("--incidents-file: %w", pathError(err))
 	}

@@ -162,13 +162,13 @@ func TestProbes_TargetsFromFlagsConfigAndAlertsDeduplicatedAndStaged(t *testing.
 			t.Errorf("%s requested %d times, want %d", path, got, want)
 		}
 	}
-	verdicts := map[string]string{}
+	verdicts := map[string]probe.Outcome{}
 	for _, ts := range pe.Report.Targets {
-		verdicts[strings.TrimPrefix(ts.Target, f.app.URL)] = ts.Verdict
+		verdicts[strings.TrimPrefix(ts.Target, f.app.URL)] = ts.Outcome
 	}
 	// A GET answered 405 is the cause when the webhook is configured for
 	// GET; the voice URL (POST) is only ever probed with a GET.
-	if verdicts["/voice"] != probe.VerdictOK || verdicts["/old-sms"] != probe.CauseURLNotFound || verdicts["/post-only"] != probe.CauseMethodNotAllowed {
+	if verdicts["/voice"] != probe.OutcomeOK || verdicts["/old-sms"] != probe.CauseURLNotFound || verdicts["/post-only"] != probe.CauseMethodNotAllowed {
 		t.Errorf("verdicts = %v", verdicts)
 	}
 	if m := byTarget[f.app.URL+"/post-only"].Method; m != "GET" || byTarget[f.app.URL+"/voice"].Method != "POST" {
@@ -223,7 +223,7 @@ func TestProbes_HistoryIsIncludedWithFailureRateByHour(t *testing.T) {
 	if h.ByHour[9].Attempts != 3 || h.ByHour[9].Failures != 2 || h.ByHour[15].Failures != 0 {
 		t.Errorf("by hour 9 = %+v, 15 = %+v", h.ByHour[9], h.ByHour[15])
 	}
-	if len(h.Targets) != 1 || h.Targets[0].Verdict != probe.VerdictIntermittent {
+	if len(h.Targets) != 1 || h.Targets[0].Outcome != probe.OutcomeIntermittent {
 		t.Errorf("history targets = %+v", h.Targets)
 	}
 	if got := strings.Count(readStaged(t, env, collect.ProbeHistoryFile), "\n"); got != 6 {

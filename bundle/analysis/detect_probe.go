@@ -172,7 +172,7 @@ func probeClaims(d *diag, g *group, ts probe.TargetSummary, attempts []probe.Att
 		}
 		cl := &claim{cause: c, conf: conf, where: whereOf(c, g), inc: covered(d, g, c), proof: []Proof{summary}}
 		cl.figs = probeFigures(d, g, c, failing, viaDNS)
-		if string(c) == ts.Facts.Cause {
+		if string(c) == string(ts.Facts.Cause) {
 			factFigures(d, cl.figs, c, ts.Facts)
 		}
 		if c == CauseTLSExpired || c == CauseTLSNameMismatch || c == CauseTLSIncompleteChain || c == CauseTLSUntrusted {
@@ -244,7 +244,7 @@ func factFigures(d *diag, f map[string]any, c Cause, facts probe.Facts) {
 
 // classCause is the cause a probe failure class names; failing are the
 // attempts that failed with it.
-func classCause(class string, failing []probe.Attempt) Cause {
+func classCause(class probe.ErrorClass, failing []probe.Attempt) Cause {
 	switch class {
 	case probe.ClassDNS:
 		return CauseDNSNoSuchHost

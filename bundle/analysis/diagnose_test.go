@@ -50,7 +50,7 @@ func caseEvidence(incs ...[]collect.Incident) *collect.Evidence {
 // tries makes n probe attempts on target, the last failures of them failed
 // with class; set adjusts every attempt (i is its number, failed whether
 // it failed).
-func tries(target string, n, failures int, class string, set func(a *probe.Attempt, i int, failed bool)) []probe.Attempt {
+func tries(target string, n, failures int, class probe.ErrorClass, set func(a *probe.Attempt, i int, failed bool)) []probe.Attempt {
 	out := make([]probe.Attempt, n)
 	for i := range out {
 		a := probe.Attempt{Time: diagT0.Add(72*time.Hour + time.Duration(i)*time.Minute), Target: target, Mode: probe.ModeDNS, Sample: i,

@@ -6,7 +6,7 @@ import "github.com/twilio-evidence/twilio-evidence/collect"
 // its name and state, and the classified failure (FailureFromFigures reads
 // them back).
 func FailureFigures(name string, state collect.CollectorState, f collect.Failure) map[string]any {
-	return map[string]any{"name": name, "state": string(state), "class": f.Class, "host": f.Host, "addr": f.Addr,
+	return map[string]any{"name": name, "state": string(state), "class": string(f.Class), "host": f.Host, "addr": f.Addr,
 		"status": f.HTTPStatus, "code": f.TwilioCode, "after": f.After, "detail": f.Detail}
 }
 
@@ -27,6 +27,6 @@ func FailureFromFigures(figs map[string]any) collect.Failure {
 		}
 		return 0
 	}
-	return collect.Failure{Class: str("class"), Host: str("host"), Addr: str("addr"), HTTPStatus: num("status"),
+	return collect.Failure{Class: collect.FailureClass(str("class")), Host: str("host"), Addr: str("addr"), HTTPStatus: num("status"),
 		TwilioCode: num("code"), After: str("after"), Detail: str("detail")}
 }

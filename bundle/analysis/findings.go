@@ -128,7 +128,7 @@ func collectorFindings(ev *collect.Evidence) []Finding {
 		if c.Failure != nil {
 			f = *c.Failure
 		}
-		what := f.Class
+		what := string(f.Class)
 		if f.Host != "" {
 			what += ", " + f.Host
 		}

@@ -73,7 +73,7 @@ func traceFindings(he *collect.HopEvidence, rep hoplog.Report, host string) []Fi
 	}
 	if rep.Mixed {
 		var groups []map[string]any
-		for _, v := range rep.Verdicts {
+		for _, v := range rep.Reaches {
 			groups = append(groups, map[string]any{"outcome": string(v.Outcome), "from": v.From, "to": v.To, "reason": string(v.Reason),
 				"count": v.Count, "total": v.Total, "pct": percent(v.Count, v.Total)})
 		}
@@ -81,7 +81,7 @@ func traceFindings(he *collect.HopEvidence, rep hoplog.Report, host string) []Fi
 		out = append(out, Finding{ID: FindingHopsMixed, Step: 3, Severity: Warn, Sentence: findingText(FindingHopsMixed, figs), Figures: figs,
 			Evidence: append(append(append([]string{}, files...), reached()...), "summary: "+rep.Summary)})
 	}
-	for _, v := range rep.Verdicts {
+	for _, v := range rep.Reaches {
 		f, ok := verdictFinding(v, host)
 		if !ok {
 			continue
@@ -98,7 +98,7 @@ func findingText(id string, figs map[string]any) string { return english.T("find
 
 // verdictFinding turns one verdict of the trace into a finding for the
 // customer; outcomes that decide nothing (no time) give none.
-func verdictFinding(v hoplog.Verdict, host string) (Finding, bool) {
+func verdictFinding(v hoplog.Reach, host string) (Finding, bool) {
 	counts := []string{fmt.Sprintf("incidents: %d of %d", v.Count, v.Total)}
 	figs := map[string]any{"host": host, "count": v.Count, "total": v.Total, "from": v.From, "to": v.To,
 		"outcome": string(v.Outcome), "statuses": statusText(v.Statuses)}

@@ -9,7 +9,7 @@ import (
 	"github.com/twilio-evidence/twilio-evidence/collect/hoplog"
 )
 
-func hopEvidence(groups ...hoplog.Verdict) *collect.Evidence {
+func hopEvidence(groups ...hoplog.Reach) *collect.Evidence {
 	total := 0
 	for _, g := range groups {
 		total += g.Count
@@ -17,7 +17,7 @@ func hopEvidence(groups ...hoplog.Verdict) *collect.Evidence {
 	rep := hoplog.Report{Hops: []string{"firewall", "lb", "web"}, Reached: []int{total, 0, 0}, Total: total, Mixed: len(groups) > 1, Summary: "s"}
 	for _, g := range groups {
 		g.Total = total
-		rep.Verdicts = append(rep.Verdicts, g)
+		rep.Reaches = append(rep.Reaches, g)
 	}
 	return &collect.Evidence{Hops: &collect.HopEvidence{Report: rep}}
 }
@@ -25,17 +25,17 @@ func hopEvidence(groups ...hoplog.Verdict) *collect.Evidence {
 func TestHopFindings_OneFindingPerOutcomeForTheCustomer(t *testing.T) {
 	tests := []struct {
 		name   string
-		v      hoplog.Verdict
+		v      hoplog.Reach
 		id     string
 		step   int
 		phrase string
 	}{
-		{"lost", hoplog.Verdict{Outcome: hoplog.OutcomeLost, From: "firewall", To: "lb", Count: 4}, "hops.lost", 3, "firewall is the last component whose log has them, so they stopped there. Check firewall's configuration"},
-		{"dropped", hoplog.Verdict{Outcome: hoplog.OutcomeDropped, From: "firewall", Count: 4}, "hops.firewall_drop", 3, "refused by firewall"},
-		{"nowhere", hoplog.Verdict{Outcome: hoplog.OutcomeNotReached, Count: 4}, "hops.never_reached", 3, "send this bundle to Twilio support"},
-		{"5xx", hoplog.Verdict{Outcome: hoplog.OutcomeAppError, From: "web", Count: 4, Statuses: map[int]int{502: 4}}, "hops.app_failed", 1, "answered 502 ×4"},
-		{"slow", hoplog.Verdict{Outcome: hoplog.OutcomeTooSlow, From: "web", Count: 4, Timeout: 15 * time.Second, Slowest: 16 * time.Second}, "hops.app_failed", 1, "too slow"},
-		{"answered", hoplog.Verdict{Outcome: hoplog.OutcomeAnswered, From: "web", Count: 4, Statuses: map[int]int{200: 4}}, "hops.answered", 1, "Content-Type"},
+		{"lost", hoplog.Reach{Outcome: hoplog.OutcomeLost, From: "firewall", To: "lb", Count: 4}, "hops.lost", 3, "firewall is the last component whose log has them, so they stopped there. Check firewall's configuration"},
+		{"dropped", hoplog.Reach{Outcome: hoplog.OutcomeDropped, From: "firewall", Count: 4}, "hops.firewall_drop", 3, "refused by firewall"},
+		{"nowhere", hoplog.Reach{Outcome: hoplog.OutcomeNotReached, Count: 4}, "hops.never_reached", 3, "send this bundle to Twilio support"},
+		{"5xx", hoplog.Reach{Outcome: hoplog.OutcomeAppError, From: "web", Count: 4, Statuses: map[int]int{502: 4}}, "hops.app_failed", 1, "answered 502 ×4"},
+		{"slow", hoplog.Reach{Outcome: hoplog.OutcomeTooSlow, From: "web", Count: 4, Timeout: 15 * time.Second, Slowest: 16 * time.Second}, "hops.app_failed", 1, "too slow"},
+		{"answered", hoplog.Reach{Outcome: hoplog.OutcomeAnswered, From: "web", Count: 4, Statuses: map[int]int{200: 4}}, "hops.answered", 1, "Content-Type"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -49,8 +49,8 @@ func TestHopFindings_OneFindingPerOutcomeForTheCustomer(t *testing.T) {
 
 func TestHopFindings_MixedGivesProportionsAndEachGroup(t *testing.T) {
 	fs := hopFindings(hopEvidence(
-		hoplog.Verdict{Outcome: hoplog.OutcomeLost, From: "lb", To: "web", Count: 3},
-		hoplog.Verdict{Outcome: hoplog.OutcomeAppError, From: "web", Count: 1, Statuses: map[int]int{500: 1}},
+		hoplog.Reach{Outcome: hoplog.OutcomeLost, From: "lb", To: "web", Count: 3},
+		hoplog.Reach{Outcome: hoplog.OutcomeAppError, From: "web", Count: 1, Statuses: map[int]int{500: 1}},
 	))
 	var ids []string
 	for _, f := range fs {
@@ -74,7 +74,7 @@ func TestHopFindings_NoneWithoutTrace(t *testing.T) {
 // read give hops.undecided naming the hop and the reason, and the headline
 // does not say "never reached".
 func TestHopFindings_UndecidedIsNeverNeverReached(t *testing.T) {
-	ev := hopEvidence(hoplog.Verdict{Outcome: hoplog.OutcomeUndecided, To: "web", Reason: hoplog.ReasonNoLineParsed, Count: 4})
+	ev := hopEvidence(hoplog.Reach{Outcome: hoplog.OutcomeUndecided, To: "web", Reason: hoplog.ReasonNoLineParsed, Count: 4})
 	ev.Incidents = []collect.Incident{{AlertSID: "NO1", URL: "https://hooks.example.com/voice"}}
 	fs := hopFindings(ev)
 	if len(fs) != 1 || fs[0].ID != FindingHopsUndecided || !strings.Contains(fs[0].Sentence, "web's log could not be read") || !strings.Contains(fs[0].Sentence, "not in the format") {
@@ -96,7 +96,7 @@ func TestHopFindings_UndecidedIsNeverNeverReached(t *testing.T) {
 // it with that confidence.
 func TestHopFindings_DropWithBackgroundScansStatesRateAndLowerConfidence(t *testing.T) {
 	bg := &hoplog.Background{Drops: 540, Minutes: 180, Window: 90 * time.Second, Targets: []string{"203.0.113.10:443"}}
-	fs := hopFindings(hopEvidence(hoplog.Verdict{Outcome: hoplog.OutcomeDropped, From: "firewall", Count: 4, Background: bg, Confidence: bg.Confidence()}))
+	fs := hopFindings(hopEvidence(hoplog.Reach{Outcome: hoplog.OutcomeDropped, From: "firewall", Count: 4, Background: bg, Confidence: bg.Confidence()}))
 	if len(fs) != 1 || fs[0].ID != FindingHopsFirewallDrop {
 		t.Fatalf("findings = %+v", fs)
 	}
@@ -105,7 +105,7 @@ func TestHopFindings_DropWithBackgroundScansStatesRateAndLowerConfidence(t *test
 			t.Errorf("verdict = %q, want %q", fs[0].Sentence, want)
 		}
 	}
-	quiet := hopFindings(hopEvidence(hoplog.Verdict{Outcome: hoplog.OutcomeDropped, From: "firewall", Count: 4, Confidence: "high"}))
+	quiet := hopFindings(hopEvidence(hoplog.Reach{Outcome: hoplog.OutcomeDropped, From: "firewall", Count: 4, Confidence: "high"}))
 	if strings.Contains(quiet[0].Sentence, "outside the incidents' windows") {
 		t.Errorf("verdict without background = %q", quiet[0].Sentence)
 	}

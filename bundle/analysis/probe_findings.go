@@ -147,15 +147,15 @@ func targetFinding(ts probe.TargetSummary, what string) (Finding, bool) {
 	o := ts.Overall
 	f := Finding{Step: 2, Severity: Fail, Evidence: []string{probeFiles, probeAttemptFiles}, Figures: summaryValues(ts, what != "probes")}
 	f.Evidence = append(f.Evidence, summaryFigures("through DNS", o)...)
-	switch ts.Verdict {
-	case probe.VerdictOK:
+	switch ts.Outcome {
+	case probe.OutcomeOK:
 		f.ID, f.Severity = FindingProbeOK, Pass
-	case probe.VerdictNearTimeout:
+	case probe.OutcomeNearTimeout:
 		f.ID, f.Severity = FindingProbeOK, Warn
 		f.Figures["near_timeout"] = true
-	case probe.VerdictIntermittent:
+	case probe.OutcomeIntermittent:
 		f.ID = FindingProbeIntermittent
-	case probe.VerdictOneAddress, probe.CauseDNSChanging:
+	case probe.OutcomeOneAddress, probe.CauseDNSChanging:
 		f.ID, f.Step = FindingProbeOneAddressFails, 3
 		for _, s := range ts.PerAddress {
 			f.Evidence = append(f.Evidence, summaryFigures("address "+s.Address, s)...)
@@ -167,7 +167,7 @@ func targetFinding(ts probe.TargetSummary, what string) (Finding, bool) {
 		}
 	case probe.CausePrivateAddress:
 		f.ID = FindingProbePrivate
-	case probe.VerdictNoData:
+	case probe.OutcomeNoData:
 		return Finding{}, false
 	default:
 		// Every or most probes failed, and ts.Cause names why (ts.Facts
@@ -211,7 +211,7 @@ func summaryValues(ts probe.TargetSummary, recorded bool) map[string]any {
 	o := ts.Overall
 	classes, codes := failureParts(o)
 	return map[string]any{
-		"url": ts.Target, "verdict": ts.Verdict, "cause": ts.Cause, "recorded": recorded,
+		"url": ts.Target, "verdict": string(ts.Outcome), "cause": string(ts.Cause), "recorded": recorded,
 		"attempts": o.Attempts, "failures": o.Failures, "failure_pct": fmt.Sprintf("%.0f", 100*o.FailureRate),
 		"failures_by_class": failureText(o), "classes": classes, "codes": codes, "ttfb_p95_ms": fmt.Sprintf("%.0f", o.Phases.TTFB.P95),
 		"bad_addresses": strings.Join(ts.BadAddresses, ", "), "dns_changed": ts.DNSChanged, "near_timeout": false, "from_history": false,
@@ -247,7 +247,7 @@ func failureText(s probe.Summary) string {
 // first ("http_status×3, read_timeout×1"), and the Twilio error codes they
 // map to ("11205/11217").
 func failureParts(s probe.Summary) (classes, codes string) {
-	cs := make([]string, 0, len(s.FailuresByClass))
+	cs := make([]probe.ErrorClass, 0, len(s.FailuresByClass))
 	for c := range s.FailuresByClass {
 		cs = append(cs, c)
 	}

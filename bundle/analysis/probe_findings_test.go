@@ -13,7 +13,7 @@ var probeT0 = time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
 
 // attempts makes n attempts on target through DNS, the last failures of
 // them failed with class and code.
-func attempts(target string, n, failures int, class string, code int, resolved ...string) []probe.Attempt {
+func attempts(target string, n, failures int, class probe.ErrorClass, code int, resolved ...string) []probe.Attempt {
 	if len(resolved) == 0 {
 		resolved = []string{"203.0.113.10"}
 	}

@@ -13,10 +13,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/twilio-evidence/twilio-evidence/collect/infile"
 )
 
 // ManifestFile is the file every bundle holds at its top.
@@ -73,14 +74,11 @@ type File struct {
 
 // Open opens the bundle zip at path.
 func Open(path string) (*Reader, error) {
-	f, err := os.Open(path)
+	f, err := infile.OpenRegular(path)
 	if err != nil {
 		return nil, err
 	}
 	st, err := f.Stat()
-	if err == nil && !st.Mode().IsRegular() {
-		err = fmt.Errorf("%s is not a regular file", path)
-	}
 	var r *Reader
 	if err == nil {
 		r, err = NewReader(f, st.Size())

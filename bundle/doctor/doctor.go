@@ -22,6 +22,7 @@ import (
 	"github.com/twilio-evidence/twilio-evidence/bundle"
 	"github.com/twilio-evidence/twilio-evidence/bundle/pdfdoc"
 	"github.com/twilio-evidence/twilio-evidence/collect"
+	"github.com/twilio-evidence/twilio-evidence/collect/infile"
 	"github.com/twilio-evidence/twilio-evidence/collect/runerr"
 	"github.com/twilio-evidence/twilio-evidence/collect/twiliostatus"
 )
@@ -194,7 +195,7 @@ func checkCredentials(ctx context.Context, o Options, api *collect.APIConfig, re
 			c.Advice = "credentials_token_file"
 		}
 	case f.Unreachable():
-		c.Status, c.Key, c.failure, c.Advice = Fail, "credentials_unreached", &f, "api.advice."+f.Class
+		c.Status, c.Key, c.failure, c.Advice = Fail, "credentials_unreached", &f, "api.advice."+string(f.Class)
 	default:
 		c.Status, c.Key, c.failure, c.Advice = Fail, "credentials_failed", &f, "retry"
 	}
@@ -215,7 +216,7 @@ func checkHost(ctx context.Context, api *collect.APIConfig, host string) (Check,
 		f.Host = host
 	}
 	c.Status, c.Key, c.failure = Fail, "reach_failed", &f
-	c.Advice, c.AdviceFigures = "api.advice."+f.Class, map[string]any{"host": host}
+	c.Advice, c.AdviceFigures = "api.advice."+string(f.Class), map[string]any{"host": host}
 	if !f.Unreachable() {
 		c.Advice = "retry"
 	}
@@ -258,6 +259,10 @@ func checkStatusPage(ctx context.Context, o Options) Check {
 	return c
 }
 
+// maxCABundleBytes bounds SSL_CERT_FILE: the system bundles are some
+// 200 KiB.
+const maxCABundleBytes = 16 << 20
+
 // checkCABundle says which certificates the run trusts: SSL_CERT_FILE (it
 // must hold at least one certificate) or the system's.
 func checkCABundle(getenv func(string) string) Check {
@@ -272,7 +277,7 @@ func checkCABundle(getenv func(string) string) Check {
 		return c
 	}
 	c.Figures = map[string]any{"file": file, "count": 0, "error": ""}
-	b, err := os.ReadFile(file)
+	b, err := infile.ReadFile(file, infile.Limits{MaxBytes: maxCABundleBytes})
 	if err != nil {
 		c.Figures["error"] = pathErr(err)
 		c.Status, c.Key, c.Advice = Fail, "ca_file_unreadable", "ca"

@@ -24,6 +24,9 @@ func (o *Options) checkPrevious() error {
 	if o.AllSubaccounts {
 		return runerr.Usagef("--previous names one account's bundle: it cannot be combined with --all-subaccounts")
 	}
+	if err := CheckInputFile("--previous", o.Previous); err != nil {
+		return err
+	}
 	win, err := o.Window.Resolve(o.defaultSince(), time.Now())
 	if err != nil {
 		return err

@@ -52,6 +52,9 @@ func (f Probes) check() error {
 		case st.IsDir():
 			return runerr.Usagef("bundle: --probe-history %s is a directory, not a CSV file", f.History)
 		}
+		if err := CheckInputFile("bundle: --probe-history", f.History); err != nil {
+			return err
+		}
 		// Read through once, so that a file that cannot be read stops the
 		// run before anything is collected.
 		if _, err := probe.ReadHistoryFile(f.History); err != nil {

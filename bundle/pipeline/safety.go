@@ -13,6 +13,7 @@ import (
 	"github.com/twilio-evidence/twilio-evidence/bundle/analysis"
 	"github.com/twilio-evidence/twilio-evidence/bundle/redact"
 	"github.com/twilio-evidence/twilio-evidence/collect"
+	"github.com/twilio-evidence/twilio-evidence/collect/infile"
 	"github.com/twilio-evidence/twilio-evidence/collect/runerr"
 )
 
@@ -66,7 +67,7 @@ func CheckTokenFile(path string) error {
 	if path == "" {
 		return nil
 	}
-	if err := CheckInputFile("--auth-token-file", path); err != nil {
+	if err := checkInput("--auth-token-file", path, true); err != nil {
 		return err
 	}
 	if _, err := collect.ReadTokenFile(path); err != nil {
@@ -76,8 +77,14 @@ func CheckTokenFile(path string) error {
 }
 
 // CheckInputFile says in one line, as a usage error, why path cannot be
-// read as a file; flag names it.
+// read as a file; flag names it. A named pipe, a device or a socket is
+// refused: it may block or never end.
 func CheckInputFile(flag, path string) error {
+	return checkInput(flag, path, false)
+}
+
+// checkInput is CheckInputFile; pipe lets path be a pipe.
+func checkInput(flag, path string, pipe bool) error {
 	st, err := os.Stat(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
@@ -86,6 +93,11 @@ func CheckInputFile(flag, path string) error {
 		return runerr.Usagef("%s %s: %v", flag, path, errors.Unwrap(err))
 	case st.IsDir():
 		return runerr.Usagef("%s %s is a directory: give a file", flag, path)
+	case pipe && st.Mode()&os.ModeNamedPipe != 0:
+		return nil
+	}
+	if err := infile.NotRegular(st.Mode()); err != nil {
+		return runerr.Usagef("%s %s: %v", flag, path, err)
 	}
 	return nil
 }

@@ -12,7 +12,8 @@ import (
 // ReadSecretFile reads a file of secret values to remove, one a line
 // (blank lines skipped). Every error is an InputError that starts with
 // the path: a missing or unreadable file, a value shorter than
-// redact.MinSecretLen, a file with no value.
+// redact.MinSecretLen, a file with no value. It may be a pipe, read within
+// infile.PipeDeadline.
 func ReadSecretFile(path string) ([]string, error) {
 	st, err := os.Stat(path)
 	switch {
@@ -23,7 +24,7 @@ func ReadSecretFile(path string) ([]string, error) {
 	case st.IsDir():
 		return nil, inputErr("%s is a directory: give a file", path)
 	}
-	b, err := infile.ReadFile(path, infile.Limits{MaxBytes: 1 << 20, Text: true})
+	b, err := infile.ReadFile(path, infile.Limits{MaxBytes: 1 << 20, Text: true, Pipe: true})
 	if err != nil {
 		return nil, inputErr("%s: %v", path, innermost(err))
 	}

@@ -115,7 +115,8 @@ func (r *Summary) Conclude(runErr error, failOnIncidents bool) error {
 	return nil
 }
 
-// Summarize is the summary of a bundle run that wrote a bundle; prev is
+// Summarize is the summary of a bundle run that wrote a bundle, read from
+// the run's one analysis (res.Analysis, its statistics included); prev is
 // the baseline bundle of the trend ("" for none).
 func Summarize(res pipeline.Result, prev string) *Summary {
 	ev := res.Evidence
@@ -136,20 +137,21 @@ func Summarize(res pipeline.Result, prev string) *Summary {
 		}
 		sum.Collectors = append(sum.Collectors, cj)
 	}
-	if r := res.Analysis; r != nil {
-		v := r.Findings[0]
-		sum.HeadlineFinding, sum.Verdict, sum.Headline = &v, v.Sentence, v.Sentence
-		sum.Cause, sum.Confidence = r.Diagnosis.Cause, r.Diagnosis.Confidence
-		sum.Done = bundle.DoneLine(r, res.Lang, res.Path)
-	}
-	st, err := stats.Compute(stats.Input{Window: ev.Window, Incidents: ev.Incidents, Usage: ev.Usage}, stats.Options{})
-	if err != nil {
-		sum.RateNote = err.Error()
+	r := res.Analysis
+	v := r.Findings[0]
+	sum.HeadlineFinding, sum.Verdict, sum.Headline = &v, v.Sentence, v.Sentence
+	sum.Cause, sum.Confidence = r.Diagnosis.Cause, r.Diagnosis.Confidence
+	sum.Done = bundle.DoneLine(r, res.Lang, res.Path)
+	if r.Stats == nil {
+		if r.StatsErr != nil {
+			sum.RateNote = r.StatsErr.Error()
+		}
 		return sum
 	}
-	sum.ErrorRate, sum.Traffic, sum.RateNote = st.Rate.Value, st.Rate.Traffic, st.Rate.Note
+	sum.ErrorRate, sum.Traffic, sum.RateNote = r.Stats.Rate.Value, r.Stats.Rate.Traffic, r.Stats.Rate.Note
 	if prev != "" {
-		sum.Previous = TrendAgainst(st, prev)
+		st := *r.Stats // the trend on prev is the summary's: the analysis stays as it was
+		sum.Previous = TrendAgainst(&st, prev)
 	}
 	return sum
 }

@@ -24,7 +24,7 @@ import (
 // cause the tool must name for it.
 type e2eFault struct {
 	name  string
-	cause string
+	cause probe.Outcome
 	// url is the webhook URL, connection-override fragment included.
 	url string
 	// method is the webhook's configured method (POST when empty); probe
@@ -90,13 +90,13 @@ func TestE2E_ProbeNamesTheCauseOfEachFault(t *testing.T) {
 			if r.code != exitIncidents {
 				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr: %s", r.code, exitIncidents, r.stdout, r.stderr)
 			}
-			if got := tableVerdict(r.stdout, wire); got != f.cause {
+			if got := tableVerdict(r.stdout, wire); got != string(f.cause) {
 				t.Errorf("table row verdict %q, want %q:\n%s", got, f.cause, r.stdout)
 			}
-			if !strings.Contains(r.stdout, wire+": "+f.cause+" — ") {
-				t.Errorf("no line %q below the table:\n%s", wire+": "+f.cause+" — …", r.stdout)
+			if !strings.Contains(r.stdout, wire+": "+string(f.cause)+" — ") {
+				t.Errorf("no line %q below the table:\n%s", wire+": "+string(f.cause)+" — …", r.stdout)
 			}
-			if !strings.Contains(r.stderr, f.cause) || strings.Count(strings.TrimSpace(r.stderr), "\n") > 1 {
+			if !strings.Contains(r.stderr, string(f.cause)) || strings.Count(strings.TrimSpace(r.stderr), "\n") > 1 {
 				t.Errorf("stderr does not name %s in a line: %q", f.cause, r.stderr)
 			}
 
@@ -106,8 +106,8 @@ func TestE2E_ProbeNamesTheCauseOfEachFault(t *testing.T) {
 				t.Fatalf("--json: %v\n%s", err, r.stdout)
 			}
 			ts := rep.Targets[0]
-			if ts.Verdict != f.cause || ts.Cause != f.cause || ts.Overall.Verdict != f.cause || ts.CauseFailures != 2 {
-				t.Errorf("--json verdict %q cause %q row %q facts %+v, want %q", ts.Verdict, ts.Cause, ts.Overall.Verdict, ts.Facts, f.cause)
+			if ts.Outcome != f.cause || ts.Cause != f.cause || ts.Overall.Outcome != f.cause || ts.CauseFailures != 2 {
+				t.Errorf("--json verdict %q cause %q row %q facts %+v, want %q", ts.Outcome, ts.Cause, ts.Overall.Outcome, ts.Facts, f.cause)
 			}
 			if ts.Explanation == "" || strings.Contains(ts.Explanation, "probe.verdict") {
 				t.Errorf("--json explanation %q", ts.Explanation)
@@ -124,7 +124,7 @@ func TestE2E_ProbeSaysItInJapanese(t *testing.T) {
 	if r.code != exitIncidents {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
-	for _, want := range []string{"対象 / 経路", "判定", u + ": " + probe.CauseURLNotFound + " — 1回中1回HTTP 404が返りました", "Twilioからは届きません"} {
+	for _, want := range []string{"対象 / 経路", "判定", u + ": " + string(probe.CauseURLNotFound) + " — 1回中1回HTTP 404が返りました", "Twilioからは届きません"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
 		}
@@ -137,11 +137,11 @@ func TestE2E_ProbeSaysItInJapanese(t *testing.T) {
 func TestE2E_ProbeOfAHealthyLoopbackServer(t *testing.T) {
 	u := webhooktest.Start(t, webhooktest.TwiML()).URL + "/twilio/voice"
 	r := runE2E(t, nil, "probe", u, "--count", "2", "--interval", "1ms", "--allow-private")
-	if r.code != exitOK || tableVerdict(r.stdout, u) != probe.VerdictOK {
+	if r.code != exitOK || tableVerdict(r.stdout, u) != string(probe.OutcomeOK) {
 		t.Errorf("--allow-private: exit %d, verdict %q:\n%s%s", r.code, tableVerdict(r.stdout, u), r.stdout, r.stderr)
 	}
 	r = runE2E(t, nil, "probe", u, "--count", "2", "--interval", "1ms")
-	if r.code != exitIncidents || tableVerdict(r.stdout, u) != probe.CausePrivateAddress {
+	if r.code != exitIncidents || tableVerdict(r.stdout, u) != string(probe.CausePrivateAddress) {
 		t.Errorf("exit %d, verdict %q:\n%s%s", r.code, tableVerdict(r.stdout, u), r.stdout, r.stderr)
 	}
 }
@@ -238,8 +238,8 @@ func TestE2E_BundleNamesTheCauseOfEachFault(t *testing.T) {
 			if got == nil {
 				t.Fatalf("%s has no result for %s: %+v", collect.ProbeSummaryFile, wire, summary.Results)
 			}
-			if got.Verdict != f.cause || got.Cause != f.cause {
-				t.Errorf("probes: verdict %q cause %q (%s), want %q", got.Verdict, got.Cause, got.Explanation, f.cause)
+			if got.Outcome != f.cause || got.Cause != f.cause {
+				t.Errorf("probes: verdict %q cause %q (%s), want %q", got.Outcome, got.Cause, got.Explanation, f.cause)
 			}
 
 			var findings []analysis.Finding
@@ -248,7 +248,7 @@ func TestE2E_BundleNamesTheCauseOfEachFault(t *testing.T) {
 			}
 			head := findings[0]
 			host := hostOf(t, wire)
-			if head.ID != "verdict" || string(head.Cause) != f.cause || !strings.Contains(head.Sentence, host) || head.Explained != 12 {
+			if head.ID != "verdict" || string(head.Cause) != string(f.cause) || !strings.Contains(head.Sentence, host) || head.Explained != 12 {
 				t.Errorf("headline: %s cause %q explaining %d: %q; want %s naming %s and all 12 failures", head.ID, head.Cause, head.Explained, head.Sentence, f.cause, host)
 			}
 			if first := strings.SplitN(string(files["README.txt"]), "\n", 2)[0]; !strings.HasPrefix(first, "Diagnosis: "+head.Sentence) {

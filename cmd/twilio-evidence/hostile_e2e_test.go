@@ -88,17 +88,23 @@ func writeZipBomb(t *testing.T, path string) {
 }
 
 // hostileLimits: a run given a hostile file ends within hostileGuard (it is
-// killed and the test fails otherwise) and peaks under hostileMaxRSS.
+// killed and the test fails otherwise) and peaks under hostileMaxRSS; one
+// given a named pipe ends within fifoGuard: it is refused without waiting
+// for a writer.
 const (
 	hostileGuard  = 10 * time.Second
+	fifoGuard     = 3 * time.Second
 	hostileMaxRSS = 200 << 20
 )
 
 // TestE2E_HostileFilesToEveryFileFlag gives /dev/zero, a gzip of 2 GiB of
-// spaces and, where a zip is read, a zip holding 2 GiB of spaces to every
-// flag that names a file to read: each run ends within 10 s with exit 2 and
-// one line naming the flag or the file, peaks under 200 MB of memory,
-// prints no stack trace, sends no request and writes nothing.
+// spaces, a named pipe no program writes to and, where a zip is read, a zip
+// holding 2 GiB of spaces to every flag that names a file to read: each run
+// ends within 10 s (3 s for the pipe) with exit 2 and one line naming the
+// flag or the file, peaks under 200 MB of memory, prints no stack trace,
+// sends no request and writes nothing. The pipe is refused as "not a
+// regular file" naming the path, except by the flags of a token or secrets
+// file, which may be a shell's <(…) and read the silent pipe as empty.
 func TestE2E_HostileFilesToEveryFileFlag(t *testing.T) {
 	files := t.TempDir()
 	gzBomb := filepath.Join(files, "alerts.json.gz")
@@ -106,6 +112,10 @@ func TestE2E_HostileFilesToEveryFileFlag(t *testing.T) {
 	zipBomb := filepath.Join(files, "twilio-evidence_AC00000000000000000000000000000e2e_bomb.zip")
 	writeZipBomb(t, zipBomb)
 	goodZip := redactTestZip(t, files, "twilio-evidence_AC00000000000000000000000000000e2e_x.zip", 1, 100)
+	fifo := filepath.Join(files, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	goodLog := filepath.Join(files, "lb.log")
 	os.WriteFile(goodLog, []byte(`203.0.113.9 - - [20/Nov/2026:10:00:00 +0000] "POST /voice HTTP/1.1" 200 12 "-" "TwilioProxy/1.1"`+"\n"), 0o600)
 
@@ -138,7 +148,8 @@ func TestE2E_HostileFilesToEveryFileFlag(t *testing.T) {
 		{"redact --secret-file", []string{"redact", goodZip, "--secret-file", "{file}", "-o", "{out}/out.zip"}, false},
 	}
 	for _, fl := range flags {
-		inputs := map[string]string{"/dev/zero": "/dev/zero", "gzip bomb": gzBomb}
+		inputs := map[string]string{"/dev/zero": "/dev/zero", "gzip bomb": gzBomb, "named pipe": fifo}
+		pipeOK := strings.Contains(fl.name, "--auth-token-file") || strings.Contains(fl.name, "--secret-file")
 		if fl.zip {
 			inputs["zip bomb"] = zipBomb
 		}
@@ -156,7 +167,11 @@ func TestE2E_HostileFilesToEveryFileFlag(t *testing.T) {
 				if args[0] == "bundle" || args[0] == "report" {
 					args = append(args, "--output", out)
 				}
-				code, stderr, rss := runHostile(t, args)
+				guard := hostileGuard
+				if path == fifo {
+					guard = fifoGuard
+				}
+				code, stderr, rss := runHostile(t, args, guard)
 				if code != exitUsage {
 					t.Errorf("exit %d, want 2\nstderr: %s", code, stderr)
 				}
@@ -166,6 +181,12 @@ func TestE2E_HostileFilesToEveryFileFlag(t *testing.T) {
 				}
 				if !strings.Contains(line, path) && !strings.Contains(line, strings.Fields(fl.name)[1]) {
 					t.Errorf("stderr %q names neither the file nor the flag", line)
+				}
+				if path == fifo && !strings.Contains(line, fifo) {
+					t.Errorf("stderr %q does not name the pipe", line)
+				}
+				if path == fifo && !pipeOK && !strings.Contains(line, "not a regular file") {
+					t.Errorf("stderr %q does not say the pipe is not a regular file", line)
 				}
 				t.Logf("%s (peak %d MB)", line, rss>>20)
 				if rss > hostileMaxRSS {
@@ -182,11 +203,11 @@ func TestE2E_HostileFilesToEveryFileFlag(t *testing.T) {
 
 // runHostile runs the binary with args and returns its exit code, its
 // stderr and its peak resident memory in bytes. A run still going after
-// hostileGuard is killed and fails the test; a stack trace fails it too.
-func runHostile(t *testing.T, args []string) (int, string, int64) {
+// guard is killed and fails the test; a stack trace fails it too.
+func runHostile(t *testing.T, args []string, guard time.Duration) (int, string, int64) {
 	t.Helper()
 	tmp := t.TempDir()
-	r := e2eCommand.Run(t, testkit.Run{Env: append(e2eBaseEnv(t, tmp), e2eEnv()...), Guard: hostileGuard}, args...)
+	r := e2eCommand.Run(t, testkit.Run{Env: append(e2eBaseEnv(t, tmp), e2eEnv()...), Guard: guard}, args...)
 	if left, _ := os.ReadDir(tmp); len(left) != 0 {
 		t.Errorf("left in TMPDIR: %v", dirNames(left))
 	}

@@ -61,7 +61,7 @@ func TestProbeCmd_PrintsTheTableOrJSONAndExitsByVerdict(t *testing.T) {
 	if code != exitIncidents {
 		t.Fatalf("intermittent: exit %d, want %d; stderr %q", code, exitIncidents, errs)
 	}
-	if lines := strings.Count(strings.TrimSpace(errs), "\n"); lines != 0 || !strings.Contains(errs, probe.VerdictIntermittent) {
+	if lines := strings.Count(strings.TrimSpace(errs), "\n"); lines != 0 || !strings.Contains(errs, string(probe.OutcomeIntermittent)) {
 		t.Errorf("stderr should be one line naming the verdict: %q", errs)
 	}
 	var r probe.Report
@@ -69,8 +69,8 @@ func TestProbeCmd_PrintsTheTableOrJSONAndExitsByVerdict(t *testing.T) {
 		t.Fatalf("--json output does not parse: %v\n%s", err, out)
 	}
 	ts := r.Targets[0]
-	if len(r.Attempts) != 3 || ts.Verdict != probe.VerdictIntermittent || ts.Overall.Failures != 1 || ts.Overall.TwilioCodes["11217"] != 1 {
-		t.Errorf("report: %d attempts, verdict %q, overall %+v", len(r.Attempts), ts.Verdict, ts.Overall)
+	if len(r.Attempts) != 3 || ts.Outcome != probe.OutcomeIntermittent || ts.Overall.Failures != 1 || ts.Overall.TwilioCodes["11217"] != 1 {
+		t.Errorf("report: %d attempts, verdict %q, overall %+v", len(r.Attempts), ts.Outcome, ts.Overall)
 	}
 }
 

@@ -37,19 +37,19 @@ func TestDemoWebhooks_VoiceIsFlakySMSIsHealthyNothingElseIsReachable(t *testing.
 	}
 	r := p.Run(context.Background(), targets)
 	want := []struct {
-		verdict  string
+		verdict  probe.Outcome
 		failures int
-		class    string
+		class    probe.ErrorClass
 	}{
-		{probe.VerdictIntermittent, 2, probe.ClassHTTPStatus},
-		{probe.VerdictOK, 0, ""},
+		{probe.OutcomeIntermittent, 2, probe.ClassHTTPStatus},
+		{probe.OutcomeOK, 0, ""},
 		{probe.CauseDNSNoSuchHost, 6, probe.ClassDNS},
 		{probe.CauseConnectTimeout, 6, probe.ClassConnect},
 	}
 	for i, w := range want {
 		ts := r.Targets[i]
-		if ts.Verdict != w.verdict || ts.Overall.Failures != w.failures || (w.class != "" && ts.Overall.FailuresByClass[w.class] != w.failures) {
-			t.Errorf("%s: verdict=%q failures=%d classes=%v, want %q, %d %s", ts.Target, ts.Verdict, ts.Overall.Failures, ts.Overall.FailuresByClass, w.verdict, w.failures, w.class)
+		if ts.Outcome != w.verdict || ts.Overall.Failures != w.failures || (w.class != "" && ts.Overall.FailuresByClass[w.class] != w.failures) {
+			t.Errorf("%s: verdict=%q failures=%d classes=%v, want %q, %d %s", ts.Target, ts.Outcome, ts.Overall.Failures, ts.Overall.FailuresByClass, w.verdict, w.failures, w.class)
 		}
 	}
 	for _, a := range r.Attempts[:12] {

@@ -66,10 +66,10 @@ func TestTrace_BackgroundScansLowerTheDropsConfidence(t *testing.T) {
 				t.Fatal(err)
 			}
 			rep := Trace(incs, []*HopResult{h})
-			if len(rep.Verdicts) != 1 || rep.Verdicts[0].Outcome != OutcomeDropped || rep.Verdicts[0].Count != 5 {
+			if len(rep.Reaches) != 1 || rep.Reaches[0].Outcome != OutcomeDropped || rep.Reaches[0].Count != 5 {
 				t.Fatalf("verdicts = %q", rep.Summary)
 			}
-			v := rep.Verdicts[0]
+			v := rep.Reaches[0]
 			if v.Confidence != tt.confidence {
 				t.Errorf("confidence = %s, want %s (background %+v, chance %.2f)", v.Confidence, tt.confidence, v.Background, v.Background.Chance())
 			}

@@ -75,7 +75,7 @@ func TestScanHop_FirewallLinesAmongSyslogLines(t *testing.T) {
 	if !regexp.MustCompile(`^\d+ firewall lines? read, [\d,]+ other lines skipped$`).MatchString(sum) {
 		t.Errorf("summary = %q", sum)
 	}
-	if rep := Trace(incs, []*HopResult{h}); rep.Verdicts[0].Outcome != OutcomeDropped || rep.Verdicts[0].Count != 5 {
+	if rep := Trace(incs, []*HopResult{h}); rep.Reaches[0].Outcome != OutcomeDropped || rep.Reaches[0].Count != 5 {
 		t.Errorf("trace = %q", rep.Summary)
 	}
 }

@@ -81,7 +81,7 @@ func TestVariants_ClientWentAwayIsTooSlow(t *testing.T) {
 			}
 			rep := Trace(incs, []*HopResult{h})
 			got := map[Outcome]int{}
-			for _, vd := range rep.Verdicts {
+			for _, vd := range rep.Reaches {
 				got[vd.Outcome] += vd.Count
 			}
 			if got[OutcomeTooSlow] != 2 || got[OutcomeAppError] != 2 || len(got) != 2 {

@@ -98,7 +98,7 @@ type logFile struct {
 // openLog opens a log file, gunzipping it when it starts with the gzip magic
 // bytes whatever its name.
 func openLog(path string) (*logFile, error) {
-	f, err := os.Open(path)
+	f, err := infile.OpenRegular(path)
 	if err != nil {
 		return nil, fmt.Errorf("open log: %w", err)
 	}

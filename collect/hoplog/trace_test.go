@@ -212,10 +212,10 @@ func TestTrace_VerdictsAcrossFormats(t *testing.T) {
 					b.fw = "REJECT"
 				}
 				rep := runTrace(t, fs.fw, fs.lb, fs.web, func(int) hopBehaviour { return b }, 6)
-				if rep.Mixed || len(rep.Verdicts) != 1 {
+				if rep.Mixed || len(rep.Reaches) != 1 {
 					t.Fatalf("want one verdict, got %q", rep.Summary)
 				}
-				v := rep.Verdicts[0]
+				v := rep.Reaches[0]
 				if v.Outcome != sc.outcome || v.From != sc.from || v.To != sc.to || v.Count != 6 {
 					t.Errorf("verdict = %s %s→%s ×%d; want %s %s→%s ×6", v.Outcome, v.From, v.To, v.Count, sc.outcome, sc.from, sc.to)
 				}
@@ -478,17 +478,17 @@ func TestTrace_UndecidedHopsArePassedOver(t *testing.T) {
 		{Name: "lb", Matches: []Match{{Seen: true, Status: 502}}},
 		{Name: "web", Matches: []Match{{}}},
 	}
-	if rep := Trace(in, hops); rep.Verdicts[0].Outcome != OutcomeLost || rep.Verdicts[0].From != "lb" || rep.Verdicts[0].To != "web" {
+	if rep := Trace(in, hops); rep.Reaches[0].Outcome != OutcomeLost || rep.Reaches[0].From != "lb" || rep.Reaches[0].To != "web" {
 		t.Errorf("summary = %q", rep.Summary)
 	}
 	hops = []*HopResult{
 		{Name: "lb", Matches: []Match{{Seen: true, Status: 200, HasDuration: true, Duration: time.Second}}},
 		{Name: "app", Matches: []Match{{Undecided: true}}},
 	}
-	if rep := Trace(in, hops); rep.Verdicts[0].Outcome != OutcomeAnswered || rep.Verdicts[0].From != "lb" || rep.Verdicts[0].Statuses[200] != 1 {
+	if rep := Trace(in, hops); rep.Reaches[0].Outcome != OutcomeAnswered || rep.Reaches[0].From != "lb" || rep.Reaches[0].Statuses[200] != 1 {
 		t.Errorf("summary = %q", rep.Summary)
 	}
-	if rep := Trace(in, hops[1:]); rep.Verdicts[0].Outcome != OutcomeUndecided {
+	if rep := Trace(in, hops[1:]); rep.Reaches[0].Outcome != OutcomeUndecided {
 		t.Errorf("summary = %q", rep.Summary)
 	}
 }
@@ -566,8 +566,8 @@ func TestTrace_UnreadLinesLeaveIncidentsUndecidedNeverNotReached(t *testing.T) {
 				t.Errorf("note = %q, want it to say %q", web.Note, tt.phrase)
 			}
 			rep := Trace(incs, hops)
-			if len(rep.Verdicts) != 1 || rep.Verdicts[0].Outcome != OutcomeUndecided || rep.Verdicts[0].To != "web" || rep.Verdicts[0].Reason != tt.reason {
-				t.Fatalf("verdicts = %+v", rep.Verdicts)
+			if len(rep.Reaches) != 1 || rep.Reaches[0].Outcome != OutcomeUndecided || rep.Reaches[0].To != "web" || rep.Reaches[0].Reason != tt.reason {
+				t.Fatalf("verdicts = %+v", rep.Reaches)
 			}
 			if strings.Contains(rep.Summary, "never reached") || strings.Contains(rep.Summary, "lost") ||
 				!strings.Contains(rep.Summary, "could not be decided at web: ") || !strings.Contains(rep.Summary, tt.phrase) {
@@ -643,8 +643,8 @@ func TestTrace_HopNoFormatReadsIsUndecidedThere(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep := Trace(incs, []*HopResult{h, lb})
-	if len(rep.Verdicts) != 1 || rep.Verdicts[0].Outcome != OutcomeUndecided || rep.Verdicts[0].To != "firewall" || rep.Verdicts[0].Reason != ReasonFormatUnknown {
-		t.Fatalf("verdicts = %+v", rep.Verdicts)
+	if len(rep.Reaches) != 1 || rep.Reaches[0].Outcome != OutcomeUndecided || rep.Reaches[0].To != "firewall" || rep.Reaches[0].Reason != ReasonFormatUnknown {
+		t.Fatalf("verdicts = %+v", rep.Reaches)
 	}
 	if strings.Contains(rep.Summary, "never reached") || !strings.Contains(rep.Summary, "could not be decided at firewall") {
 		t.Errorf("summary = %q", rep.Summary)

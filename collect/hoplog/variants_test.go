@@ -214,12 +214,12 @@ func TestTrace_ResponseTimeOverAnHourIsAUnitError(t *testing.T) {
 		t.Errorf("note = %q", h.Note)
 	}
 	rep := Trace(incs, []*HopResult{h})
-	for _, vd := range rep.Verdicts {
+	for _, vd := range rep.Reaches {
 		if vd.Outcome == OutcomeTooSlow {
 			t.Errorf("verdict %q from a unit error", vd.Sentence)
 		}
 	}
-	for _, vd := range rep.Verdicts {
+	for _, vd := range rep.Reaches {
 		if vd.UnitErrors != 1 || !strings.Contains(vd.Sentence, "taken for a unit error, not for slowness") {
 			t.Errorf("verdict = %+v", vd)
 		}

@@ -10,7 +10,11 @@
 //     the compressed bytes read so far (plus 1 MiB), which refuses a gzip
 //     bomb within its first megabytes;
 //   - a text file's UTF-8 byte-order mark is dropped;
-//   - a Budget bounds what one record (a JSON alert, a CSV row) may take.
+//   - a Budget bounds what one record (a JSON alert, a CSV row) may take;
+//   - only a regular file is read — a named pipe, a device, a socket or a
+//     directory is refused at once, without waiting for a writer — except
+//     that a file of one small value (a token, secrets) may be a pipe, read
+//     within PipeDeadline (Limits.Pipe).
 package infile
 
 import (
@@ -21,6 +25,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 )
 
 // MaxRatio is the most a gzip file may expand over its compressed size.
@@ -61,6 +66,85 @@ type Limits struct {
 	Gunzip bool
 	// Text drops a UTF-8 byte-order mark at the start.
 	Text bool
+	// Pipe lets the file be a pipe (`--auth-token-file <(pass twilio)`),
+	// read within PipeDeadline; a named pipe that no program writes to
+	// reads as empty.
+	Pipe bool
+}
+
+// PipeDeadline is how long a pipe (Limits.Pipe) is read before the read
+// fails.
+const PipeDeadline = 5 * time.Second
+
+// ErrNotRegular is what the errors of paths that are not regular files are
+// (see errors.Is).
+var ErrNotRegular = errors.New("not a regular file")
+
+// NotRegularError is the reason a path is refused: it names a named pipe,
+// a device, a socket or a directory, which cannot be read as a file of
+// known size without blocking or without end.
+type NotRegularError struct {
+	// Kind is what the path is: "a named pipe", "a character device" ….
+	Kind string
+}
+
+func (e *NotRegularError) Error() string { return "not a regular file (" + e.Kind + ")" }
+
+// Is makes errors.Is(err, ErrNotRegular) true.
+func (e *NotRegularError) Is(target error) bool { return target == ErrNotRegular }
+
+// NotRegular is the reason a file of mode m is refused, or nil for a
+// regular file.
+func NotRegular(m os.FileMode) error {
+	var kind string
+	switch {
+	case m.IsRegular():
+		return nil
+	case m.IsDir():
+		kind = "a directory"
+	case m&os.ModeNamedPipe != 0:
+		kind = "a named pipe"
+	case m&os.ModeSocket != 0:
+		kind = "a socket"
+	case m&os.ModeCharDevice != 0:
+		kind = "a character device"
+	case m&os.ModeDevice != 0:
+		kind = "a block device"
+	default:
+		kind = "a special file"
+	}
+	return &NotRegularError{Kind: kind}
+}
+
+// OpenRegular opens the regular file at path for reading. Anything else is
+// refused with an *os.PathError whose Err is a *NotRegularError, at once:
+// the file is opened without blocking, so that a named pipe with no writer
+// does not hang the run.
+func OpenRegular(path string) (*os.File, error) {
+	f, _, err := open(path, false)
+	return f, err
+}
+
+// open opens path without blocking and checks what it is: a regular file,
+// or a pipe when pipe is true.
+func open(path string, pipe bool) (*os.File, os.FileInfo, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|openNonBlock, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	if pipe && st.Mode()&os.ModeNamedPipe != 0 {
+		return f, st, nil
+	}
+	if err := NotRegular(st.Mode()); err != nil {
+		f.Close()
+		return nil, nil, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	return f, st, nil
 }
 
 // File is a file opened for reading within its Limits.
@@ -71,18 +155,39 @@ type File struct {
 	Gzip bool
 }
 
-// Open opens path for reading within lim.
+// Open opens path for reading within lim. Only a regular file is opened
+// (and a pipe with lim.Pipe); see OpenRegular.
 func Open(path string, lim Limits) (*File, error) {
-	f, err := os.Open(path)
+	f, st, err := open(path, lim.Pipe)
 	if err != nil {
 		return nil, err
 	}
-	r, gz, err := NewReader(f, lim)
+	var in io.Reader = f
+	if !st.Mode().IsRegular() {
+		// A pipe: the deadline bounds the whole read.
+		if err := f.SetReadDeadline(time.Now().Add(PipeDeadline)); err != nil {
+			f.Close()
+			return nil, &os.PathError{Op: "open", Path: path, Err: err}
+		}
+		in = pipeReader{f}
+	}
+	r, gz, err := NewReader(in, lim)
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
 	return &File{f: f, r: r, Gzip: gz}, nil
+}
+
+// pipeReader says what a pipe's read deadline passing means.
+type pipeReader struct{ f *os.File }
+
+func (p pipeReader) Read(b []byte) (int, error) {
+	n, err := p.f.Read(b)
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		err = fmt.Errorf("the pipe did not end within %v", PipeDeadline)
+	}
+	return n, err
 }
 
 // Read reads the file's (decompressed) content.

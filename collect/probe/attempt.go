@@ -50,27 +50,30 @@ const (
 	PhaseContentType = "content_type"
 )
 
+// ErrorClass is what kind of failure ended one attempt.
+type ErrorClass string
+
 // Error classes, each with the Twilio error code the same failure produces.
 const (
-	ClassDNS            = "dns"                  // 11210
-	ClassRefused        = "connect_refused"      // 11202
-	ClassConnectTimeout = "connect_timeout"      // 11201 (11205)
-	ClassConnect        = "connect_error"        // 11205
-	ClassTLS            = "tls_handshake"        // 11220
-	ClassTLSName        = "tls_name_mismatch"    // 11235
-	ClassTLSExpired     = "tls_expired"          // 11236
-	ClassTLSUnknownCA   = "tls_unknown_chain"    // 11237: self-signed or an unknown root
-	ClassTLSIncomplete  = "tls_incomplete_chain" // 11237: the server does not send its intermediate
-	ClassReadTimeout    = "read_timeout"         // 11205 (11200)
-	ClassTotalTimeout   = "total_timeout"        // 11203
-	ClassProtocol       = "http_protocol"        // 11206
-	ClassClosed         = "connection_closed"    // 11205 (11200)
-	ClassHTTPStatus     = "http_status"          // 11217
-	ClassRedirectLoop   = "redirect_loop"        // 11215
-	ClassBadRedirect    = "invalid_redirect"     // 11216
-	ClassContentType    = "no_content_type"      // 12300
-	ClassBodyTooLarge   = "body_too_large"       // 11750
-	ClassCanceled       = "canceled"             // stopped by the user; not a failure
+	ClassDNS            ErrorClass = "dns"                  // 11210
+	ClassRefused        ErrorClass = "connect_refused"      // 11202
+	ClassConnectTimeout ErrorClass = "connect_timeout"      // 11201 (11205)
+	ClassConnect        ErrorClass = "connect_error"        // 11205
+	ClassTLS            ErrorClass = "tls_handshake"        // 11220
+	ClassTLSName        ErrorClass = "tls_name_mismatch"    // 11235
+	ClassTLSExpired     ErrorClass = "tls_expired"          // 11236
+	ClassTLSUnknownCA   ErrorClass = "tls_unknown_chain"    // 11237: self-signed or an unknown root
+	ClassTLSIncomplete  ErrorClass = "tls_incomplete_chain" // 11237: the server does not send its intermediate
+	ClassReadTimeout    ErrorClass = "read_timeout"         // 11205 (11200)
+	ClassTotalTimeout   ErrorClass = "total_timeout"        // 11203
+	ClassProtocol       ErrorClass = "http_protocol"        // 11206
+	ClassClosed         ErrorClass = "connection_closed"    // 11205 (11200)
+	ClassHTTPStatus     ErrorClass = "http_status"          // 11217
+	ClassRedirectLoop   ErrorClass = "redirect_loop"        // 11215
+	ClassBadRedirect    ErrorClass = "invalid_redirect"     // 11216
+	ClassContentType    ErrorClass = "no_content_type"      // 12300
+	ClassBodyTooLarge   ErrorClass = "body_too_large"       // 11750
+	ClassCanceled       ErrorClass = "canceled"             // stopped by the user; not a failure
 )
 
 // NoteRefusedGet is the note on a plain GET the application refused with
@@ -145,12 +148,12 @@ type Attempt struct {
 	// not self-signed. IssuerURL is where the certificate says its issuer
 	// can be fetched (AIA); IssuerFetched is true when the certificate
 	// fetched from there completed a chain to a trusted root.
-	MissingIssuer string `json:"missing_issuer,omitempty"`
-	IssuerURL     string `json:"issuer_url,omitempty"`
-	IssuerFetched bool   `json:"issuer_fetched,omitempty"`
-	OK            bool   `json:"ok"`
-	FailedPhase   string `json:"failed_phase,omitempty"`
-	ErrorClass    string `json:"error_class,omitempty"`
+	MissingIssuer string     `json:"missing_issuer,omitempty"`
+	IssuerURL     string     `json:"issuer_url,omitempty"`
+	IssuerFetched bool       `json:"issuer_fetched,omitempty"`
+	OK            bool       `json:"ok"`
+	FailedPhase   string     `json:"failed_phase,omitempty"`
+	ErrorClass    ErrorClass `json:"error_class,omitempty"`
 	// TwilioCode is the Twilio error the same failure produces; TwilioAltCode
 	// the other code Twilio shows for it in some products (11205/11200).
 	TwilioCode    int      `json:"twilio_code,omitempty"`
@@ -384,9 +387,10 @@ var errTotalTimeout = errors.New("total timeout (tt) reached")
 
 // failure is a failure decided from a response (not a transport error).
 type failure struct {
-	phase, class string
-	code, alt    twiliocodes.Code
-	msg          string
+	phase     string
+	class     ErrorClass
+	code, alt twiliocodes.Code
+	msg       string
 }
 
 // seconds formats a timeout the way the fragment gives it: "2 s", "1.5 s".
@@ -547,7 +551,7 @@ func isTLSError(err error) bool {
 }
 
 // classify maps a transport error to an error class and Twilio's codes.
-func classify(ctx context.Context, err error, phase string, t Target) (class string, code, alt twiliocodes.Code) {
+func classify(ctx context.Context, err error, phase string, t Target) (class ErrorClass, code, alt twiliocodes.Code) {
 	if errors.Is(context.Cause(ctx), context.Canceled) {
 		return ClassCanceled, 0, 0
 	}

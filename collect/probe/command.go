@@ -71,10 +71,10 @@ type CommandResult struct {
 func (r *CommandResult) Failing() []string {
 	var out []string
 	for _, t := range r.Targets {
-		switch t.Verdict {
-		case VerdictOK, VerdictNearTimeout, VerdictNoData:
+		switch t.Outcome {
+		case OutcomeOK, OutcomeNearTimeout, OutcomeNoData:
 		default:
-			out = append(out, t.Target+" "+t.Verdict)
+			out = append(out, t.Target+" "+string(t.Outcome))
 		}
 	}
 	return out

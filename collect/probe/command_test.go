@@ -108,7 +108,7 @@ func TestCommandProbesRecordsAndExplains(t *testing.T) {
 	if len(tasks) != 2 || tasks[0].samples != 2 || tasks[0].added != 2 || !tasks[1].done || strings.HasPrefix(tasks[0].label, "http") {
 		t.Errorf("progress: %+v %+v", tasks[0], tasks[1])
 	}
-	if len(res.Targets) != 2 || res.Targets[0].Verdict != VerdictOK || res.Targets[1].Verdict == VerdictOK {
+	if len(res.Targets) != 2 || res.Targets[0].Outcome != OutcomeOK || res.Targets[1].Outcome == OutcomeOK {
 		t.Fatalf("targets: %+v", res.Targets)
 	}
 	for _, ts := range res.Targets {

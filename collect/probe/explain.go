@@ -18,14 +18,14 @@ import (
 // addresses, a changing DNS answer, a failing origin).
 func Explain(ts TargetSummary, lang string) string {
 	figs := Figures(ts)
-	text := sentence(lang, "probe.verdict."+ts.Verdict, figs)
-	if ts.Private && ts.Verdict != CausePrivateAddress {
+	text := sentence(lang, "probe.verdict."+string(ts.Outcome), figs)
+	if ts.Private && ts.Outcome != CausePrivateAddress {
 		text += sentence(lang, "probe.note.private", figs)
 	}
-	if ts.DNSChanged && ts.Verdict != CauseDNSChanging {
+	if ts.DNSChanged && ts.Outcome != CauseDNSChanging {
 		text += sentence(lang, "probe.note.dns_changed", figs)
 	}
-	if ts.Verdict == VerdictOK && len(ts.Direct) > 0 {
+	if ts.Outcome == OutcomeOK && len(ts.Direct) > 0 {
 		for _, s := range ts.Direct {
 			if s.Failures > 0 {
 				text += sentence(lang, "probe.note.direct_failed", figs)
@@ -69,8 +69,8 @@ func Figures(ts TargetSummary) map[string]any {
 		notAfter = f.NotAfter.UTC().Format("2006-01-02 15:04 UTC")
 	}
 	return map[string]any{
-		"url": ts.Target, "host": host, "port": port, "verdict": ts.Verdict,
-		"cause": f.Cause, "class": f.Class, "what": cmpOr(f.Cause, f.Class), "code": f.TwilioCode,
+		"url": ts.Target, "host": host, "port": port, "verdict": string(ts.Outcome),
+		"cause": string(f.Cause), "class": string(f.Class), "what": cmpOr(string(f.Cause), string(f.Class)), "code": f.TwilioCode,
 		"attempts": o.Attempts, "failures": o.Failures, "failed": f.CauseFailures,
 		"pct":    int(100*o.FailureRate + 0.5),
 		"status": f.Status, "method": f.Method, "allow": f.Allow,

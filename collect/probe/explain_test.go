@@ -18,21 +18,21 @@ func TestExplain_EveryVerdictHasItsSentenceInBothLanguages(t *testing.T) {
 		Seconds: 3, TimeoutSeconds: 2, Override: "rt=2000", NotAfter: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC),
 		Names: []string{"www.example.com"}, Issuer: "CN=R11", IssuerURL: "http://r11.i.lencr.org/", IssuerFetched: true,
 		Location: "https://example.com/next", Redirects: 10, BodyBytes: 70000, Address: "203.0.113.7"}
-	seen := map[string]bool{}
-	for _, v := range Verdicts {
+	seen := map[Outcome]bool{}
+	for _, v := range Outcomes {
 		if seen[v] {
 			t.Errorf("%s listed twice", v)
 		}
 		seen[v] = true
 		f := facts
 		f.Cause = v
-		ts := TargetSummary{Target: "https://example.com/voice", Verdict: v, Facts: f, Private: true, DNSChanged: true,
+		ts := TargetSummary{Target: "https://example.com/voice", Outcome: v, Facts: f, Private: true, DNSChanged: true,
 			Overall:      Summary{Attempts: 3, Failures: 3, FailureRate: 1},
 			BadAddresses: []string{"203.0.113.7"}, GoodAddresses: []string{"203.0.113.8"},
 			DNSAnswers: []AnswerSet{{Addresses: []string{"10.0.0.5"}}}, Direct: []Summary{{Address: "10.0.0.9"}}}
 		text := map[string]string{}
 		for _, lang := range templates.Languages {
-			for _, key := range []string{"probe.verdict." + v, "probe.note.private", "probe.note.dns_changed", "probe.note.direct_failed"} {
+			for _, key := range []string{"probe.verdict." + string(v), "probe.note.private", "probe.note.dns_changed", "probe.note.direct_failed"} {
 				s, err := templates.Sentence(lang, key, Figures(ts))
 				if err != nil {
 					t.Errorf("%s: %v", lang, err)
@@ -67,13 +67,13 @@ func TestSummarize_FactsFromAHistoryFile(t *testing.T) {
 	}
 	expired := Summarize(rows(Attempt{Time: at, Target: "https://a.example/", Mode: ModeDNS, ErrorClass: ClassTLSExpired, TwilioCode: 11236,
 		Certificates: []Cert{{Subject: "CN=a.example", Issuer: "CN=R11", DaysToExpiry: -2}}}), SummaryOptions{})[0]
-	if expired.Verdict != CauseTLSExpired || !expired.NotAfter.Equal(time.Date(2026, 3, 8, 0, 0, 0, 0, time.UTC)) {
-		t.Errorf("expired: verdict %q not after %v", expired.Verdict, expired.NotAfter)
+	if expired.Outcome != CauseTLSExpired || !expired.NotAfter.Equal(time.Date(2026, 3, 8, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("expired: verdict %q not after %v", expired.Outcome, expired.NotAfter)
 	}
 	slow := Summarize(rows(Attempt{Time: at, Target: "https://b.example/", Mode: ModeDNS, ErrorClass: ClassReadTimeout, TwilioCode: 11205,
 		ReadTimeoutMs: 2000, Phases: Phases{Processing: 3100, TTFB: 3150, Total: 3160}}), SummaryOptions{})[0]
-	if slow.Verdict != CauseTooSlow || slow.Seconds != 3.1 || slow.TimeoutSeconds != 2 || slow.Override != "rt=2000" || slow.Unanswered {
-		t.Errorf("slow: verdict %q facts %+v", slow.Verdict, slow.Facts)
+	if slow.Outcome != CauseTooSlow || slow.Seconds != 3.1 || slow.TimeoutSeconds != 2 || slow.Override != "rt=2000" || slow.Unanswered {
+		t.Errorf("slow: verdict %q facts %+v", slow.Outcome, slow.Facts)
 	}
 	if !strings.Contains(slow.Explanation, "rt=2000 makes Twilio give up after 2 s") || !strings.Contains(slow.Explanation, "needs 3.1 s") {
 		t.Errorf("slow: %s", slow.Explanation)
@@ -94,7 +94,7 @@ func TestWriteTable_JapaneseIsAligned(t *testing.T) {
 		i := strings.Index(line, cell)
 		return runewidth.StringWidth(line[:i])
 	}
-	if col(head, "判定") != col(row, VerdictOK) {
+	if col(head, "判定") != col(row, string(OutcomeOK)) {
 		t.Errorf("the verdict column is not aligned:\n%s", table)
 	}
 }

@@ -12,7 +12,7 @@ import (
 // CauseOf is the cause of one failed attempt, from its error class and
 // status: a Cause* ID, or "" when no cause names the failure (an HTTP 400,
 // a canceled attempt) or the attempt succeeded.
-func CauseOf(a Attempt) string {
+func CauseOf(a Attempt) Outcome {
 	if a.OK {
 		return ""
 	}
@@ -75,9 +75,9 @@ func factsOf(attempts []Attempt) Facts {
 		if a.OK {
 			continue
 		}
-		key := CauseOf(a)
+		key := string(CauseOf(a))
 		if key == "" {
-			key = "class:" + a.ErrorClass
+			key = "class:" + string(a.ErrorClass)
 		}
 		g, ok := groups[key]
 		if !ok {

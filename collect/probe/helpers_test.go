@@ -61,11 +61,11 @@ func writeTable(t *testing.T, targets []TargetSummary, lang string) string {
 }
 
 // rowVerdict is the last column of the table row whose label is label.
-func rowVerdict(table, label string) string {
+func rowOutcome(table, label string) Outcome {
 	for _, line := range strings.Split(table, "\n") {
 		if strings.HasPrefix(line, label+"  ") {
 			f := strings.Fields(line)
-			return f[len(f)-1]
+			return Outcome(f[len(f)-1])
 		}
 	}
 	return ""

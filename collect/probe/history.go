@@ -79,7 +79,7 @@ func (a Attempt) Row() HistoryRow {
 		ProcessingMs: a.Phases.Processing, TransferMs: a.Phases.Transfer, TTFBMs: a.Phases.TTFB, TotalMs: a.Phases.Total,
 		TLSVersion: a.TLSVersion, Cipher: a.Cipher, HTTPVersion: a.HTTPVersion, Status: a.Status,
 		ContentType: a.ContentType, BodyBytes: a.BodyBytes, Redirects: strings.Join(a.Redirects, " "), OK: a.OK,
-		FailedPhase: a.FailedPhase, ErrorClass: a.ErrorClass, TwilioCode: a.TwilioCode, TwilioAltCode: a.TwilioAltCode,
+		FailedPhase: a.FailedPhase, ErrorClass: string(a.ErrorClass), TwilioCode: a.TwilioCode, TwilioAltCode: a.TwilioAltCode,
 		Error: a.Error, Notes: strings.Join(a.Notes, "; "),
 		ConnectTimeoutMs: a.ConnectTimeoutMs, TotalTimeoutMs: a.TotalTimeoutMs, WebhookMethod: a.WebhookMethod,
 		Allow: a.Allow, Location: a.Location, MissingIssuer: a.MissingIssuer, IssuerURL: a.IssuerURL, IssuerFetched: a.IssuerFetched,
@@ -109,7 +109,7 @@ func (r HistoryRow) Attempt() (Attempt, error) {
 			Transfer: r.TransferMs, TTFB: r.TTFBMs, Total: r.TotalMs},
 		TLSVersion: r.TLSVersion, Cipher: r.Cipher, HTTPVersion: r.HTTPVersion, Status: r.Status,
 		ContentType: r.ContentType, BodyBytes: r.BodyBytes, Redirects: fields(r.Redirects), OK: r.OK,
-		FailedPhase: r.FailedPhase, ErrorClass: r.ErrorClass, TwilioCode: r.TwilioCode, TwilioAltCode: r.TwilioAltCode,
+		FailedPhase: r.FailedPhase, ErrorClass: ErrorClass(r.ErrorClass), TwilioCode: r.TwilioCode, TwilioAltCode: r.TwilioAltCode,
 		Error: r.Error, ConnectTimeoutMs: r.ConnectTimeoutMs, TotalTimeoutMs: r.TotalTimeoutMs, WebhookMethod: r.WebhookMethod,
 		Allow: r.Allow, Location: r.Location, MissingIssuer: r.MissingIssuer, IssuerURL: r.IssuerURL, IssuerFetched: r.IssuerFetched,
 	}

@@ -121,14 +121,14 @@ func TestSummarize_PercentilesFromHistory(t *testing.T) {
 			Phases: Phases{TTFB: float64(i * 10), Total: float64(i * 10)}})
 	}
 	s := Summarize(attempts, SummaryOptions{})[0]
-	if s.Overall.Phases.TTFB.P50 != 100 || s.Overall.Phases.TTFB.P95 != 190 || s.Verdict != VerdictOK {
-		t.Errorf("ttfb = %+v verdict %q", s.Overall.Phases.TTFB, s.Verdict)
+	if s.Overall.Phases.TTFB.P50 != 100 || s.Overall.Phases.TTFB.P95 != 190 || s.Outcome != OutcomeOK {
+		t.Errorf("ttfb = %+v verdict %q", s.Overall.Phases.TTFB, s.Outcome)
 	}
 	for i := range attempts {
 		attempts[i].Phases.TTFB = 13000
 	}
-	if v := Summarize(attempts, SummaryOptions{})[0].Verdict; v != VerdictNearTimeout {
-		t.Errorf("verdict = %q, want %q for TTFB close to rt", v, VerdictNearTimeout)
+	if v := Summarize(attempts, SummaryOptions{})[0].Outcome; v != OutcomeNearTimeout {
+		t.Errorf("verdict = %q, want %q for TTFB close to rt", v, OutcomeNearTimeout)
 	}
 }
 

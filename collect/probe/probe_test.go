@@ -36,13 +36,13 @@ func TestProbe_EachFaultIsNamedByItsCause(t *testing.T) {
 		method  string // the webhook's configured method
 		ok      bool
 		phase   string
-		class   string
+		class   ErrorClass
 		code    int
-		verdict string
+		verdict Outcome
 		facts   func(t *testing.T, f Facts)
 	}{
-		{name: "healthy", url: start(webhooktest.TwiML()) + "/voice", ok: true, verdict: VerdictOK},
-		{name: "healthy https", url: startTLS(pki.Leaf(t, year, "127.0.0.1")) + "/voice", ok: true, verdict: VerdictOK},
+		{name: "healthy", url: start(webhooktest.TwiML()) + "/voice", ok: true, verdict: OutcomeOK},
+		{name: "healthy https", url: startTLS(pki.Leaf(t, year, "127.0.0.1")) + "/voice", ok: true, verdict: OutcomeOK},
 		{name: "404", url: start(webhooktest.Status(404)) + "/voice", phase: PhaseStatus, class: ClassHTTPStatus, code: 11217, verdict: CauseURLNotFound,
 			facts: func(t *testing.T, f Facts) { wantInt(t, "status", f.Status, 404) }},
 		{name: "410", url: start(webhooktest.Status(410)) + "/voice", phase: PhaseStatus, class: ClassHTTPStatus, code: 11217, verdict: CauseURLNotFound},
@@ -58,14 +58,14 @@ func TestProbe_EachFaultIsNamedByItsCause(t *testing.T) {
 		{name: "403 to Twilio's signed request", url: start(webhooktest.Status(403)) + "/voice", style: StyleTwilio, phase: PhaseStatus, class: ClassHTTPStatus, code: 11217, verdict: CauseAuthRequired},
 		{name: "500", url: start(webhooktest.Status(500)) + "/voice", phase: PhaseStatus, class: ClassHTTPStatus, code: 11217, verdict: CauseServerError,
 			facts: func(t *testing.T, f Facts) { wantInt(t, "status", f.Status, 500) }},
-		{name: "400 names no cause", url: start(webhooktest.Status(400)) + "/voice", phase: PhaseStatus, class: ClassHTTPStatus, code: 11217, verdict: VerdictFails},
+		{name: "400 names no cause", url: start(webhooktest.Status(400)) + "/voice", phase: PhaseStatus, class: ClassHTTPStatus, code: 11217, verdict: OutcomeFails},
 		{name: "answers after rt", url: start(webhooktest.Slow(1300*time.Millisecond)) + "/voice#rt=1000", phase: PhaseResponse, class: ClassReadTimeout, code: 11205, verdict: CauseTooSlow,
 			facts: func(t *testing.T, f Facts) {
 				if f.TimeoutSeconds != 1 || f.Override != "rt=1000" || f.Seconds < 1.3 {
 					t.Errorf("timeout %v s (%q), measured %v s (unanswered %v); want 1 s from rt=1000 and at least 1.3 s", f.TimeoutSeconds, f.Override, f.Seconds, f.Unanswered)
 				}
 			}},
-		{name: "answers close to rt", url: start(webhooktest.Slow(2600*time.Millisecond)) + "/voice#rt=3000", ok: true, verdict: VerdictNearTimeout,
+		{name: "answers close to rt", url: start(webhooktest.Slow(2600*time.Millisecond)) + "/voice#rt=3000", ok: true, verdict: OutcomeNearTimeout,
 			facts: func(t *testing.T, f Facts) {
 				if f.TimeoutSeconds != 3 || f.Override != "rt=3000" || f.Seconds < 2.6 {
 					t.Errorf("timeout %v s (%q), measured %v s; want 3 s from rt=3000 and at least 2.6 s", f.TimeoutSeconds, f.Override, f.Seconds)
@@ -145,13 +145,13 @@ func TestProbe_EachFaultIsNamedByItsCause(t *testing.T) {
 					a.OK, a.FailedPhase, a.ErrorClass, a.TwilioCode, a.Error, tc.ok, tc.phase, tc.class, tc.code)
 			}
 			ts := r.Targets[0]
-			if ts.Verdict != tc.verdict || ts.Overall.Verdict != tc.verdict {
-				t.Errorf("verdict = %q, row %q (%s), want %q", ts.Verdict, ts.Overall.Verdict, ts.Explanation, tc.verdict)
+			if ts.Outcome != tc.verdict || ts.Overall.Outcome != tc.verdict {
+				t.Errorf("verdict = %q, row %q (%s), want %q", ts.Outcome, ts.Overall.Outcome, ts.Explanation, tc.verdict)
 			}
 			if !tc.ok && (a.Error == "" || ts.Class != tc.class || ts.CauseFailures != 2) {
 				t.Errorf("error %q, facts %+v", a.Error, ts.Facts)
 			}
-			if cause := CauseOf(a); !tc.ok && tc.verdict != VerdictFails && ts.Cause != cause {
+			if cause := CauseOf(a); !tc.ok && tc.verdict != OutcomeFails && ts.Cause != cause {
 				t.Errorf("cause %q, the attempt's %q", ts.Cause, cause)
 			}
 			if strings.Contains(ts.Explanation, "probe.") || strings.Contains(ts.Explanation, "<no value>") {
@@ -239,8 +239,8 @@ func TestRun_IntermittentBadGatewayIsIntermittent(t *testing.T) {
 	if ts.Overall.FailureRate < 0.33 || ts.Overall.FailureRate > 0.34 {
 		t.Errorf("failure rate = %v, want ~0.33", ts.Overall.FailureRate)
 	}
-	if ts.Verdict != VerdictIntermittent || ts.Overall.FailuresByClass[ClassHTTPStatus] != 3 || ts.Overall.TwilioCodes["11217"] != 3 {
-		t.Errorf("verdict=%q classes=%v codes=%v", ts.Verdict, ts.Overall.FailuresByClass, ts.Overall.TwilioCodes)
+	if ts.Outcome != OutcomeIntermittent || ts.Overall.FailuresByClass[ClassHTTPStatus] != 3 || ts.Overall.TwilioCodes["11217"] != 3 {
+		t.Errorf("verdict=%q classes=%v codes=%v", ts.Outcome, ts.Overall.FailuresByClass, ts.Overall.TwilioCodes)
 	}
 	// The cause of the failures is said beside the verdict.
 	if ts.Cause != CauseServerError || ts.Status != http.StatusBadGateway || ts.CauseFailures != 3 {
@@ -263,15 +263,15 @@ func TestRun_MostlyFailingTargetIsNamedByItsCause(t *testing.T) {
 		t.Fatalf("%d of 6 attempts failed, want 2", failed)
 	}
 	for _, ts := range r.Targets {
-		want := VerdictOK
+		want := OutcomeOK
 		switch ts.Overall.Failures {
 		case 1:
-			want = VerdictIntermittent
+			want = OutcomeIntermittent
 		case 2, 3:
 			want = CauseServerError
 		}
-		if ts.Verdict != want {
-			t.Errorf("%s: %d of %d failed, verdict %q, want %q", ts.Target, ts.Overall.Failures, ts.Overall.Attempts, ts.Verdict, want)
+		if ts.Outcome != want {
+			t.Errorf("%s: %d of %d failed, verdict %q, want %q", ts.Target, ts.Overall.Failures, ts.Overall.Attempts, ts.Outcome, want)
 		}
 	}
 }
@@ -281,8 +281,8 @@ func TestRun_OneOfTwoAddressesFailsIsNamed(t *testing.T) {
 	p := mustProber(t, Options{Count: 2, AllowPrivate: true, Resolver: mapResolver{"multi.test": {"127.0.0.1", "127.0.0.2"}}})
 	r := p.Run(context.Background(), []Target{mustTarget(t, "http://multi.test:"+s.Port()+"/voice")})
 	ts := r.Targets[0]
-	if ts.Verdict != VerdictOneAddress {
-		t.Fatalf("verdict = %q (%s), want %q", ts.Verdict, ts.Explanation, VerdictOneAddress)
+	if ts.Outcome != OutcomeOneAddress {
+		t.Fatalf("verdict = %q (%s), want %q", ts.Outcome, ts.Explanation, OutcomeOneAddress)
 	}
 	if len(ts.BadAddresses) != 1 || ts.BadAddresses[0] != "127.0.0.2" || !strings.Contains(ts.Explanation, "127.0.0.2") {
 		t.Errorf("bad addresses = %v, explanation %q", ts.BadAddresses, ts.Explanation)
@@ -294,8 +294,8 @@ func TestRun_OneOfTwoAddressesFailsIsNamed(t *testing.T) {
 		t.Errorf("facts = %+v, good %v; want 127.0.0.2 refused", ts.Facts, ts.GoodAddresses)
 	}
 	table := writeTable(t, r.Targets, "en")
-	if !strings.Contains(table, "address 127.0.0.2") || rowVerdict(table, "  address 127.0.0.2") != VerdictFails ||
-		rowVerdict(table, "  address 127.0.0.1") != VerdictOK || rowVerdict(table, ts.Target) != VerdictOneAddress {
+	if !strings.Contains(table, "address 127.0.0.2") || rowOutcome(table, "  address 127.0.0.2") != OutcomeFails ||
+		rowOutcome(table, "  address 127.0.0.1") != OutcomeOK || rowOutcome(table, ts.Target) != OutcomeOneAddress {
 		t.Errorf("table does not name the bad address and the verdict of each row:\n%s", table)
 	}
 }
@@ -319,17 +319,17 @@ func TestRun_ResolveBypassComparesLoadBalancerAndOrigin(t *testing.T) {
 	p := mustProber(t, Options{Count: 2, Resolve: []ResolveOverride{ro}, Resolver: mapResolver{"shop.test": {"127.0.0.1"}}})
 	r := p.Run(context.Background(), []Target{mustTarget(t, "http://shop.test:"+lb.Port()+"/voice")})
 	ts := r.Targets[0]
-	if ts.Verdict != CauseLoadBalancer || len(ts.Direct) != 1 || ts.Direct[0].Failures != 0 || ts.Overall.Failures != 2 {
-		t.Errorf("verdict=%q overall=%+v direct=%+v", ts.Verdict, ts.Overall, ts.Direct)
+	if ts.Outcome != CauseLoadBalancer || len(ts.Direct) != 1 || ts.Direct[0].Failures != 0 || ts.Overall.Failures != 2 {
+		t.Errorf("verdict=%q overall=%+v direct=%+v", ts.Outcome, ts.Overall, ts.Direct)
 	}
-	if ts.Cause != CauseServerError || ts.Status != http.StatusBadGateway || ts.Direct[0].Verdict != VerdictOK {
-		t.Errorf("facts %+v, origin verdict %q", ts.Facts, ts.Direct[0].Verdict)
+	if ts.Cause != CauseServerError || ts.Status != http.StatusBadGateway || ts.Direct[0].Outcome != OutcomeOK {
+		t.Errorf("facts %+v, origin verdict %q", ts.Facts, ts.Direct[0].Outcome)
 	}
 	if !ts.Private || !strings.Contains(ts.Explanation, "private or loopback") {
 		t.Errorf("the private address of the name is not said beside the verdict: %q", ts.Explanation)
 	}
 	table := writeTable(t, r.Targets, "en")
-	if rowVerdict(table, "  direct 127.0.0.2") != VerdictOK || rowVerdict(table, ts.Target) != CauseLoadBalancer {
+	if rowOutcome(table, "  direct 127.0.0.2") != OutcomeOK || rowOutcome(table, ts.Target) != CauseLoadBalancer {
 		t.Errorf("table rows disagree:\n%s", table)
 	}
 }
@@ -343,13 +343,13 @@ func TestRun_PrivateAddressIsSaidBesideWhatWasMeasured(t *testing.T) {
 		t.Fatalf("loopback attempt should still succeed: %s", r.Attempts[0].Error)
 	}
 	ok, notFound := r.Targets[0], r.Targets[1]
-	if ok.Verdict != CausePrivateAddress || !ok.Private || !strings.Contains(ok.Explanation, "127.0.0.1") {
-		t.Errorf("answering loopback URL: verdict %q (%s), want %q", ok.Verdict, ok.Explanation, CausePrivateAddress)
+	if ok.Outcome != CausePrivateAddress || !ok.Private || !strings.Contains(ok.Explanation, "127.0.0.1") {
+		t.Errorf("answering loopback URL: verdict %q (%s), want %q", ok.Outcome, ok.Explanation, CausePrivateAddress)
 	}
 	// A failure measured on a private address is the verdict; the
 	// address is said beside it, never instead of it.
-	if notFound.Verdict != CauseURLNotFound || !notFound.Private || !strings.Contains(notFound.Explanation, "Twilio cannot reach") {
-		t.Errorf("404 on loopback: verdict %q private %v (%s)", notFound.Verdict, notFound.Private, notFound.Explanation)
+	if notFound.Outcome != CauseURLNotFound || !notFound.Private || !strings.Contains(notFound.Explanation, "Twilio cannot reach") {
+		t.Errorf("404 on loopback: verdict %q private %v (%s)", notFound.Outcome, notFound.Private, notFound.Explanation)
 	}
 }
 
@@ -371,9 +371,9 @@ func TestRun_DNSAnswersThatChangeAreReported(t *testing.T) {
 	// The second answer sent the request to 127.0.0.3, where nothing
 	// listens, while 127.0.0.1 answered: a record that changes and one
 	// address that fails.
-	if ts.Verdict != CauseDNSChanging || strings.Join(ts.BadAddresses, " ") != "127.0.0.3" || ts.Cause != CauseConnectRefused ||
+	if ts.Outcome != CauseDNSChanging || strings.Join(ts.BadAddresses, " ") != "127.0.0.3" || ts.Cause != CauseConnectRefused ||
 		!strings.Contains(ts.Explanation, "changed between samples") {
-		t.Errorf("verdict %q bad %v facts %+v: %s", ts.Verdict, ts.BadAddresses, ts.Facts, ts.Explanation)
+		t.Errorf("verdict %q bad %v facts %+v: %s", ts.Outcome, ts.BadAddresses, ts.Facts, ts.Explanation)
 	}
 }
 

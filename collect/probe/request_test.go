@@ -17,7 +17,7 @@ func TestProbe_PlainGetRefusedByTheApplicationCountsAsReachable(t *testing.T) {
 		status int
 		style  string
 		ok     bool
-		class  string
+		class  ErrorClass
 	}{
 		{name: "405 to a plain GET", status: http.StatusMethodNotAllowed, style: StyleGet, ok: true},
 		{name: "403 to a plain GET (signature validation)", status: http.StatusForbidden, style: StyleGet, ok: true},

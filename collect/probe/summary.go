@@ -3,58 +3,63 @@ package probe
 import (
 	"cmp"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// Verdicts of a target or of one row of the table that name no cause: how
-// it answered. A target whose attempts all or mostly fail gets the cause of
-// its failures as its verdict instead (the Cause* IDs).
+// Outcome is what a probe found for a target or for one row of its table:
+// how the target answered, or, when its attempts all or mostly failed, the
+// cause of its failures (the Cause* outcomes, whose IDs the bundle's
+// diagnosis shares). JSON and the table call it the verdict.
+type Outcome string
+
+// Outcomes that name no cause: how the target answered.
 const (
-	VerdictOK           = "ok"
-	VerdictNearTimeout  = "near_timeout"
-	VerdictIntermittent = "intermittent"
-	VerdictNoData       = "no_data"
-	// VerdictFails is the verdict of one address or one --resolve origin
+	OutcomeOK           Outcome = "ok"
+	OutcomeNearTimeout  Outcome = "near_timeout"
+	OutcomeIntermittent Outcome = "intermittent"
+	OutcomeNoData       Outcome = "no_data"
+	// OutcomeFails is the outcome of one address or one --resolve origin
 	// that failed every attempt, and of a target whose failures no cause
 	// names (an HTTP 400, say).
-	VerdictFails = "fails"
-	// VerdictOneAddress is a cause as well: one address of several fails.
-	VerdictOneAddress = CauseOneAddress
+	OutcomeFails Outcome = "fails"
+	// OutcomeOneAddress is a cause as well: one address of several fails.
+	OutcomeOneAddress = CauseOneAddress
 )
 
 // Causes a probe names, with the IDs the bundle's diagnosis uses. Each
 // comes with its deciding figures in Facts.
 const (
-	CauseURLNotFound        = "url_not_found"        // HTTP 404 or 410
-	CauseMethodNotAllowed   = "method_not_allowed"   // HTTP 405 to the webhook's method
-	CauseAuthRequired       = "auth_required"        // HTTP 401, or 403 to Twilio's signed request
-	CauseServerError        = "app_server_error"     // HTTP 5xx
-	CauseTooSlow            = "app_too_slow"         // no answer within rt or tt
-	CauseContentType        = "app_content_type"     // a body without Content-Type (12300)
-	CauseBodyTooLarge       = "app_body_too_large"   // a body over 64 kB (11750)
-	CauseRedirectUnfollowed = "redirect_unfollowed"  // 308, or a redirect without Location (11216)
-	CauseRedirectLoop       = "redirect_loop"        // too many redirects (11215)
-	CauseConnectionClosed   = "connection_closed"    // closed before a complete answer (11206/11200)
-	CauseConnectRefused     = "connect_refused"      // 11202
-	CauseConnectTimeout     = "connect_timeout"      // nothing answers the connect (11201/11205)
-	CauseDNSNoSuchHost      = "dns_no_such_host"     // 11210
-	CauseDNSChanging        = "dns_changing"         // the answer changes and one address fails
-	CauseTLSExpired         = "tls_expired"          // with NotAfter
-	CauseTLSNameMismatch    = "tls_name_mismatch"    // with the Names it is valid for
-	CauseTLSIncompleteChain = "tls_incomplete_chain" // the intermediate is not sent (11237)
-	CauseTLSUntrusted       = "tls_untrusted"        // self-signed or an unknown root (11237)
-	CauseTLSHandshake       = "tls_handshake"        // another handshake failure (11220)
-	CausePrivateAddress     = "private_address"      // only private or loopback addresses
-	CauseOneAddress         = "one_address_fails"    // one address of several fails
-	CauseLoadBalancer       = "path_load_balancer"   // fails through the name, the origin answers
+	CauseURLNotFound        Outcome = "url_not_found"        // HTTP 404 or 410
+	CauseMethodNotAllowed   Outcome = "method_not_allowed"   // HTTP 405 to the webhook's method
+	CauseAuthRequired       Outcome = "auth_required"        // HTTP 401, or 403 to Twilio's signed request
+	CauseServerError        Outcome = "app_server_error"     // HTTP 5xx
+	CauseTooSlow            Outcome = "app_too_slow"         // no answer within rt or tt
+	CauseContentType        Outcome = "app_content_type"     // a body without Content-Type (12300)
+	CauseBodyTooLarge       Outcome = "app_body_too_large"   // a body over 64 kB (11750)
+	CauseRedirectUnfollowed Outcome = "redirect_unfollowed"  // 308, or a redirect without Location (11216)
+	CauseRedirectLoop       Outcome = "redirect_loop"        // too many redirects (11215)
+	CauseConnectionClosed   Outcome = "connection_closed"    // closed before a complete answer (11206/11200)
+	CauseConnectRefused     Outcome = "connect_refused"      // 11202
+	CauseConnectTimeout     Outcome = "connect_timeout"      // nothing answers the connect (11201/11205)
+	CauseDNSNoSuchHost      Outcome = "dns_no_such_host"     // 11210
+	CauseDNSChanging        Outcome = "dns_changing"         // the answer changes and one address fails
+	CauseTLSExpired         Outcome = "tls_expired"          // with NotAfter
+	CauseTLSNameMismatch    Outcome = "tls_name_mismatch"    // with the Names it is valid for
+	CauseTLSIncompleteChain Outcome = "tls_incomplete_chain" // the intermediate is not sent (11237)
+	CauseTLSUntrusted       Outcome = "tls_untrusted"        // self-signed or an unknown root (11237)
+	CauseTLSHandshake       Outcome = "tls_handshake"        // another handshake failure (11220)
+	CausePrivateAddress     Outcome = "private_address"      // only private or loopback addresses
+	CauseOneAddress         Outcome = "one_address_fails"    // one address of several fails
+	CauseLoadBalancer       Outcome = "path_load_balancer"   // fails through the name, the origin answers
 )
 
-// Verdicts lists every verdict a target can get, causes included.
-var Verdicts = []string{
-	VerdictOK, VerdictNearTimeout, VerdictIntermittent, VerdictNoData, VerdictFails,
+// Outcomes lists every outcome a target can get, causes included.
+var Outcomes = []Outcome{
+	OutcomeOK, OutcomeNearTimeout, OutcomeIntermittent, OutcomeNoData, OutcomeFails,
 	CauseURLNotFound, CauseMethodNotAllowed, CauseAuthRequired, CauseServerError, CauseTooSlow,
 	CauseContentType, CauseBodyTooLarge, CauseRedirectUnfollowed, CauseRedirectLoop, CauseConnectionClosed,
 	CauseConnectRefused, CauseConnectTimeout, CauseDNSNoSuchHost, CauseDNSChanging,
@@ -73,12 +78,12 @@ type Facts struct {
 	// Cause is the cause of the failures, the most frequent one when they
 	// differ; empty when there were none or no cause names them. It is set
 	// beside a verdict that is no cause (intermittent: mostly 502s).
-	Cause string `json:"cause,omitempty"`
+	Cause Outcome `json:"cause,omitempty"`
 	// Class and TwilioCode are the error class and Twilio error of the
 	// failures behind Cause; CauseFailures counts them.
-	Class         string `json:"class,omitempty"`
-	TwilioCode    int    `json:"twilio_code,omitempty"`
-	CauseFailures int    `json:"cause_failures,omitempty"`
+	Class         ErrorClass `json:"class,omitempty"`
+	TwilioCode    int        `json:"twilio_code,omitempty"`
+	CauseFailures int        `json:"cause_failures,omitempty"`
 	// Status is the HTTP status (the most frequent one).
 	Status int `json:"status,omitempty"`
 	// Method is the method sent and Allow what the server said it accepts
@@ -147,14 +152,14 @@ type Summary struct {
 	Failures    int     `json:"failures"`
 	FailureRate float64 `json:"failure_rate"`
 	// FailuresByClass counts failures by error class.
-	FailuresByClass map[string]int `json:"failures_by_class,omitempty"`
+	FailuresByClass map[ErrorClass]int `json:"failures_by_class,omitempty"`
 	// TwilioCodes counts failures by the Twilio error code they map to.
 	TwilioCodes map[string]int `json:"twilio_codes,omitempty"`
 	Phases      PhaseStats     `json:"phases"`
 	// Private is true when every attempt went to an address Twilio cannot
 	// reach.
-	Private bool   `json:"private,omitempty"`
-	Verdict string `json:"verdict"`
+	Private bool    `json:"private,omitempty"`
+	Outcome Outcome `json:"verdict"`
 	Facts
 }
 
@@ -183,8 +188,8 @@ type TargetSummary struct {
 	// Private is true when the name resolves only to addresses Twilio
 	// cannot reach; it is said beside the verdict, which stays what was
 	// measured (private_address when every attempt succeeded).
-	Private bool   `json:"private,omitempty"`
-	Verdict string `json:"verdict"`
+	Private bool    `json:"private,omitempty"`
+	Outcome Outcome `json:"verdict"`
 	// Facts are the figures that decide the verdict: the cause of the
 	// failures and what proves it.
 	Facts
@@ -267,11 +272,11 @@ func summarizeTarget(target string, attempts []Attempt, opts SummaryOptions) Tar
 	split := len(ts.BadAddresses) > 0 && len(ts.GoodAddresses) > 0
 	switch {
 	case o.Attempts == 0 && len(ts.PerAddress) == 0 && len(ts.Direct) == 0:
-		ts.Verdict = VerdictNoData
+		ts.Outcome = OutcomeNoData
 	case split:
-		ts.Verdict = CauseOneAddress
+		ts.Outcome = CauseOneAddress
 		if ts.DNSChanged {
-			ts.Verdict = CauseDNSChanging
+			ts.Outcome = CauseDNSChanging
 		}
 		var bad []Attempt
 		for _, a := range attempts {
@@ -281,18 +286,18 @@ func summarizeTarget(target string, attempts []Attempt, opts SummaryOptions) Tar
 		}
 		ts.Facts = factsOf(bad)
 	case directOK && o.Failures > 0:
-		ts.Verdict, ts.Facts = CauseLoadBalancer, o.Facts
+		ts.Outcome, ts.Facts = CauseLoadBalancer, o.Facts
 	default:
-		ts.Verdict, ts.Facts = o.Verdict, o.Facts
+		ts.Outcome, ts.Facts = o.Outcome, o.Facts
 	}
 	if o.Private && !opts.AllowPrivate {
 		ts.Private = true
-		if ts.Verdict == VerdictOK || ts.Verdict == VerdictNearTimeout {
-			ts.Verdict = CausePrivateAddress
+		if ts.Outcome == OutcomeOK || ts.Outcome == OutcomeNearTimeout {
+			ts.Outcome = CausePrivateAddress
 		}
 	}
 	// The row through the name and the line below the table say the same.
-	ts.Overall.Verdict = ts.Verdict
+	ts.Overall.Outcome = ts.Outcome
 	ts.Explanation = Explain(ts, "en")
 	return ts
 }
@@ -324,7 +329,7 @@ func failures(attempts []Attempt) int {
 func summarize(mode, addr string, attempts []Attempt) Summary {
 	s := Summary{Mode: mode, Address: addr, Attempts: len(attempts)}
 	if len(attempts) == 0 {
-		s.Verdict = VerdictNoData
+		s.Outcome = OutcomeNoData
 		return s
 	}
 	var dns, connect, tlsT, proc, xfer, ttfb, total []float64
@@ -336,7 +341,7 @@ func summarize(mode, addr string, attempts []Attempt) Summary {
 		if !a.OK {
 			s.Failures++
 			if s.FailuresByClass == nil {
-				s.FailuresByClass, s.TwilioCodes = map[string]int{}, map[string]int{}
+				s.FailuresByClass, s.TwilioCodes = map[ErrorClass]int{}, map[string]int{}
 			}
 			s.FailuresByClass[a.ErrorClass]++
 			if a.TwilioCode != 0 {
@@ -359,20 +364,20 @@ func summarize(mode, addr string, attempts []Attempt) Summary {
 	origin := mode == ModeAddress || mode == ModeDirect
 	switch {
 	case s.Failures == s.Attempts && origin:
-		s.Verdict = VerdictFails
+		s.Outcome = OutcomeFails
 	case s.Failures > 0 && origin:
-		s.Verdict = VerdictIntermittent
+		s.Outcome = OutcomeIntermittent
 	case 2*s.Failures > s.Attempts:
 		// All or mostly failing: the cause is the verdict.
-		s.Verdict = cmp.Or(s.Cause, VerdictFails)
+		s.Outcome = cmp.Or(s.Cause, OutcomeFails)
 	case s.Failures > 0:
-		s.Verdict = VerdictIntermittent
+		s.Outcome = OutcomeIntermittent
 	case rt > 0 && waited(s.Phases) > nearTimeoutShare*rt:
-		s.Verdict = VerdictNearTimeout
+		s.Outcome = OutcomeNearTimeout
 		s.Seconds, s.TimeoutSeconds = round1(waited(s.Phases)/1000), rt/1000
 		s.Override = override("rt", rt, DefaultReadTimeout)
 	default:
-		s.Verdict = VerdictOK
+		s.Outcome = OutcomeOK
 	}
 	return s
 }
@@ -428,11 +433,11 @@ func answers(viaDNS []Attempt) ([]AnswerSet, bool) {
 	return sets, len(sets) > 1
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
+func sortedKeys[K ~string, V any](m map[K]V) []K {
+	keys := make([]K, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	slices.Sort(keys)
 	return keys
 }

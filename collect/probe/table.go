@@ -50,7 +50,7 @@ func renderTable(w io.Writer, targets []TargetSummary, lang string, wide bool) e
 		cells := map[string]string{
 			"target": label, "attempts": strconv.Itoa(s.Attempts), "failures": classes(s),
 			"dns": ms(s.Phases.DNS), "connect": ms(s.Phases.Connect), "tls": ms(s.Phases.TLS), "ttfb": ms(s.Phases.TTFB),
-			"total": ms(s.Phases.Total), "verdict": s.Verdict,
+			"total": ms(s.Phases.Total), "verdict": string(s.Outcome),
 			"failed": fmt.Sprintf("%.0f%%", 100*s.FailureRate), "failed_of": fmt.Sprintf("%d/%d", s.Failures, s.Attempts),
 		}
 		r := make([]string, len(cols))
@@ -71,7 +71,7 @@ func renderTable(w io.Writer, targets []TargetSummary, lang string, wide bool) e
 	var b strings.Builder
 	writeColumns(&b, rows)
 	for _, t := range targets {
-		for i, line := range wrapWords(fmt.Sprintf("%s: %s — %s", t.Target, t.Verdict, Explain(t, lang)), TableWidth-2) {
+		for i, line := range wrapWords(fmt.Sprintf("%s: %s — %s", t.Target, t.Outcome, Explain(t, lang)), TableWidth-2) {
 			if i > 0 {
 				b.WriteString("  ")
 			}

@@ -78,7 +78,7 @@ type HostResult struct {
 	Verdicts []Verdict `json:"verdicts"`
 }
 
-func verdicts(vs []hoplog.Verdict) []Verdict {
+func verdicts(vs []hoplog.Reach) []Verdict {
 	out := []Verdict{}
 	for _, v := range vs {
 		tv := Verdict{Outcome: string(v.Outcome), From: v.From, To: v.To, Count: v.Count, Total: v.Total,
@@ -125,9 +125,9 @@ func New(ev *collect.Evidence, window time.Duration) *Result {
 	for _, h := range he.Logs {
 		r.Logs = append(r.Logs, hop(h))
 	}
-	r.Summary, r.Mixed, r.Verdicts = he.Report.Summary, he.Report.Mixed, verdicts(he.Report.Verdicts)
+	r.Summary, r.Mixed, r.Verdicts = he.Report.Summary, he.Report.Mixed, verdicts(he.Report.Reaches)
 	for _, bh := range he.ByHost {
-		r.ByHost = append(r.ByHost, HostResult{Host: bh.Host, Summary: bh.Report.Summary, Verdicts: verdicts(bh.Report.Verdicts)})
+		r.ByHost = append(r.ByHost, HostResult{Host: bh.Host, Summary: bh.Report.Summary, Verdicts: verdicts(bh.Report.Reaches)})
 	}
 	return r
 }

@@ -57,8 +57,9 @@ type IncidentTrace struct {
 	Hops []Match
 }
 
-// Verdict is one outcome shared by a group of incidents.
-type Verdict struct {
+// Reach is how far a group of incidents got: the one outcome they share,
+// between the same hops.
+type Reach struct {
 	Outcome  Outcome
 	From, To string
 	// Reason says why To could not be read, for OutcomeUndecided.
@@ -98,8 +99,9 @@ type Report struct {
 	Reached []int
 	// Incidents has one trace per incident, in the order given.
 	Incidents []IncidentTrace
-	// Verdicts groups the incidents by outcome, largest group first.
-	Verdicts []Verdict
+	// Reaches groups the incidents by outcome, largest group first (named
+	// Verdicts in JSON, as before).
+	Reaches []Reach `json:"Verdicts"`
 	// Mixed is true when the incidents do not share one outcome.
 	Mixed bool
 	// Summary is the whole result in one line.
@@ -144,13 +146,13 @@ func Trace(incidents []Incident, hops []*HopResult) Report {
 		}
 		rep.Incidents = append(rep.Incidents, tr)
 	}
-	groups := map[string]*Verdict{}
+	groups := map[string]*Reach{}
 	var keys []string
 	for i, tr := range rep.Incidents {
 		key := string(tr.Outcome) + "\x00" + tr.From + "\x00" + tr.To + "\x00" + string(tr.Reason)
 		v, ok := groups[key]
 		if !ok {
-			v = &Verdict{Outcome: tr.Outcome, From: tr.From, To: tr.To, Reason: tr.Reason, Total: rep.Total, Statuses: map[int]int{}, Background: tr.Background}
+			v = &Reach{Outcome: tr.Outcome, From: tr.From, To: tr.To, Reason: tr.Reason, Total: rep.Total, Statuses: map[int]int{}, Background: tr.Background}
 			if tr.Outcome == OutcomeDropped {
 				v.Confidence = "high"
 				if tr.Background != nil {
@@ -177,20 +179,20 @@ func Trace(incidents []Incident, hops []*HopResult) Report {
 		}
 	}
 	for _, k := range keys {
-		rep.Verdicts = append(rep.Verdicts, *groups[k])
+		rep.Reaches = append(rep.Reaches, *groups[k])
 	}
-	sort.SliceStable(rep.Verdicts, func(a, b int) bool { return rep.Verdicts[a].Count > rep.Verdicts[b].Count })
-	rep.Mixed = len(rep.Verdicts) > 1
+	sort.SliceStable(rep.Reaches, func(a, b int) bool { return rep.Reaches[a].Count > rep.Reaches[b].Count })
+	rep.Mixed = len(rep.Reaches) > 1
 	var parts []string
-	for i := range rep.Verdicts {
-		v := &rep.Verdicts[i]
+	for i := range rep.Reaches {
+		v := &rep.Reaches[i]
 		v.Sentence = v.sentence(rep, hops)
 		parts = append(parts, fmt.Sprintf("%d of %d (%.0f%%) %s", v.Count, v.Total, 100*float64(v.Count)/float64(v.Total), v.short()))
 	}
 	if rep.Mixed {
 		rep.Summary = "mixed: " + strings.Join(parts, "; ")
 	} else {
-		rep.Summary = rep.Verdicts[0].Sentence
+		rep.Summary = rep.Reaches[0].Sentence
 	}
 	return rep
 }
@@ -310,7 +312,7 @@ func seconds(d time.Duration) string {
 }
 
 // short names the outcome in a few words, for the mixed summary.
-func (v Verdict) short() string {
+func (v Reach) short() string {
 	switch v.Outcome {
 	case OutcomeNotReached:
 		return "never reached your network"
@@ -364,7 +366,7 @@ func (r Reason) remedy() string {
 	return "check the hop's log"
 }
 
-func (v Verdict) sentence(rep Report, hops []*HopResult) string {
+func (v Reach) sentence(rep Report, hops []*HopResult) string {
 	s := v.mainSentence(rep, hops)
 	if v.UnitErrors > 0 {
 		s += fmt.Sprintf(" (%d logged a response time over an hour, up to %.0f h: taken for a unit error, not for slowness; give the unit, e.g. json:duration=KEY:ms)", v.UnitErrors, v.Implausible.Hours())
@@ -372,7 +374,7 @@ func (v Verdict) sentence(rep Report, hops []*HopResult) string {
 	return s
 }
 
-func (v Verdict) mainSentence(rep Report, hops []*HopResult) string {
+func (v Reach) mainSentence(rep Report, hops []*HopResult) string {
 	of := fmt.Sprintf("%d of %d incidents", v.Count, v.Total)
 	reached := func(name string) int {
 		for k, h := range rep.Hops {
