@@ -26,9 +26,9 @@ const module = "github.com/twilio-evidence/twilio-evidence"
 var cmdEntryPoints = []string{
 	"bundle",             // writing a bundle, its Localizer and done line
 	"bundle/analysis",    // the analysis result a summary reports
-	"bundle/pipeline",    // running a bundle
+	"bundle/pipeline",    // running a bundle, a trace and a re-redaction; the demo, the files or the account; the output's redactor
 	"bundle/weekly",      // the weekly report: lock, previous bundle, retention
-	"bundle/subaccounts", // the subaccount run and its index
+	"bundle/subaccounts", // the subaccount run (Bundles) and its index
 	"collect",            // the evidence and the collectors' options
 	"collect/probe",      // the probe command (probe.Command) and its table
 	"collect/runerr",     // the errors that decide the exit code
@@ -39,12 +39,7 @@ var cmdEntryPoints = []string{
 
 // cmdNotYetMoved are project packages the command still imports while its
 // work moves into the libraries; the list only shrinks.
-var cmdNotYetMoved = []string{
-	"bundle/redact",
-	"bundle/rezip",
-	"collect/demo",
-	"collect/hoplog",
-}
+var cmdNotYetMoved = []string{}
 
 // cmdOtherModules are the other modules' packages the command may import:
 // flags, the terminal and the progress display.

@@ -80,8 +80,8 @@ func TestCatalogs_EveryJapaneseEntryIsJapanese(t *testing.T) {
 }
 
 func TestHelpTextsAreEmbedded(t *testing.T) {
-	for _, name := range []string{"main", "exit-codes", "bundle-examples", "report", "probe", "trace", "flow", "redact", "version",
-		"bundle.exit", "report.exit", "probe.exit", "trace.exit", "flow.exit", "redact.exit", "version.exit"} {
+	for _, name := range []string{"main", "exit-codes", "bundle", "doctor", "report", "probe", "trace", "flow", "redact", "version",
+		"bundle.exit", "doctor.exit", "report.exit", "probe.exit", "trace.exit", "flow.exit", "redact.exit", "version.exit"} {
 		h := templates.Help(name)
 		if h == "" || !strings.HasSuffix(h, "\n") {
 			t.Errorf("help %q is missing or does not end its last line", name)

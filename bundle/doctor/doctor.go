@@ -23,6 +23,7 @@ import (
 	"github.com/twilio-evidence/twilio-evidence/bundle/pdfdoc"
 	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/infile"
+	"github.com/twilio-evidence/twilio-evidence/collect/runerr"
 	"github.com/twilio-evidence/twilio-evidence/collect/twiliostatus"
 )
 
@@ -118,6 +119,21 @@ func Failed(checks []Check) bool {
 		}
 	}
 	return false
+}
+
+// Outcome is the error a doctor run ends with: runerr.Pointless when a
+// check failed (a run would not work here), nil otherwise.
+func Outcome(checks []Check) error {
+	n := 0
+	for _, c := range checks {
+		if c.Status == Fail {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	return runerr.Env(fmt.Errorf("%d of %d checks failed: follow the advice under each", n, len(checks)))
 }
 
 // Lines are the checks for a person: per check one line with its status,

@@ -12,6 +12,7 @@ import (
 
 	"github.com/twilio-evidence/twilio-evidence/bundle"
 	"github.com/twilio-evidence/twilio-evidence/collect/faketwilio"
+	"github.com/twilio-evidence/twilio-evidence/collect/runerr"
 	"github.com/twilio-evidence/twilio-evidence/collect/twiliostatus"
 )
 
@@ -188,5 +189,15 @@ func TestCheckClock(t *testing.T) {
 		if got := checkClock(now, c.twilio); got.Status != c.want {
 			t.Errorf("Twilio's time %s: %s, want %s", c.twilio, got.Status, c.want)
 		}
+	}
+}
+
+func TestOutcome_PointlessWhenACheckFailed(t *testing.T) {
+	if err := Outcome([]Check{{Status: OK}, {Status: Warn}}); err != nil {
+		t.Errorf("warnings only: %v, want nil", err)
+	}
+	err := Outcome([]Check{{Status: OK}, {Status: Fail}, {Status: Warn}, {Status: Fail}})
+	if runerr.KindOf(err) != runerr.Pointless || err.Error() != "2 of 4 checks failed: follow the advice under each" {
+		t.Errorf("two failed: %v, want runerr.Pointless saying 2 of 4", err)
 	}
 }

@@ -204,7 +204,7 @@ func (o Options) ExpectedAccount() string {
 	case o.Inputs.Offline():
 		return o.offlineAccount()
 	}
-	creds, err := collect.CredentialsFromEnv(o.getenv(), o.AuthTokenFile, o.AccountSID)
+	creds, err := o.source().Credentials(o.AccountSID)
 	if err != nil {
 		return ""
 	}

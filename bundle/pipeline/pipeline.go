@@ -24,7 +24,6 @@ import (
 	"github.com/twilio-evidence/twilio-evidence/bundle/analysis"
 	"github.com/twilio-evidence/twilio-evidence/bundle/redact"
 	"github.com/twilio-evidence/twilio-evidence/collect"
-	"github.com/twilio-evidence/twilio-evidence/collect/demo"
 	"github.com/twilio-evidence/twilio-evidence/collect/runerr"
 )
 
@@ -169,27 +168,16 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	var api *collect.APIConfig
+	api, d, err := o.source().Open(win)
+	if err != nil {
+		return Result{}, err
+	}
 	var demoStatusURL string
-	switch {
-	case o.Demo:
-		d, err := demo.Start(win)
-		if err != nil {
-			return Result{}, runerr.Env(fmt.Errorf("demo: %w", err))
-		}
+	if d != nil {
 		defer d.Close()
-		api = d.API
 		o.Hops.demo = d
 		demoStatusURL = d.StatusURL
 		o.Probes.network = d.Probe
-	case o.Inputs.Offline():
-		// The offline inputs replace the API.
-	default:
-		creds, err := collect.CredentialsFromEnv(o.Getenv, o.AuthTokenFile, o.AccountSID)
-		if err != nil {
-			return Result{}, runerr.Env(err)
-		}
-		api = &collect.APIConfig{Credentials: creds, BaseURL: o.APIURL}
 	}
 	if api != nil {
 		api.MaxConcurrency, api.RequestTimeout = o.APIConcurrency, o.RequestTimeout

@@ -37,9 +37,9 @@ func (f TwilioSide) apply(api *collect.APIConfig, ev *collect.Evidence, getenv f
 // the environment name (the parent of a subaccount run), sent to the
 // region and edge of the options.
 func (o Options) ParentAPI() (*collect.APIConfig, error) {
-	creds, err := collect.CredentialsFromEnv(o.getenv(), o.AuthTokenFile, "")
+	creds, err := o.source().Credentials("")
 	if err != nil {
-		return nil, runerr.Env(err)
+		return nil, err
 	}
 	api := &collect.APIConfig{Credentials: creds, BaseURL: o.APIURL}
 	if err := o.Twilio.apply(api, &collect.Evidence{}, o.getenv()); err != nil {

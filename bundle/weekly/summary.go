@@ -9,6 +9,7 @@ import (
 	"github.com/twilio-evidence/twilio-evidence/bundle/pipeline"
 	"github.com/twilio-evidence/twilio-evidence/bundle/stats"
 	"github.com/twilio-evidence/twilio-evidence/collect"
+	"github.com/twilio-evidence/twilio-evidence/collect/runerr"
 )
 
 // Summary is the machine summary of one account's run (report --json,
@@ -92,6 +93,26 @@ func (r *Summary) Sentence() string {
 		s += "; INCOMPLETE"
 	}
 	return r.Done + " (" + s + ")"
+}
+
+// Conclude sets the exit code of one account's report and returns the
+// error the run ends with: runErr (ExitIncomplete in the summary when no
+// library classed it: a broken collection matters more than incidents),
+// else the incidents with failOnIncidents, else nil.
+func (r *Summary) Conclude(runErr error, failOnIncidents bool) error {
+	switch {
+	case runErr != nil && runerr.KindOf(runErr) != runerr.Unclassed:
+		r.ExitCode = runerr.ExitCode(runErr)
+		return runErr
+	case runErr != nil:
+		r.ExitCode = runerr.ExitIncomplete
+		return runErr
+	case failOnIncidents && r.Incidents > 0:
+		r.ExitCode = runerr.ExitIncidents
+		return runerr.New(runerr.Incidents, fmt.Errorf("%d webhook failures in the window (--fail-on-incidents): see %s", r.Incidents, r.Path))
+	}
+	r.ExitCode = runerr.ExitOK
+	return nil
 }
 
 // Summarize is the summary of a bundle run that wrote a bundle, read from

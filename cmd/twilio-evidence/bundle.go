@@ -11,8 +11,8 @@ import (
 
 	"github.com/twilio-evidence/twilio-evidence/bundle"
 	"github.com/twilio-evidence/twilio-evidence/bundle/pipeline"
+	"github.com/twilio-evidence/twilio-evidence/bundle/subaccounts"
 	"github.com/twilio-evidence/twilio-evidence/collect"
-	"github.com/twilio-evidence/twilio-evidence/collect/hoplog"
 	"github.com/twilio-evidence/twilio-evidence/collect/probe"
 )
 
@@ -35,22 +35,6 @@ func registerWindow(fs *pflag.FlagSet, w *pipeline.Window, defSince string) {
 	fs.StringVar(&w.To, "to", "", "window end, RFC 3339 (with --from)")
 	fs.StringVar(&w.TZ, "tz", "local", "time zone for display: local, UTC or an IANA name like Asia/Tokyo")
 }
-
-const bundleUsage = `Usage: twilio-evidence bundle [flags]
-
-Collects the Account SID, the failed webhook requests (CallSid/MessageSid),
-their frequency, the webhook configuration and the alerts' details, works
-through Twilio's isolation procedure, and writes one zip to attach to a
-support ticket. The zip's path is printed on stdout.
-
-Examples:
-  # the last 24 hours, for a ticket
-  twilio-evidence bundle --since 24h
-  # a fixed window, shown in Tokyo time
-  twilio-evidence bundle --from 2026-11-18T00:00:00Z --to 2026-11-25T00:00:00Z --tz Asia/Tokyo
-  # try it without an account: a built-in demo
-  twilio-evidence bundle --demo
-`
 
 func newBundleFlags(o *bundleOptions) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("bundle", pflag.ContinueOnError)
@@ -82,7 +66,7 @@ func newBundleFlags(o *bundleOptions) *pflag.FlagSet {
 	// The customer's logs.
 	fs.StringArrayVar(&p.Hops.Hops, "hop", nil, "a component's access log, NAME=PATH[:FORMAT] (glob, .gz too), repeated in path order from the edge inward: traced and excerpted into logs/NAME.log")
 	fs.StringArrayVar(&p.Hops.Logs, "log", nil, "an application or debug log, NAME=PATH[:FORMAT], repeated: the lines near each incident and those naming an affected SID go into logs/NAME.log")
-	fs.DurationVar(&p.Hops.MatchWindow, "match-window", hoplog.DefaultWindow, "how far from an alert's time a log line may be and still be its request")
+	fs.DurationVar(&p.Hops.MatchWindow, "match-window", pipeline.DefaultMatchWindow, "how far from an alert's time a log line may be and still be its request")
 	fs.StringVar(&p.Hops.LogTZ, "log-tz", "auto", "time zone of log times that carry no offset: auto (the offset that lines the log's Twilio requests up with the alerts), local, UTC or an IANA name")
 	fs.Int64Var(&p.Hops.MaxLogBytes, "max-log-bytes", collect.DefaultMaxLogBytes, "bound of each excerpt in logs/ (a note says where it was cut)")
 	// Safety: redaction, size budget, deadline.
@@ -120,7 +104,7 @@ func runBundleCmd(args []string, s streams) error {
 	ctx, stop := interruptContext(s)
 	defer stop()
 	if o.AllSubaccounts {
-		return runBundleSubaccounts(ctx, o, s)
+		return runSubaccounts(ctx, subaccounts.BundlesOptions{Bundle: o.Options}, o.quiet, o.asJSON, s)
 	}
 	return runBundle(ctx, o, s)
 }
@@ -196,7 +180,7 @@ func interruptSaying(s streams, does string) (context.Context, context.CancelFun
 		}
 		<-ch
 		partials.Abort() // no half-written zip or staging area is left behind
-		os.Exit(130)
+		os.Exit(exitInterrupted)
 	}()
 	return ctx, func() { signal.Stop(ch); cancel() }
 }

@@ -8,37 +8,6 @@ import (
 	"github.com/twilio-evidence/twilio-evidence/bundle/doctor"
 )
 
-const doctorUsage = `Usage: twilio-evidence doctor [flags]
-
-Checks what a run needs from this machine, one line each with ok, warn or
-fail, and one line of advice under each that is not ok:
-  credentials      one cheap authenticated request (the Account resource)
-  api/monitor/messaging.twilio.com
-                   reached through the proxy settings (HTTPS_PROXY, NO_PROXY)
-  status-page      Twilio's public status page (a warning only: runs do without it)
-  ca-bundle        the CA certificates in use (SSL_CERT_FILE, or the system's)
-  font             a Japanese TrueType font, for --lang ja (a warning unless
-                   --lang ja or --font is given)
-  output           the output directory is writable
-  clock            this machine's clock against Twilio's Date header
-
-Run it when a first run fails, or after moving to a new server.
-
-Examples:
-  twilio-evidence doctor
-  twilio-evidence doctor --output /var/lib/twilio-evidence --lang ja
-`
-
-func init() {
-	commandUsage["doctor"] = doctorUsage
-	commandExitCodes["doctor"] = `
-Exit codes:
-  0  every check passed (warnings allowed)
-  2  usage error
-  4  one or more checks failed: a run would not work here until the advice is followed
-`
-}
-
 func runDoctorCmd(args []string, s streams) error {
 	o := doctor.Options{Getenv: s.getenv}
 	fs := pflag.NewFlagSet("doctor", pflag.ContinueOnError)
@@ -65,14 +34,5 @@ func runDoctorCmd(args []string, s streams) error {
 	for _, line := range doctor.Lines(checks, localizer(o.Lang)) {
 		fmt.Fprintln(s.out, line)
 	}
-	if doctor.Failed(checks) {
-		n := 0
-		for _, c := range checks {
-			if c.Status == doctor.Fail {
-				n++
-			}
-		}
-		return envErr(fmt.Errorf("%d of %d checks failed: follow the advice under each", n, len(checks)))
-	}
-	return nil
+	return doctor.Outcome(checks)
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/twilio-evidence/twilio-evidence/bundle"
 	"github.com/twilio-evidence/twilio-evidence/bundle/pipeline"
-	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/runerr"
 	"github.com/twilio-evidence/twilio-evidence/templates"
 )
@@ -21,13 +20,6 @@ func validLang(l string) bool {
 		}
 	}
 	return false
-}
-
-var flowUsage = templates.Help("flow")
-
-func init() {
-	commandUsage["flow"] = flowUsage
-	commandExitCodes["flow"] = templates.Help("flow.exit")
 }
 
 // flowOptions are the flags of `twilio-evidence flow`.
@@ -62,17 +54,11 @@ func runFlowCmd(args []string, s streams) error {
 // runFlow reads the account and its webhook configuration (bundle.Flow)
 // and prints the pre-filled flow description.
 func runFlow(ctx context.Context, o flowOptions, s streams) error {
-	opt := bundle.FlowOptions{Demo: o.demo, Lang: o.lang, Timeout: o.timeout, Output: o.output, Partials: partials}
-	if !o.demo {
-		if err := pipeline.CheckTokenFile(o.authTokenFile); err != nil {
-			return err
-		}
-		creds, err := collect.CredentialsFromEnv(s.getenv, o.authTokenFile, o.accountSID)
-		if err != nil {
-			return envErr(err)
-		}
-		opt.API = &collect.APIConfig{Credentials: creds, BaseURL: o.apiURL}
+	api, err := pipeline.Source{Demo: o.demo, AccountSID: o.accountSID, AuthTokenFile: o.authTokenFile, APIURL: o.apiURL, Getenv: s.getenv}.API()
+	if err != nil {
+		return err
 	}
+	opt := bundle.FlowOptions{API: api, Demo: o.demo, Lang: o.lang, Timeout: o.timeout, Output: o.output, Partials: partials}
 	res, err := bundle.Flow(ctx, opt)
 	if err != nil {
 		return envErr(err)

@@ -15,40 +15,20 @@ import (
 	"strings"
 	_ "time/tzdata" // --tz works on machines without a zone database
 
-	"github.com/twilio-evidence/twilio-evidence/bundle/redact"
+	"github.com/twilio-evidence/twilio-evidence/bundle/pipeline"
 	"github.com/twilio-evidence/twilio-evidence/collect/runerr"
-	"github.com/twilio-evidence/twilio-evidence/templates"
 )
 
-// Exit codes (docs/ARCHITECTURE.md, "Exit codes").
+// Exit codes (collect/runerr; docs/ARCHITECTURE.md, "Exit codes").
 const (
-	exitOK         = 0
-	exitIncidents  = 1
-	exitUsage      = 2
-	exitIncomplete = 3
-	exitEnv        = 4
+	exitOK         = runerr.ExitOK
+	exitIncidents  = runerr.ExitIncidents
+	exitUsage      = runerr.ExitUsage
+	exitIncomplete = runerr.ExitIncomplete
+	exitEnv        = runerr.ExitPointless
+	// exitInterrupted ends a command stopped by a second Ctrl-C.
+	exitInterrupted = runerr.ExitInterrupted
 )
-
-// exitInterrupted is the exit code of a command stopped by Ctrl-C before it
-// wrote anything (128 + SIGINT, as shells report it).
-const exitInterrupted = 130
-
-// exitCodeOf is the exit code of an error a command ended with: the one
-// place where the libraries' classes of errors (collect/runerr) become exit
-// codes. An error no library classed is a usage error.
-func exitCodeOf(err error) int {
-	switch runerr.KindOf(err) {
-	case runerr.Pointless:
-		return exitEnv
-	case runerr.Incomplete:
-		return exitIncomplete
-	case runerr.Incidents:
-		return exitIncidents
-	case runerr.Interrupted:
-		return exitInterrupted
-	}
-	return exitUsage
-}
 
 func usageErr(format string, args ...any) error { return runerr.Usagef(format, args...) }
 
@@ -60,10 +40,8 @@ type streams struct {
 	getenv   func(string) string
 	// redactor redacts out and err (redact.go); nil when they are not
 	// redacted (tests of a single function).
-	redactor *redact.Redactor
+	redactor *pipeline.OutputRedactor
 }
-
-var mainUsage = templates.Help("main") + exitCodesHelp
 
 // softMemoryLimit is the heap size past which the garbage collector works
 // harder instead of letting the heap double: a bundle's live data is far
@@ -91,7 +69,7 @@ func run(args []string, s streams) int {
 	if err == nil {
 		return exitOK
 	}
-	code := exitCodeOf(err)
+	code := runerr.ExitCode(err)
 	if msg := err.Error(); msg != "" {
 		fmt.Fprintln(s.err, "twilio-evidence: "+strings.TrimSpace(msg))
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,10 +11,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/twilio-evidence/twilio-evidence/bundle/pipeline"
-	"github.com/twilio-evidence/twilio-evidence/collect"
 	"github.com/twilio-evidence/twilio-evidence/collect/probe"
 	"github.com/twilio-evidence/twilio-evidence/collect/runerr"
-	"github.com/twilio-evidence/twilio-evidence/templates"
 )
 
 // probeOptions are the flags of `twilio-evidence probe`.
@@ -44,16 +41,6 @@ const (
 	maxProbeInterval     = probe.MaxInterval
 )
 
-var probeUsage = templates.Help("probe")
-
-var probeExitCodes = templates.Help("probe.exit")
-
-func init() {
-	commandUsage["probe"] = probeUsage
-	commandExitCodes["probe"] = probeExitCodes
-	otherCommands["probe"] = func() *pflag.FlagSet { return newProbeFlags(&probeOptions{}) }
-}
-
 func newProbeFlags(o *probeOptions) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("probe", pflag.ContinueOnError)
 	fs.IntVarP(&o.count, "count", "n", defaultProbeCount, fmt.Sprintf("samples per URL (1–%d)", probe.MaxCount))
@@ -76,16 +63,7 @@ func newProbeFlags(o *probeOptions) *pflag.FlagSet {
 func runProbeCmd(args []string, s streams) error {
 	var o probeOptions
 	fs := newProbeFlags(&o)
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			printHelp("probe", fs, s.out)
-			return nil
-		}
-		return usageErr("probe: %s (see twilio-evidence probe --help)", explainFlagError("probe", err, fs))
-	}
-	if err := checkDurations("probe", fs); err != nil {
+	if done, err := parseArgs("probe", fs, args, s); done || err != nil {
 		return err
 	}
 	if fs.Changed("per-address") {
@@ -99,17 +77,6 @@ func runProbeCmd(args []string, s streams) error {
 	ctx, stop := interruptContext(s)
 	defer stop()
 	return runProbe(ctx, o, s)
-}
-
-// withoutAPIKey hides the API key variables: a webhook signature is made
-// with the auth token, never with an API key secret.
-func withoutAPIKey(getenv func(string) string) func(string) string {
-	return func(name string) string {
-		if name == "TWILIO_API_KEY" || name == "TWILIO_API_SECRET" {
-			return ""
-		}
-		return getenv(name)
-	}
 }
 
 // runProbe probes the URLs (probe.Command), showing on stderr how far each
@@ -132,18 +99,9 @@ func runProbe(ctx context.Context, o probeOptions, s streams) error {
 		URLs: o.urls, Resolve: o.resolve, Style: o.style, Method: o.method, Channel: o.channel,
 		Count: o.count, Interval: o.interval, PerAddress: o.perAddress, AllowPrivate: o.allowPrivate,
 		Lang: o.lang, Record: o.record,
-		Credentials: func() (string, string, error) {
-			if err := pipeline.CheckTokenFile(o.authTokenFile); err != nil {
-				return "", "", err
-			}
-			creds, err := collect.CredentialsFromEnv(withoutAPIKey(s.getenv), o.authTokenFile, "")
-			if err != nil {
-				return "", "", envErr(fmt.Errorf("probe --style twilio signs its requests with the auth token: %w", err))
-			}
-			return creds.AccountSID, creds.Secret, nil
-		},
-		Warn:     func(line string) { fmt.Fprintln(s.err, line) },
-		Progress: start,
+		Credentials: pipeline.Source{AuthTokenFile: o.authTokenFile, Getenv: s.getenv}.AuthToken,
+		Warn:        func(line string) { fmt.Fprintln(s.err, line) },
+		Progress:    start,
 	})
 	if progress != nil {
 		progress.Close()
@@ -158,10 +116,8 @@ func runProbe(ctx context.Context, o probeOptions, s streams) error {
 		return envErr(err)
 	}
 	if o.json {
-		enc := json.NewEncoder(s.out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(report.Report); err != nil {
-			return envErr(fmt.Errorf("write JSON: %w", err))
+		if err := writeJSON(report.Report, s); err != nil {
+			return err
 		}
 	} else if err := writeProbeTable(s.out, report.Targets, o); err != nil {
 		return envErr(err)

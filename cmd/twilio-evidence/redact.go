@@ -1,17 +1,11 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"io"
 
 	"github.com/spf13/pflag"
 
 	"github.com/twilio-evidence/twilio-evidence/bundle/pipeline"
-	"github.com/twilio-evidence/twilio-evidence/bundle/redact"
-	"github.com/twilio-evidence/twilio-evidence/bundle/rezip"
-	"github.com/twilio-evidence/twilio-evidence/collect/runerr"
-	"github.com/twilio-evidence/twilio-evidence/templates"
 )
 
 // registerRedactFlags adds the redaction flags bundle, report and redact share.
@@ -21,19 +15,15 @@ func registerRedactFlags(fs *pflag.FlagSet, phones, bodies *bool, extra *[]strin
 	fs.StringArrayVar(extra, "redact", nil, "also redact what this regular expression (RE2) matches; a group named redact limits it to that part; repeatable")
 }
 
-// redactStreams wraps stdout and stderr in one redactor (redact.Streams)
-// so that nothing the process prints carries a secret: from the first line
-// it knows the secrets of the environment, then each command's options
-// (pipeline.StreamOptions) and what the run learns.
+// redactStreams wraps stdout and stderr in one redactor
+// (pipeline.RedactStreams): no secret on stdout or stderr.
 func redactStreams(s streams) (streams, func()) {
-	rs := redact.NewStreams(pipeline.RedactOptions(nil, s.getenv, false, false, nil), s.out, s.err)
-	s.out, s.err, s.redactor = rs.Out, rs.Err, rs.Redactor
-	return s, rs.Close
+	var flush func()
+	s.out, s.err, s.redactor, flush = pipeline.RedactStreams(s.getenv, s.out, s.err)
+	return s, flush
 }
 
-var redactUsage = templates.Help("redact")
-
-// redactOptionsCmd are the flags of `twilio-evidence redact`.
+// redactCmdOptions are the flags of `twilio-evidence redact`.
 type redactCmdOptions struct {
 	out        string
 	force      bool
@@ -54,26 +44,10 @@ func newRedactFlags(o *redactCmdOptions) *pflag.FlagSet {
 	return fs
 }
 
-func init() {
-	commandUsage["redact"] = redactUsage
-	commandExitCodes["redact"] = templates.Help("redact.exit")
-	otherCommands["redact"] = func() *pflag.FlagSet { return newRedactFlags(&redactCmdOptions{}) }
-}
-
 func runRedactCmd(args []string, s streams) error {
 	var o redactCmdOptions
 	fs := newRedactFlags(&o)
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {}
-	err := fs.Parse(args)
-	if errors.Is(err, pflag.ErrHelp) {
-		printHelp("redact", fs, s.out)
-		return nil
-	}
-	if err != nil {
-		return usageErr("redact: %s (see twilio-evidence redact --help)", explainFlagError("redact", err, fs))
-	}
-	if err := checkDurations("redact", fs); err != nil {
+	if done, err := parseArgs("redact", fs, args, s); done || err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -85,50 +59,20 @@ func runRedactCmd(args []string, s streams) error {
 	return runRedact(fs.Arg(0), o, append([]string{"twilio-evidence", "redact"}, args...), s)
 }
 
-// readSecretFile reads the secret values of --secret-file, one a line.
-func readSecretFile(path string) ([]string, error) {
-	if path == "" {
-		return nil, nil
-	}
-	secrets, err := rezip.ReadSecretFile(path)
-	if err != nil {
-		return nil, usageErr("--secret-file %v", err)
-	}
-	return secrets, nil
-}
-
-// runRedact reads the secrets and runs the re-redaction (bundle/rezip),
-// stopped by Ctrl-C like bundle: the first stops it and removes what it
-// staged, the second ends the process at once.
+// runRedact redacts the bundle in again (pipeline.Rezip), stopped by
+// Ctrl-C like bundle: the first stops it and removes what it staged, the
+// second ends the process at once.
 func runRedact(in string, o redactCmdOptions, cmdLine []string, s streams) error {
-	if err := pipeline.CheckInputFile("redact:", in); err != nil {
-		return err
-	}
-	secrets, err := readSecretFile(o.secretFile)
-	if err != nil {
-		return err
-	}
-	opts := pipeline.RedactOptions(nil, s.getenv, o.maskPhones, o.maskBodies, o.redact)
-	opts.Secrets = append(opts.Secrets, secrets...)
-	if _, err := redact.New(opts); err != nil {
-		return usageErr("%v", err)
-	}
-	pipeline.StreamOptions(s.redactor, opts)
 	ctx, stop := interruptSaying(s, "stopping, nothing is written")
 	defer stop()
-	res, err := rezip.Run(ctx, rezip.Options{
-		In: in, Out: o.out, Force: o.force, KeepPDF: o.keepPDF, Redact: opts,
-		Tool: toolInfo(), CommandLine: pipeline.HideRedactExpressions(cmdLine), Partials: partials,
+	path, err := pipeline.Rezip(ctx, pipeline.RezipOptions{
+		In: in, Out: o.out, Force: o.force, KeepPDF: o.keepPDF, MaskPhones: o.maskPhones, MaskBodies: o.maskBodies,
+		Redact: o.redact, SecretFile: o.secretFile, Getenv: s.getenv, Streams: s.redactor,
+		Tool: toolInfo(), CommandLine: cmdLine, Partials: partials,
 	})
-	var ie *rezip.InputError
-	switch {
-	case errors.Is(err, rezip.ErrInterrupted):
-		return runerr.New(runerr.Interrupted, fmt.Errorf("redact %w", err))
-	case errors.As(err, &ie):
-		return usageErr("redact: %v", ie.Err)
-	case err != nil:
-		return envErr(fmt.Errorf("redact: %w", err))
+	if err != nil {
+		return err
 	}
-	fmt.Fprintln(s.out, res.Path)
+	fmt.Fprintln(s.out, path)
 	return nil
 }

@@ -1,13 +1,13 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 
 	"github.com/spf13/pflag"
 
 	"github.com/twilio-evidence/twilio-evidence/bundle/pipeline"
+	"github.com/twilio-evidence/twilio-evidence/bundle/subaccounts"
 	"github.com/twilio-evidence/twilio-evidence/bundle/weekly"
 	"github.com/twilio-evidence/twilio-evidence/collect/runerr"
 )
@@ -65,7 +65,7 @@ func runReportCmd(args []string, s streams) error {
 		}
 		defer release()
 		sayLock(stale, s)
-		return runReportSubaccounts(ctx, o, s)
+		return runSubaccounts(ctx, subaccounts.BundlesOptions{Bundle: o.bundle.Options, Report: true, Keep: o.keep, FailOnIncidents: o.failOnIncidents}, o.bundle.quiet, o.json, s)
 	}
 	res, err := weekly.Run(ctx, wo)
 	sayLock(res.LockTakenOver, s)
@@ -91,31 +91,13 @@ func sayReport(res weekly.Result, s streams) {
 	}
 }
 
-// reportOne is one subaccount's report (weekly.One, under the lock the
-// subaccount run holds). The summary is nil when no bundle was written.
-func reportOne(ctx context.Context, ro reportOptions, o bundleOptions, s streams) (*weekly.Summary, error) {
-	res, err := weekly.One(ctx, weekly.Options{Bundle: o.Options, Keep: ro.keep})
-	sayReport(res, s)
-	return res.Summary, err
-}
-
-// finish prints one account's report and picks the exit code: 3 when the
-// bundle is incomplete (before 1: a broken collection matters more), 1 for
-// incidents with --fail-on-incidents, else 0.
+// finish prints one account's report and ends with its error
+// (weekly.Summary.Conclude).
 func (o reportOptions) finish(sum *weekly.Summary, runErr error, s streams) error {
-	code := exitOK
-	switch {
-	case runErr != nil && runerr.KindOf(runErr) != runerr.Unclassed:
-		code = exitCodeOf(runErr)
-	case runErr != nil:
-		code = exitIncomplete
-	case o.failOnIncidents && sum.Incidents > 0:
-		code = exitIncidents
-	}
-	sum.ExitCode = code
+	err := sum.Conclude(runErr, o.failOnIncidents)
 	if o.json {
-		if err := writeJSON(sum, s); err != nil {
-			return err
+		if jerr := writeJSON(sum, s); jerr != nil {
+			return jerr
 		}
 	} else {
 		fmt.Fprintln(s.out, sum.Path)
@@ -123,13 +105,7 @@ func (o reportOptions) finish(sum *weekly.Summary, runErr error, s streams) erro
 			fmt.Fprintln(s.err, "twilio-evidence: "+sum.Sentence())
 		}
 	}
-	switch {
-	case runErr != nil:
-		return runErr
-	case code == exitIncidents:
-		return runerr.New(runerr.Incidents, fmt.Errorf("%d webhook failures in the window (--fail-on-incidents): see %s", sum.Incidents, sum.Path))
-	}
-	return nil
+	return err
 }
 
 // printSummaryJSON prints the summary of one bundle run as report --json
@@ -137,7 +113,7 @@ func (o reportOptions) finish(sum *weekly.Summary, runErr error, s streams) erro
 func printSummaryJSON(res pipeline.Result, prev string, s streams) error {
 	sum := weekly.Summarize(res, prev)
 	if sum.Incomplete {
-		sum.ExitCode = exitIncomplete
+		sum.ExitCode = runerr.ExitIncomplete
 	}
 	return writeJSON(sum, s)
 }
@@ -147,7 +123,7 @@ func writeJSON(v any, s streams) error {
 	enc := json.NewEncoder(s.out)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(v); err != nil {
-		return envErr(fmt.Errorf("write the JSON summary: %w", err))
+		return envErr(fmt.Errorf("write JSON: %w", err))
 	}
 	return nil
 }

@@ -73,3 +73,32 @@ func KindOf(err error) Kind {
 	}
 	return Unclassed
 }
+
+// The exit codes of the command line, one for each class of error.
+const (
+	ExitOK          = 0
+	ExitIncidents   = 1
+	ExitUsage       = 2
+	ExitIncomplete  = 3
+	ExitPointless   = 4
+	ExitInterrupted = 130 // 128 + SIGINT, as shells report it
+)
+
+// ExitCode is the exit code of a run that ended with err: ExitOK for nil,
+// ExitUsage for an error no library classed.
+func ExitCode(err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	switch KindOf(err) {
+	case Pointless:
+		return ExitPointless
+	case Incomplete:
+		return ExitIncomplete
+	case Incidents:
+		return ExitIncidents
+	case Interrupted:
+		return ExitInterrupted
+	}
+	return ExitUsage
+}

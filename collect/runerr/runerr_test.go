@@ -33,3 +33,20 @@ func TestKindOf_SurvivesWrapping(t *testing.T) {
 		t.Errorf("%v does not wrap %v", err, base)
 	}
 }
+
+func TestExitCode_OneForEachClass(t *testing.T) {
+	base := errors.New("boom")
+	for err, want := range map[error]int{
+		nil:                            ExitOK,
+		base:                           ExitUsage,
+		Usagef("bad"):                  ExitUsage,
+		fmt.Errorf("x: %w", Env(base)): ExitPointless,
+		Incompletef("partial"):         ExitIncomplete,
+		New(Incidents, base):           ExitIncidents,
+		New(Interrupted, base):         ExitInterrupted,
+	} {
+		if got := ExitCode(err); got != want {
+			t.Errorf("ExitCode(%v) = %d, want %d", err, got, want)
+		}
+	}
+}
