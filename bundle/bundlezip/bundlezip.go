@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/twilio-evidence/twilio-evidence/collect/infile"
+	"github.com/twilio-evidence/twilio-evidence/templates"
 )
 
 // ManifestFile is the file every bundle holds at its top.
@@ -53,6 +54,28 @@ const (
 
 // ErrTooLarge is wrapped by the errors of zips and entries beyond the bounds.
 var ErrTooLarge = errors.New("beyond the bounds of a bundle")
+
+// LimitError is an entry beyond MaxEntrySize or MaxRatio: one short
+// sentence of the catalogs (Key, with Figures) that names the entry and the
+// bound. Error gives it in English, Text in a language.
+type LimitError struct {
+	Key     string
+	Figures map[string]any
+}
+
+func (e *LimitError) Error() string { return e.Text("en") }
+
+// Text is the sentence in lang.
+func (e *LimitError) Text(lang string) string {
+	s, err := templates.Sentence(lang, e.Key, e.Figures)
+	if err != nil {
+		return fmt.Sprintf("%v: %v", e.Figures["entry"], ErrTooLarge)
+	}
+	return s
+}
+
+// Is makes errors.Is(err, ErrTooLarge) true.
+func (e *LimitError) Is(target error) bool { return target == ErrTooLarge }
 
 // Reader reads the files of a bundle zip by their names in the bundle.
 type Reader struct {
@@ -181,10 +204,10 @@ func (f *File) Modified() time.Time { return f.zf.Modified }
 func (f *File) Open() (io.ReadCloser, error) {
 	size, packed := f.zf.UncompressedSize64, f.zf.CompressedSize64
 	if size > MaxEntrySize {
-		return nil, fmt.Errorf("%q expands to %d bytes, more than the %d of any file of a bundle: %w", f.Name, size, MaxEntrySize, ErrTooLarge)
+		return nil, &LimitError{Key: "zip.entry_too_large", Figures: map[string]any{"entry": f.Name, "max": infile.Size(MaxEntrySize)}}
 	}
 	if size > packed*MaxRatio+ratioSlack {
-		return nil, fmt.Errorf("%q expands from %d to %d bytes, more than %d times: a zip bomb, not a bundle: %w", f.Name, packed, size, MaxRatio, ErrTooLarge)
+		return nil, &LimitError{Key: "zip.bomb", Figures: map[string]any{"entry": f.Name, "ratio": MaxRatio}}
 	}
 	rc, err := f.zf.Open()
 	if err != nil {
