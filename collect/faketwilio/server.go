@@ -261,25 +261,22 @@ func (s *Server) TotalRequests() int {
 
 // Requests reports how many requests reached paths starting with prefix.
 func (s *Server) Requests(prefix string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for p, c := range s.requests {
-		if strings.HasPrefix(p, prefix) {
-			n += c
-		}
-	}
-	return n
+	return s.countUnder(s.requests, prefix)
 }
 
 // Answered reports how many requests to paths starting with prefix were
 // answered: counted as the handler returns, before the client can have
 // read the end of the answer.
 func (s *Server) Answered(prefix string) int {
+	return s.countUnder(s.answered, prefix)
+}
+
+// countUnder sums the counts of the paths in m that start with prefix.
+func (s *Server) countUnder(m map[string]int, prefix string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := 0
-	for p, c := range s.answered {
+	for p, c := range m {
 		if strings.HasPrefix(p, prefix) {
 			n += c
 		}
